@@ -1,0 +1,246 @@
+package dev.edgeline.config;
+
+import dev.edgeline.config.internal.ErrorSink;
+import dev.edgeline.config.internal.YamlMap;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Loads and validates a device YAML file into an immutable {@link DeviceConfig}.
+ *
+ * <p>Validation is complete: one call reports every error, each with its path. There are no silent defaults for
+ * invalid values and no clamping; unknown keys are errors. Relative directories in the file resolve against the
+ * {@code baseDirectory} given to {@link #load}. Stateless and thread-safe.
+ */
+public final class ConfigLoader {
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern STREAM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    private static final Pattern KAFKA_TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9a-fA-F:]+]):(\\d{1,5})");
+    private static final List<String> SENSOR_TYPES =
+            List.of(SensorConfig.SimulatedAnalog.TYPE, SensorConfig.SimulatedDigital.TYPE);
+
+    private final ErrorSink errors;
+    private final Path base;
+
+    private ConfigLoader(ErrorSink errors, Path base) {
+        this.errors = errors;
+        this.base = base;
+    }
+
+    /** Loads {@code file}, resolving relative directories against {@code baseDirectory}. */
+    public static DeviceConfig load(Path file, Path baseDirectory) throws InvalidConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigException(file, List.of(new ConfigError("<file>", "no such file: " + file)));
+        } catch (IOException e) {
+            throw new InvalidConfigException(file, List.of(new ConfigError("<file>", "cannot read: " + e)));
+        }
+        return parse(file, text, baseDirectory);
+    }
+
+    /** Parses YAML text; {@code source} only names it in errors. */
+    public static DeviceConfig parse(Path source, String yamlText, Path baseDirectory) throws InvalidConfigException {
+        ErrorSink errors = new ErrorSink();
+        Node root;
+        try (Reader reader = new StringReader(yamlText)) {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(10);
+            root = new Yaml(options).compose(reader);
+        } catch (MarkedYAMLException e) {
+            String where = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1)
+                    + ", column " + (e.getProblemMark().getColumn() + 1);
+            throw new InvalidConfigException(source,
+                    List.of(new ConfigError("<file>", "malformed YAML" + where + ": " + e.getProblem())));
+        } catch (YAMLException | IOException e) {
+            throw new InvalidConfigException(source, List.of(new ConfigError("<file>", "malformed YAML: " + e.getMessage())));
+        }
+        if (root == null) {
+            throw new InvalidConfigException(source, List.of(new ConfigError("<file>", "the file is empty")));
+        }
+        Optional<DeviceConfig> config = YamlMap.of("", root, errors)
+                .map(map -> new ConfigLoader(errors, baseDirectory.toAbsolutePath()).read(map));
+        if (!errors.isEmpty() || config.isEmpty()) {
+            throw new InvalidConfigException(source, errors.errors());
+        }
+        return config.get();
+    }
+
+    private DeviceConfig read(YamlMap root) {
+        DeviceIdentity device = root.map("device").map(this::readDevice)
+                .orElse(new DeviceIdentity("invalid", ""));
+        BrokerConfig broker = root.optionalMap("broker").map(this::readBroker)
+                .orElse(new BrokerConfig("127.0.0.1", 1883, base.resolve("broker")));
+        SpoolConfig spool = root.map("spool").map(this::readSpool)
+                .orElse(new SpoolConfig(base.resolve("spool"), 0));
+        AgentConfig agent = root.map("agent").map(m -> readAgent(m, broker))
+                .orElse(new AgentConfig("", base, 1, 1, Duration.ofSeconds(1)));
+        BridgeConfig bridge = root.map("kafka").map(this::readBridge)
+                .orElse(new BridgeConfig("", List.of(), 1, Duration.ofSeconds(1)));
+        List<SensorConfig> sensors = root.list("sensors", this::readSensor);
+        root.rejectUnknownKeys();
+        checkStreams(root, device, bridge, sensors);
+        return new DeviceConfig(device, broker, spool, agent, bridge, sensors);
+    }
+
+    private DeviceIdentity readDevice(YamlMap m) {
+        String id = m.string("id");
+        if (id != null && !DEVICE_ID.matcher(id).matches()) {
+            m.error("id", "'" + id + "' is not a valid device id (letters, digits, '.', '_', '-'; at most 64; "
+                    + "no '/', '+' or '#', which would break MQTT topics)");
+        }
+        String site = m.string("site", "");
+        m.rejectUnknownKeys();
+        return new DeviceIdentity(id == null ? "invalid" : id, site);
+    }
+
+    private BrokerConfig readBroker(YamlMap m) {
+        String host = "127.0.0.1";
+        int port = 1883;
+        Optional<YamlMap> listener = m.optionalMap("listener");
+        if (listener.isPresent()) {
+            YamlMap l = listener.get();
+            host = l.string("host", "127.0.0.1");
+            port = l.integer("port", 1883, 1, 65535);
+            l.rejectUnknownKeys();
+        }
+        Path data = m.has("data-directory") ? m.directory("data-directory", base) : base.resolve("broker");
+        m.rejectUnknownKeys();
+        return new BrokerConfig(host, port, data);
+    }
+
+    private SpoolConfig readSpool(YamlMap m) {
+        Path directory = m.directory("directory", base);
+        long segmentBytes = m.longValue("segment-bytes", 64L << 20, 64L << 10, 1L << 30);
+        m.rejectUnknownKeys();
+        return new SpoolConfig(directory, segmentBytes);
+    }
+
+    private AgentConfig readAgent(YamlMap m, BrokerConfig broker) {
+        String defaultUri = "tcp://" + broker.host() + ":" + broker.port();
+        String uri = m.string("broker-uri", defaultUri);
+        if (uri != null && !(uri.startsWith("tcp://") || uri.startsWith("ssl://"))) {
+            m.error("broker-uri", "'" + uri + "' must start with tcp:// or ssl://");
+        }
+        Path state = m.directory("state-directory", base);
+        int maxInFlight = m.integer("max-in-flight", 64, 1, 65535);
+        int buffer = m.integer("buffer-readings", 100_000, 1, 10_000_000);
+        Duration reconnect = m.duration("reconnect-delay-max", Duration.ofSeconds(5));
+        m.rejectUnknownKeys();
+        return new AgentConfig(uri, state, maxInFlight, buffer, reconnect);
+    }
+
+    private BridgeConfig readBridge(YamlMap m) {
+        String bootstrap = m.string("bootstrap-servers");
+        if (bootstrap != null) {
+            for (String server : bootstrap.split(",")) {
+                var matcher = HOST_PORT.matcher(server.trim());
+                if (!matcher.matches() || Integer.parseInt(matcher.group(2)) < 1
+                        || Integer.parseInt(matcher.group(2)) > 65535) {
+                    m.error("bootstrap-servers", "'" + server.trim() + "' is not host:port with a port 1..65535");
+                }
+            }
+        }
+        List<Route> routes = m.list("routes", (path, node) -> YamlMap.of(path, node, errors)
+                .flatMap(this::readRoute));
+        if (m.has("routes") && routes.isEmpty()) {
+            m.error("routes", "at least one route is needed, or nothing is bridged");
+        }
+        int batch = m.integer("batch-records", 500, 1, 100_000);
+        Duration backoff = m.duration("retry-backoff-max", Duration.ofSeconds(30));
+        m.rejectUnknownKeys();
+        return new BridgeConfig(bootstrap == null ? "" : bootstrap, routes, batch, backoff);
+    }
+
+    private Optional<Route> readRoute(YamlMap m) {
+        String filter = m.string("mqtt-filter");
+        String topic = m.string("kafka-topic");
+        String key = m.string("key", KeyTemplate.DEFAULT);
+        m.rejectUnknownKeys();
+        boolean valid = filter != null && topic != null && key != null;
+        if (filter != null) {
+            Optional<String> problem = TopicFilter.problemWith(filter);
+            problem.ifPresent(p -> m.error("mqtt-filter", p));
+            valid &= problem.isEmpty();
+        }
+        if (topic != null && !KAFKA_TOPIC.matcher(topic).matches()) {
+            m.error("kafka-topic", "'" + topic + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
+            valid = false;
+        }
+        if (key != null) {
+            Optional<String> problem = KeyTemplate.problemWith(key);
+            problem.ifPresent(p -> m.error("key", p));
+            valid &= problem.isEmpty();
+        }
+        return valid ? Optional.of(new Route(TopicFilter.parse(filter), topic, KeyTemplate.parse(key)))
+                : Optional.empty();
+    }
+
+    private Optional<SensorConfig> readSensor(String path, Node node) {
+        return YamlMap.of(path, node, errors).flatMap(m -> {
+            String stream = m.string("stream");
+            if (stream != null && !STREAM_NAME.matcher(stream).matches()) {
+                m.error("stream", "'" + stream + "' is not a valid stream name ([a-z0-9][a-z0-9_-]*, at most 64)");
+            }
+            String type = m.string("type");
+            Duration period = m.duration("period");
+            if (m.has("period") && (period.compareTo(Duration.ofMillis(1)) < 0 || period.compareTo(Duration.ofDays(1)) > 0)) {
+                m.error("period", period + " is out of range 1ms..24h");
+            }
+            if (type == null) {
+                m.rejectUnknownKeys();
+                return Optional.empty();
+            }
+            Optional<SensorConfig> sensor = switch (type) {
+                case SensorConfig.SimulatedAnalog.TYPE -> Optional.of(new SensorConfig.SimulatedAnalog(stream, period,
+                        m.string("unit", ""), m.decimal("mean", 20.0), m.decimal("amplitude", 1.0),
+                        m.decimal("noise", 0.1), m.duration("cycle", Duration.ofMinutes(10))));
+                case SensorConfig.SimulatedDigital.TYPE -> Optional.of(new SensorConfig.SimulatedDigital(stream, period,
+                        m.integer("toggle-every", 10, 1, Integer.MAX_VALUE)));
+                default -> {
+                    m.error("type", "unknown sensor type '" + type + "'; known types: " + String.join(", ", SENSOR_TYPES));
+                    yield Optional.empty();
+                }
+            };
+            m.rejectUnknownKeys();
+            return stream == null ? Optional.empty() : sensor;
+        });
+    }
+
+    private void checkStreams(YamlMap root, DeviceIdentity device, BridgeConfig bridge,
+                                     List<SensorConfig> sensors) {
+        Map<String, Integer> firstIndex = new HashMap<>();
+        for (int i = 0; i < sensors.size(); i++) {
+            SensorConfig sensor = sensors.get(i);
+            Integer previous = firstIndex.putIfAbsent(sensor.stream(), i);
+            if (previous != null) {
+                root.error("sensors[" + i + "].stream", "duplicate stream name '" + sensor.stream()
+                        + "' (already used by sensors[" + previous + "])");
+            }
+            String topic = RecordEnvelope.readingTopic(device.id(), sensor.stream());
+            if (!bridge.routes().isEmpty() && !bridge.isBridged(topic)) {
+                root.error("sensors[" + i + "].stream", "stream '" + sensor.stream() + "' publishes on " + topic
+                        + ", which no kafka.routes entry matches, so it would never reach Kafka");
+            }
+        }
+    }
+}

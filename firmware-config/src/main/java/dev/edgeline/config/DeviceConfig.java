@@ -1,0 +1,20 @@
+package dev.edgeline.config;
+
+import java.util.List;
+
+/**
+ * The whole configuration of one device, loaded once at start from its YAML file by {@link ConfigLoader}.
+ * Immutable; every component receives the part it needs through its constructor.
+ */
+public record DeviceConfig(
+        DeviceIdentity device,
+        BrokerConfig broker,
+        SpoolConfig spool,
+        AgentConfig agent,
+        BridgeConfig bridge,
+        List<SensorConfig> sensors) {
+
+    public DeviceConfig {
+        sensors = List.copyOf(sensors);
+    }
+}

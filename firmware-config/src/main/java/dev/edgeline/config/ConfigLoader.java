@@ -89,7 +89,8 @@ public final class ConfigLoader {
         DeviceIdentity device = root.map("device").map(this::readDevice)
                 .orElse(new DeviceIdentity("invalid", ""));
         BrokerConfig broker = root.optionalMap("broker").map(this::readBroker)
-                .orElse(new BrokerConfig("127.0.0.1", 1883, base.resolve("broker")));
+                .orElse(new BrokerConfig("127.0.0.1", 1883, base.resolve("broker"),
+                        BrokerConfig.SessionPersistence.IN_MEMORY));
         SpoolConfig spool = root.map("spool").map(this::readSpool)
                 .orElse(new SpoolConfig(base.resolve("spool"), 0));
         AgentConfig agent = root.map("agent").map(m -> readAgent(m, broker))
@@ -124,8 +125,15 @@ public final class ConfigLoader {
             l.rejectUnknownKeys();
         }
         Path data = m.has("data-directory") ? m.directory("data-directory", base) : base.resolve("broker");
+        String persistence = m.string("session-persistence", "in-memory");
+        BrokerConfig.SessionPersistence mode = BrokerConfig.SessionPersistence.IN_MEMORY;
+        if ("file".equals(persistence)) {
+            mode = BrokerConfig.SessionPersistence.FILE;
+        } else if (persistence != null && !"in-memory".equals(persistence)) {
+            m.error("session-persistence", "'" + persistence + "' is not one of: in-memory, file");
+        }
         m.rejectUnknownKeys();
-        return new BrokerConfig(host, port, data);
+        return new BrokerConfig(host, port, data, mode);
     }
 
     private SpoolConfig readSpool(YamlMap m) {

@@ -1,0 +1,134 @@
+package dev.edgeline.broker;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import dev.edgeline.broker.internal.HiveMqConfigFile;
+import dev.edgeline.broker.internal.PublishIdentity;
+import dev.edgeline.broker.internal.SpoolingPublishInterceptor;
+import dev.edgeline.broker.spool.Spool;
+import dev.edgeline.config.BootCounter;
+import dev.edgeline.config.ClockSync;
+import dev.edgeline.config.DeviceConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded HiveMQ CE broker of the device, with the spooling publish interceptor installed for every client.
+ *
+ * <p>Files: {@code <data-directory>/conf/config.xml} (generated), {@code <data-directory>/data} (HiveMQ's own data),
+ * {@code <data-directory>/extensions} (empty; our extension is embedded), {@code <spool>/broker.boot}.
+ * Threads: HiveMQ's (Netty event loops, extension executors). {@link #close()} stops them all; a failed start
+ * closes everything it started before it throws.
+ */
+public final class EdgeBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeBroker.class);
+
+    private final EmbeddedHiveMQ hivemq;
+    private final String logPrefix;
+    private final long boot;
+
+    private EdgeBroker(EmbeddedHiveMQ hivemq, String logPrefix, long boot) {
+        this.hivemq = hivemq;
+        this.logPrefix = logPrefix;
+        this.boot = boot;
+    }
+
+    /** Starts the broker on the configured listener with {@code spool} behind it. */
+    public static EdgeBroker start(DeviceConfig config, Spool spool, ClockSync clockSync) throws IOException {
+        String logPrefix = "[Broker device=" + config.device().id() + "] ";
+        long boot = BootCounter.increment(config.spool().directory().resolve("broker.boot"));
+        Path data = config.broker().dataDirectory();
+        HiveMqConfigFile.write(data.resolve("conf"), config.broker());
+        Files.createDirectories(data.resolve("data"));
+        Files.createDirectories(data.resolve("extensions"));
+        var interceptor = new SpoolingPublishInterceptor(spool, config.bridge(), new PublishIdentity(boot), clockSync,
+                InstantSource.system());
+        EmbeddedExtension extension = EmbeddedExtension.builder()
+                .withId("edge-spool")
+                .withName("Edge spool")
+                .withVersion("1")
+                .withPriority(1000)
+                .withStartPriority(1000)
+                .withExtensionMain(new SpoolExtension(interceptor))
+                .build();
+        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(data.resolve("conf"))
+                .withDataFolder(data.resolve("data"))
+                .withExtensionsFolder(data.resolve("extensions"))
+                .withEmbeddedExtension(extension)
+                .withoutLoggingBootstrap()
+                .build();
+        try {
+            hivemq.start().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(hivemq, logPrefix);
+            throw new IOException("interrupted while starting the MQTT broker", e);
+        } catch (ExecutionException | TimeoutException e) {
+            closeQuietly(hivemq, logPrefix);
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IOException("MQTT broker failed to start on " + config.broker().host() + ":"
+                    + config.broker().port() + ": " + cause.getMessage(), cause);
+        }
+        LOG.info("{}MQTT listening on {}:{} (broker boot {})", logPrefix, config.broker().host(),
+                config.broker().port(), boot);
+        return new EdgeBroker(hivemq, logPrefix, boot);
+    }
+
+    /** The broker's boot number (assigned to records of publishers without identity). */
+    public long boot() {
+        return boot;
+    }
+
+    private static void closeQuietly(EmbeddedHiveMQ hivemq, String logPrefix) {
+        try {
+            hivemq.close();
+        } catch (ExecutionException | RuntimeException e) {
+            LOG.warn("{}error while closing a broker that failed to start: {}", logPrefix, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the broker: clients are disconnected; pending acknowledgements are not sent. */
+    @Override
+    public void close() {
+        try {
+            hivemq.stop().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("{}broker stop failed: {}", logPrefix, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(hivemq, logPrefix);
+        LOG.info("{}stopped", logPrefix);
+    }
+
+    /** Installs the interceptor for every client that connects. */
+    private record SpoolExtension(SpoolingPublishInterceptor interceptor) implements ExtensionMain {
+        @Override
+        public void extensionStart(@NotNull ExtensionStartInput input, @NotNull ExtensionStartOutput output) {
+            Services.initializerRegistry().setClientInitializer(
+                    (initializerInput, clientContext) -> clientContext.addPublishInboundInterceptor(interceptor));
+        }
+
+        @Override
+        public void extensionStop(@NotNull ExtensionStopInput input, @NotNull ExtensionStopOutput output) {
+            // Nothing to release: the spool belongs to whoever opened it.
+        }
+    }
+}

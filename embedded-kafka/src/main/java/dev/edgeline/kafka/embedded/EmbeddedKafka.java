@@ -1,0 +1,192 @@
+package dev.edgeline.kafka.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Apache Kafka broker (KRaft, combined broker and controller) running in this JVM from the
+ * Maven Central jars: for the demo and the integration tests, never a mock.
+ *
+ * <p>Listens on 127.0.0.1 only. Its data lives in {@code logDirectory} and survives {@link #stop()}, so
+ * {@link #restart()} brings back the same cluster on the same ports (what the outage tests need). Internal topics are
+ * configured for one node (replication factor 1). Topics are created on first use with 3 partitions.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path logDirectory;
+    private final int port;
+    private final int controllerPort;
+    private final Map<String, String> overrides;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafka(Path logDirectory, int port, int controllerPort, Map<String, String> overrides) {
+        this.logDirectory = logDirectory;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.overrides = Map.copyOf(overrides);
+    }
+
+    /** Formats {@code logDirectory} if needed and starts a broker on {@code port} (0: any free port). */
+    public static EmbeddedKafka start(Path logDirectory, int port) throws IOException {
+        return start(logDirectory, port, Map.of());
+    }
+
+    /** As {@link #start(Path, int)}, with extra broker properties. */
+    public static EmbeddedKafka start(Path logDirectory, int port, Map<String, String> overrides) throws IOException {
+        Files.createDirectories(logDirectory);
+        EmbeddedKafka kafka = new EmbeddedKafka(logDirectory.toAbsolutePath(), port == 0 ? freePort() : port,
+                freePort(), overrides);
+        kafka.startServer();
+        return kafka;
+    }
+
+    /** {@code 127.0.0.1:port}, for bootstrap.servers. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path logDirectory() {
+        return logDirectory;
+    }
+
+    /** Whether the broker is running. */
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    private synchronized void startServer() throws IOException {
+        Properties props = properties();
+        Path propertiesFile = logDirectory.resolveSibling(logDirectory.getFileName() + ".properties");
+        try (OutputStream out = Files.newOutputStream(propertiesFile)) {
+            props.store(out, "embedded single-node KRaft broker");
+        }
+        if (!Files.exists(logDirectory.resolve("meta.properties"))) {
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            int status = StorageTool.execute(new String[] {"format", "--cluster-id", Uuid.randomUuid().toString(),
+                    "--config", propertiesFile.toString(), "--ignore-formatted"},
+                    new PrintStream(output, true, StandardCharsets.UTF_8));
+            if (status != 0) {
+                throw new IOException("formatting Kafka storage in " + logDirectory + " failed: " + output);
+            }
+        }
+        KafkaRaftServer raftServer = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        try {
+            raftServer.startup();
+            awaitReady(Duration.ofSeconds(60));
+        } catch (RuntimeException | IOException e) {
+            raftServer.shutdown();
+            raftServer.awaitShutdown();
+            throw e instanceof IOException io ? io : new IOException("Kafka failed to start: " + e.getMessage(), e);
+        }
+        server = raftServer;
+        LOG.info("[EmbeddedKafka {}] started (data in {})", bootstrapServers(), logDirectory);
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDirectory.toString());
+        p.put("num.partitions", "3");
+        p.put("auto.create.topics.enable", "true");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "3");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "3");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("log.segment.bytes", String.valueOf(64 << 20));
+        p.putAll(overrides);
+        return p;
+    }
+
+    private void awaitReady(Duration timeout) throws IOException {
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin client = Admin.create(admin)) {
+            while (true) {
+                try {
+                    if (!client.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("Kafka on " + bootstrapServers() + " not ready within " + timeout, e);
+                    }
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for Kafka", e);
+        }
+    }
+
+    /** Stops the broker, keeping its data. Idempotent. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            LOG.info("[EmbeddedKafka {}] stopped", bootstrapServers());
+        }
+    }
+
+    /** Starts the broker again on the same ports with the same data. */
+    public synchronized void restart() throws IOException {
+        if (server == null) {
+            startServer();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -82,7 +82,8 @@ public final class SamplingScheduler implements AutoCloseable {
         try {
             Sample sample = channel.driver().read();
             long seq = channel.sequence().next();
-            sink.accept(new Reading(deviceId, stream, boot, seq, sample.value(), sample.unit(), clock.instant(),
+            sink.accept(new Reading(deviceId, stream, boot, seq, sample.value(), sample.unit(),
+                    clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
                     clockSync.isSynchronized()));
             sampled.incrementAndGet();
         } catch (IOException | RuntimeException e) {

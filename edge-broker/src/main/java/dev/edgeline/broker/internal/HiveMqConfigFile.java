@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Writes HiveMQ CE's {@code config.xml} from our broker config: one TCP listener on the configured address, anonymous
- * usage statistics off (an appliance never calls out), and the session persistence mode.
+ * usage statistics off (an appliance never calls out), a receive maximum of 256 in-flight QoS 1/2 publishes
+ * per client (acks wait for an fsync, so a deeper window keeps publishers busy), and the session persistence mode.
  */
 public final class HiveMqConfigFile {
     private HiveMqConfigFile() {}
@@ -25,6 +26,11 @@ public final class HiveMqConfigFile {
                             <bind-address>%s</bind-address>
                         </tcp-listener>
                     </listeners>
+                    <mqtt>
+                        <receive-maximum>
+                            <server-receive-maximum>256</server-receive-maximum>
+                        </receive-maximum>
+                    </mqtt>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>

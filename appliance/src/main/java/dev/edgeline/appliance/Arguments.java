@@ -1,0 +1,89 @@
+package dev.edgeline.appliance;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Command-line options of the form {@code --name value}, plus positional arguments. Unknown options are errors. */
+final class Arguments {
+    private final Map<String, String> options = new HashMap<>();
+    private final List<String> positional = new ArrayList<>();
+
+    private Arguments() {}
+
+    static Arguments parse(List<String> args, Set<String> known) throws UsageException {
+        Arguments parsed = new Arguments();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.startsWith("--")) {
+                String name = arg.substring(2);
+                String value;
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                } else if (i + 1 < args.size()) {
+                    value = args.get(++i);
+                } else {
+                    throw new UsageException("option --" + name + " needs a value");
+                }
+                if (!known.contains(name)) {
+                    throw new UsageException("unknown option --" + name + " (known: "
+                            + (known.isEmpty() ? "none" : "--" + String.join(", --", known)) + ")");
+                }
+                parsed.options.put(name, value);
+            } else {
+                parsed.positional.add(arg);
+            }
+        }
+        return parsed;
+    }
+
+    Optional<String> option(String name) {
+        return Optional.ofNullable(options.get(name));
+    }
+
+    Path path(String name, Path defaultValue) {
+        return option(name).map(Path::of).orElse(defaultValue);
+    }
+
+    Path requiredPath(String name) throws UsageException {
+        return option(name).map(Path::of).orElseThrow(() -> new UsageException("--" + name + " is required"));
+    }
+
+    Optional<Duration> duration(String name) throws UsageException {
+        Optional<String> text = option(name);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text.get());
+        if (!matcher.matches()) {
+            throw new UsageException("--" + name + " '" + text.get() + "' is not a duration such as 60s, 5m or 1h");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return Optional.of(switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        });
+    }
+
+    List<String> positional() {
+        return positional;
+    }
+
+    /** A wrong command line; the message says what. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

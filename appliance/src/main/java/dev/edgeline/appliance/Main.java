@@ -1,0 +1,63 @@
+package dev.edgeline.appliance;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code bin/edge <command>}: the one entry point of the appliance.
+ *
+ * <pre>
+ *   bin/edge demo [--duration 60s] [--config config/demo.yaml] [--data-dir DIR]
+ *   bin/edge broker --config FILE [--data-dir DIR]     spool + MQTT broker + cloud bridge
+ *   bin/edge agent --config FILE [--data-dir DIR]      sensor sampling and MQTT publishing
+ *   bin/edge config validate FILE                      report every error, exit 2 if any
+ * </pre>
+ * Relative directories in a config file resolve against {@code --data-dir} (default: the working directory).
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        int status = run(Arrays.asList(args), System.out, System.err);
+        System.exit(status);
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty()) {
+            usage(err);
+            return ExitCodes.INVALID_INPUT;
+        }
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (args.getFirst()) {
+                case "demo" -> new DemoCommand(out, err).run(rest);
+                case "broker" -> new BrokerCommand(err).run(rest);
+                case "agent" -> new AgentCommand(err).run(rest);
+                case "config" -> new ConfigCommand(out, err).run(rest);
+                case "help", "--help", "-h" -> {
+                    usage(out);
+                    yield ExitCodes.OK;
+                }
+                default -> {
+                    err.println("edge: unknown command '" + args.getFirst() + "'");
+                    usage(err);
+                    yield ExitCodes.INVALID_INPUT;
+                }
+            };
+        } catch (Arguments.UsageException e) {
+            err.println("edge " + args.getFirst() + ": " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("""
+                usage: bin/edge <command> [options]
+                  demo [--duration 60s] [--config config/demo.yaml] [--data-dir DIR]
+                                      embedded Kafka + broker + bridge + simulated agent; prints records from Kafka
+                  broker --config FILE [--data-dir DIR]   the edge-broker service (spool, MQTT broker, cloud bridge)
+                  agent --config FILE [--data-dir DIR]    the edge-agent service (sensors to MQTT)
+                  config validate FILE                     check a device config; exit status 2 if invalid""");
+    }
+}

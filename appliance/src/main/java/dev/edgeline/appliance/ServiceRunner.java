@@ -1,0 +1,47 @@
+package dev.edgeline.appliance;
+
+import dev.edgeline.config.ConfigLoader;
+import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.InvalidConfigException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Shared plumbing of the long-running commands: load the config, run until SIGTERM/SIGINT, then close. */
+final class ServiceRunner {
+    private ServiceRunner() {}
+
+    /** Loads and validates; prints every error and returns null when invalid. */
+    static DeviceConfig loadOrReport(Path file, Path dataDirectory, PrintStream err) {
+        try {
+            return ConfigLoader.load(file, dataDirectory);
+        } catch (InvalidConfigException e) {
+            ConfigCommand.printErrors(err, e);
+            return null;
+        }
+    }
+
+    /** Blocks until the JVM is asked to stop, then closes {@code service} before the JVM exits. */
+    static void runUntilStopped(AutoCloseable service, String name) throws InterruptedException {
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = Thread.ofPlatform().name(name + "-shutdown").unstarted(() -> {
+            stopRequested.countDown();
+            try {
+                closed.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopRequested.await();
+        try {
+            service.close();
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(ServiceRunner.class).error("error while stopping {}", name, e);
+        } finally {
+            closed.countDown();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.edgeline.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final Path BASE = Path.of("/var/lib/edge");
+    private static final String MINIMAL = """
+            device:
+              id: pi-0042
+            spool:
+              directory: spool
+            agent:
+              state-directory: /var/lib/edge-agent
+            kafka:
+              bootstrap-servers: kafka-1.example:9093,kafka-2.example:9093
+              routes:
+                - mqtt-filter: "edge/+/+"
+                  kafka-topic: site.readings
+            sensors:
+              - stream: temperature
+                type: simulated-analog
+                period: 250ms
+            """;
+
+    @Test
+    void demoConfig_inTheRepository_isValid() throws Exception {
+        DeviceConfig config = ConfigLoader.load(Path.of("../config/demo.yaml"), BASE);
+        assertThat(config.device().id()).isEqualTo("demo-pi-0001");
+        assertThat(config.sensors()).extracting(SensorConfig::stream).containsExactly("temperature", "humidity", "door");
+    }
+
+    @Test
+    void minimalConfig_getsDocumentedDefaults_andResolvesRelativeDirectories() throws Exception {
+        DeviceConfig config = parse(MINIMAL);
+        assertThat(config.broker().host()).isEqualTo("127.0.0.1");
+        assertThat(config.broker().port()).isEqualTo(1883);
+        assertThat(config.broker().sessionPersistence()).isEqualTo(BrokerConfig.SessionPersistence.IN_MEMORY);
+        assertThat(config.spool().directory()).isEqualTo(BASE.resolve("spool"));
+        assertThat(config.spool().segmentBytes()).isEqualTo(64L << 20);
+        assertThat(config.agent().stateDirectory()).isEqualTo(Path.of("/var/lib/edge-agent"));
+        assertThat(config.agent().brokerUri()).isEqualTo("tcp://127.0.0.1:1883");
+        assertThat(config.sensors().getFirst().period()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.bridge().routeFor("edge/pi-0042/temperature")).isPresent();
+        assertThat(config.bridge().routes().getFirst().keyTemplate().toString()).isEqualTo("{device}/{stream}");
+    }
+
+    @Test
+    void everyError_isReportedWithItsPath_inOneRun() {
+        String yaml = MINIMAL.replace("id: pi-0042", "id: pi/0042")
+                .replace("period: 250ms", "period: 0ms")
+                .replace("kafka-2.example:9093", "kafka-2.example")
+                .replace("mqtt-filter: \"edge/+/+\"", "mqtt-filter: \"edge/#/x\"");
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).contains(
+                        "device.id: 'pi/0042' is not a valid device id (letters, digits, '.', '_', '-'; at most 64; no '/', '+' or '#', which would break MQTT topics)",
+                        "sensors[0].period: PT0S is out of range 1ms..24h",
+                        "kafka.bootstrap-servers: 'kafka-2.example' is not host:port with a port 1..65535",
+                        "kafka.routes[0].mqtt-filter: 'edge/#/x': '#' is allowed only as the last level"));
+    }
+
+    @Test
+    void misspeltKey_isAnError_notSilentlyIgnored() {
+        assertThatThrownBy(() -> parse(MINIMAL.replace("    period: 250ms", "    periode: 250ms")))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors())
+                        .extracting(ConfigError::path).contains("sensors[0].periode", "sensors[0].period"));
+    }
+
+    @Test
+    void streamThatNoRouteBridges_isAnError() {
+        String yaml = MINIMAL.replace("mqtt-filter: \"edge/+/+\"", "mqtt-filter: \"lan/#\"");
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                        "sensors[0].stream: stream 'temperature' publishes on edge/pi-0042/temperature, which no "
+                                + "kafka.routes entry matches, so it would never reach Kafka"));
+    }
+
+    @Test
+    void wrongShapes_areReportedNotCrashed() {
+        assertThatThrownBy(() -> parse("- just\n- a list\n")).isInstanceOfSatisfying(InvalidConfigException.class,
+                e -> assertThat(e.errors()).extracting(ConfigError::toString)
+                        .containsExactly("<root>: must be a mapping (key: value lines), found a list (line 1)"));
+        assertThatThrownBy(() -> parse(MINIMAL.replace("sensors:\n", "sensors: 3\nx:\n")))
+                .isInstanceOf(InvalidConfigException.class);
+        assertThatThrownBy(() -> parse("")).isInstanceOfSatisfying(InvalidConfigException.class,
+                e -> assertThat(e.errors()).extracting(ConfigError::message).containsExactly("the file is empty"));
+    }
+
+    @Test
+    void duplicateYamlKeys_areRejected() {
+        assertThatThrownBy(() -> parse(MINIMAL.replace("  id: pi-0042", "  id: pi-0042\n  id: pi-0043")))
+                .isInstanceOfSatisfying(InvalidConfigException.class,
+                        e -> assertThat(e.errors().getFirst().message()).contains("duplicate"));
+    }
+
+    @Test
+    void missingFile_isReportedAsSuch() {
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/device.yaml"), BASE))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors())
+                        .extracting(ConfigError::message).containsExactly("no such file: /nonexistent/device.yaml"));
+    }
+
+    private static DeviceConfig parse(String yaml) throws InvalidConfigException {
+        return ConfigLoader.parse(Path.of("device.yaml"), yaml, BASE);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.edgeline.bridge.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgeline.broker.spool.SpoolRecord;
+import dev.edgeline.config.BridgeConfig;
+import dev.edgeline.config.KeyTemplate;
+import dev.edgeline.config.Route;
+import dev.edgeline.config.TopicFilter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+
+class RecordMapperTest {
+    private final BridgeConfig config = new BridgeConfig("127.0.0.1:9092", List.of(
+            new Route(TopicFilter.parse("edge/+/alarm"), "alarms", KeyTemplate.parse("{device}")),
+            new Route(TopicFilter.parse("edge/#"), "readings", KeyTemplate.parse(KeyTemplate.DEFAULT))),
+            500, Duration.ofSeconds(1));
+    private final RecordMapper mapper = new RecordMapper(config);
+
+    private static SpoolRecord record(String stream) {
+        return new SpoolRecord("pi-1", stream, 3, 42, "edge/pi-1/" + stream, true, 1_763_805_600_000L,
+                "{\"value\":1}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void firstMatchingRoute_choosesTopicAndKey_payloadPassesThrough() {
+        ProducerRecord<byte[], byte[]> alarm = mapper.map(record("alarm")).orElseThrow();
+        ProducerRecord<byte[], byte[]> reading = mapper.map(record("temperature")).orElseThrow();
+        assertThat(alarm.topic()).isEqualTo("alarms");
+        assertThat(new String(alarm.key(), StandardCharsets.UTF_8)).isEqualTo("pi-1");
+        assertThat(reading.topic()).isEqualTo("readings");
+        assertThat(new String(reading.key(), StandardCharsets.UTF_8)).isEqualTo("pi-1/temperature");
+        assertThat(new String(reading.value(), StandardCharsets.UTF_8)).isEqualTo("{\"value\":1}");
+        assertThat(reading.timestamp()).isEqualTo(1_763_805_600_000L);
+    }
+
+    @Test
+    void headers_carryIdentityAndCloudEventsAttributes() {
+        Map<String, String> headers = new HashMap<>();
+        for (Header h : mapper.map(record("temperature")).orElseThrow().headers()) {
+            headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+        }
+        assertThat(headers).containsEntry("device", "pi-1").containsEntry("stream", "temperature")
+                .containsEntry("boot", "3").containsEntry("seq", "42")
+                .containsEntry("mqtt_topic", "edge/pi-1/temperature").containsEntry("clock_synced", "true")
+                .containsEntry("ce_specversion", "1.0").containsEntry("ce_id", "pi-1/temperature/3/42")
+                .containsEntry("ce_source", "edge://pi-1/temperature").containsEntry("ce_type", RecordMapper.CE_TYPE)
+                .containsEntry("ce_time", "2025-11-22T10:00:00Z");
+    }
+
+    @Test
+    void recordWithoutRoute_isNotMapped() {
+        SpoolRecord other = new SpoolRecord("x", "y", 1, 1, "other/topic", false, 0, new byte[0]);
+        assertThat(mapper.map(other)).isEmpty();
+    }
+}

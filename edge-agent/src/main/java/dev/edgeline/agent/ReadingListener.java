@@ -2,7 +2,8 @@ package dev.edgeline.agent;
 
 /**
  * Told about each reading the broker acknowledged (it is then durable in the spool). Called on Paho's callback
- * thread: implementations must be quick and must not block.
+ * thread while the publisher's outbox lock is held: implementations must be quick, must not block and must not call
+ * back into the agent.
  */
 @FunctionalInterface
 public interface ReadingListener {

@@ -307,15 +307,16 @@ public final class MqttPublisher implements AutoCloseable {
                 if (inFlight.remove(entry.order) == null) {
                     // Requeued by a disconnect, but the ack arrived: it is durable, do not send it again.
                     if (!outbox.removeIf(e -> e.order == entry.order)) {
-                        return;
+                        return; // acknowledged before, through an earlier token
                     }
                 }
+                // Told before waiters wake, so that awaitEmpty() returning means every listener call has happened.
+                acknowledged.incrementAndGet();
+                listener.acknowledged(entry.reading);
                 changed.signalAll();
             } finally {
                 lock.unlock();
             }
-            acknowledged.incrementAndGet();
-            listener.acknowledged(entry.reading);
         }
 
         @Override

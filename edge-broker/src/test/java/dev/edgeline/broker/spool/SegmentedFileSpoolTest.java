@@ -183,6 +183,7 @@ class SegmentedFileSpoolTest {
     @Test
     void secondWriter_onTheSameDirectory_isRefused() throws Exception {
         try (Spool spool = SegmentedFileSpool.open(config(1 << 20))) {
+            assertThat(spool.durablePosition()).isZero();
             assertThatThrownBy(() -> SegmentedFileSpool.open(config(1 << 20)))
                     .isInstanceOf(IOException.class).hasMessageContaining("already open");
         }

@@ -25,7 +25,8 @@ public final class EdgeBrokerService implements AutoCloseable {
     }
 
     public static EdgeBrokerService start(DeviceConfig config) throws IOException {
-        SegmentedFileSpool spool = SegmentedFileSpool.open(config.spool());
+        SegmentedFileSpool spool = SegmentedFileSpool.open(config.spool(), config.device().id(),
+                java.time.InstantSource.system());
         EdgeBroker broker;
         try {
             broker = EdgeBroker.start(config, spool, ClockSync.system());

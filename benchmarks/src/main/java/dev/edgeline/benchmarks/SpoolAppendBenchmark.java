@@ -39,7 +39,8 @@ public class SpoolAppendBenchmark {
     @Setup(Level.Trial)
     public void open() throws IOException {
         directory = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")), "spool-bench-");
-        spool = SegmentedFileSpool.open(new SpoolConfig(directory, 64L << 20));
+        spool = SegmentedFileSpool.open(SpoolConfig.singleLane(directory, 64L << 20, 64L << 30), "bench-pi",
+                java.time.InstantSource.system());
         payload = new byte[PAYLOAD_BYTES];
     }
 
@@ -57,7 +58,7 @@ public class SpoolAppendBenchmark {
     @Benchmark
     public Object appendAndAwaitDurable() {
         long s = seq.getAndIncrement();
-        return spool.append(new SpoolRecord("bench-pi", "stream-" + (s & 15), 1, s >>> 4, "edge/bench-pi/s", true, s,
+        return spool.append(SpoolConfig.DEFAULT_LANE, new SpoolRecord("bench-pi", "stream-" + (s & 15), 1, s >>> 4, "edge/bench-pi/s", true, s,
                 payload)).join();
     }
 }

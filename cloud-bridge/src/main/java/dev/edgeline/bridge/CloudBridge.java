@@ -79,7 +79,7 @@ public final class CloudBridge implements AutoCloseable {
     private void run() {
         Backoff backoff = new Backoff(Duration.ofMillis(100), config.retryBackoffMax(), ThreadLocalRandom.current());
         try (SpoolReader reader = spool.openReader(READER_NAME)) {
-            LOG.info("{}forwarding from spool position {} to {}", logPrefix, reader.committedPosition(),
+            LOG.info("{}forwarding from spool positions {} to {}", logPrefix, reader.committedPositions(),
                     config.bootstrapServers());
             while (running) {
                 try {
@@ -97,7 +97,7 @@ public final class CloudBridge implements AutoCloseable {
                     changeState(State.KAFKA_UNAVAILABLE, e);
                     // A fresh producer: after a failed batch the old one may be in a fatal state.
                     closeProducer(Duration.ZERO);
-                    reader.seek(reader.committedPosition());
+                    reader.rewind();
                     Thread.sleep(backoff.next());
                 }
             }
@@ -132,7 +132,7 @@ public final class CloudBridge implements AutoCloseable {
         for (Future<RecordMetadata> ack : acks) {
             awaitAck(ack);
         }
-        reader.commit(batch.getLast().nextPosition());
+        reader.commit(batch);
         forwarded.addAndGet(acks.size());
         return true;
     }

@@ -13,7 +13,6 @@ import dev.edgeline.broker.internal.HiveMqConfigFile;
 import dev.edgeline.broker.internal.PublishIdentity;
 import dev.edgeline.broker.internal.SpoolingPublishInterceptor;
 import dev.edgeline.broker.spool.Spool;
-import dev.edgeline.config.BootCounter;
 import dev.edgeline.config.ClockSync;
 import dev.edgeline.config.DeviceConfig;
 import java.io.IOException;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The embedded HiveMQ CE broker of the device, with the spooling publish interceptor installed for every client.
  *
  * <p>Files: {@code <data-directory>/conf/config.xml} (generated), {@code <data-directory>/data} (HiveMQ's own data),
- * {@code <data-directory>/extensions} (empty; our extension is embedded), {@code <spool>/broker.boot}.
+ * {@code <data-directory>/extensions} (empty; our extension is embedded). Third-party records get the spool's boot.
  * Threads: HiveMQ's (Netty event loops, extension executors). {@link #close()} stops them all; a failed start
  * closes everything it started before it throws.
  */
@@ -50,7 +49,7 @@ public final class EdgeBroker implements AutoCloseable {
     /** Starts the broker on the configured listener with {@code spool} behind it. */
     public static EdgeBroker start(DeviceConfig config, Spool spool, ClockSync clockSync) throws IOException {
         String logPrefix = "[Broker device=" + config.device().id() + "] ";
-        long boot = BootCounter.increment(config.spool().directory().resolve("broker.boot"));
+        long boot = spool.boot();
         Path data = config.broker().dataDirectory();
         HiveMqConfigFile.write(data.resolve("conf"), config.broker());
         Files.createDirectories(data.resolve("data"));
@@ -89,7 +88,7 @@ public final class EdgeBroker implements AutoCloseable {
         return new EdgeBroker(hivemq, logPrefix, boot);
     }
 
-    /** The broker's boot number (assigned to records of publishers without identity). */
+    /** The boot number assigned to records of publishers without identity (the spool's). */
     public long boot() {
         return boot;
     }

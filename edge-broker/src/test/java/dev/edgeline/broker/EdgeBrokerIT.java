@@ -56,7 +56,7 @@ class EdgeBrokerIT {
                     - {mqtt-filter: "lan/#", kafka-topic: lan}
                 sensors: []
                 """.formatted(port), dir);
-        spool = SegmentedFileSpool.open(config.spool());
+        spool = SegmentedFileSpool.open(config.spool(), config.device().id(), java.time.InstantSource.system());
         broker = EdgeBroker.start(config, spool, ClockSync.system());
         client = new MqttAsyncClient("tcp://127.0.0.1:" + port, "it-client", new MemoryPersistence());
         client.connect(new MqttConnectionOptions()).waitForCompletion(10_000);
@@ -108,7 +108,7 @@ class EdgeBrokerIT {
     void pubackComesAfterTheRecordIsDurable_andRetransmissionsAreDropped() throws Exception {
         // Reason codes below 0x80 are successes (0x10: no matching subscribers).
         assertThat(publish("edge/pi-9/t", "{\"value\":1}", identity("0"))).isLessThan(0x80);
-        assertThat(spool.durablePosition()).as("durable before the PUBACK arrived").isPositive();
+        assertThat(spool.counters().appended()).as("durable before the PUBACK arrived").isEqualTo(1);
         assertThat(publish("edge/pi-9/t", "{\"value\":1}", identity("0"))).as("duplicate still acknowledged").isLessThan(0x80);
         assertThat(publish("edge/pi-9/t", "{\"value\":2}", identity("1"))).isLessThan(0x80);
         assertThat(spooled()).extracting(SpoolRecord::seq).containsExactly(0L, 1L);
@@ -152,7 +152,8 @@ class EdgeBrokerIT {
                 kafka: {bootstrap-servers: "127.0.0.1:9", routes: [{mqtt-filter: "#", kafka-topic: all}]}
                 sensors: []
                 """.formatted(port), dir);
-        try (SegmentedFileSpool otherSpool = SegmentedFileSpool.open(clash.spool())) {
+        try (SegmentedFileSpool otherSpool = SegmentedFileSpool.open(clash.spool(), "pi-10",
+                java.time.InstantSource.system())) {
             assertThatThrownBy(() -> EdgeBroker.start(clash, otherSpool, ClockSync.system()))
                     .isInstanceOf(IOException.class).hasMessageContaining("failed to start on 127.0.0.1:" + port);
         }

@@ -12,12 +12,14 @@ import java.util.Optional;
  *                         whose topic matches no rule is not spooled or bridged
  * @param batchRecords     most spool records forwarded in one batch
  * @param retryBackoffMax  upper bound of the jittered backoff while Kafka is unreachable
+ * @param gapTopic         Kafka topic for gap markers (records that state what the spool lost and why)
  */
 public record BridgeConfig(
         String bootstrapServers,
         List<Route> routes,
         int batchRecords,
-        Duration retryBackoffMax) {
+        Duration retryBackoffMax,
+        String gapTopic) {
 
     public BridgeConfig {
         routes = List.copyOf(routes);

@@ -31,6 +31,7 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigLoader {
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern STREAM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    private static final Pattern LANE_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern KAFKA_TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9a-fA-F:]+]):(\\d{1,5})");
     private static final List<String> SENSOR_TYPES =
@@ -92,11 +93,11 @@ public final class ConfigLoader {
                 .orElse(new BrokerConfig("127.0.0.1", 1883, base.resolve("broker"),
                         BrokerConfig.SessionPersistence.IN_MEMORY));
         SpoolConfig spool = root.map("spool").map(this::readSpool)
-                .orElse(new SpoolConfig(base.resolve("spool"), 0));
+                .orElse(SpoolConfig.singleLane(base.resolve("spool"), 1 << 20, 1 << 30));
         AgentConfig agent = root.map("agent").map(m -> readAgent(m, broker))
                 .orElse(new AgentConfig("", base, 1, 1, Duration.ofSeconds(1)));
-        BridgeConfig bridge = root.map("kafka").map(this::readBridge)
-                .orElse(new BridgeConfig("", List.of(), 1, Duration.ofSeconds(1)));
+        BridgeConfig bridge = root.map("kafka").map(m -> readBridge(m, spool))
+                .orElse(new BridgeConfig("", List.of(), 1, Duration.ofSeconds(1), "edge.gaps"));
         List<SensorConfig> sensors = root.list("sensors", this::readSensor);
         root.rejectUnknownKeys();
         checkStreams(root, device, bridge, sensors);
@@ -138,9 +139,49 @@ public final class ConfigLoader {
 
     private SpoolConfig readSpool(YamlMap m) {
         Path directory = m.directory("directory", base);
-        long segmentBytes = m.longValue("segment-bytes", 64L << 20, 64L << 10, 1L << 30);
+        long segmentBytes = m.longValue("segment-bytes", 16L << 20, 64L << 10, 1L << 30);
+        long budget = m.longValue("budget-bytes", 1L << 30, 1L << 20, Long.MAX_VALUE);
+        Duration blockTimeout = m.duration("block-timeout", Duration.ofSeconds(10));
+        List<SpoolConfig.Lane> lanes = m.has("lanes")
+                ? m.list("lanes", (path, node) -> YamlMap.of(path, node, errors).flatMap(l -> readLane(l, budget, segmentBytes)))
+                : List.of(new SpoolConfig.Lane(SpoolConfig.DEFAULT_LANE, budget, SpoolConfig.FullPolicy.BLOCK));
         m.rejectUnknownKeys();
-        return new SpoolConfig(directory, segmentBytes);
+        if (budget < 2 * segmentBytes) {
+            m.error("budget-bytes", budget + " must be at least twice segment-bytes (" + segmentBytes + ")");
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < lanes.size(); i++) {
+            Integer previous = seen.putIfAbsent(lanes.get(i).name(), i);
+            if (previous != null) {
+                m.error("lanes[" + i + "].name", "duplicate lane name '" + lanes.get(i).name()
+                        + "' (already used by lanes[" + previous + "])");
+            }
+        }
+        if (m.has("lanes") && lanes.isEmpty()) {
+            m.error("lanes", "at least one lane is needed");
+            lanes = List.of(new SpoolConfig.Lane(SpoolConfig.DEFAULT_LANE, budget, SpoolConfig.FullPolicy.BLOCK));
+        }
+        return new SpoolConfig(directory, segmentBytes, budget, lanes, blockTimeout);
+    }
+
+    private Optional<SpoolConfig.Lane> readLane(YamlMap m, long spoolBudget, long segmentBytes) {
+        String name = m.string("name");
+        if (name != null && !LANE_NAME.matcher(name).matches()) {
+            m.error("name", "'" + name + "' is not a valid lane name ([a-z][a-z0-9_-]*, at most 32)");
+        }
+        long budget = m.longValue("budget-bytes", spoolBudget, 1L << 20, Long.MAX_VALUE);
+        if (budget < 2 * segmentBytes) {
+            m.error("budget-bytes", budget + " must be at least twice the spool's segment-bytes (" + segmentBytes + ")");
+        }
+        String policy = m.string("when-full", "block");
+        SpoolConfig.FullPolicy whenFull = SpoolConfig.FullPolicy.BLOCK;
+        if ("drop-oldest".equals(policy)) {
+            whenFull = SpoolConfig.FullPolicy.DROP_OLDEST;
+        } else if (policy != null && !"block".equals(policy)) {
+            m.error("when-full", "'" + policy + "' is not one of: block, drop-oldest");
+        }
+        m.rejectUnknownKeys();
+        return name == null ? Optional.empty() : Optional.of(new SpoolConfig.Lane(name, budget, whenFull));
     }
 
     private AgentConfig readAgent(YamlMap m, BrokerConfig broker) {
@@ -157,7 +198,7 @@ public final class ConfigLoader {
         return new AgentConfig(uri, state, maxInFlight, buffer, reconnect);
     }
 
-    private BridgeConfig readBridge(YamlMap m) {
+    private BridgeConfig readBridge(YamlMap m, SpoolConfig spool) {
         String bootstrap = m.string("bootstrap-servers");
         if (bootstrap != null) {
             for (String server : bootstrap.split(",")) {
@@ -169,22 +210,38 @@ public final class ConfigLoader {
             }
         }
         List<Route> routes = m.list("routes", (path, node) -> YamlMap.of(path, node, errors)
-                .flatMap(this::readRoute));
+                .flatMap(r -> readRoute(r, spool)));
         if (m.has("routes") && routes.isEmpty()) {
             m.error("routes", "at least one route is needed, or nothing is bridged");
         }
         int batch = m.integer("batch-records", 500, 1, 100_000);
         Duration backoff = m.duration("retry-backoff-max", Duration.ofSeconds(30));
+        String gapTopic = m.string("gap-topic", "edge.gaps");
+        if (gapTopic != null && !KAFKA_TOPIC.matcher(gapTopic).matches()) {
+            m.error("gap-topic", "'" + gapTopic + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
+        }
         m.rejectUnknownKeys();
-        return new BridgeConfig(bootstrap == null ? "" : bootstrap, routes, batch, backoff);
+        return new BridgeConfig(bootstrap == null ? "" : bootstrap, routes, batch, backoff,
+                gapTopic == null ? "edge.gaps" : gapTopic);
     }
 
-    private Optional<Route> readRoute(YamlMap m) {
+    private Optional<Route> readRoute(YamlMap m, SpoolConfig spool) {
         String filter = m.string("mqtt-filter");
         String topic = m.string("kafka-topic");
         String key = m.string("key", KeyTemplate.DEFAULT);
+        String lane;
+        if (spool.lanes().size() == 1) {
+            lane = m.string("lane", spool.lanes().getFirst().name());
+        } else {
+            lane = m.string("lane");
+        }
         m.rejectUnknownKeys();
-        boolean valid = filter != null && topic != null && key != null;
+        if (lane != null && spool.lane(lane).isEmpty()) {
+            m.error("lane", "unknown lane '" + lane + "'; spool.lanes has: "
+                    + String.join(", ", spool.lanes().stream().map(SpoolConfig.Lane::name).toList()));
+            lane = null;
+        }
+        boolean valid = filter != null && topic != null && key != null && lane != null;
         if (filter != null) {
             Optional<String> problem = TopicFilter.problemWith(filter);
             problem.ifPresent(p -> m.error("mqtt-filter", p));
@@ -199,7 +256,7 @@ public final class ConfigLoader {
             problem.ifPresent(p -> m.error("key", p));
             valid &= problem.isEmpty();
         }
-        return valid ? Optional.of(new Route(TopicFilter.parse(filter), topic, KeyTemplate.parse(key)))
+        return valid ? Optional.of(new Route(TopicFilter.parse(filter), topic, KeyTemplate.parse(key), lane))
                 : Optional.empty();
     }
 

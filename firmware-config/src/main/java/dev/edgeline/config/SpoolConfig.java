@@ -1,11 +1,56 @@
 package dev.edgeline.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The durable store-and-forward spool.
  *
- * @param directory    where the segment files, the reader cursor and the dedup index live
+ * @param directory    where the lanes' segment files, the reader cursors and the dedup index live
  * @param segmentBytes size at which a segment file is closed and a new one started
+ * @param budgetBytes  most bytes all lanes together may hold on disk
+ * @param lanes        priority lanes, highest priority first; readers drain higher lanes first
+ * @param blockTimeout how long an append to a full {@link FullPolicy#BLOCK} lane waits for room before it is refused
  */
-public record SpoolConfig(Path directory, long segmentBytes) {}
+public record SpoolConfig(Path directory, long segmentBytes, long budgetBytes, List<Lane> lanes,
+                          Duration blockTimeout) {
+
+    public SpoolConfig {
+        lanes = List.copyOf(lanes);
+        if (lanes.isEmpty()) {
+            throw new IllegalArgumentException("a spool needs at least one lane");
+        }
+    }
+
+    /** A spool with one lane holding everything ({@code telemetry}, blocking when full): for tests and tools. */
+    public static SpoolConfig singleLane(Path directory, long segmentBytes, long budgetBytes) {
+        return new SpoolConfig(directory, segmentBytes, budgetBytes,
+                List.of(new Lane(DEFAULT_LANE, budgetBytes, FullPolicy.BLOCK)), Duration.ofSeconds(10));
+    }
+
+    /** Name of the lane used when the configuration names none. */
+    public static final String DEFAULT_LANE = "telemetry";
+
+    public Optional<Lane> lane(String name) {
+        return lanes.stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
+    /**
+     * One priority lane.
+     *
+     * @param name        lane name, {@code [a-z][a-z0-9_-]*}
+     * @param budgetBytes most bytes this lane may hold on disk
+     * @param whenFull    what happens to an append that does not fit
+     */
+    public record Lane(String name, long budgetBytes, FullPolicy whenFull) {}
+
+    /** What a full lane does with a new record. */
+    public enum FullPolicy {
+        /** Hold the append (and so the publisher's ack) until there is room, refusing it after the block timeout. */
+        BLOCK,
+        /** Discard the lane's oldest segment, leaving a gap marker that states what was lost. */
+        DROP_OLDEST
+    }
+}

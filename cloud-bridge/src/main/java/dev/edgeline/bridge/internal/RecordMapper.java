@@ -1,5 +1,6 @@
 package dev.edgeline.bridge.internal;
 
+import dev.edgeline.broker.spool.RecordKind;
 import dev.edgeline.broker.spool.SpoolRecord;
 import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.config.RecordEnvelope;
@@ -18,19 +19,26 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class RecordMapper {
     public static final String CE_TYPE = "dev.edgeline.reading";
+    public static final String CE_TYPE_GAP = "dev.edgeline.gap";
     private final BridgeConfig config;
 
     public RecordMapper(BridgeConfig config) {
         this.config = config;
     }
 
-    /** The Kafka record, or empty when no route matches (the record was spooled under another configuration). */
+    /**
+     * The Kafka record, or empty when no route matches (the record was spooled under another configuration). Gap
+     * markers go to the gap topic, keyed {@code device/$gap/lane}.
+     */
     public Optional<ProducerRecord<byte[], byte[]>> map(SpoolRecord record) {
-        Optional<Route> route = config.routeFor(record.mqttTopic());
-        if (route.isEmpty()) {
+        boolean gap = record.kind() == RecordKind.GAP;
+        Optional<Route> route = gap ? Optional.empty() : config.routeFor(record.mqttTopic());
+        if (!gap && route.isEmpty()) {
             return Optional.empty();
         }
-        String key = route.get().keyTemplate().render(record.device(), record.stream(), record.mqttTopic());
+        String topic = gap ? config.gapTopic() : route.get().kafkaTopic();
+        String key = gap ? record.device() + "/" + record.stream()
+                : route.get().keyTemplate().render(record.device(), record.stream(), record.mqttTopic());
         RecordHeaders headers = new RecordHeaders();
         header(headers, RecordEnvelope.DEVICE, record.device());
         header(headers, RecordEnvelope.STREAM, record.stream());
@@ -41,9 +49,9 @@ public final class RecordMapper {
         header(headers, "ce_specversion", "1.0");
         header(headers, "ce_id", record.device() + "/" + record.stream() + "/" + record.boot() + "/" + record.seq());
         header(headers, "ce_source", "edge://" + record.device() + "/" + record.stream());
-        header(headers, "ce_type", CE_TYPE);
+        header(headers, "ce_type", gap ? CE_TYPE_GAP : CE_TYPE);
         header(headers, "ce_time", Instant.ofEpochMilli(record.receivedAtMillis()).toString());
-        return Optional.of(new ProducerRecord<>(route.get().kafkaTopic(), null, record.receivedAtMillis(),
+        return Optional.of(new ProducerRecord<>(topic, null, record.receivedAtMillis(),
                 key.getBytes(StandardCharsets.UTF_8), record.payload(), headers));
     }
 

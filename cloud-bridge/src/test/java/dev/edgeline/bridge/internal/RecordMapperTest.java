@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 class RecordMapperTest {
     private final BridgeConfig config = new BridgeConfig("127.0.0.1:9092", List.of(
-            new Route(TopicFilter.parse("edge/+/alarm"), "alarms", KeyTemplate.parse("{device}")),
-            new Route(TopicFilter.parse("edge/#"), "readings", KeyTemplate.parse(KeyTemplate.DEFAULT))),
-            500, Duration.ofSeconds(1));
+            new Route(TopicFilter.parse("edge/+/alarm"), "alarms", KeyTemplate.parse("{device}"), "alarm"),
+            new Route(TopicFilter.parse("edge/#"), "readings", KeyTemplate.parse(KeyTemplate.DEFAULT), "telemetry")),
+            500, Duration.ofSeconds(1), "edge.gaps");
     private final RecordMapper mapper = new RecordMapper(config);
 
     private static SpoolRecord record(String stream) {
@@ -52,6 +52,17 @@ class RecordMapperTest {
                 .containsEntry("ce_specversion", "1.0").containsEntry("ce_id", "pi-1/temperature/3/42")
                 .containsEntry("ce_source", "edge://pi-1/temperature").containsEntry("ce_type", RecordMapper.CE_TYPE)
                 .containsEntry("ce_time", "2025-11-22T10:00:00Z");
+    }
+
+    @Test
+    void gapMarker_goesToTheGapTopic_withItsOwnType() {
+        SpoolRecord gap = new SpoolRecord("pi-1", "$gap/bulk", 0, 4096, "$edge/gap/bulk", false, 0,
+                "{\"gap\":true}".getBytes(StandardCharsets.UTF_8), dev.edgeline.broker.spool.RecordKind.GAP);
+        ProducerRecord<byte[], byte[]> mapped = mapper.map(gap).orElseThrow();
+        assertThat(mapped.topic()).isEqualTo("edge.gaps");
+        assertThat(new String(mapped.key(), StandardCharsets.UTF_8)).isEqualTo("pi-1/$gap/bulk");
+        assertThat(new String(mapped.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))
+                .isEqualTo(RecordMapper.CE_TYPE_GAP);
     }
 
     @Test

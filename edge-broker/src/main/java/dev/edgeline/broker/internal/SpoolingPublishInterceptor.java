@@ -11,6 +11,7 @@ import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolException;
+import dev.edgeline.broker.spool.SpoolFullException;
 import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.config.ClockSync;
 import java.nio.ByteBuffer;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Appends every publish on a bridged topic to the spool and holds its acknowledgement (PUBACK for QoS 1, PUBREC for
  * QoS 2) until the spool reports the record durable. A publish the spool refuses is not delivered and is
- * acknowledged with an error reason code and a reason string, so the publisher keeps it and retries. QoS 0 publishes
+ * acknowledged with an error reason code (0x97 quota exceeded when the lane is full, 0x80 otherwise) and a reason
+ * string, so the publisher keeps it and retries. The route's lane decides where the record goes. QoS 0 publishes
  * have no acknowledgement to hold: they are appended the same way, at most once.
  *
  * <p>Called on HiveMQ's extension threads; never blocks (the spool completes the hold on its writer thread).
@@ -54,7 +56,8 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
     public void onInboundPublish(@NotNull PublishInboundInput input, @NotNull PublishInboundOutput output) {
         PublishPacket packet = input.getPublishPacket();
         String topic = packet.getTopic();
-        if (!routes.isBridged(topic)) {
+        var route = routes.routeFor(topic);
+        if (route.isEmpty()) {
             return;
         }
         String clientId = input.getClientInformation().getClientId();
@@ -68,12 +71,12 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         var record = ((PublishIdentity.Result.Accepted) result).record();
         Async<PublishInboundOutput> hold = output.async(DURABILITY_TIMEOUT, TimeoutFallback.FAILURE,
                 AckReasonCode.UNSPECIFIED_ERROR, "the spool did not confirm the write within " + DURABILITY_TIMEOUT);
-        spool.append(record).whenComplete((outcome, error) -> {
+        spool.append(route.get().lane(), record).whenComplete((outcome, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 String reason = cause instanceof SpoolException ? cause.getMessage() : "spool failure: " + cause;
                 LOG.debug("publish from {} on {} refused: {}", clientId, topic, reason);
-                output.preventPublishDelivery(reason.contains("full") ? AckReasonCode.QUOTA_EXCEEDED
+                output.preventPublishDelivery(cause instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
                         : AckReasonCode.UNSPECIFIED_ERROR, reason);
             }
             hold.resume();

@@ -1,15 +1,18 @@
 package dev.edgeline.broker.spool;
 
-import dev.edgeline.broker.spool.internal.AtomicFiles;
 import dev.edgeline.broker.spool.internal.CursorFile;
-import dev.edgeline.broker.spool.internal.FrameReader;
-import dev.edgeline.broker.spool.internal.HighWaterMarks;
-import dev.edgeline.broker.spool.internal.HighWaterMarks.StreamKey;
+import dev.edgeline.broker.spool.internal.DurablePositionsFile;
+import dev.edgeline.broker.spool.internal.GapMarkers;
+import dev.edgeline.broker.spool.internal.IndexCache;
+import dev.edgeline.broker.spool.internal.LaneLog;
 import dev.edgeline.broker.spool.internal.RecordCodec;
-import dev.edgeline.broker.spool.internal.SegmentSet;
+import dev.edgeline.broker.spool.internal.SpoolMeta;
+import dev.edgeline.broker.spool.internal.StreamMarks;
+import dev.edgeline.broker.spool.internal.StreamMarks.Mark;
+import dev.edgeline.broker.spool.internal.StreamMarks.StreamKey;
+import dev.edgeline.config.BootCounter;
 import dev.edgeline.config.SpoolConfig;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -18,65 +21,85 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Spool} kept as a segmented append-only log in one directory.
+ * A {@link Spool} kept as segmented append-only logs, one per priority lane, in one directory.
  *
  * <h2>Files</h2>
  * <pre>
  *  spool/
- *    spool.lock                   held (flock) by the one process that writes this spool
- *    00000000000000000000.seg     segment files; the name is the spool position of the first byte
- *    00000000000067108912.seg     a segment is closed once the next frame would exceed segment-bytes
- *    dedup.snapshot               high-water marks per stream + the position they cover (atomic replace)
- *    readers/bridge.cursor        each reader's committed position (atomic replace)
+ *    spool.lock                        flock held by the one process that writes this spool
+ *    spool.meta                        device id and lanes in priority order (for readers in other processes)
+ *    spool.boot                        the spool's boot counter
+ *    spool.durable                     mmap: durable end position per lane (for readers in other processes)
+ *    dedup.index                       cache of the dedup marks and the lane positions they cover
+ *    lanes/&lt;lane&gt;/00000000000000000000.seg   segments, named by the lane position of their first byte
+ *    readers/&lt;name&gt;.cursor              each reader's committed position per lane (atomic replace)
  * </pre>
- * Frames are described in {@link RecordCodec}. A spool position is a byte offset across all segments, so the
- * segment holding position p is the one with the greatest base at or below p.
+ * Frames are described in {@link RecordCodec}; every segment starts with a marks checkpoint frame.
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li>Durable before ack: one writer thread ({@code spool-writer}) takes every queued append, writes the batch,
- *       calls {@code fsync} once for all of it (group commit), and only then completes the futures.</li>
- *   <li>Recovery: on open, the last segment is scanned and a torn or partial tail (bad length or CRC) is truncated,
- *       so the log ends at the last complete record. Records whose futures completed are before that point.</li>
- *   <li>No duplicates: a record whose (boot, seq) is at or below its stream's high-water mark is acknowledged as
- *       {@link AppendOutcome#DUPLICATE} without being stored. Marks are rebuilt on open from the snapshot plus the
- *       segments after it; the snapshot is written before any segment is deleted.</li>
- *   <li>Bounded memory: at most {@code QUEUE_CAPACITY} appends wait for the disk; beyond that append fails fast.</li>
+ *   <li><b>Durable before ack</b>: one writer thread ({@code spool-writer}) takes every queued append, writes the
+ *       batch to the lanes it touches and fsyncs each of them once (group commit); only then do the futures
+ *       complete.</li>
+ *   <li><b>Recovery</b>: on open a torn or partial tail (bad length or CRC, with no valid frame after it) is
+ *       truncated; damage followed by valid frames is kept and read back as a gap marker. Nothing whose future
+ *       completed is lost.</li>
+ *   <li><b>No duplicates</b>: a data record whose (boot, seq) is at or below its stream's high-water mark completes
+ *       as {@link AppendOutcome#DUPLICATE} without being stored. The marks are rebuilt on open from the segments
+ *       (their checkpoints and records); {@code dedup.index} only saves scanning.</li>
+ *   <li><b>In order, or refused</b>: once a stream's record is refused, its later records are refused too until the
+ *       refused one is sent again, so a retransmission can never be mistaken for a duplicate of a later record.</li>
+ *   <li><b>Bounded disk</b>: each lane and the whole spool have a byte budget. A full {@code block} lane holds
+ *       appends (and so the publishers' acks) until there is room, refusing them after the block timeout; a full
+ *       {@code drop-oldest} lane (or, when the whole spool is full, the lowest such lane) discards its oldest segment
+ *       and appends a gap marker stating the streams and sequence ranges lost.</li>
+ *   <li><b>I/O errors</b> (disk full included): the batch is rolled back and refused; the spool stays consistent
+ *       and accepts appends again as soon as writes succeed.</li>
  * </ul>
- *
- * <h2>Limits (this version)</h2>
- * Readers must live in the writing process (they learn the durable position from it). A damaged frame inside a
- * closed segment makes readers skip the rest of that segment and count a damaged range. No byte budget or priority
- * lanes yet.
  */
 public final class SegmentedFileSpool implements Spool {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentedFileSpool.class);
     static final int QUEUE_CAPACITY = 65_536;
     private static final int MAX_BATCH = 8_192;
-    private static final String SNAPSHOT = "dedup.snapshot";
+    private static final String INDEX = "dedup.index";
+    private static final Duration INDEX_INTERVAL = Duration.ofSeconds(30);
+    private static final Duration CURSOR_SCAN_INTERVAL = Duration.ofSeconds(1);
 
+    private final SpoolConfig config;
+    private final String deviceId;
+    private final InstantSource clock;
     private final Path directory;
-    private final long segmentBytes;
-    private final SegmentSet segments;
-    private final HighWaterMarks marks;
+    private final List<LaneLog> lanes = new ArrayList<>();
+    private final List<SpoolConfig.Lane> laneConfigs = new ArrayList<>();
+    private final Map<String, Integer> laneIndex = new HashMap<>();
+    private final StreamMarks marks = new StreamMarks();
+    private final Map<StreamKey, Mark> refusedFloors = new HashMap<>();
+    private final List<ArrayDeque<PendingAppend>> blocked = new ArrayList<>();
+    private final List<SpoolRecord> pendingGapMarkers = new ArrayList<>();
+    private final List<Integer> pendingGapLanes = new ArrayList<>();
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final DurablePositionsFile durableFile;
+    private final long boot;
     private final BlockingQueue<PendingAppend> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean readerCommitted = new AtomicBoolean();
@@ -85,37 +108,57 @@ public final class SegmentedFileSpool implements Spool {
     private final Thread writer;
     private final String logPrefix;
 
-    private final AtomicLong appended = new AtomicLong();
-    private final AtomicLong duplicates = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
-    private final AtomicLong fsyncs = new AtomicLong();
-    final AtomicLong damagedRanges = new AtomicLong();
+    // Counters: written by the writer thread only.
+    private long appended;
+    private long duplicates;
+    private long refused;
+    private long fsyncs;
+    private final long[] droppedRecords;
+    private final long[] gapMarkers;
+    private volatile SpoolCounters counters;
+    private boolean indexDirty;
+    private long lastIndexWrite = System.nanoTime();
+    private long lastCursorScan = System.nanoTime();
 
-    // Writer-thread state.
-    private FileChannel active;
-    private long activeBase;
-    private long endPosition;
-    private ByteBuffer batchBuffer = ByteBuffer.allocateDirect(1 << 20);
+    private record PendingAppend(int lane, SpoolRecord record, CompletableFuture<AppendOutcome> future,
+                                 long enqueuedNanos) {}
 
-    private volatile long durablePosition;
-
-    private record PendingAppend(SpoolRecord record, CompletableFuture<AppendOutcome> future) {}
-
-    private SegmentedFileSpool(Path directory, long segmentBytes, FileChannel lockChannel, FileLock lock)
-            throws IOException {
-        this.directory = directory;
-        this.segmentBytes = segmentBytes;
+    private SegmentedFileSpool(SpoolConfig config, String deviceId, InstantSource clock, FileChannel lockChannel,
+                               FileLock lock) throws IOException {
+        this.config = config;
+        this.deviceId = deviceId;
+        this.clock = clock;
+        this.directory = config.directory();
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.logPrefix = "[Spool " + directory + "] ";
         Files.createDirectories(directory.resolve("readers"));
-        this.segments = new SegmentSet(directory);
-        this.marks = recover();
-        this.writer = Thread.ofPlatform().name("spool-writer").daemon(false).unstarted(this::writeLoop);
+        Files.createDirectories(directory.resolve("lanes"));
+        this.boot = BootCounter.increment(directory.resolve("spool.boot"));
+        laneConfigs.addAll(config.lanes());
+        addLeftoverLanes();
+        for (int i = 0; i < laneConfigs.size(); i++) {
+            laneIndex.put(laneConfigs.get(i).name(), i);
+            blocked.add(new ArrayDeque<>());
+        }
+        this.droppedRecords = new long[laneConfigs.size()];
+        this.gapMarkers = new long[laneConfigs.size()];
+        recover();
+        new SpoolMeta(deviceId, laneConfigs.stream().map(SpoolConfig.Lane::name).toList()).write(directory);
+        this.durableFile = DurablePositionsFile.forWriter(directory.resolve("spool.durable"), lanes.size());
+        for (int i = 0; i < lanes.size(); i++) {
+            durableFile.set(i, lanes.get(i).durablePosition());
+        }
+        writeIndex();
+        publishCounters();
+        this.writer = Thread.ofPlatform().name("spool-writer").unstarted(this::writeLoop);
     }
 
-    /** Opens (creating if needed) and recovers the spool in {@code config.directory()}, and starts its writer. */
-    public static SegmentedFileSpool open(SpoolConfig config) throws IOException {
+    /**
+     * Opens (creating if needed) and recovers the spool in {@code config.directory()} and starts its writer.
+     * {@code deviceId} names the device in gap markers.
+     */
+    public static SegmentedFileSpool open(SpoolConfig config, String deviceId, InstantSource clock) throws IOException {
         Path directory = config.directory();
         Files.createDirectories(directory);
         FileChannel lockChannel = FileChannel.open(directory.resolve("spool.lock"), StandardOpenOption.CREATE,
@@ -131,7 +174,7 @@ public final class SegmentedFileSpool implements Spool {
             throw new IOException("spool " + directory + " is already open by another writer (spool.lock is held)");
         }
         try {
-            SegmentedFileSpool spool = new SegmentedFileSpool(directory, config.segmentBytes(), lockChannel, lock);
+            SegmentedFileSpool spool = new SegmentedFileSpool(config, deviceId, clock, lockChannel, lock);
             spool.writer.start();
             return spool;
         } catch (IOException | RuntimeException e) {
@@ -141,88 +184,58 @@ public final class SegmentedFileSpool implements Spool {
         }
     }
 
-    /** Rebuilds the high-water marks and finds the end of the log, truncating a torn tail. */
-    private HighWaterMarks recover() throws IOException {
-        HighWaterMarks recovered = new HighWaterMarks();
-        long scanFrom = 0;
-        try {
-            var snapshot = HighWaterMarks.readSnapshot(directory.resolve(SNAPSHOT));
-            if (snapshot.isPresent()) {
-                recovered = snapshot.get().marks();
-                scanFrom = snapshot.get().position();
-            }
-        } catch (IOException e) {
-            LOG.warn("{}dedup snapshot unusable, rebuilding marks from the segments on disk: {}", logPrefix, e.getMessage());
-        }
-        if (segments.isEmpty()) {
-            long base = Math.max(scanFrom, maxCursor().orElse(0));
-            createSegment(base);
-            endPosition = base;
-            durablePosition = base;
-            return recovered;
-        }
-        FrameReader frames = new FrameReader();
-        Map.Entry<Long, Path> last = segments.last();
-        for (Map.Entry<Long, Path> segment : segments.view().entrySet()) {
-            long base = segment.getKey();
-            boolean isLast = segment.getKey().equals(last.getKey());
-            try (FileChannel channel = FileChannel.open(segment.getValue(), StandardOpenOption.READ)) {
-                long size = channel.size();
-                long segmentEnd = base + size;
-                if (segmentEnd <= scanFrom && !isLast) {
-                    continue;
-                }
-                long offset = Math.max(0, Math.min(scanFrom - base, size));
-                FrameReader.Frame frame;
-                while ((frame = frames.read(channel, offset, size)) != null) {
-                    SpoolRecord r = frame.record();
-                    recovered.raise(new StreamKey(r.device(), r.stream()), r.boot(), r.seq());
-                    offset += frame.size();
-                }
-                if (offset < size) {
-                    if (isLast) {
-                        LOG.warn("{}torn tail in {}: truncating {} bytes after the last complete record at offset {}",
-                                logPrefix, segment.getValue().getFileName(), size - offset, offset);
-                        try (FileChannel rw = FileChannel.open(segment.getValue(), StandardOpenOption.WRITE)) {
-                            rw.truncate(offset);
-                            rw.force(true);
-                        }
-                    } else {
-                        LOG.error("{}damaged data in {} at offset {} ({} bytes to the end of the segment are skipped)",
-                                logPrefix, segment.getValue().getFileName(), offset, size - offset);
-                    }
-                }
-                if (isLast) {
-                    endPosition = base + offset;
+    /** Lanes on disk that the configuration no longer names still drain, at the lowest priority. */
+    private void addLeftoverLanes() throws IOException {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(directory.resolve("lanes"))) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (Files.isDirectory(dir) && laneConfigs.stream().noneMatch(l -> l.name().equals(name))) {
+                    LOG.warn("{}lane '{}' is on disk but not configured: it drains at the lowest priority, "
+                            + "accepts nothing new and blocks", logPrefix, name);
+                    laneConfigs.add(new SpoolConfig.Lane(name, Long.MAX_VALUE, SpoolConfig.FullPolicy.BLOCK));
                 }
             }
         }
-        activeBase = last.getKey();
-        active = FileChannel.open(last.getValue(), StandardOpenOption.WRITE, StandardOpenOption.READ);
-        active.position(endPosition - activeBase);
-        durablePosition = endPosition;
-        LOG.info("{}opened: {} segment(s), end position {}, {} stream mark(s)", logPrefix,
-                segments.view().size(), endPosition, recovered.size());
-        return recovered;
     }
 
-    private void createSegment(long base) throws IOException {
-        Path path = segments.pathFor(base);
-        active = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        activeBase = base;
-        AtomicFiles.syncDirectory(directory);
-        segments.add(base);
+    private void recover() throws IOException {
+        Map<String, Long> scanFrom = Map.of();
+        try {
+            Optional<IndexCache.Entry> index = IndexCache.read(directory.resolve(INDEX));
+            if (index.isPresent()) {
+                marks.merge(index.get().marks());
+                scanFrom = index.get().positions();
+            }
+        } catch (IOException e) {
+            LOG.warn("{}dedup index unusable, rebuilding it from the segments: {}", logPrefix, e.getMessage());
+        }
+        StreamMarks emptyForNewLanes = new StreamMarks();
+        for (SpoolConfig.Lane lane : laneConfigs) {
+            Path dir = directory.resolve("lanes").resolve(lane.name());
+            LaneLog log = LaneLog.open(lane.name(), dir, config.segmentBytes(), marks,
+                    scanFrom.getOrDefault(lane.name(), 0L), emptyForNewLanes);
+            if (scanFrom.getOrDefault(lane.name(), 0L) > log.durablePosition()) {
+                // The index claims more than the lane holds: it is from another spool; rebuild from scratch.
+                LOG.warn("{}dedup index is ahead of lane {}; rescanning it", logPrefix, lane.name());
+                log.close();
+                log = LaneLog.open(lane.name(), dir, config.segmentBytes(), marks, 0, emptyForNewLanes);
+            }
+            lanes.add(log);
+        }
+        LOG.info("{}opened: boot {}, lanes {}, {} stream mark(s)", logPrefix, boot,
+                lanes.stream().map(l -> l.name() + "@" + l.durablePosition()).toList(), marks.size());
     }
 
     @Override
-    public CompletableFuture<AppendOutcome> append(SpoolRecord record) {
+    public CompletableFuture<AppendOutcome> append(String lane, SpoolRecord record) {
         CompletableFuture<AppendOutcome> future = new CompletableFuture<>();
-        if (closed.get()) {
-            refused.incrementAndGet();
+        Integer index = laneIndex.get(lane);
+        if (index == null) {
+            future.completeExceptionally(new SpoolException("no spool lane named '" + lane + "'"));
+        } else if (closed.get()) {
             future.completeExceptionally(new SpoolException("spool is closed"));
-        } else if (!queue.offer(new PendingAppend(record, future))) {
-            refused.incrementAndGet();
-            future.completeExceptionally(new SpoolException(
+        } else if (!queue.offer(new PendingAppend(index, record, future, System.nanoTime()))) {
+            future.completeExceptionally(new SpoolFullException(
                     "spool append queue is full (" + QUEUE_CAPACITY + " records waiting for the disk)"));
         }
         return future;
@@ -232,247 +245,414 @@ public final class SegmentedFileSpool implements Spool {
         List<PendingAppend> batch = new ArrayList<>(MAX_BATCH);
         while (true) {
             try {
-                PendingAppend first = queue.poll(100, TimeUnit.MILLISECONDS);
+                boolean anyBlocked = blocked.stream().anyMatch(q -> !q.isEmpty());
+                PendingAppend first = queue.poll(anyBlocked ? 5 : 100, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     batch.add(first);
                     queue.drainTo(batch, MAX_BATCH - 1);
-                    commit(batch);
-                    batch.clear();
-                } else if (closed.get()) {
+                }
+                if (closed.get() && first == null && queue.isEmpty()) {
+                    refuseBlocked("spool is closed");
                     return;
                 }
-                if (readerCommitted.getAndSet(false)) {
-                    deleteConsumedSegments();
-                }
+                housekeeping();
+                commit(batch);
+                batch.clear();
+                publishCounters();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                failAll(batch, new SpoolException("spool writer interrupted"));
+                batch.forEach(p -> p.future().completeExceptionally(new SpoolException("spool writer interrupted")));
+                refuseBlocked("spool writer interrupted");
                 return;
             } catch (RuntimeException e) {
                 LOG.error("{}unexpected writer failure; the batch is refused and the writer goes on", logPrefix, e);
-                failAll(batch, new SpoolException("spool writer failed: " + e, e));
+                batch.forEach(p -> p.future().completeExceptionally(new SpoolException("spool writer failed: " + e, e)));
                 batch.clear();
             }
         }
     }
 
-    /** Writes one batch with a single fsync and completes its futures. Runs on the writer thread. */
-    private void commit(List<PendingAppend> batch) {
-        long batchStart = endPosition;
-        long segmentBaseAtStart = activeBase;
+    /** Deletes consumed segments and refreshes the index cache when due. Writer thread. */
+    private void housekeeping() {
+        long now = System.nanoTime();
+        if (readerCommitted.getAndSet(false) || now - lastCursorScan > CURSOR_SCAN_INTERVAL.toNanos()) {
+            lastCursorScan = now;
+            deleteConsumedSegments();
+        }
+        if (indexDirty && now - lastIndexWrite > INDEX_INTERVAL.toNanos()) {
+            writeIndex();
+        }
+    }
+
+    /** Appends one batch (blocked appends first, lane by lane), fsyncs each touched lane once, completes futures. */
+    private void commit(List<PendingAppend> incoming) {
+        List<PendingAppend> accepted = new ArrayList<>();
+        List<AppendOutcome> outcomes = new ArrayList<>();
         List<StreamKey> raisedKeys = new ArrayList<>();
-        List<HighWaterMarks.Mark> previousMarks = new ArrayList<>();
-        AppendOutcome[] outcomes = new AppendOutcome[batch.size()];
-        int written = 0;
-        batchBuffer.clear();
+        List<Mark> previousMarks = new ArrayList<>();
+        List<PendingAppend> refusedNow = new ArrayList<>();
+        List<SpoolException> refusedWhy = new ArrayList<>();
+        List<SpoolRecord> gapsThisBatch = new ArrayList<>();
+        List<Integer> gapLanesThisBatch = new ArrayList<>();
+        long nowNanos = System.nanoTime();
+        boolean failed = false;
         try {
-            for (int i = 0; i < batch.size(); i++) {
-                SpoolRecord record = batch.get(i).record();
-                StreamKey key = new StreamKey(record.device(), record.stream());
-                if (record.seq() == SpoolRecord.ASSIGN_SEQ) {
-                    record = record.withSeq(marks.nextSeq(key));
-                } else if (marks.isDuplicate(key, record.boot(), record.seq())) {
-                    outcomes[i] = AppendOutcome.DUPLICATE;
+            // Gap markers that a failed batch could not write go first.
+            for (int i = 0; i < pendingGapMarkers.size(); i++) {
+                lanes.get(pendingGapLanes.get(i)).add(pendingGapMarkers.get(i), marks);
+                gapsThisBatch.add(pendingGapMarkers.get(i));
+                gapLanesThisBatch.add(pendingGapLanes.get(i));
+            }
+            pendingGapMarkers.clear();
+            pendingGapLanes.clear();
+            for (int lane = 0; lane < lanes.size(); lane++) {
+                ArrayDeque<PendingAppend> waiting = blocked.get(lane);
+                while (!waiting.isEmpty()) {
+                    PendingAppend head = waiting.peekFirst();
+                    if (nowNanos - head.enqueuedNanos() > config.blockTimeout().toNanos()) {
+                        waiting.pollFirst();
+                        refusedNow.add(head);
+                        refusedWhy.add(new SpoolFullException(fullMessage(lane) + "; refused after waiting "
+                                + config.blockTimeout().toSeconds() + " s"));
+                        continue;
+                    }
+                    if (!tryAppend(head, accepted, outcomes, raisedKeys, previousMarks, refusedNow, refusedWhy,
+                            gapsThisBatch, gapLanesThisBatch)) {
+                        break;
+                    }
+                    waiting.pollFirst();
+                }
+            }
+            for (PendingAppend pending : incoming) {
+                if (!blocked.get(pending.lane()).isEmpty()) {
+                    blocked.get(pending.lane()).addLast(pending); // keep the lane's order behind what waits
                     continue;
                 }
-                int frameSize = RecordCodec.frameSize(record);
-                long activeSize = endPosition - activeBase + batchBuffer.position();
-                if (activeSize > 0 && activeSize + frameSize > segmentBytes) {
-                    flushBuffer();
-                    active.force(false);
-                    fsyncs.incrementAndGet();
-                    active.close();
-                    createSegment(endPosition);
+                if (!tryAppend(pending, accepted, outcomes, raisedKeys, previousMarks, refusedNow, refusedWhy,
+                        gapsThisBatch, gapLanesThisBatch)) {
+                    blocked.get(pending.lane()).addLast(pending);
                 }
-                if (batchBuffer.remaining() < frameSize) {
-                    if (batchBuffer.position() > 0) {
-                        flushBuffer();
-                    }
-                    if (batchBuffer.capacity() < frameSize) {
-                        batchBuffer = ByteBuffer.allocateDirect(Integer.highestOneBit(frameSize) << 1);
-                    }
+            }
+            for (LaneLog lane : lanes) {
+                if (lane.commit()) {
+                    fsyncs++;
                 }
-                RecordCodec.encode(record, batchBuffer);
-                raisedKeys.add(key);
-                previousMarks.add(marks.raise(key, record.boot(), record.seq()));
-                outcomes[i] = AppendOutcome.APPENDED;
-                written++;
-            }
-            if (batchBuffer.position() > 0) {
-                flushBuffer();
-            }
-            if (written > 0) {
-                active.force(false);
-                fsyncs.incrementAndGet();
             }
         } catch (IOException | RuntimeException e) {
+            failed = true;
             for (int k = raisedKeys.size() - 1; k >= 0; k--) {
                 marks.restore(raisedKeys.get(k), previousMarks.get(k));
             }
-            rollBack(batchStart, segmentBaseAtStart);
-            LOG.error("{}write of {} record(s) failed; they are refused and the log is rolled back to position {}: {}",
-                    logPrefix, batch.size(), batchStart, e.toString());
-            refused.addAndGet(batch.size());
-            failAll(batch, new SpoolException("spool write failed: " + e.getMessage(), e));
-            return;
-        }
-        appended.addAndGet(written);
-        publishDurable(endPosition);
-        for (int i = 0; i < batch.size(); i++) {
-            if (outcomes[i] == AppendOutcome.DUPLICATE) {
-                duplicates.incrementAndGet();
+            lanes.forEach(LaneLog::rollBack);
+            pendingGapMarkers.addAll(gapsThisBatch);
+            pendingGapLanes.addAll(gapLanesThisBatch);
+            LOG.error("{}write of {} record(s) failed; they are refused and the lanes rolled back: {}", logPrefix,
+                    accepted.size(), e.toString());
+            SpoolException failure = new SpoolException("spool write failed: " + e.getMessage(), e);
+            for (PendingAppend pending : accepted) {
+                refusedNow.add(pending);
+                refusedWhy.add(failure);
             }
-            batch.get(i).future().complete(outcomes[i]);
+            accepted.clear();
+            outcomes.clear();
         }
-    }
-
-    private void flushBuffer() throws IOException {
-        batchBuffer.flip();
-        while (batchBuffer.hasRemaining()) {
-            endPosition += active.write(batchBuffer);
+        for (int i = 0; i < lanes.size(); i++) {
+            lanes.get(i).publishDurable();
+            durableFile.set(i, lanes.get(i).durablePosition());
         }
-        batchBuffer.clear();
-    }
-
-    /** Undoes a failed batch: removes segments it created and truncates the active one back to where it began. */
-    private void rollBack(long batchStart, long segmentBaseAtStart) {
-        try {
-            while (activeBase > segmentBaseAtStart) {
-                active.close();
-                Files.deleteIfExists(segments.pathFor(activeBase));
-                segments.remove(activeBase);
-                activeBase = segments.last().getKey();
-                active = FileChannel.open(segments.pathFor(activeBase), StandardOpenOption.WRITE, StandardOpenOption.READ);
+        if (!failed) {
+            for (int gapLane : gapLanesThisBatch) {
+                gapMarkers[gapLane]++;
             }
-            active.truncate(batchStart - activeBase);
-            active.position(batchStart - activeBase);
-            endPosition = batchStart;
-        } catch (IOException e) {
-            LOG.error("{}rollback failed; the next open will truncate the tail: {}", logPrefix, e.toString());
-            endPosition = batchStart;
         }
-        batchBuffer.clear();
+        signalDurable();
+        for (AppendOutcome outcome : outcomes) {
+            if (outcome == AppendOutcome.DUPLICATE) {
+                duplicates++;
+            } else {
+                appended++;
+                indexDirty = true;
+            }
+        }
+        refused += refusedNow.size();
+        publishCounters(); // before the futures complete: an acknowledged publish is already counted
+        for (int i = 0; i < refusedNow.size(); i++) {
+            refuse(refusedNow.get(i), refusedWhy.get(i));
+        }
+        for (int i = 0; i < accepted.size(); i++) {
+            accepted.get(i).future().complete(outcomes.get(i));
+        }
     }
 
-    private static void failAll(List<PendingAppend> batch, SpoolException error) {
-        for (PendingAppend pending : batch) {
-            pending.future().completeExceptionally(error);
+    /**
+     * Decides one append: refuse (out of order), duplicate, add to its lane, or no room (returns false; the caller
+     * blocks it). May drop oldest segments to make room. Writer thread.
+     */
+    private boolean tryAppend(PendingAppend pending, List<PendingAppend> accepted, List<AppendOutcome> outcomes,
+                              List<StreamKey> raisedKeys, List<Mark> previousMarks, List<PendingAppend> refusedNow,
+                              List<SpoolException> refusedWhy, List<SpoolRecord> gaps, List<Integer> gapLanes)
+            throws IOException {
+        SpoolRecord record = pending.record();
+        StreamKey key = new StreamKey(record.device(), record.stream());
+        boolean numbered = record.kind() == RecordKind.DATA && record.seq() != SpoolRecord.ASSIGN_SEQ;
+        if (numbered) {
+            Mark floor = refusedFloors.get(key);
+            Mark mark = new Mark(record.boot(), record.seq());
+            if (floor != null) {
+                if (mark.boot() > floor.boot() || mark.compareTo(floor) <= 0) {
+                    refusedFloors.remove(key);
+                } else {
+                    refusedNow.add(pending);
+                    refusedWhy.add(new SpoolException("an earlier record of stream " + record.stream() + " (boot "
+                            + floor.boot() + " seq " + floor.seq() + ") was refused; send it again first"));
+                    return true;
+                }
+            }
+            if (marks.isDuplicate(key, record.boot(), record.seq())) {
+                accepted.add(pending);
+                outcomes.add(AppendOutcome.DUPLICATE);
+                return true;
+            }
+        }
+        if (record.kind() == RecordKind.DATA && record.seq() == SpoolRecord.ASSIGN_SEQ) {
+            record = record.withSeq(marks.nextSeq(key));
+        }
+        int lane = pending.lane();
+        if (!makeRoom(lane, RecordCodec.frameSize(record), gaps, gapLanes)) {
+            return false;
+        }
+        lanes.get(lane).add(record, marks);
+        if (record.kind() == RecordKind.DATA) {
+            raisedKeys.add(key);
+            previousMarks.add(marks.raise(key, record.boot(), record.seq()));
+        }
+        accepted.add(pending);
+        outcomes.add(AppendOutcome.APPENDED);
+        return true;
+    }
+
+    /** Whether {@code bytes} more fit in {@code lane}, after dropping oldest segments where the policy allows. */
+    private boolean makeRoom(int lane, int bytes, List<SpoolRecord> gaps, List<Integer> gapLanes) throws IOException {
+        while (true) {
+            LaneLog log = lanes.get(lane);
+            boolean laneFull = log.bytesOnDisk() + bytes > laneConfigs.get(lane).budgetBytes();
+            boolean spoolFull = totalBytes() + bytes > config.budgetBytes();
+            if (!laneFull && !spoolFull) {
+                return true;
+            }
+            int victim = -1;
+            if (laneFull) {
+                if (laneConfigs.get(lane).whenFull() == SpoolConfig.FullPolicy.DROP_OLDEST
+                        && log.oldestClosedSegment() >= 0) {
+                    victim = lane;
+                }
+            } else {
+                for (int candidate = lanes.size() - 1; candidate >= 0; candidate--) {
+                    if (laneConfigs.get(candidate).whenFull() == SpoolConfig.FullPolicy.DROP_OLDEST
+                            && lanes.get(candidate).oldestClosedSegment() >= 0) {
+                        victim = candidate;
+                        break;
+                    }
+                }
+            }
+            if (victim < 0) {
+                return false;
+            }
+            LaneLog victimLog = lanes.get(victim);
+            LaneLog.Dropped dropped = victimLog.dropOldest();
+            droppedRecords[victim] += dropped.summary().records();
+            SpoolRecord gap = GapMarkers.marker(deviceId, victimLog.name(), GapMarkers.Reason.DROPPED_OLDEST,
+                    dropped.fromPosition(), dropped.toPosition(), dropped.summary(), clock.millis());
+            LOG.warn("{}lane {} full: dropped its oldest segment ({} records, positions {}..{}); gap marker written",
+                    logPrefix, victimLog.name(), dropped.summary().records(), dropped.fromPosition(),
+                    dropped.toPosition());
+            victimLog.add(gap, marks);
+            gaps.add(gap);
+            gapLanes.add(victim);
         }
     }
 
-    private void publishDurable(long position) {
+    private long totalBytes() {
+        long total = 0;
+        for (LaneLog lane : lanes) {
+            total += lane.bytesOnDisk();
+        }
+        return total;
+    }
+
+    private String fullMessage(int lane) {
+        return "spool lane '" + laneConfigs.get(lane).name() + "' is full (" + lanes.get(lane).bytesOnDisk()
+                + " of " + laneConfigs.get(lane).budgetBytes() + " bytes; spool " + totalBytes() + " of "
+                + config.budgetBytes() + ")";
+    }
+
+    private void refuse(PendingAppend pending, SpoolException why) {
+        SpoolRecord record = pending.record();
+        if (record.kind() == RecordKind.DATA && record.seq() != SpoolRecord.ASSIGN_SEQ) {
+            StreamKey key = new StreamKey(record.device(), record.stream());
+            Mark mark = new Mark(record.boot(), record.seq());
+            Mark floor = refusedFloors.get(key);
+            if (floor == null || mark.compareTo(floor) < 0) {
+                if (!marks.isDuplicate(key, record.boot(), record.seq())) {
+                    refusedFloors.put(key, mark);
+                }
+            }
+        }
+        pending.future().completeExceptionally(why);
+    }
+
+    private void refuseBlocked(String reason) {
+        for (ArrayDeque<PendingAppend> waiting : blocked) {
+            PendingAppend pending;
+            while ((pending = waiting.pollFirst()) != null) {
+                refused++;
+                refuse(pending, new SpoolException(reason));
+            }
+        }
+    }
+
+    private void signalDurable() {
         durableLock.lock();
         try {
-            durablePosition = position;
             durableAdvanced.signalAll();
         } finally {
             durableLock.unlock();
         }
     }
 
-    /** Waits until records exist at or beyond {@code position}; returns whether they do. */
-    boolean awaitDurableBeyond(long position, Duration timeout) throws InterruptedException {
+    /** Waits until {@code condition} holds or the timeout passes; for in-process readers. */
+    boolean awaitDurable(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         durableLock.lock();
         try {
-            while (durablePosition <= position && !closed.get()) {
-                if (nanos <= 0) {
-                    return false;
+            while (!condition.getAsBoolean()) {
+                if (nanos <= 0 || closed.get()) {
+                    return condition.getAsBoolean();
                 }
                 nanos = durableAdvanced.awaitNanos(nanos);
             }
-            return durablePosition > position;
+            return true;
         } finally {
             durableLock.unlock();
         }
     }
 
-    /** Deletes segments that every reader has consumed, after snapshotting the marks. Runs on the writer thread. */
+    long durablePosition(int lane) {
+        return lanes.get(lane).durablePosition();
+    }
+
+    /** Deletes segments every reader has consumed. Writer thread. */
     private void deleteConsumedSegments() {
         try {
-            OptionalLong minCursor = minCursor();
-            if (minCursor.isEmpty()) {
-                return;
-            }
-            List<Long> deletable = new ArrayList<>();
-            for (Map.Entry<Long, Path> segment : segments.view().entrySet()) {
-                Map.Entry<Long, Path> next = segments.higher(segment.getKey());
-                if (next != null && next.getKey() <= minCursor.getAsLong()) {
-                    deletable.add(segment.getKey());
+            Map<String, Long> minimum = new HashMap<>();
+            boolean anyReader = false;
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory.resolve("readers"), "*.cursor")) {
+                for (Path file : files) {
+                    anyReader = true;
+                    Map<String, Long> positions = new CursorFile(file).read();
+                    for (LaneLog lane : lanes) {
+                        long position = positions.getOrDefault(lane.name(), lane.startPosition());
+                        minimum.merge(lane.name(), position, Math::min);
+                    }
                 }
             }
-            if (deletable.isEmpty()) {
+            if (!anyReader) {
                 return;
             }
-            marks.writeSnapshot(directory.resolve(SNAPSHOT), endPosition);
-            for (long base : deletable) {
-                segments.remove(base);
-                Files.deleteIfExists(segments.pathFor(base));
+            int deleted = 0;
+            for (LaneLog lane : lanes) {
+                deleted += lane.deleteBelow(minimum.get(lane.name()));
             }
-            AtomicFiles.syncDirectory(directory);
-            LOG.debug("{}deleted {} consumed segment(s)", logPrefix, deletable.size());
+            if (deleted > 0) {
+                LOG.debug("{}deleted {} consumed segment(s)", logPrefix, deleted);
+            }
         } catch (IOException e) {
-            LOG.warn("{}could not delete consumed segments (will retry on the next commit): {}", logPrefix, e.toString());
+            LOG.warn("{}could not delete consumed segments (will retry): {}", logPrefix, e.toString());
         }
     }
 
-    private OptionalLong minCursor() throws IOException {
-        return cursors().stream().mapToLong(Long::longValue).min();
-    }
-
-    private OptionalLong maxCursor() throws IOException {
-        return cursors().stream().mapToLong(Long::longValue).max();
-    }
-
-    private List<Long> cursors() throws IOException {
-        List<Long> positions = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory.resolve("readers"), "*.cursor")) {
-            for (Path file : files) {
-                new CursorFile(file).read().ifPresent(positions::add);
-            }
+    private void writeIndex() {
+        Map<String, Long> positions = new LinkedHashMap<>();
+        for (LaneLog lane : lanes) {
+            positions.put(lane.name(), lane.durablePosition());
         }
-        return positions;
+        try {
+            IndexCache.write(directory.resolve(INDEX), positions, marks);
+            indexDirty = false;
+            lastIndexWrite = System.nanoTime();
+        } catch (IOException e) {
+            LOG.warn("{}could not write the dedup index cache (only costs a longer scan at next open): {}",
+                    logPrefix, e.toString());
+        }
+    }
+
+    private void publishCounters() {
+        long now = clock.millis();
+        List<SpoolCounters.Lane> perLane = new ArrayList<>();
+        for (int i = 0; i < lanes.size(); i++) {
+            LaneLog lane = lanes.get(i);
+            long oldest = lane.oldestReceivedAtMillis();
+            perLane.add(new SpoolCounters.Lane(lane.name(), lane.bytesOnDisk(), lane.segmentCount(),
+                    oldest < 0 ? 0 : Math.max(0, now - oldest), droppedRecords[i], gapMarkers[i], blocked.get(i).size()));
+        }
+        counters = new SpoolCounters(appended, duplicates, refused, fsyncs, List.copyOf(perLane));
     }
 
     void onReaderCommitted() {
         readerCommitted.set(true);
     }
 
-    SegmentSet segments() {
-        return segments;
-    }
-
     Path directory() {
         return directory;
     }
 
-    @Override
-    public SpoolReader openReader(String name) throws IOException {
-        if (!name.matches("[a-z0-9][a-z0-9_-]*")) {
-            throw new IllegalArgumentException("reader name must match [a-z0-9][a-z0-9_-]*: " + name);
+    String deviceId() {
+        return deviceId;
+    }
+
+    /** Start positions of every lane (where a new reader begins). */
+    Map<String, Long> startPositions() {
+        Map<String, Long> positions = new LinkedHashMap<>();
+        for (LaneLog lane : lanes) {
+            positions.put(lane.name(), lane.startPosition());
         }
-        CursorFile cursor = new CursorFile(directory.resolve("readers").resolve(name + ".cursor"));
-        long start = cursor.read().orElse(segments.first().getKey());
-        return new FileSpoolReader(this, name, cursor, start);
+        return positions;
     }
 
     @Override
-    public long durablePosition() {
-        return durablePosition;
+    public SpoolReader openReader(String name) throws IOException {
+        return FileSpoolReader.open(directory, name, new FileSpoolReader.Durability() {
+            @Override
+            public long durable(int lane) {
+                return durablePosition(lane);
+            }
+
+            @Override
+            public boolean await(java.util.function.BooleanSupplier condition, Duration timeout)
+                    throws InterruptedException {
+                return awaitDurable(condition, timeout);
+            }
+
+            @Override
+            public void committed() {
+                onReaderCommitted();
+            }
+        });
+    }
+
+    @Override
+    public List<String> lanes() {
+        return laneConfigs.stream().map(SpoolConfig.Lane::name).toList();
+    }
+
+    @Override
+    public long boot() {
+        return boot;
     }
 
     @Override
     public SpoolCounters counters() {
-        long bytes = 0;
-        for (Path path : segments.view().values()) {
-            try {
-                bytes += Files.size(path);
-            } catch (IOException e) {
-                // A segment deleted while we sum: it no longer counts.
-            }
-        }
-        return new SpoolCounters(appended.get(), duplicates.get(), refused.get(), fsyncs.get(), bytes,
-                segments.view().size(), damagedRanges.get());
+        return counters;
     }
 
     @Override
@@ -490,26 +670,21 @@ public final class SegmentedFileSpool implements Spool {
         }
         List<PendingAppend> leftover = new ArrayList<>();
         queue.drainTo(leftover);
-        failAll(leftover, new SpoolException("spool is closed"));
-        durableLock.lock();
-        try {
-            durableAdvanced.signalAll();
-        } finally {
-            durableLock.unlock();
+        leftover.forEach(p -> p.future().completeExceptionally(new SpoolException("spool is closed")));
+        signalDurable();
+        if (!writer.isAlive()) {
+            writeIndex();
         }
         try {
-            if (active != null) {
-                active.close();
+            for (LaneLog lane : lanes) {
+                lane.close();
             }
+            durableFile.close();
             lock.release();
             lockChannel.close();
         } catch (IOException e) {
             LOG.warn("{}error closing files: {}", logPrefix, e.toString());
         }
-        LOG.info("{}closed at position {}", logPrefix, durablePosition);
-    }
-
-    boolean isClosed() {
-        return closed.get();
+        LOG.info("{}closed: {}", logPrefix, lanes.stream().map(l -> l.name() + "@" + l.durablePosition()).toList());
     }
 }

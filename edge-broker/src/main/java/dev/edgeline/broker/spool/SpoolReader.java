@@ -2,36 +2,43 @@ package dev.edgeline.broker.spool;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Reads durable records in spool order and persists how far its owner has consumed.
+ * Reads durable records, higher lanes first and each lane in order, and persists how far its owner consumed.
  *
- * <p>The committed position survives restarts (written atomically: temp file, fsync, rename). Segments wholly below
- * every reader's committed position are deleted by the spool. Not thread-safe: one owner thread per reader.
+ * <p>The committed positions survive restarts (written atomically: temp file, fsync, rename). A damaged range on
+ * disk is returned as a gap marker record ({@link RecordKind#GAP}) in its place. Segments wholly below every reader's
+ * committed position are deleted by the writer. Not thread-safe: one owner thread per reader.
  */
 public interface SpoolReader extends AutoCloseable {
 
     /** Name of the reader (one cursor file per name). */
     String name();
 
-    /** Position of the next record {@link #poll} returns. */
-    long position();
-
-    /** Committed position: where a new reader of this name would start. */
-    long committedPosition();
-
     /**
-     * Up to {@code maxRecords} durable records from {@link #position()}, waiting at most {@code timeout} for the
-     * first one. Advances {@link #position()} past the returned records (not the committed position).
+     * Up to {@code maxRecords} durable records, waiting at most {@code timeout} for the first one. Higher lanes come
+     * first: a lower lane's records are returned only when the higher lanes have nothing more. Advances the read
+     * positions past the returned records (not the committed ones).
      */
     List<SpooledRecord> poll(int maxRecords, Duration timeout) throws IOException, InterruptedException;
 
-    /** Moves {@link #position()} back to {@code position} (a record boundary at or after the committed position). */
-    void seek(long position);
+    /** Persists the positions after {@code consumed}: those records will not be read again by this reader name. */
+    void commit(Collection<SpooledRecord> consumed) throws IOException;
 
-    /** Persists {@code nextPosition} as consumed: records below it will not be read again by this reader name. */
-    void commit(long nextPosition) throws IOException;
+    /** Persists exactly these committed positions (lane name to position), e.g. restored from a Kafka checkpoint. */
+    void commitPositions(Map<String, Long> positions) throws IOException;
+
+    /** The committed position of every lane. */
+    Map<String, Long> committedPositions();
+
+    /** Moves the read positions back to the committed ones (after a failed delivery). */
+    void rewind();
+
+    /** Records and bytes durable in each lane beyond this reader's read position. */
+    Map<String, Long> backlogBytes();
 
     @Override
     void close();

@@ -3,8 +3,9 @@ package dev.edgeline.broker.spool;
 /**
  * A durable record read back from the spool, with its place in it.
  *
- * @param position     spool position of the record (a byte offset across all segments)
- * @param nextPosition position of the record after it; commit this to mark the record as consumed
+ * @param lane         the lane it was read from
+ * @param position     its position in the lane (a byte offset across the lane's segments)
+ * @param nextPosition position of the record after it in the lane
  * @param record       the record
  */
-public record SpooledRecord(long position, long nextPosition, SpoolRecord record) {}
+public record SpooledRecord(String lane, long position, long nextPosition, SpoolRecord record) {}

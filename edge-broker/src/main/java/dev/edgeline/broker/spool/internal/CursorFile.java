@@ -2,15 +2,18 @@ package dev.edgeline.broker.spool.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.OptionalLong;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * A persisted position (a reader's committed cursor): 8 bytes of position followed by their CRC32C, replaced
- * atomically. A damaged file is reported, never silently read as zero.
+ * A reader's committed positions, one per lane, replaced atomically (temp file, fsync, rename, directory fsync).
+ * Format: {@code [u32 count] ([u16 len][lane name][i64 position])* [u32 CRC32C of what precedes]}. A damaged file is
+ * reported, never silently read as "start from zero".
  */
 public final class CursorFile {
     private final Path file;
@@ -23,32 +26,47 @@ public final class CursorFile {
         return file;
     }
 
-    public OptionalLong read() throws IOException {
+    /** The positions, empty when the reader never committed. */
+    public Map<String, Long> read() throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            return OptionalLong.empty();
+            return Map.of();
         }
-        if (bytes.length != 12) {
-            throw new IOException(file + " is damaged: " + bytes.length + " bytes instead of 12");
+        if (bytes.length < 8) {
+            throw new IOException(file + " is damaged: " + bytes.length + " bytes");
         }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        long position = buffer.getLong();
-        if (buffer.getInt() != crc(position)) {
+        if (buffer.getInt(bytes.length - 4) != (int) crc.getValue()) {
             throw new IOException(file + " is damaged: checksum mismatch");
         }
-        return OptionalLong.of(position);
+        Map<String, Long> positions = new LinkedHashMap<>();
+        int count = buffer.getInt();
+        for (int i = 0; i < count; i++) {
+            byte[] name = new byte[Short.toUnsignedInt(buffer.getShort())];
+            buffer.get(name);
+            positions.put(new String(name, StandardCharsets.UTF_8), buffer.getLong());
+        }
+        return positions;
     }
 
-    public void write(long position) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(12).putLong(position).putInt(crc(position));
-        AtomicFiles.write(file, buffer.array());
-    }
-
-    private static int crc(long position) {
+    public void write(Map<String, Long> positions) throws IOException {
+        int size = 4 + 4;
+        for (String lane : positions.keySet()) {
+            size += 2 + lane.getBytes(StandardCharsets.UTF_8).length + 8;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        buffer.putInt(positions.size());
+        positions.forEach((lane, position) -> {
+            byte[] name = lane.getBytes(StandardCharsets.UTF_8);
+            buffer.putShort((short) name.length).put(name).putLong(position);
+        });
         CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.allocate(8).putLong(0, position));
-        return (int) crc.getValue();
+        crc.update(buffer.array(), 0, buffer.position());
+        buffer.putInt((int) crc.getValue());
+        AtomicFiles.write(file, buffer.array());
     }
 }

@@ -1,17 +1,16 @@
 package dev.edgeline.broker.spool.internal;
 
-import dev.edgeline.broker.spool.SpoolRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Reads consecutive frames from one segment file between two offsets, stopping at the first invalid frame
- * (incomplete, bad length or bad CRC). Not thread-safe; one per reading thread.
+ * Reads frames from one segment file between two offsets, and finds the next valid frame after damage. Not
+ * thread-safe; one per reading thread.
  */
 public final class FrameReader {
     /** One decoded frame and where it lies in the segment. */
-    public record Frame(long offset, int size, SpoolRecord record) {}
+    public record Frame(long offset, int size, RecordCodec.Decoded decoded) {}
 
     private ByteBuffer buffer = ByteBuffer.allocate(256 << 10);
     private long bufferOffset = -1; // segment offset of buffer[0]
@@ -32,8 +31,23 @@ public final class FrameReader {
         }
         int size = RecordCodec.HEADER_BYTES + bodyLength;
         ensure(channel, offset, end, size);
-        SpoolRecord record = RecordCodec.decode(slice(offset), bodyLength);
-        return record == null ? null : new Frame(offset, size, record);
+        RecordCodec.Decoded decoded = RecordCodec.decode(slice(offset), bodyLength);
+        return decoded == null ? null : new Frame(offset, size, decoded);
+    }
+
+    /**
+     * The offset of the first valid frame after {@code damagedOffset} and before {@code end}, or -1 if there is none
+     * (the damage runs to the end: a torn tail when it is the end of the log). A CRC32C match on random bytes is
+     * a 1 in 4 billion event and the structure must add up too, so resynchronising cannot mistake damage for data in
+     * practice.
+     */
+    public long resync(FileChannel channel, long damagedOffset, long end) throws IOException {
+        for (long offset = damagedOffset + 1; offset + RecordCodec.HEADER_BYTES <= end; offset++) {
+            if (read(channel, offset, end) != null) {
+                return offset;
+            }
+        }
+        return -1;
     }
 
     private ByteBuffer slice(long offset) {

@@ -1,5 +1,6 @@
 package dev.edgeline.broker.spool.internal;
 
+import dev.edgeline.broker.spool.RecordKind;
 import dev.edgeline.broker.spool.SpoolRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,66 +10,91 @@ import java.util.zip.CRC32C;
  * The on-disk frame of one spool record. All integers big-endian.
  *
  * <pre>
- *  0      4      8       9       10        18       26                34
- *  +------+------+-------+-------+---------+--------+-----------------+-------------------------------+
- *  | len  | crc  | ver=1 | flags | boot    | seq    | receivedAtMillis| device, stream, topic, payload|
- *  | u32  | u32  | u8    | u8    | i64     | i64    | i64             | (u16 len + UTF-8) x3, u32 len |
- *  +------+------+-------+-------+---------+--------+-----------------+-------------------------------+
- *  len = number of body bytes (everything after crc); crc = CRC32C of the body.
- *  flags bit 0 = clock_synced.
+ *  0      4      8     9      10      11     19     27           35
+ *  +------+------+-----+------+-------+------+------+------------+----------------------------------------+
+ *  | len  | crc  | ver | kind | flags | boot | seq  | receivedAt | device, stream, topic: u16 len + UTF-8 |
+ *  | u32  | u32  | =2  | u8   | u8    | i64  | i64  | i64 millis | payload: u32 len + bytes               |
+ *  +------+------+-----+------+-------+------+------+------------+----------------------------------------+
+ *  len  = number of bytes after crc (the body); crc = CRC32C of the body
+ *  kind = 0 data, 1 gap marker, 2 marks checkpoint (internal: the dedup marks, first frame of every segment)
+ *  flags bit 0 = clock_synced
  * </pre>
  *
- * A frame is valid only if {@code len} is within bounds, all {@code len} bytes are present and the CRC matches;
- * anything else is a torn write or damage. Stateless and thread-safe.
+ * A frame is valid only if {@code len} is within bounds, all its bytes are present, the CRC matches and the
+ * structure adds up; anything else is a torn write or damage. Stateless and thread-safe.
  */
 public final class RecordCodec {
     public static final int HEADER_BYTES = 8;
     /** Largest body accepted: bigger lengths are treated as damage. */
     public static final int MAX_BODY_BYTES = 16 << 20;
-    private static final byte VERSION = 1;
-    private static final int FIXED_BODY_BYTES = 1 + 1 + 8 + 8 + 8 + 2 + 2 + 2 + 4;
+    static final byte VERSION = 2;
+    static final byte KIND_DATA = 0;
+    static final byte KIND_GAP = 1;
+    static final byte KIND_MARKS = 2;
+    private static final int FIXED_BODY_BYTES = 1 + 1 + 1 + 8 + 8 + 8 + 2 + 2 + 2 + 4;
 
     private RecordCodec() {}
 
+    /** A decoded frame: a record, or (kind marks) the payload of a marks checkpoint. */
+    public record Decoded(byte kind, SpoolRecord record, byte[] marks) {
+        public boolean isMarks() {
+            return kind == KIND_MARKS;
+        }
+    }
+
     /** Bytes the frame of {@code record} takes on disk. */
-    public static int frameSize(byte[] device, byte[] stream, byte[] topic, int payloadLength) {
-        return HEADER_BYTES + FIXED_BODY_BYTES + device.length + stream.length + topic.length + payloadLength;
+    public static int frameSize(SpoolRecord record) {
+        return frameSize(utf8Length(record.device()), utf8Length(record.stream()), utf8Length(record.mqttTopic()),
+                record.payload().length);
+    }
+
+    /** Bytes a marks checkpoint frame with {@code payloadLength} payload bytes takes. */
+    public static int marksFrameSize(int payloadLength) {
+        return frameSize(0, 0, 0, payloadLength);
+    }
+
+    private static int frameSize(int device, int stream, int topic, int payload) {
+        return HEADER_BYTES + FIXED_BODY_BYTES + device + stream + topic + payload;
     }
 
     /** Writes the frame of {@code record} at the buffer's position (which must have room for it). */
     public static void encode(SpoolRecord record, ByteBuffer out) {
-        byte[] device = utf8(record.device());
-        byte[] stream = utf8(record.stream());
-        byte[] topic = utf8(record.mqttTopic());
+        encode(record.kind() == RecordKind.GAP ? KIND_GAP : KIND_DATA, record.clockSynced(), record.boot(),
+                record.seq(), record.receivedAtMillis(), utf8(record.device()), utf8(record.stream()),
+                utf8(record.mqttTopic()), record.payload(), out);
+    }
+
+    /** Writes a marks checkpoint frame. */
+    public static void encodeMarks(byte[] marks, ByteBuffer out) {
+        encode(KIND_MARKS, false, 0, 0, 0, new byte[0], new byte[0], new byte[0], marks, out);
+    }
+
+    private static void encode(byte kind, boolean clockSynced, long boot, long seq, long receivedAt, byte[] device,
+                               byte[] stream, byte[] topic, byte[] payload, ByteBuffer out) {
         int frameStart = out.position();
-        int bodyLength = frameSize(device, stream, topic, record.payload().length) - HEADER_BYTES;
+        int bodyLength = frameSize(device.length, stream.length, topic.length, payload.length) - HEADER_BYTES;
         if (bodyLength > MAX_BODY_BYTES) {
-            throw new IllegalArgumentException("record too large: " + bodyLength + " bytes");
+            throw new IllegalArgumentException("record too large for the spool: " + bodyLength + " bytes");
         }
         out.putInt(bodyLength);
         out.putInt(0); // CRC, filled in below
         int bodyStart = out.position();
         out.put(VERSION);
-        out.put((byte) (record.clockSynced() ? 1 : 0));
-        out.putLong(record.boot());
-        out.putLong(record.seq());
-        out.putLong(record.receivedAtMillis());
+        out.put(kind);
+        out.put((byte) (clockSynced ? 1 : 0));
+        out.putLong(boot);
+        out.putLong(seq);
+        out.putLong(receivedAt);
         putShortString(out, device);
         putShortString(out, stream);
         putShortString(out, topic);
-        out.putInt(record.payload().length);
-        out.put(record.payload());
+        out.putInt(payload.length);
+        out.put(payload);
         CRC32C crc = new CRC32C();
         ByteBuffer body = out.duplicate();
         body.position(bodyStart).limit(out.position());
         crc.update(body);
         out.putInt(frameStart + 4, (int) crc.getValue());
-    }
-
-    /** Size of the encoded frame of {@code record}. */
-    public static int frameSize(SpoolRecord record) {
-        return frameSize(utf8(record.device()), utf8(record.stream()), utf8(record.mqttTopic()),
-                record.payload().length);
     }
 
     /**
@@ -84,10 +110,10 @@ public final class RecordCodec {
     }
 
     /**
-     * Decodes the complete frame at the buffer's position (its header and {@code bodyLength} body bytes must be
-     * present) and moves past it; returns null, without moving, when the CRC or the structure is wrong.
+     * Decodes the complete frame at the buffer's position (header and {@code bodyLength} body bytes must be present);
+     * null when the CRC or the structure is wrong. Does not move the buffer.
      */
-    public static SpoolRecord decode(ByteBuffer in, int bodyLength) {
+    public static Decoded decode(ByteBuffer in, int bodyLength) {
         int start = in.position();
         int expectedCrc = in.getInt(start + 4);
         ByteBuffer body = in.duplicate();
@@ -99,6 +125,10 @@ public final class RecordCodec {
         }
         try {
             if (body.get() != VERSION) {
+                return null;
+            }
+            byte kind = body.get();
+            if (kind != KIND_DATA && kind != KIND_GAP && kind != KIND_MARKS) {
                 return null;
             }
             boolean clockSynced = (body.get() & 1) != 0;
@@ -114,11 +144,18 @@ public final class RecordCodec {
             }
             byte[] payload = new byte[payloadLength];
             body.get(payload);
-            in.position(start + HEADER_BYTES + bodyLength);
-            return new SpoolRecord(device, stream, boot, seq, topic, clockSynced, receivedAt, payload);
-        } catch (RuntimeException e) { // a CRC collision on damaged bytes: treat as damage
+            if (kind == KIND_MARKS) {
+                return new Decoded(kind, null, payload);
+            }
+            return new Decoded(kind, new SpoolRecord(device, stream, boot, seq, topic, clockSynced, receivedAt,
+                    payload, kind == KIND_GAP ? RecordKind.GAP : RecordKind.DATA), null);
+        } catch (RuntimeException e) { // structure does not add up despite the CRC: damage
             return null;
         }
+    }
+
+    private static int utf8Length(String s) {
+        return utf8(s).length;
     }
 
     private static byte[] utf8(String s) {

@@ -1,0 +1,355 @@
+package dev.edgeline.broker.spool.internal;
+
+import dev.edgeline.broker.spool.RecordKind;
+import dev.edgeline.broker.spool.SpoolRecord;
+import dev.edgeline.broker.spool.internal.StreamMarks.StreamKey;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer's side of one lane: its segment files, the active segment, and its end and durable positions.
+ *
+ * <p>Every segment starts with a marks checkpoint frame holding the dedup marks of everything appended before it,
+ * so the spool alone can rebuild the dedup index even after older segments were deleted or dropped.
+ * Confined to the spool's writer thread, except {@link #durablePosition()}, which readers poll.
+ */
+public final class LaneLog {
+    private static final Logger LOG = LoggerFactory.getLogger(LaneLog.class);
+
+    private final String name;
+    private final Path directory;
+    private final long segmentBytes;
+    private final TreeMap<Long, Long> segmentSizes = new TreeMap<>(); // base -> size, for closed segments
+    private final TreeMap<Long, Long> oldestReceivedAt = new TreeMap<>(); // base -> receivedAt of first data record
+    private FileChannel active;
+    private long activeBase;
+    private long endPosition;
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(256 << 10);
+    private volatile long durablePosition;
+
+    private LaneLog(String name, Path directory, long segmentBytes) {
+        this.name = name;
+        this.directory = directory;
+        this.segmentBytes = segmentBytes;
+    }
+
+    /**
+     * Opens the lane, recovering it: raises {@code marks} from the first segment's checkpoint and every frame from
+     * {@code scanFrom} on (0: everything), truncates a torn tail of the last segment, and reports damage inside it.
+     */
+    public static LaneLog open(String name, Path directory, long segmentBytes, StreamMarks marks, long scanFrom,
+                               StreamMarks currentMarksForNewSegment) throws IOException {
+        Files.createDirectories(directory);
+        LaneLog lane = new LaneLog(name, directory, segmentBytes);
+        List<Long> bases = SegmentDirectory.list(directory);
+        if (bases.isEmpty()) {
+            lane.startSegment(0, currentMarksForNewSegment);
+            lane.active.force(true);
+            lane.durablePosition = lane.endPosition;
+            return lane;
+        }
+        FrameReader frames = new FrameReader();
+        for (int i = 0; i < bases.size(); i++) {
+            long base = bases.get(i);
+            boolean last = i == bases.size() - 1;
+            Path path = SegmentDirectory.pathFor(directory, base);
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+                long size = channel.size();
+                long validEnd = lane.scan(channel, base, size, i == 0, Math.max(0, scanFrom - base), marks, frames);
+                if (last && validEnd < size) {
+                    LOG.warn("[Spool lane={}] torn tail in {}: truncating {} byte(s) after the last complete record",
+                            name, path.getFileName(), size - validEnd);
+                    try (FileChannel rw = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                        rw.truncate(validEnd);
+                        rw.force(true);
+                    }
+                    size = validEnd;
+                }
+                if (last) {
+                    lane.activeBase = base;
+                    lane.endPosition = base + size;
+                } else {
+                    lane.segmentSizes.put(base, size);
+                }
+            }
+        }
+        lane.active = FileChannel.open(SegmentDirectory.pathFor(directory, lane.activeBase), StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        lane.active.position(lane.endPosition - lane.activeBase);
+        lane.durablePosition = lane.endPosition;
+        return lane;
+    }
+
+    /**
+     * Scans one segment: reads the checkpoint at its start when {@code readCheckpoint}, raises marks for frames from
+     * {@code scanOffset} on, skips damaged ranges that are followed by valid frames. Returns the end of the last valid
+     * frame (the segment size when all is well).
+     */
+    private long scan(FileChannel channel, long base, long size, boolean readCheckpoint, long scanOffset,
+                      StreamMarks marks, FrameReader frames) throws IOException {
+        long offset = 0;
+        long validEnd = 0;
+        boolean receivedAtKnown = false;
+        while (offset < size) {
+            FrameReader.Frame frame = frames.read(channel, offset, size);
+            if (frame == null) {
+                long next = frames.resync(channel, offset, size);
+                if (next < 0) {
+                    return validEnd;
+                }
+                LOG.error("[Spool lane={}] damaged bytes {}..{} in segment {}: readers will skip them and report a gap",
+                        name, base + offset, base + next, base);
+                offset = next;
+                continue;
+            }
+            RecordCodec.Decoded decoded = frame.decoded();
+            if (decoded.isMarks()) {
+                if (readCheckpoint || offset >= scanOffset) {
+                    try {
+                        marks.merge(StreamMarks.decode(decoded.marks()));
+                    } catch (IllegalArgumentException e) {
+                        LOG.error("[Spool lane={}] unreadable marks checkpoint in segment {}: {}", name, base, e.getMessage());
+                    }
+                }
+            } else {
+                SpoolRecord r = decoded.record();
+                if (!receivedAtKnown && r.kind() == RecordKind.DATA) {
+                    oldestReceivedAt.put(base, r.receivedAtMillis());
+                    receivedAtKnown = true;
+                }
+                if (offset >= scanOffset && r.kind() == RecordKind.DATA) {
+                    marks.raise(new StreamKey(r.device(), r.stream()), r.boot(), r.seq());
+                }
+            }
+            offset += frame.size();
+            validEnd = offset;
+        }
+        return validEnd;
+    }
+
+    /** Creates a segment at {@code base} and writes its marks checkpoint (not yet forced). */
+    private void startSegment(long base, StreamMarks marks) throws IOException {
+        Path path = SegmentDirectory.pathFor(directory, base);
+        active = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        activeBase = base;
+        endPosition = base;
+        AtomicFiles.syncDirectory(directory);
+        byte[] checkpoint = marks.encode();
+        ByteBuffer frame = ByteBuffer.allocate(RecordCodec.marksFrameSize(checkpoint.length));
+        RecordCodec.encodeMarks(checkpoint, frame);
+        frame.flip();
+        while (frame.hasRemaining()) {
+            endPosition += active.write(frame);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** Bytes buffered or written but not yet forced. */
+    public long pendingBytes() {
+        return endPosition - durablePosition + buffer.position();
+    }
+
+    /** Bytes on disk (closed segments plus the active one, including what is buffered for it). */
+    public long bytesOnDisk() {
+        long closed = 0;
+        for (long size : segmentSizes.values()) {
+            closed += size;
+        }
+        return closed + (endPosition - activeBase) + buffer.position();
+    }
+
+    public int segmentCount() {
+        return segmentSizes.size() + 1;
+    }
+
+    /** Position the next appended frame will get. */
+    public long nextPosition() {
+        return endPosition + buffer.position();
+    }
+
+    /**
+     * Encodes {@code record} for writing, rolling to a new segment first when it would not fit in the active one.
+     * {@code marks} is what a new segment's checkpoint holds. Returns the record's position.
+     */
+    public long add(SpoolRecord record, StreamMarks marks) throws IOException {
+        int size = RecordCodec.frameSize(record);
+        long activeSize = endPosition - activeBase + buffer.position();
+        if (activeSize > 0 && activeSize + size > segmentBytes) {
+            flush();
+            active.force(false);
+            segmentSizes.put(activeBase, endPosition - activeBase);
+            active.close();
+            startSegment(endPosition, marks);
+        }
+        if (buffer.remaining() < size) {
+            flush();
+            if (buffer.capacity() < size) {
+                buffer = ByteBuffer.allocateDirect(Integer.highestOneBit(size) << 1);
+            }
+        }
+        long position = endPosition + buffer.position();
+        if (record.kind() == RecordKind.DATA && !oldestReceivedAt.containsKey(activeBase)) {
+            oldestReceivedAt.put(activeBase, record.receivedAtMillis());
+        }
+        RecordCodec.encode(record, buffer);
+        return position;
+    }
+
+    /** Writes buffered frames to the active segment (no fsync). */
+    public void flush() throws IOException {
+        buffer.flip();
+        try {
+            while (buffer.hasRemaining()) {
+                endPosition += active.write(buffer);
+            }
+        } finally {
+            buffer.clear();
+        }
+    }
+
+    /** Writes and fsyncs everything added; returns whether there was anything. */
+    public boolean commit() throws IOException {
+        if (pendingBytes() == 0) {
+            return false;
+        }
+        flush();
+        active.force(false);
+        return true;
+    }
+
+    /** After a successful commit: what was written is durable. */
+    public void publishDurable() {
+        durablePosition = endPosition;
+    }
+
+    public long durablePosition() {
+        return durablePosition;
+    }
+
+    /** Undoes everything since the last durable position: removes segments created since, truncates the rest. */
+    public void rollBack() {
+        buffer.clear();
+        try {
+            while (activeBase > durablePosition) {
+                active.close();
+                Files.deleteIfExists(SegmentDirectory.pathFor(directory, activeBase));
+                oldestReceivedAt.remove(activeBase);
+                Map.Entry<Long, Long> previous = segmentSizes.pollLastEntry();
+                activeBase = previous.getKey();
+                active = FileChannel.open(SegmentDirectory.pathFor(directory, activeBase), StandardOpenOption.WRITE,
+                        StandardOpenOption.READ);
+            }
+            active.truncate(durablePosition - activeBase);
+            active.position(durablePosition - activeBase);
+        } catch (IOException e) {
+            LOG.error("[Spool lane={}] rollback failed ({}); the next open truncates the torn tail", name, e.toString());
+        }
+        endPosition = durablePosition;
+    }
+
+    /** Base of the oldest segment, or -1 when only the active segment exists. */
+    public long oldestClosedSegment() {
+        return segmentSizes.isEmpty() ? -1 : segmentSizes.firstKey();
+    }
+
+    /** The position where the oldest segment starts. */
+    public long startPosition() {
+        return segmentSizes.isEmpty() ? activeBase : segmentSizes.firstKey();
+    }
+
+    /** Arrival time of the oldest data record on disk, or -1 when the lane holds none. */
+    public long oldestReceivedAtMillis() {
+        for (Map.Entry<Long, Long> entry : oldestReceivedAt.entrySet()) {
+            if (entry.getKey() >= startPosition()) {
+                return entry.getValue();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Deletes the oldest closed segment (the lane is full and drops its oldest data); returns what it held, for the
+     * gap marker. Returns null when there is no closed segment.
+     */
+    public Dropped dropOldest() throws IOException {
+        if (segmentSizes.isEmpty()) {
+            return null;
+        }
+        Map.Entry<Long, Long> oldest = segmentSizes.firstEntry();
+        long base = oldest.getKey();
+        Path path = SegmentDirectory.pathFor(directory, base);
+        GapMarkers.Summary summary = new GapMarkers.Summary();
+        FrameReader frames = new FrameReader();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long offset = 0;
+            long size = channel.size();
+            while (offset < size) {
+                FrameReader.Frame frame = frames.read(channel, offset, size);
+                if (frame == null) {
+                    long next = frames.resync(channel, offset, size);
+                    if (next < 0) {
+                        break;
+                    }
+                    offset = next;
+                    continue;
+                }
+                if (!frame.decoded().isMarks()) {
+                    summary.add(frame.decoded().record());
+                }
+                offset += frame.size();
+            }
+        }
+        segmentSizes.remove(base);
+        oldestReceivedAt.remove(base);
+        Files.deleteIfExists(path);
+        AtomicFiles.syncDirectory(directory);
+        return new Dropped(base, base + oldest.getValue(), summary);
+    }
+
+    /** A dropped segment's range and contents. */
+    public record Dropped(long fromPosition, long toPosition, GapMarkers.Summary summary) {}
+
+    /** Deletes closed segments that lie wholly below {@code position}; returns how many. */
+    public int deleteBelow(long position) throws IOException {
+        int deleted = 0;
+        while (!segmentSizes.isEmpty()) {
+            Map.Entry<Long, Long> oldest = segmentSizes.firstEntry();
+            if (oldest.getKey() + oldest.getValue() > position) {
+                break;
+            }
+            segmentSizes.remove(oldest.getKey());
+            oldestReceivedAt.remove(oldest.getKey());
+            try {
+                Files.delete(SegmentDirectory.pathFor(directory, oldest.getKey()));
+            } catch (NoSuchFileException e) {
+                // Already gone: nothing to do.
+            }
+            deleted++;
+        }
+        if (deleted > 0) {
+            AtomicFiles.syncDirectory(directory);
+        }
+        return deleted;
+    }
+
+    public void close() throws IOException {
+        active.close();
+    }
+}

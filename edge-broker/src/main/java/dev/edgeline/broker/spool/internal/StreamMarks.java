@@ -1,0 +1,120 @@
+package dev.edgeline.broker.spool.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The dedup index: the highest identity (boot, seq) stored per stream (device, stream). A record at or below its
+ * stream's mark is a retransmission. Marks only ever rise, so merging marks from several sources (checkpoint
+ * frames, the index cache, scanned records) in any order gives the same result.
+ *
+ * <p>Keyed by stream, not by (stream, boot): one entry per stream however often the publisher restarts, and a
+ * retransmission from an older boot is recognised too. Confined to the spool's writer thread.
+ */
+public final class StreamMarks {
+    /** A stream: device and stream name. */
+    public record StreamKey(String device, String stream) {}
+
+    /** A (boot, seq) pair, ordered lexicographically. */
+    public record Mark(long boot, long seq) implements Comparable<Mark> {
+        @Override
+        public int compareTo(Mark o) {
+            int byBoot = Long.compare(boot, o.boot);
+            return byBoot != 0 ? byBoot : Long.compare(seq, o.seq);
+        }
+    }
+
+    private final Map<StreamKey, Mark> marks = new HashMap<>();
+
+    public Optional<Mark> get(StreamKey key) {
+        return Optional.ofNullable(marks.get(key));
+    }
+
+    /** Whether (boot, seq) is at or below the stream's mark. */
+    public boolean isDuplicate(StreamKey key, long boot, long seq) {
+        Mark mark = marks.get(key);
+        return mark != null && new Mark(boot, seq).compareTo(mark) <= 0;
+    }
+
+    /** Raises the stream's mark to (boot, seq) if that is higher; returns the previous mark (null if none). */
+    public Mark raise(StreamKey key, long boot, long seq) {
+        Mark previous = marks.get(key);
+        Mark next = new Mark(boot, seq);
+        if (previous == null || next.compareTo(previous) > 0) {
+            marks.put(key, next);
+        }
+        return previous;
+    }
+
+    /** Puts back a mark saved from {@link #raise} (null removes the stream): undoes a failed write. */
+    public void restore(StreamKey key, Mark previous) {
+        if (previous == null) {
+            marks.remove(key);
+        } else {
+            marks.put(key, previous);
+        }
+    }
+
+    /** Raises every mark to at least the one in {@code other}. */
+    public void merge(StreamMarks other) {
+        other.marks.forEach((key, mark) -> raise(key, mark.boot(), mark.seq()));
+    }
+
+    /** Next sequence number for a stream whose publisher does not number its records. */
+    public long nextSeq(StreamKey key) {
+        Mark mark = marks.get(key);
+        return mark == null ? 0 : mark.seq() + 1;
+    }
+
+    public int size() {
+        return marks.size();
+    }
+
+    /** {@code [u32 count] ([u16 len][device][u16 len][stream][i64 boot][i64 seq])*} */
+    public byte[] encode() {
+        int size = 4;
+        for (StreamKey key : marks.keySet()) {
+            size += 4 + 16 + key.device().getBytes(StandardCharsets.UTF_8).length
+                    + key.stream().getBytes(StandardCharsets.UTF_8).length;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        buffer.putInt(marks.size());
+        marks.forEach((key, mark) -> {
+            byte[] device = key.device().getBytes(StandardCharsets.UTF_8);
+            byte[] stream = key.stream().getBytes(StandardCharsets.UTF_8);
+            buffer.putShort((short) device.length).put(device);
+            buffer.putShort((short) stream.length).put(stream);
+            buffer.putLong(mark.boot()).putLong(mark.seq());
+        });
+        return buffer.array();
+    }
+
+    /** Decodes {@link #encode()}'s bytes; throws {@link IllegalArgumentException} when they do not add up. */
+    public static StreamMarks decode(byte[] bytes) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            StreamMarks result = new StreamMarks();
+            int count = buffer.getInt();
+            for (int i = 0; i < count; i++) {
+                String device = readString(buffer);
+                String stream = readString(buffer);
+                result.raise(new StreamKey(device, stream), buffer.getLong(), buffer.getLong());
+            }
+            if (buffer.hasRemaining()) {
+                throw new IllegalArgumentException(buffer.remaining() + " trailing bytes");
+            }
+            return result;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("damaged marks: " + e, e);
+        }
+    }
+
+    private static String readString(ByteBuffer buffer) {
+        byte[] bytes = new byte[Short.toUnsignedInt(buffer.getShort())];
+        buffer.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

@@ -459,16 +459,22 @@ public final class SegmentedFileSpool implements Spool {
                 return false;
             }
             LaneLog victimLog = lanes.get(victim);
-            LaneLog.Dropped dropped = victimLog.dropOldest();
+            LaneLog.Dropped dropped = victimLog.dropOldest(minimumCursor(victimLog));
             droppedRecords[victim] += dropped.summary().records();
-            SpoolRecord gap = GapMarkers.marker(deviceId, victimLog.name(), GapMarkers.Reason.DROPPED_OLDEST,
-                    dropped.fromPosition(), dropped.toPosition(), dropped.summary(), clock.millis());
-            LOG.warn("{}lane {} full: dropped its oldest segment ({} records, positions {}..{}); gap marker written",
-                    logPrefix, victimLog.name(), dropped.summary().records(), dropped.fromPosition(),
-                    dropped.toPosition());
-            victimLog.add(gap, marks);
-            gaps.add(gap);
-            gapLanes.add(victim);
+            // Gap markers nobody has read yet must not vanish with the segment: they move to the lane's end.
+            for (SpoolRecord carried : dropped.carried()) {
+                victimLog.add(carried, marks);
+            }
+            if (dropped.summary().records() > 0) {
+                SpoolRecord gap = GapMarkers.marker(deviceId, victimLog.name(), GapMarkers.Reason.DROPPED_OLDEST,
+                        dropped.fromPosition(), dropped.toPosition(), dropped.summary(), clock.millis());
+                LOG.warn("{}lane {} full: dropped its oldest segment ({} unread records, positions {}..{}); "
+                        + "gap marker written", logPrefix, victimLog.name(), dropped.summary().records(),
+                        dropped.fromPosition(), dropped.toPosition());
+                victimLog.add(gap, marks);
+                gaps.add(gap);
+                gapLanes.add(victim);
+            }
         }
     }
 
@@ -541,24 +547,36 @@ public final class SegmentedFileSpool implements Spool {
         return lanes.get(lane).durablePosition();
     }
 
+    /** The lowest committed position of any reader in {@code lane} (its start when no reader exists). */
+    private long minimumCursor(LaneLog lane) throws IOException {
+        return readerMinimums().map(m -> m.get(lane.name())).orElse(lane.startPosition());
+    }
+
+    /** Per lane, the lowest committed position over all registered readers; empty when there is no reader. */
+    private Optional<Map<String, Long>> readerMinimums() throws IOException {
+        Map<String, Long> minimum = new HashMap<>();
+        boolean anyReader = false;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory.resolve("readers"), "*.cursor")) {
+            for (Path file : files) {
+                anyReader = true;
+                Map<String, Long> positions = new CursorFile(file).read();
+                for (LaneLog lane : lanes) {
+                    long position = positions.getOrDefault(lane.name(), lane.startPosition());
+                    minimum.merge(lane.name(), position, Math::min);
+                }
+            }
+        }
+        return anyReader ? Optional.of(minimum) : Optional.empty();
+    }
+
     /** Deletes segments every reader has consumed. Writer thread. */
     private void deleteConsumedSegments() {
         try {
-            Map<String, Long> minimum = new HashMap<>();
-            boolean anyReader = false;
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory.resolve("readers"), "*.cursor")) {
-                for (Path file : files) {
-                    anyReader = true;
-                    Map<String, Long> positions = new CursorFile(file).read();
-                    for (LaneLog lane : lanes) {
-                        long position = positions.getOrDefault(lane.name(), lane.startPosition());
-                        minimum.merge(lane.name(), position, Math::min);
-                    }
-                }
-            }
-            if (!anyReader) {
+            Optional<Map<String, Long>> minimums = readerMinimums();
+            if (minimums.isEmpty()) {
                 return;
             }
+            Map<String, Long> minimum = minimums.get();
             int deleted = 0;
             for (LaneLog lane : lanes) {
                 deleted += lane.deleteBelow(minimum.get(lane.name()));

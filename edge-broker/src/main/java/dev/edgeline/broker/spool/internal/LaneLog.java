@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -285,17 +286,22 @@ public final class LaneLog {
     }
 
     /**
-     * Deletes the oldest closed segment (the lane is full and drops its oldest data); returns what it held, for the
-     * gap marker. Returns null when there is no closed segment.
+     * Deletes the oldest closed segment (the lane is full and drops its oldest data). Returns what it held from
+     * {@code consumedUpTo} on (records below it were already read by every reader, so they are not lost): the
+     * data records for the gap marker, and the gap markers found there, which must be carried forward. Returns null
+     * when there is no closed segment.
      */
-    public Dropped dropOldest() throws IOException {
+    public Dropped dropOldest(long consumedUpTo) throws IOException {
         if (segmentSizes.isEmpty()) {
             return null;
         }
         Map.Entry<Long, Long> oldest = segmentSizes.firstEntry();
         long base = oldest.getKey();
+        long end = base + oldest.getValue();
+        long from = Math.min(end, Math.max(base, consumedUpTo));
         Path path = SegmentDirectory.pathFor(directory, base);
         GapMarkers.Summary summary = new GapMarkers.Summary();
+        List<SpoolRecord> carried = new ArrayList<>();
         FrameReader frames = new FrameReader();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long offset = 0;
@@ -310,8 +316,13 @@ public final class LaneLog {
                     offset = next;
                     continue;
                 }
-                if (!frame.decoded().isMarks()) {
-                    summary.add(frame.decoded().record());
+                if (!frame.decoded().isMarks() && base + offset >= from) {
+                    SpoolRecord record = frame.decoded().record();
+                    if (record.kind() == RecordKind.GAP) {
+                        carried.add(record);
+                    } else {
+                        summary.add(record);
+                    }
                 }
                 offset += frame.size();
             }
@@ -320,11 +331,11 @@ public final class LaneLog {
         oldestReceivedAt.remove(base);
         Files.deleteIfExists(path);
         AtomicFiles.syncDirectory(directory);
-        return new Dropped(base, base + oldest.getValue(), summary);
+        return new Dropped(from, end, summary, carried);
     }
 
-    /** A dropped segment's range and contents. */
-    public record Dropped(long fromPosition, long toPosition, GapMarkers.Summary summary) {}
+    /** A dropped segment's unconsumed range, the data it held, and the gap markers to carry forward. */
+    public record Dropped(long fromPosition, long toPosition, GapMarkers.Summary summary, List<SpoolRecord> carried) {}
 
     /** Deletes closed segments that lie wholly below {@code position}; returns how many. */
     public int deleteBelow(long position) throws IOException {

@@ -29,6 +29,7 @@ final class TestDevice {
                 spool:
                   directory: spool
                   segment-bytes: 262144
+                  budget-bytes: 268435456
                 agent:
                   state-directory: agent
                   max-in-flight: 64

@@ -41,7 +41,10 @@ class ConfigLoaderTest {
         assertThat(config.broker().port()).isEqualTo(1883);
         assertThat(config.broker().sessionPersistence()).isEqualTo(BrokerConfig.SessionPersistence.IN_MEMORY);
         assertThat(config.spool().directory()).isEqualTo(BASE.resolve("spool"));
-        assertThat(config.spool().segmentBytes()).isEqualTo(64L << 20);
+        assertThat(config.spool().segmentBytes()).isEqualTo(16L << 20);
+        assertThat(config.spool().budgetBytes()).isEqualTo(1L << 30);
+        assertThat(config.spool().lanes()).extracting(SpoolConfig.Lane::name).containsExactly("telemetry");
+        assertThat(config.bridge().routes().getFirst().lane()).isEqualTo("telemetry");
         assertThat(config.agent().stateDirectory()).isEqualTo(Path.of("/var/lib/edge-agent"));
         assertThat(config.agent().brokerUri()).isEqualTo("tcp://127.0.0.1:1883");
         assertThat(config.sensors().getFirst().period()).isEqualTo(Duration.ofMillis(250));
@@ -61,6 +64,31 @@ class ConfigLoaderTest {
                         "sensors[0].period: PT0S is out of range 1ms..24h",
                         "kafka.bootstrap-servers: 'kafka-2.example' is not host:port with a port 1..65535",
                         "kafka.routes[0].mqtt-filter: 'edge/#/x': '#' is allowed only as the last level"));
+    }
+
+    @Test
+    void lanes_budgetsAndPolicies_areRead_andRoutesNameTheirLane() throws Exception {
+        DeviceConfig config = ConfigLoader.load(Path.of("../config/demo.yaml"), BASE);
+        assertThat(config.spool().lanes()).extracting(SpoolConfig.Lane::name).containsExactly("alarm", "telemetry", "bulk");
+        assertThat(config.spool().lane("bulk").orElseThrow().whenFull()).isEqualTo(SpoolConfig.FullPolicy.DROP_OLDEST);
+        assertThat(config.bridge().routeFor("edge/demo-pi-0001/door").orElseThrow().lane()).isEqualTo("alarm");
+        assertThat(config.bridge().routeFor("edge/demo-pi-0001/humidity").orElseThrow().lane()).isEqualTo("telemetry");
+        assertThat(config.bridge().gapTopic()).isEqualTo("edge.gaps");
+    }
+
+    @Test
+    void laneMistakes_areReportedWithTheirPaths() {
+        String yaml = MINIMAL.replace("spool:\n  directory: spool\n", "spool:\n  directory: spool\n"
+                        + "  segment-bytes: 1048576\n  lanes:\n"
+                        + "    - {name: alarm, budget-bytes: 1048576, when-full: shout}\n"
+                        + "    - {name: alarm}\n")
+                .replace("kafka-topic: site.readings", "kafka-topic: site.readings\n      lane: bulk");
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).contains(
+                        "spool.lanes[0].budget-bytes: 1048576 must be at least twice the spool's segment-bytes (1048576)",
+                        "spool.lanes[0].when-full: 'shout' is not one of: block, drop-oldest",
+                        "spool.lanes[1].name: duplicate lane name 'alarm' (already used by lanes[0])",
+                        "kafka.routes[0].lane: unknown lane 'bulk'; spool.lanes has: alarm, alarm"));
     }
 
     @Test

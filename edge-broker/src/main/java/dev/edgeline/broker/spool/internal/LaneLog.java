@@ -66,6 +66,12 @@ public final class LaneLog {
             Path path = SegmentDirectory.pathFor(directory, base);
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
                 long size = channel.size();
+                if (!last && base + size <= scanFrom) {
+                    // Wholly covered by the index cache: only its checkpoint (first segment) and first record matter.
+                    lane.peek(channel, base, size, i == 0, marks, frames);
+                    lane.segmentSizes.put(base, size);
+                    continue;
+                }
                 long validEnd = lane.scan(channel, base, size, i == 0, Math.max(0, scanFrom - base), marks, frames);
                 if (last && validEnd < size) {
                     LOG.warn("[Spool lane={}] torn tail in {}: truncating {} byte(s) after the last complete record",
@@ -89,6 +95,31 @@ public final class LaneLog {
         lane.active.position(lane.endPosition - lane.activeBase);
         lane.durablePosition = lane.endPosition;
         return lane;
+    }
+
+    /** Reads a segment's checkpoint (when asked) and the arrival time of its first data record, and nothing more. */
+    private void peek(FileChannel channel, long base, long size, boolean readCheckpoint, StreamMarks marks,
+                      FrameReader frames) throws IOException {
+        long offset = 0;
+        for (int frameIndex = 0; frameIndex < 3 && offset < size; frameIndex++) {
+            FrameReader.Frame frame = frames.read(channel, offset, size);
+            if (frame == null) {
+                return; // damage is found (and reported as a gap) by readers
+            }
+            if (frame.decoded().isMarks()) {
+                if (readCheckpoint) {
+                    try {
+                        marks.merge(StreamMarks.decode(frame.decoded().marks()));
+                    } catch (IllegalArgumentException e) {
+                        LOG.error("[Spool lane={}] unreadable marks checkpoint in segment {}: {}", name, base, e.getMessage());
+                    }
+                }
+            } else if (frame.decoded().record().kind() == RecordKind.DATA) {
+                oldestReceivedAt.put(base, frame.decoded().record().receivedAtMillis());
+                return;
+            }
+            offset += frame.size();
+        }
     }
 
     /**

@@ -1,0 +1,245 @@
+package dev.edgeline.benchmarks;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/**
+ * End-to-end ingest: N concurrent Paho MQTT 5 publishers send QoS 1 publishes of 200-byte payloads, each with a
+ * bounded window of unacknowledged publishes, and the harness counts acknowledged publishes per second. Run against
+ * our broker (a child process of {@code bin/edge broker}: every ack means fsynced in the spool) and, in the same run,
+ * against Mosquitto (Debian package, started on a loopback port, in-memory as it ships: its acks mean nothing
+ * durable). Prints a table; no pass/fail.
+ */
+public final class MqttLoadHarness {
+    private static final int PAYLOAD_BYTES = 200;
+
+    private MqttLoadHarness() {}
+
+    public static void main(String[] args) throws Exception {
+        int publishers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
+        int window = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        Duration duration = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 20);
+        Path work = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")), "mqtt-bench-");
+
+        List<String> rows = new ArrayList<>();
+        double ours = runAgainst("edge broker (spool, fsync before PUBACK)", startEdgeBroker(work), publishers,
+                window, duration, rows);
+        double mosquitto = runAgainst("mosquitto " + mosquittoVersion() + " (in memory, not durable)",
+                startMosquitto(work), publishers, window, duration, rows);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "MQTT QoS 1 ingest: %d publishers, window %d each, %d-byte payloads, %d s%n",
+                publishers, window, PAYLOAD_BYTES, duration.toSeconds());
+        System.out.println("| broker | acknowledged publishes/s |");
+        System.out.println("|---|---|");
+        rows.forEach(System.out::println);
+        System.out.printf(Locale.ROOT, "ours / mosquitto: %.2f%n", ours / mosquitto);
+    }
+
+    private record Broker(String name, Process process, int port) {}
+
+    private static Broker startEdgeBroker(Path work) throws IOException, InterruptedException {
+        int port = freePort();
+        Path config = work.resolve("edge.yaml");
+        Files.writeString(config, """
+                device: {id: bench-pi}
+                broker: {listener: {port: %d}, data-directory: broker}
+                spool: {directory: spool, segment-bytes: 67108864, budget-bytes: 8589934592}
+                agent: {state-directory: agent}
+                kafka:
+                  bootstrap-servers: 127.0.0.1:9
+                  retry-backoff-max: 30s
+                  routes: [{mqtt-filter: "edge/#", kafka-topic: readings}]
+                sensors: []
+                """.formatted(port));
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-Dchronicle.analytics.disable=true",
+                "-Dlogback.configurationFile=edge-logback.xml", "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
+                "dev.edgeline.appliance.Main", "broker", "--config", config.toString(), "--data-dir",
+                work.resolve("edge").toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("edge-broker.log").toFile()).start();
+        awaitPort(port, process);
+        return new Broker("edge", process, port);
+    }
+
+    private static Broker startMosquitto(Path work) throws IOException, InterruptedException {
+        int port = freePort();
+        Path config = work.resolve("mosquitto.conf");
+        Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                + "max_queued_messages 100000\n");
+        Process process = new ProcessBuilder("/usr/sbin/mosquitto", "-c", config.toString()).redirectErrorStream(true)
+                .redirectOutput(work.resolve("mosquitto.log").toFile()).start();
+        awaitPort(port, process);
+        return new Broker("mosquitto", process, port);
+    }
+
+    private static double runAgainst(String label, Broker broker, int publishers, int window, Duration duration,
+                                     List<String> rows) throws Exception {
+        try {
+            AtomicLong acknowledged = new AtomicLong();
+            AtomicLong refused = new AtomicLong();
+            List<Publisher> running = new ArrayList<>();
+            for (int i = 0; i < publishers; i++) {
+                Publisher p = new Publisher("tcp://127.0.0.1:" + broker.port(), "p" + i, window, acknowledged, refused);
+                running.add(p);
+                p.start();
+            }
+            Thread.sleep(5_000); // warm-up
+            long startCount = acknowledged.get();
+            long start = System.nanoTime();
+            Thread.sleep(duration.toMillis());
+            long count = acknowledged.get() - startCount;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            for (Publisher p : running) {
+                p.stop();
+            }
+            double rate = count / seconds;
+            rows.add(String.format(Locale.ROOT, "| %s | %,.0f |%s", label, rate,
+                    refused.get() > 0 ? " (" + refused.get() + " refused)" : ""));
+            return rate;
+        } finally {
+            broker.process().destroy();
+            broker.process().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One publisher with a window of unacknowledged QoS 1 publishes. */
+    private static final class Publisher {
+        private final MqttAsyncClient client;
+        private final String stream;
+        private final Semaphore window;
+        private final AtomicLong acknowledged;
+        private final AtomicLong refused;
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Publisher(String uri, String stream, int windowSize, AtomicLong acknowledged, AtomicLong refused)
+                throws MqttException {
+            this.client = new MqttAsyncClient(uri, "bench-" + stream, new MemoryPersistence());
+            this.stream = stream;
+            this.window = new Semaphore(windowSize);
+            this.acknowledged = acknowledged;
+            this.refused = refused;
+            this.thread = Thread.ofPlatform().name("bench-" + stream).unstarted(this::run);
+        }
+
+        void start() throws MqttException {
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setCleanStart(true);
+            IMqttToken token = client.connect(options);
+            token.waitForCompletion(10_000);
+            Integer receiveMaximum = token.getResponseProperties() == null ? null
+                    : token.getResponseProperties().getReceiveMaximum();
+            if (receiveMaximum != null && receiveMaximum < window.availablePermits()) {
+                window.acquireUninterruptibly(window.availablePermits() - receiveMaximum);
+            }
+            thread.start();
+        }
+
+        private void run() {
+            byte[] payload = new byte[PAYLOAD_BYTES];
+            long seq = 0;
+            MqttActionListener onAck = new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    int[] codes = token.getReasonCodes();
+                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                        refused.incrementAndGet();
+                    } else {
+                        acknowledged.incrementAndGet();
+                    }
+                    window.release();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable exception) {
+                    refused.incrementAndGet();
+                    window.release();
+                }
+            };
+            while (running) {
+                try {
+                    if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                        continue;
+                    }
+                    MqttMessage message = new MqttMessage(payload);
+                    message.setQos(1);
+                    MqttProperties properties = new MqttProperties();
+                    properties.setUserProperties(List.of(new UserProperty("device", "bench-pi"),
+                            new UserProperty("stream", stream), new UserProperty("boot", "1"),
+                            new UserProperty("seq", Long.toString(seq++))));
+                    message.setProperties(properties);
+                    client.publish("edge/bench-pi/" + stream, message, null, onAck);
+                } catch (MqttException e) {
+                    window.release();
+                    refused.incrementAndGet();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void stop() throws InterruptedException, MqttException {
+            running = false;
+            thread.join(5_000);
+            client.disconnectForcibly(1_000, 1_000, false);
+            client.close(true);
+        }
+    }
+
+    private static String mosquittoVersion() {
+        try {
+            Process p = new ProcessBuilder("/usr/sbin/mosquitto", "-h").redirectErrorStream(true).start();
+            String first = new String(p.getInputStream().readAllBytes()).lines().findFirst().orElse("");
+            p.waitFor(5, TimeUnit.SECONDS);
+            return first.replaceAll(".*version ([0-9.]+).*", "$1");
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static void awaitPort(int port, Process process) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("broker exited with " + process.exitValue() + " before listening on " + port);
+            }
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IOException("broker not listening on " + port + " within 60 s");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -55,7 +55,7 @@ public final class MqttLoadHarness {
         System.out.printf(Locale.ROOT, "ours / mosquitto: %.2f%n", ours / mosquitto);
     }
 
-    private record Broker(String name, Process process, int port) {}
+    private record Broker(String name, Process process, int port, Path log) {}
 
     private static Broker startEdgeBroker(Path work) throws IOException, InterruptedException {
         int port = freePort();
@@ -79,7 +79,7 @@ public final class MqttLoadHarness {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("edge-broker.log").toFile()).start();
         awaitPort(port, process);
-        return new Broker("edge", process, port);
+        return new Broker("edge", process, port, work.resolve("edge-broker.log"));
     }
 
     private static Broker startMosquitto(Path work) throws IOException, InterruptedException {
@@ -90,7 +90,7 @@ public final class MqttLoadHarness {
         Process process = new ProcessBuilder("/usr/sbin/mosquitto", "-c", config.toString()).redirectErrorStream(true)
                 .redirectOutput(work.resolve("mosquitto.log").toFile()).start();
         awaitPort(port, process);
-        return new Broker("mosquitto", process, port);
+        return new Broker("mosquitto", process, port, work.resolve("mosquitto.log"));
     }
 
     private static double runAgainst(String label, Broker broker, int publishers, int window, Duration duration,
@@ -104,7 +104,7 @@ public final class MqttLoadHarness {
                 running.add(p);
                 p.start();
             }
-            Thread.sleep(5_000); // warm-up
+            Thread.sleep(10_000); // warm-up (the JIT of a fresh JVM is still busy for several seconds)
             long startCount = acknowledged.get();
             long start = System.nanoTime();
             Thread.sleep(duration.toMillis());
@@ -120,6 +120,8 @@ public final class MqttLoadHarness {
         } finally {
             broker.process().destroy();
             broker.process().waitFor(30, TimeUnit.SECONDS);
+            Files.readAllLines(broker.log()).stream().filter(l -> l.contains("records per fsync"))
+                    .forEach(l -> System.out.println("  " + broker.name() + ": " + l.replaceAll(".*\\] closed: ", "")));
         }
     }
 

@@ -703,6 +703,10 @@ public final class SegmentedFileSpool implements Spool {
         } catch (IOException e) {
             LOG.warn("{}error closing files: {}", logPrefix, e.toString());
         }
-        LOG.info("{}closed: {}", logPrefix, lanes.stream().map(l -> l.name() + "@" + l.durablePosition()).toList());
+        SpoolCounters last = counters;
+        LOG.info("{}closed: {}; since open: {} appended, {} duplicates, {} refused, {} fsyncs ({} records per fsync)",
+                logPrefix, lanes.stream().map(l -> l.name() + "@" + l.durablePosition()).toList(), last.appended(),
+                last.duplicates(), last.refused(), last.fsyncs(),
+                last.fsyncs() == 0 ? 0 : String.format(java.util.Locale.ROOT, "%.1f", (double) last.appended() / last.fsyncs()));
     }
 }

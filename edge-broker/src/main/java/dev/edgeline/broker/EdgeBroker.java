@@ -9,6 +9,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import dev.edgeline.broker.internal.DurableAckGate;
 import dev.edgeline.broker.internal.HiveMqConfigFile;
 import dev.edgeline.broker.internal.PublishIdentity;
 import dev.edgeline.broker.internal.SpoolingPublishInterceptor;
@@ -54,15 +55,17 @@ public final class EdgeBroker implements AutoCloseable {
         HiveMqConfigFile.write(data.resolve("conf"), config.broker());
         Files.createDirectories(data.resolve("data"));
         Files.createDirectories(data.resolve("extensions"));
+        DurableAckGate gate = new DurableAckGate((clientId, failure) -> Services.clientService()
+                .disconnectClient(clientId, false, DurableAckGate.reasonFor(failure), failure.getMessage()));
         var interceptor = new SpoolingPublishInterceptor(spool, config.bridge(), new PublishIdentity(boot), clockSync,
-                InstantSource.system());
+                InstantSource.system(), gate);
         EmbeddedExtension extension = EmbeddedExtension.builder()
                 .withId("edge-spool")
                 .withName("Edge spool")
                 .withVersion("1")
                 .withPriority(1000)
                 .withStartPriority(1000)
-                .withExtensionMain(new SpoolExtension(interceptor))
+                .withExtensionMain(new SpoolExtension(interceptor, gate))
                 .build();
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(data.resolve("conf"))
@@ -117,12 +120,16 @@ public final class EdgeBroker implements AutoCloseable {
         LOG.info("{}stopped", logPrefix);
     }
 
-    /** Installs the interceptor for every client that connects. */
-    private record SpoolExtension(SpoolingPublishInterceptor interceptor) implements ExtensionMain {
+    /** Installs the interceptors for every client that connects. */
+    private record SpoolExtension(SpoolingPublishInterceptor interceptor, DurableAckGate gate) implements ExtensionMain {
         @Override
         public void extensionStart(@NotNull ExtensionStartInput input, @NotNull ExtensionStartOutput output) {
-            Services.initializerRegistry().setClientInitializer(
-                    (initializerInput, clientContext) -> clientContext.addPublishInboundInterceptor(interceptor));
+            Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
+                clientContext.addPublishInboundInterceptor(interceptor);
+                clientContext.addPubackOutboundInterceptor(gate);
+                clientContext.addPubrecOutboundInterceptor(gate);
+            });
+            Services.eventRegistry().setClientLifecycleEventListener(listenerInput -> gate.lifecycleListener());
         }
 
         @Override

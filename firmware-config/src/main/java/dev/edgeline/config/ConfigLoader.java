@@ -140,7 +140,7 @@ public final class ConfigLoader {
     private SpoolConfig readSpool(YamlMap m) {
         Path directory = m.directory("directory", base);
         long segmentBytes = m.longValue("segment-bytes", 16L << 20, 64L << 10, 1L << 30);
-        long budget = m.longValue("budget-bytes", 1L << 30, 1L << 20, Long.MAX_VALUE);
+        long budget = m.longValue("budget-bytes", 1L << 30, 128L << 10, Long.MAX_VALUE);
         Duration blockTimeout = m.duration("block-timeout", Duration.ofSeconds(10));
         List<SpoolConfig.Lane> lanes = m.has("lanes")
                 ? m.list("lanes", (path, node) -> YamlMap.of(path, node, errors).flatMap(l -> readLane(l, budget, segmentBytes)))
@@ -169,7 +169,7 @@ public final class ConfigLoader {
         if (name != null && !LANE_NAME.matcher(name).matches()) {
             m.error("name", "'" + name + "' is not a valid lane name ([a-z][a-z0-9_-]*, at most 32)");
         }
-        long budget = m.longValue("budget-bytes", spoolBudget, 1L << 20, Long.MAX_VALUE);
+        long budget = m.longValue("budget-bytes", spoolBudget, 128L << 10, Long.MAX_VALUE);
         if (budget < 2 * segmentBytes) {
             m.error("budget-bytes", budget + " must be at least twice the spool's segment-bytes (" + segmentBytes + ")");
         }

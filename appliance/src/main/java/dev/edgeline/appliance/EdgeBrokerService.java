@@ -34,7 +34,7 @@ public final class EdgeBrokerService implements AutoCloseable {
             spool.close();
             throw e;
         }
-        CloudBridge bridge = new CloudBridge(config.bridge(), config.device().id(), spool);
+        CloudBridge bridge = new CloudBridge(config.bridge(), config.device().id(), () -> spool.openReader("bridge"));
         bridge.start();
         return new EdgeBrokerService(spool, broker, bridge);
     }

@@ -1,15 +1,20 @@
 package dev.edgeline.bridge;
 
 import dev.edgeline.bridge.internal.Backoff;
+import dev.edgeline.bridge.internal.Checkpoint;
+import dev.edgeline.bridge.internal.CheckpointStore;
 import dev.edgeline.bridge.internal.RecordMapper;
-import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolReader;
 import dev.edgeline.broker.spool.SpooledRecord;
 import dev.edgeline.config.BridgeConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -24,45 +29,69 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Forwards durable spool records to Kafka, in spool order, and advances the spool reader only after Kafka has
- * acknowledged them.
+ * Forwards durable spool records to Kafka in spool order (higher lanes first).
  *
- * <p>Delivery (this version): at least once. The producer is idempotent with {@code acks=all}, so its own retries
- * never duplicate; a batch that fails as a whole (the cluster unreachable past the delivery timeout) is sent again
- * from the last committed position, which can duplicate records Kafka had in fact written. Order per stream is
- * kept: one thread sends, the key keeps a stream in one partition, and idempotence keeps order across retries.
+ * <p><b>Exactly once</b> (default): a transactional producer whose {@code transactional.id} is
+ * {@code edge-bridge-<device>}. Each batch of records and the checkpoint (the spool positions after the batch) go to
+ * Kafka in one transaction; the checkpoint lives in a compacted topic under the device's key. On start, and after
+ * any failure, the bridge calls {@code initTransactions} (which fences an older instance and aborts its open
+ * transaction), reads the last committed checkpoint with read_committed and resumes exactly there. The local spool
+ * cursor is written after each commit only so that the spool can delete what Kafka has; where the two disagree the
+ * later one wins, and a checkpoint of another spool (its id differs) is ignored. A read_committed consumer sees every
+ * record once.
  *
- * <p>Threads: one, {@code bridge-<device>}, plus the Kafka producer's I/O thread. While Kafka is unreachable the
- * loop backs off (capped, jittered) and logs once per state change; the broker keeps spooling meanwhile.
+ * <p><b>At least once</b>: idempotent producer, {@code acks=all}; the cursor advances after Kafka's ack. A batch that
+ * fails as a whole is sent again from the cursor, which can duplicate what Kafka had written.
+ *
+ * <p>Threads: one, {@code bridge-<device>}, plus the Kafka producer's I/O thread. While Kafka is unreachable it backs
+ * off (capped, jittered) and logs once per state change; the spool keeps filling meanwhile. Another instance taking
+ * over (this one fenced) stops this bridge with an error.
  */
 public final class CloudBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CloudBridge.class);
     static final String READER_NAME = "bridge";
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
 
-    private enum State { STARTING, FORWARDING, KAFKA_UNAVAILABLE, STOPPED }
+    /** Opens the spool reader the bridge consumes (in the broker's process, or from another process). */
+    @FunctionalInterface
+    public interface ReaderSource {
+        SpoolReader open() throws IOException;
+    }
+
+    private enum State { STARTING, FORWARDING, KAFKA_UNAVAILABLE, FENCED, STOPPED }
 
     private final BridgeConfig config;
     private final String deviceId;
-    private final Spool spool;
+    private final ReaderSource readerSource;
+    private final Map<String, Object> security;
     private final RecordMapper mapper;
+    private final CheckpointStore checkpoints;
     private final Thread thread;
     private final String logPrefix;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong unroutable = new AtomicLong();
     private volatile boolean running = true;
     private volatile Producer<byte[], byte[]> producer;
-    private State state = State.STARTING;
+    private volatile State state = State.STARTING;
 
-    public CloudBridge(BridgeConfig config, String deviceId, Spool spool) {
+    public CloudBridge(BridgeConfig config, String deviceId, ReaderSource readerSource) {
+        this(config, deviceId, readerSource, Map.of());
+    }
+
+    /** @param security extra Kafka client properties (TLS, SASL) for every client the bridge creates */
+    public CloudBridge(BridgeConfig config, String deviceId, ReaderSource readerSource, Map<String, Object> security) {
         this.config = config;
         this.deviceId = deviceId;
-        this.spool = spool;
+        this.readerSource = readerSource;
+        this.security = Map.copyOf(security);
         this.mapper = new RecordMapper(config);
+        this.checkpoints = new CheckpointStore(config.bootstrapServers(), config.checkpointTopic(), security);
         this.logPrefix = "[Bridge device=" + deviceId + "] ";
         this.thread = Thread.ofPlatform().name("bridge-" + deviceId).unstarted(this::run);
     }
@@ -71,34 +100,47 @@ public final class CloudBridge implements AutoCloseable {
         thread.start();
     }
 
-    /** Records Kafka has acknowledged since start. */
+    /** Records Kafka has acknowledged (committed, in exactly-once mode) since start. */
     public long forwarded() {
         return forwarded.get();
     }
 
+    /** Whether the bridge stopped because another instance with the same transactional.id took over. */
+    public boolean fenced() {
+        return state == State.FENCED;
+    }
+
+    private boolean exactlyOnce() {
+        return config.delivery() == BridgeConfig.Delivery.EXACTLY_ONCE;
+    }
+
     private void run() {
         Backoff backoff = new Backoff(Duration.ofMillis(100), config.retryBackoffMax(), ThreadLocalRandom.current());
-        try (SpoolReader reader = spool.openReader(READER_NAME)) {
-            LOG.info("{}forwarding from spool positions {} to {}", logPrefix, reader.committedPositions(),
+        try (SpoolReader reader = readerSource.open()) {
+            LOG.info("{}forwarding {} from spool positions {} to {}", logPrefix,
+                    exactlyOnce() ? "exactly once" : "at least once", reader.committedPositions(),
                     config.bootstrapServers());
             while (running) {
                 try {
                     if (producer == null) {
-                        producer = new KafkaProducer<>(producerProperties());
+                        producer = connect(reader);
                     }
                     if (forwardBatch(reader)) {
                         backoff.reset();
                         changeState(State.FORWARDING, null);
                     }
+                } catch (ProducerFencedException e) {
+                    changeState(State.FENCED, e);
+                    break;
                 } catch (KafkaException | ExecutionException | TimeoutException e) {
                     if (!running) {
                         break;
                     }
                     changeState(State.KAFKA_UNAVAILABLE, e);
-                    // A fresh producer: after a failed batch the old one may be in a fatal state.
+                    // Start over from what Kafka has: a fresh producer, and (exactly once) the committed checkpoint.
                     closeProducer(Duration.ZERO);
                     reader.rewind();
-                    Thread.sleep(backoff.next());
+                    Thread.sleep(backoff.next().toMillis());
                 }
             }
         } catch (InterruptedException e) {
@@ -107,8 +149,51 @@ public final class CloudBridge implements AutoCloseable {
             LOG.error("{}bridge stopped by an unexpected error; records stay in the spool", logPrefix, e);
         } finally {
             closeProducer(Duration.ofSeconds(5));
-            state = State.STOPPED;
+            if (state != State.FENCED) {
+                state = State.STOPPED;
+            }
         }
+    }
+
+    /** A new producer; in exactly-once mode also fences older instances and restores the committed checkpoint. */
+    private Producer<byte[], byte[]> connect(SpoolReader reader)
+            throws IOException, ExecutionException, InterruptedException, TimeoutException {
+        Producer<byte[], byte[]> created = new KafkaProducer<>(producerProperties());
+        if (!exactlyOnce()) {
+            return created;
+        }
+        try {
+            created.initTransactions();
+            checkpoints.ensureTopic(KAFKA_TIMEOUT);
+            Optional<Checkpoint> committed = checkpoints.load(deviceId, KAFKA_TIMEOUT);
+            restore(reader, committed);
+            return created;
+        } catch (KafkaException | ExecutionException | TimeoutException | InterruptedException e) {
+            created.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    private void restore(SpoolReader reader, Optional<Checkpoint> committed) throws IOException {
+        Map<String, Long> local = reader.committedPositions();
+        if (committed.isEmpty()) {
+            LOG.info("{}no checkpoint in {} yet; starting from the spool cursor {}", logPrefix,
+                    checkpoints.topic(), local);
+            reader.rewind();
+            return;
+        }
+        if (!committed.get().spoolId().equals(reader.spoolId())) {
+            LOG.warn("{}the checkpoint in {} belongs to another spool ({}, this one is {}); starting from the spool "
+                    + "cursor {}", logPrefix, checkpoints.topic(), committed.get().spoolId(), reader.spoolId(), local);
+            reader.rewind();
+            return;
+        }
+        Map<String, Long> resume = new LinkedHashMap<>(local);
+        committed.get().positions().forEach((lane, position) -> resume.merge(lane, position, Math::max));
+        if (!resume.equals(local)) {
+            LOG.info("{}resuming from the Kafka checkpoint {} (spool cursor was {})", logPrefix, resume, local);
+        }
+        reader.commitPositions(resume);
     }
 
     /** Sends one batch and commits it; returns false when the spool had nothing new. */
@@ -117,6 +202,9 @@ public final class CloudBridge implements AutoCloseable {
         List<SpooledRecord> batch = reader.poll(config.batchRecords(), Duration.ofMillis(200));
         if (batch.isEmpty()) {
             return false;
+        }
+        if (exactlyOnce()) {
+            producer.beginTransaction();
         }
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         for (SpooledRecord spooled : batch) {
@@ -129,12 +217,27 @@ public final class CloudBridge implements AutoCloseable {
                         logPrefix, spooled.record().mqttTopic());
             }
         }
-        for (Future<RecordMetadata> ack : acks) {
-            awaitAck(ack);
+        if (exactlyOnce()) {
+            Map<String, Long> after = positionsAfter(reader.committedPositions(), batch);
+            producer.send(new ProducerRecord<>(checkpoints.topic(), deviceId.getBytes(StandardCharsets.UTF_8),
+                    new Checkpoint(reader.spoolId(), after).encode()));
+            producer.commitTransaction();
+        } else {
+            for (Future<RecordMetadata> ack : acks) {
+                awaitAck(ack);
+            }
         }
         reader.commit(batch);
         forwarded.addAndGet(acks.size());
         return true;
+    }
+
+    private static Map<String, Long> positionsAfter(Map<String, Long> committed, List<SpooledRecord> batch) {
+        Map<String, Long> after = new HashMap<>(committed);
+        for (SpooledRecord record : batch) {
+            after.merge(record.lane(), record.nextPosition(), Math::max);
+        }
+        return after;
     }
 
     private void awaitAck(Future<RecordMetadata> ack) throws InterruptedException, ExecutionException, TimeoutException {
@@ -154,29 +257,37 @@ public final class CloudBridge implements AutoCloseable {
         if (next == state) {
             return;
         }
-        if (next == State.KAFKA_UNAVAILABLE) {
-            LOG.warn("{}Kafka unavailable, records stay in the spool and are retried with backoff: {}", logPrefix,
-                    cause == null ? "" : cause.toString());
-        } else if (next == State.FORWARDING) {
-            LOG.info("{}{}", logPrefix, state == State.KAFKA_UNAVAILABLE ? "Kafka reachable again, forwarding"
-                    : "forwarding to Kafka");
+        switch (next) {
+            case KAFKA_UNAVAILABLE -> LOG.warn("{}Kafka unavailable, records stay in the spool and are retried with "
+                    + "backoff: {}", logPrefix, cause == null ? "" : cause.toString());
+            case FORWARDING -> LOG.info("{}{}", logPrefix, state == State.KAFKA_UNAVAILABLE
+                    ? "Kafka reachable again, forwarding" : "forwarding to Kafka");
+            case FENCED -> LOG.error("{}another bridge instance with transactional.id edge-bridge-{} took over; this "
+                    + "one stops (records stay in the spool): {}", logPrefix, deviceId, String.valueOf(cause));
+            default -> { }
         }
         state = next;
     }
 
     private Properties producerProperties() {
         Properties p = new Properties();
+        p.putAll(security);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-bridge-" + deviceId);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, (int) Math.min(10_000, config.retryBackoffMax().toMillis()));
+        if (exactlyOnce()) {
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "edge-bridge-" + deviceId);
+            p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+        }
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;
@@ -194,7 +305,7 @@ public final class CloudBridge implements AutoCloseable {
         }
     }
 
-    /** Stops forwarding; records not yet acknowledged stay in the spool for the next start. */
+    /** Stops forwarding; records not yet committed to Kafka stay in the spool for the next start. */
     @Override
     public void close() {
         running = false;

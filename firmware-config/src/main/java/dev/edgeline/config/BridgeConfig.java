@@ -13,13 +13,40 @@ import java.util.Optional;
  * @param batchRecords     most spool records forwarded in one batch
  * @param retryBackoffMax  upper bound of the jittered backoff while Kafka is unreachable
  * @param gapTopic         Kafka topic for gap markers (records that state what the spool lost and why)
+ * @param delivery         exactly once (transactions with the checkpoint in Kafka) or at least once
+ * @param checkpointTopic  compacted Kafka topic holding each device's bridge checkpoint (exactly-once mode)
+ * @param compression      producer compression: zstd, lz4, snappy, gzip or none
  */
 public record BridgeConfig(
         String bootstrapServers,
         List<Route> routes,
         int batchRecords,
         Duration retryBackoffMax,
-        String gapTopic) {
+        String gapTopic,
+        Delivery delivery,
+        String checkpointTopic,
+        String compression) {
+
+    /** The delivery guarantee into Kafka. */
+    public enum Delivery {
+        /**
+         * Each batch and the spool positions after it are committed in one Kafka transaction; after a crash the bridge
+         * resumes from the committed checkpoint. A read_committed consumer sees every record once.
+         */
+        EXACTLY_ONCE,
+        /**
+         * Idempotent producer, spool cursor advanced after Kafka's ack. Cheaper (no transaction markers, visible to
+         * read_uncommitted consumers at once) but a crash or failed batch can resend records Kafka already had.
+         */
+        AT_LEAST_ONCE
+    }
+
+    /** Exactly once, checkpoint topic {@code edge.bridge.checkpoints}, zstd: the defaults of the YAML. */
+    public BridgeConfig(String bootstrapServers, List<Route> routes, int batchRecords, Duration retryBackoffMax,
+                        String gapTopic) {
+        this(bootstrapServers, routes, batchRecords, retryBackoffMax, gapTopic, Delivery.EXACTLY_ONCE,
+                "edge.bridge.checkpoints", "zstd");
+    }
 
     public BridgeConfig {
         routes = List.copyOf(routes);

@@ -220,9 +220,26 @@ public final class ConfigLoader {
         if (gapTopic != null && !KAFKA_TOPIC.matcher(gapTopic).matches()) {
             m.error("gap-topic", "'" + gapTopic + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
         }
+        String deliveryText = m.string("delivery", "exactly-once");
+        BridgeConfig.Delivery delivery = BridgeConfig.Delivery.EXACTLY_ONCE;
+        if ("at-least-once".equals(deliveryText)) {
+            delivery = BridgeConfig.Delivery.AT_LEAST_ONCE;
+        } else if (deliveryText != null && !"exactly-once".equals(deliveryText)) {
+            m.error("delivery", "'" + deliveryText + "' is not one of: exactly-once, at-least-once");
+        }
+        String checkpointTopic = m.string("checkpoint-topic", "edge.bridge.checkpoints");
+        if (checkpointTopic != null && !KAFKA_TOPIC.matcher(checkpointTopic).matches()) {
+            m.error("checkpoint-topic", "'" + checkpointTopic + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
+        }
+        String compression = m.string("compression", "zstd");
+        if (compression != null && !List.of("zstd", "lz4", "snappy", "gzip", "none").contains(compression)) {
+            m.error("compression", "'" + compression + "' is not one of: zstd, lz4, snappy, gzip, none");
+        }
         m.rejectUnknownKeys();
         return new BridgeConfig(bootstrap == null ? "" : bootstrap, routes, batch, backoff,
-                gapTopic == null ? "edge.gaps" : gapTopic);
+                gapTopic == null ? "edge.gaps" : gapTopic, delivery,
+                checkpointTopic == null ? "edge.bridge.checkpoints" : checkpointTopic,
+                compression == null ? "zstd" : compression);
     }
 
     private Optional<Route> readRoute(YamlMap m, SpoolConfig spool) {

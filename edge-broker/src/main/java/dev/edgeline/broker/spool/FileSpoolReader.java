@@ -40,13 +40,15 @@ public final class FileSpoolReader implements SpoolReader {
     }
 
     private final String name;
+    private final String spoolId;
     private final String deviceId;
     private final List<LaneCursor> lanes = new ArrayList<>();
     private final CursorFile cursor;
     private final Durability durability;
 
-    private FileSpoolReader(String name, String deviceId, CursorFile cursor, Durability durability) {
+    private FileSpoolReader(String name, String spoolId, String deviceId, CursorFile cursor, Durability durability) {
         this.name = name;
+        this.spoolId = spoolId;
         this.deviceId = deviceId;
         this.cursor = cursor;
         this.durability = durability;
@@ -59,7 +61,7 @@ public final class FileSpoolReader implements SpoolReader {
         SpoolMeta meta = SpoolMeta.read(directory);
         CursorFile cursor = new CursorFile(directory.resolve("readers").resolve(name + ".cursor"));
         Map<String, Long> committed = cursor.read();
-        FileSpoolReader reader = new FileSpoolReader(name, meta.device(), cursor, durability);
+        FileSpoolReader reader = new FileSpoolReader(name, meta.id(), meta.device(), cursor, durability);
         for (String lane : meta.lanes()) {
             Path laneDirectory = directory.resolve("lanes").resolve(lane);
             List<Long> bases = SegmentDirectory.list(laneDirectory);
@@ -108,6 +110,11 @@ public final class FileSpoolReader implements SpoolReader {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public String spoolId() {
+        return spoolId;
     }
 
     @Override

@@ -144,7 +144,9 @@ public final class SegmentedFileSpool implements Spool {
         this.droppedRecords = new long[laneConfigs.size()];
         this.gapMarkers = new long[laneConfigs.size()];
         recover();
-        new SpoolMeta(deviceId, laneConfigs.stream().map(SpoolConfig.Lane::name).toList()).write(directory);
+        String spoolId = java.nio.file.Files.exists(directory.resolve(SpoolMeta.FILE)) ? SpoolMeta.read(directory).id()
+                : java.util.UUID.randomUUID().toString();
+        new SpoolMeta(spoolId, deviceId, laneConfigs.stream().map(SpoolConfig.Lane::name).toList()).write(directory);
         this.durableFile = DurablePositionsFile.forWriter(directory.resolve("spool.durable"), lanes.size());
         for (int i = 0; i < lanes.size(); i++) {
             durableFile.set(i, lanes.get(i).durablePosition());

@@ -18,6 +18,9 @@ public interface SpoolReader extends AutoCloseable {
     /** Name of the reader (one cursor file per name). */
     String name();
 
+    /** The identity of the spool (random, made when it was created): positions only mean something for it. */
+    String spoolId();
+
     /**
      * Up to {@code maxRecords} durable records, waiting at most {@code timeout} for the first one. Higher lanes come
      * first: a lower lane's records are returned only when the higher lanes have nothing more. Advances the read

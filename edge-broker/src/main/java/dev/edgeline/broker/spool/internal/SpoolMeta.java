@@ -10,19 +10,22 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code spool.meta}: what a reader in another process needs to know about the spool: the device it belongs to and
- * the lanes in priority order (highest first). Written atomically by the writer at open.
+ * {@code spool.meta}: what a reader in another process needs to know about the spool: its identity (a random id made
+ * when the spool is created, so that positions stored elsewhere, such as the bridge's Kafka checkpoint, are never
+ * applied to another spool), the device it belongs to and the lanes in priority order (highest first). Written
+ * atomically by the writer at open.
  *
  * <pre>
+ * id=6f1c2e0a-...
  * device=pi-0042
  * lanes=alarm,telemetry,bulk
  * </pre>
  */
-public record SpoolMeta(String device, List<String> lanes) {
+public record SpoolMeta(String id, String device, List<String> lanes) {
     public static final String FILE = "spool.meta";
 
     public void write(Path directory) throws IOException {
-        String text = "device=" + device + "\nlanes=" + String.join(",", lanes) + "\n";
+        String text = "id=" + id + "\ndevice=" + device + "\nlanes=" + String.join(",", lanes) + "\n";
         AtomicFiles.write(directory.resolve(FILE), text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -33,18 +36,21 @@ public record SpoolMeta(String device, List<String> lanes) {
         } catch (NoSuchFileException e) {
             throw new IOException(directory + " is not a spool (no " + FILE + "); has the broker ever run on it?", e);
         }
+        String id = null;
         String device = null;
         List<String> lanes = new ArrayList<>();
         for (String line : lines) {
-            if (line.startsWith("device=")) {
+            if (line.startsWith("id=")) {
+                id = line.substring("id=".length());
+            } else if (line.startsWith("device=")) {
                 device = line.substring("device=".length());
             } else if (line.startsWith("lanes=")) {
                 lanes.addAll(Arrays.asList(line.substring("lanes=".length()).split(",")));
             }
         }
-        if (device == null || lanes.isEmpty()) {
+        if (id == null || device == null || lanes.isEmpty()) {
             throw new IOException(directory.resolve(FILE) + " is damaged: " + lines);
         }
-        return new SpoolMeta(device, List.copyOf(lanes));
+        return new SpoolMeta(id, device, List.copyOf(lanes));
     }
 }

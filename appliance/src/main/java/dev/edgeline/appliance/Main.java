@@ -11,6 +11,7 @@ import java.util.List;
  *   bin/edge demo [--duration 60s] [--config config/demo.yaml] [--data-dir DIR]
  *   bin/edge broker --config FILE [--data-dir DIR]     spool + MQTT broker + cloud bridge
  *   bin/edge agent --config FILE [--data-dir DIR]      sensor sampling and MQTT publishing
+ *   bin/edge bridge --config FILE [--data-dir DIR]     the cloud bridge alone, on the broker's spool directory
  *   bin/edge config validate FILE                      report every error, exit 2 if any
  * </pre>
  * Relative directories in a config file resolve against {@code --data-dir} (default: the working directory).
@@ -34,6 +35,7 @@ public final class Main {
                 case "demo" -> new DemoCommand(out, err).run(rest);
                 case "broker" -> new BrokerCommand(err).run(rest);
                 case "agent" -> new AgentCommand(err).run(rest);
+                case "bridge" -> new BridgeCommand(err).run(rest);
                 case "config" -> new ConfigCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> {
                     usage(out);
@@ -58,6 +60,7 @@ public final class Main {
                                       embedded Kafka + broker + bridge + simulated agent; prints records from Kafka
                   broker --config FILE [--data-dir DIR]   the edge-broker service (spool, MQTT broker, cloud bridge)
                   agent --config FILE [--data-dir DIR]    the edge-agent service (sensors to MQTT)
+                  bridge --config FILE [--data-dir DIR]   the cloud bridge alone, on the broker's spool directory
                   config validate FILE                     check a device config; exit status 2 if invalid""");
     }
 }

@@ -1,0 +1,42 @@
+package dev.edgeline.appliance;
+
+import dev.edgeline.bridge.CloudBridge;
+import dev.edgeline.broker.spool.FileSpoolReader;
+import dev.edgeline.config.DeviceConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code bin/edge bridge --config FILE}: the cloud bridge as its own process, reading the spool directory that the
+ * broker process writes (the broker then runs with its own bridge or this one; with exactly-once delivery two
+ * bridges of one device fence each other, so only one forwards).
+ */
+final class BridgeCommand {
+    private final PrintStream err;
+
+    BridgeCommand(PrintStream err) {
+        this.err = err;
+    }
+
+    int run(List<String> args) throws Arguments.UsageException {
+        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir"));
+        DeviceConfig config = ServiceRunner.loadOrReport(parsed.requiredPath("config"),
+                parsed.path("data-dir", Path.of(".")), err);
+        if (config == null) {
+            return ExitCodes.INVALID_INPUT;
+        }
+        Path spool = config.spool().directory();
+        CloudBridge bridge = new CloudBridge(config.bridge(), config.device().id(),
+                () -> FileSpoolReader.openFromOtherProcess(spool, "bridge"));
+        bridge.start();
+        try {
+            ServiceRunner.runUntilStopped(bridge, "edge-bridge");
+            return ExitCodes.OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.FAILURE;
+        }
+    }
+}

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,8 +16,10 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -47,6 +50,7 @@ public final class BridgedRecordCollector implements AutoCloseable {
     private final Map<String, Identity> lastPerStream = new HashMap<>();
     private final List<String> orderViolations = new ArrayList<>();
     private final AtomicLong total = new AtomicLong();
+    private final Map<TopicPartition, Long> nextOffsets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     public BridgedRecordCollector(String bootstrapServers, Collection<String> topics, Consumer<Seen> onRecord) {
@@ -60,7 +64,24 @@ public final class BridgedRecordCollector implements AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(p);
-        this.consumer.subscribe(List.copyOf(topics));
+        // Without committed offsets a rebalance (a broker restart, say) would send the consumer back to the earliest
+        // offset and show every record again; continue where this collector really was instead.
+        this.consumer.subscribe(List.copyOf(topics), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // positions are kept in nextOffsets
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                for (TopicPartition partition : partitions) {
+                    Long next = nextOffsets.get(partition);
+                    if (next != null) {
+                        consumer.seek(partition, next);
+                    }
+                }
+            }
+        });
         this.onRecord = onRecord;
         this.thread = Thread.ofPlatform().name("kafka-collector").unstarted(this::run);
     }
@@ -81,11 +102,12 @@ public final class BridgedRecordCollector implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("collector stopped by an error", e);
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
+        nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
         Map<String, String> headers = new HashMap<>();
         for (Header header : record.headers()) {
             headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
@@ -141,7 +163,7 @@ public final class BridgedRecordCollector implements AutoCloseable {
 
     public Set<Identity> distinct() {
         synchronized (lock) {
-            return Set.copyOf(distinct);
+            return Collections.unmodifiableSet(new HashSet<>(distinct)); // not Set.copyOf: slow on record hashes
         }
     }
 

@@ -80,7 +80,7 @@ final class DemoCommand {
         Set<Identity> published = ConcurrentHashMap.newKeySet();
         List<String> topics = config.bridge().routes().stream().map(Route::kafkaTopic).distinct().toList();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort)) {
-            err.println("demo: Kafka on " + kafka.bootstrapServers() + " (try: kcat -b " + kafka.bootstrapServers()
+            err.println("demo: Kafka on " + kafka.bootstrapServers() + " (try: kcat -X isolation.level=read_committed -b " + kafka.bootstrapServers()
                     + " -C -t " + topics.getFirst() + " -f '%k %s\\n')");
             try (EdgeBrokerService broker = EdgeBrokerService.start(config);
                  BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(), topics,

@@ -28,8 +28,14 @@ final class BridgeCommand {
             return ExitCodes.INVALID_INPUT;
         }
         Path spool = config.spool().directory();
-        CloudBridge bridge = new CloudBridge(config.bridge(), config.device().id(),
-                () -> FileSpoolReader.openFromOtherProcess(spool, "bridge"));
+        CloudBridge bridge;
+        try {
+            bridge = new CloudBridge(config.bridge(), config.device().id(),
+                    () -> FileSpoolReader.openFromOtherProcess(spool, "bridge"));
+        } catch (java.io.IOException e) {
+            err.println("edge bridge: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
         bridge.start();
         try {
             ServiceRunner.runUntilStopped(bridge, "edge-bridge");

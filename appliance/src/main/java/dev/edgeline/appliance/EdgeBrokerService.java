@@ -34,7 +34,14 @@ public final class EdgeBrokerService implements AutoCloseable {
             spool.close();
             throw e;
         }
-        CloudBridge bridge = new CloudBridge(config.bridge(), config.device().id(), () -> spool.openReader("bridge"));
+        CloudBridge bridge;
+        try {
+            bridge = new CloudBridge(config.bridge(), config.device().id(), () -> spool.openReader("bridge"));
+        } catch (IOException e) {
+            broker.close();
+            spool.close();
+            throw e;
+        }
         bridge.start();
         return new EdgeBrokerService(spool, broker, bridge);
     }

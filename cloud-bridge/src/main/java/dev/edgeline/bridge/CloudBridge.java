@@ -4,6 +4,7 @@ import dev.edgeline.bridge.internal.Backoff;
 import dev.edgeline.bridge.internal.Checkpoint;
 import dev.edgeline.bridge.internal.CheckpointStore;
 import dev.edgeline.bridge.internal.RecordMapper;
+import dev.edgeline.bridge.internal.SecurityProperties;
 import dev.edgeline.broker.spool.SpoolReader;
 import dev.edgeline.broker.spool.SpooledRecord;
 import dev.edgeline.config.BridgeConfig;
@@ -79,17 +80,17 @@ public final class CloudBridge implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Producer<byte[], byte[]> producer;
     private volatile State state = State.STARTING;
+    private volatile String lastError = "";
 
-    public CloudBridge(BridgeConfig config, String deviceId, ReaderSource readerSource) {
-        this(config, deviceId, readerSource, Map.of());
-    }
-
-    /** @param security extra Kafka client properties (TLS, SASL) for every client the bridge creates */
-    public CloudBridge(BridgeConfig config, String deviceId, ReaderSource readerSource, Map<String, Object> security) {
+    /**
+     * A bridge for {@code deviceId}; reads the TLS/SASL files named in {@code config.security()} now, so that a
+     * missing or unreadable secret is an error at start, not later.
+     */
+    public CloudBridge(BridgeConfig config, String deviceId, ReaderSource readerSource) throws IOException {
         this.config = config;
         this.deviceId = deviceId;
         this.readerSource = readerSource;
-        this.security = Map.copyOf(security);
+        this.security = Map.copyOf(SecurityProperties.of(config.security()));
         this.mapper = new RecordMapper(config);
         this.checkpoints = new CheckpointStore(config.bootstrapServers(), config.checkpointTopic(), security);
         this.logPrefix = "[Bridge device=" + deviceId + "] ";
@@ -253,13 +254,19 @@ public final class CloudBridge implements AutoCloseable {
         }
     }
 
+    /** The last failure talking to Kafka ("" if none since the last success), for status and diagnosis. */
+    public String lastError() {
+        return lastError;
+    }
+
     private void changeState(State next, Exception cause) {
+        lastError = cause == null ? "" : rootMessage(cause);
         if (next == state) {
             return;
         }
         switch (next) {
             case KAFKA_UNAVAILABLE -> LOG.warn("{}Kafka unavailable, records stay in the spool and are retried with "
-                    + "backoff: {}", logPrefix, cause == null ? "" : cause.toString());
+                    + "backoff: {}", logPrefix, lastError);
             case FORWARDING -> LOG.info("{}{}", logPrefix, state == State.KAFKA_UNAVAILABLE
                     ? "Kafka reachable again, forwarding" : "forwarding to Kafka");
             case FENCED -> LOG.error("{}another bridge instance with transactional.id edge-bridge-{} took over; this "
@@ -267,6 +274,17 @@ public final class CloudBridge implements AutoCloseable {
             default -> { }
         }
         state = next;
+    }
+
+    private static String rootMessage(Throwable error) {
+        StringBuilder message = new StringBuilder();
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (!message.isEmpty()) {
+                message.append(": ");
+            }
+            message.append(t.getClass().getSimpleName()).append(' ').append(t.getMessage());
+        }
+        return message.toString();
     }
 
     private Properties producerProperties() {

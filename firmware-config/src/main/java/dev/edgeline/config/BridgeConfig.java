@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param delivery         exactly once (transactions with the checkpoint in Kafka) or at least once
  * @param checkpointTopic  compacted Kafka topic holding each device's bridge checkpoint (exactly-once mode)
  * @param compression      producer compression: zstd, lz4, snappy, gzip or none
+ * @param security         TLS and SASL towards the cluster
  */
 public record BridgeConfig(
         String bootstrapServers,
@@ -25,7 +26,8 @@ public record BridgeConfig(
         String gapTopic,
         Delivery delivery,
         String checkpointTopic,
-        String compression) {
+        String compression,
+        KafkaSecurity security) {
 
     /** The delivery guarantee into Kafka. */
     public enum Delivery {
@@ -45,7 +47,7 @@ public record BridgeConfig(
     public BridgeConfig(String bootstrapServers, List<Route> routes, int batchRecords, Duration retryBackoffMax,
                         String gapTopic) {
         this(bootstrapServers, routes, batchRecords, retryBackoffMax, gapTopic, Delivery.EXACTLY_ONCE,
-                "edge.bridge.checkpoints", "zstd");
+                "edge.bridge.checkpoints", "zstd", KafkaSecurity.plaintext());
     }
 
     public BridgeConfig {

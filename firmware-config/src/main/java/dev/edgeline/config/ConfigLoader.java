@@ -231,6 +231,7 @@ public final class ConfigLoader {
         if (checkpointTopic != null && !KAFKA_TOPIC.matcher(checkpointTopic).matches()) {
             m.error("checkpoint-topic", "'" + checkpointTopic + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
         }
+        KafkaSecurity security = m.optionalMap("security").map(this::readSecurity).orElse(KafkaSecurity.plaintext());
         String compression = m.string("compression", "zstd");
         if (compression != null && !List.of("zstd", "lz4", "snappy", "gzip", "none").contains(compression)) {
             m.error("compression", "'" + compression + "' is not one of: zstd, lz4, snappy, gzip, none");
@@ -239,7 +240,51 @@ public final class ConfigLoader {
         return new BridgeConfig(bootstrap == null ? "" : bootstrap, routes, batch, backoff,
                 gapTopic == null ? "edge.gaps" : gapTopic, delivery,
                 checkpointTopic == null ? "edge.bridge.checkpoints" : checkpointTopic,
-                compression == null ? "zstd" : compression);
+                compression == null ? "zstd" : compression, security);
+    }
+
+    private KafkaSecurity readSecurity(YamlMap m) {
+        String protocolText = m.string("protocol", "PLAINTEXT");
+        KafkaSecurity.Protocol protocol = KafkaSecurity.Protocol.PLAINTEXT;
+        try {
+            protocol = KafkaSecurity.Protocol.valueOf(protocolText == null ? "PLAINTEXT" : protocolText);
+        } catch (IllegalArgumentException e) {
+            m.error("protocol", "'" + protocolText + "' is not one of: PLAINTEXT, SSL, SASL_SSL");
+        }
+        Optional<Path> ca = optionalFile(m, "ca-file");
+        Optional<Path> cert = optionalFile(m, "client-cert-file");
+        Optional<Path> key = optionalFile(m, "client-key-file");
+        String mechanism = m.string("sasl-mechanism", "SCRAM-SHA-512");
+        String username = m.string("username", "");
+        Optional<Path> password = optionalFile(m, "password-file");
+        m.rejectUnknownKeys();
+        if (cert.isPresent() != key.isPresent()) {
+            m.error(cert.isPresent() ? "client-key-file" : "client-cert-file",
+                    "client-cert-file and client-key-file go together (mTLS)");
+        }
+        if (protocol == KafkaSecurity.Protocol.SASL_SSL) {
+            if (mechanism != null && !List.of("SCRAM-SHA-512", "SCRAM-SHA-256").contains(mechanism)) {
+                m.error("sasl-mechanism", "'" + mechanism + "' is not one of: SCRAM-SHA-512, SCRAM-SHA-256");
+            }
+            if (username == null || username.isBlank()) {
+                m.error("username", "is required with SASL_SSL");
+            }
+            if (password.isEmpty()) {
+                m.error("password-file", "is required with SASL_SSL (the password is read from this file)");
+            }
+        }
+        if (protocol == KafkaSecurity.Protocol.PLAINTEXT && (ca.isPresent() || cert.isPresent() || password.isPresent())) {
+            m.error("protocol", "PLAINTEXT sends no certificates or passwords; use SSL or SASL_SSL");
+        }
+        return new KafkaSecurity(protocol, ca, cert, key, mechanism == null ? "" : mechanism,
+                username == null ? "" : username, password);
+    }
+
+    private Optional<Path> optionalFile(YamlMap m, String key) {
+        if (!m.has(key)) {
+            return Optional.empty();
+        }
+        return Optional.of(m.directory(key, base));
     }
 
     private Optional<Route> readRoute(YamlMap m, SpoolConfig spool) {

@@ -39,13 +39,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final Map<String, String> overrides;
+    private final java.util.List<String> formatArguments;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path logDirectory, int port, int controllerPort, Map<String, String> overrides) {
+    private EmbeddedKafka(Path logDirectory, int port, int controllerPort, Map<String, String> overrides,
+                          java.util.List<String> formatArguments) {
         this.logDirectory = logDirectory;
         this.port = port;
         this.controllerPort = controllerPort;
         this.overrides = Map.copyOf(overrides);
+        this.formatArguments = java.util.List.copyOf(formatArguments);
     }
 
     /** Formats {@code logDirectory} if needed and starts a broker on {@code port} (0: any free port). */
@@ -55,11 +58,43 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** As {@link #start(Path, int)}, with extra broker properties. */
     public static EmbeddedKafka start(Path logDirectory, int port, Map<String, String> overrides) throws IOException {
+        return start(logDirectory, port, overrides, java.util.List.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, Map)}, with extra arguments for the storage format step (for example
+     * {@code --add-scram SCRAM-SHA-512=[name=edge,password=secret]} to create SASL/SCRAM users).
+     */
+    public static EmbeddedKafka start(Path logDirectory, int port, Map<String, String> overrides,
+                                      java.util.List<String> formatArguments) throws IOException {
         Files.createDirectories(logDirectory);
         EmbeddedKafka kafka = new EmbeddedKafka(logDirectory.toAbsolutePath(), port == 0 ? freePort() : port,
-                freePort(), overrides);
+                freePort(), overrides, formatArguments);
         kafka.startServer();
         return kafka;
+    }
+
+    /**
+     * A broker with a second listener on {@code saslPort}: SASL_SSL with SCRAM-SHA-512, its certificate from the
+     * PKCS#12 {@code keystore}, and one SCRAM user. The PLAINTEXT port stays for inter-broker traffic and test tools.
+     */
+    public static EmbeddedKafka startWithSaslSsl(Path logDirectory, int saslPort, Path keystore,
+                                                 String keystorePassword, String user, String password)
+            throws IOException {
+        int plainPort = freePort();
+        java.util.Map<String, String> overrides = new java.util.HashMap<>();
+        overrides.put("listeners", "PLAINTEXT://127.0.0.1:" + plainPort + ",SASL_SSL://127.0.0.1:" + saslPort
+                + ",CONTROLLER://127.0.0.1:%CONTROLLER%");
+        overrides.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plainPort + ",SASL_SSL://127.0.0.1:" + saslPort);
+        overrides.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        overrides.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        overrides.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        overrides.put("listener.name.sasl_ssl.ssl.keystore.location", keystore.toAbsolutePath().toString());
+        overrides.put("listener.name.sasl_ssl.ssl.keystore.password", keystorePassword);
+        overrides.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
+        return start(logDirectory, plainPort, overrides,
+                java.util.List.of("--add-scram", "SCRAM-SHA-512=[name=" + user + ",password=" + password + "]"));
     }
 
     /** {@code 127.0.0.1:port}, for bootstrap.servers. */
@@ -88,8 +123,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         if (!Files.exists(logDirectory.resolve("meta.properties"))) {
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int status = StorageTool.execute(new String[] {"format", "--cluster-id", Uuid.randomUuid().toString(),
-                    "--config", propertiesFile.toString(), "--ignore-formatted"},
+            java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("format", "--cluster-id",
+                    Uuid.randomUuid().toString(), "--config", propertiesFile.toString(), "--ignore-formatted"));
+            arguments.addAll(formatArguments);
+            int status = StorageTool.execute(arguments.toArray(String[]::new),
                     new PrintStream(output, true, StandardCharsets.UTF_8));
             if (status != 0) {
                 throw new IOException("formatting Kafka storage in " + logDirectory + " failed: " + output);
@@ -130,7 +167,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.segment.bytes", String.valueOf(64 << 20));
-        p.putAll(overrides);
+        overrides.forEach((key, value) -> p.put(key, value.replace("%CONTROLLER%", String.valueOf(controllerPort))));
         return p;
     }
 

@@ -1,0 +1,139 @@
+package dev.edgeline.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgeline.appliance.BridgedRecordCollector.Identity;
+import dev.edgeline.bridge.CloudBridge;
+import dev.edgeline.broker.spool.SegmentedFileSpool;
+import dev.edgeline.broker.spool.SpoolRecord;
+import dev.edgeline.config.ConfigLoader;
+import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.kafka.embedded.EmbeddedKafka;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bridge against a broker that requires SASL_SSL with SCRAM-SHA-512, with certificates made by the test (JDK
+ * keytool): a wrong password or a CA that did not sign the broker fails with a clear error and loses nothing; the
+ * right ones deliver everything exactly once.
+ */
+@Timeout(300)
+class SecureBridgeIT {
+    private static final String PASSWORD = "keystore-pass";
+
+    @Test
+    void saslSslScram_wrongPasswordOrCaFailClearly_andLoseNothing_rightOnesDeliverEverything(@TempDir Path dir)
+            throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        makeCa(certs, "ca");
+        makeCa(certs, "other-ca");
+        makeBrokerKeystore(certs);
+        Files.writeString(certs.resolve("right.password"), "s3cret-edge\n");
+        Files.writeString(certs.resolve("wrong.password"), "guessed\n");
+        int saslPort = TestDevice.freePort();
+        try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslSsl(dir.resolve("kafka"), saslPort,
+                certs.resolve("broker.p12"), PASSWORD, "pi-secure", "s3cret-edge")) {
+            DeviceConfig right = config(dir, saslPort, "ca.pem", "right.password");
+            Set<Identity> written = new HashSet<>();
+            try (SegmentedFileSpool spool = SegmentedFileSpool.open(right.spool(), "pi-secure", InstantSource.system())) {
+                for (int i = 0; i < 1_000; i++) {
+                    spool.append("telemetry", new SpoolRecord("pi-secure", "t", 1, i, "edge/pi-secure/t", true, i,
+                            new byte[50])).join();
+                    written.add(new Identity("pi-secure", "t", 1, i));
+                }
+                String wrongPassword = failingRun(config(dir, saslPort, "ca.pem", "wrong.password"), spool);
+                assertThat(wrongPassword).contains("SaslAuthenticationException").contains("Authentication failed");
+                String wrongCa = failingRun(config(dir, saslPort, "other-ca.pem", "right.password"), spool);
+                assertThat(wrongCa).containsAnyOf("SSL handshake failed", "SSLHandshakeException");
+
+                try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
+                        List.of("it.secure"), r -> { });
+                     CloudBridge bridge = new CloudBridge(right.bridge(), "pi-secure", () -> spool.openReader("bridge"))) {
+                    collector.start();
+                    bridge.start();
+                    Awaits.until(Duration.ofSeconds(60), () -> collector.distinctCount() >= written.size(),
+                            "every record over SASL_SSL");
+                    Thread.sleep(1_000);
+                    assertThat(collector.distinct()).isEqualTo(written);
+                    assertThat(collector.duplicates()).isZero();
+                }
+            }
+        }
+    }
+
+    /** Runs a bridge that cannot get in; returns its error after checking it forwarded nothing. */
+    private static String failingRun(DeviceConfig config, SegmentedFileSpool spool) throws Exception {
+        try (CloudBridge bridge = new CloudBridge(config.bridge(), "pi-secure", () -> spool.openReader("bridge"))) {
+            bridge.start();
+            Awaits.until(Duration.ofSeconds(60), () -> !bridge.lastError().isEmpty(), "the bridge to report its error");
+            Thread.sleep(1_000);
+            assertThat(bridge.forwarded()).isZero();
+            return bridge.lastError();
+        }
+    }
+
+    private static DeviceConfig config(Path dir, int saslPort, String ca, String passwordFile) throws Exception {
+        return ConfigLoader.parse(Path.of("secure.yaml"), """
+                device: {id: pi-secure}
+                broker: {listener: {port: 1}}
+                spool: {directory: spool}
+                agent: {state-directory: agent}
+                kafka:
+                  bootstrap-servers: 127.0.0.1:%d
+                  retry-backoff-max: 1s
+                  security:
+                    protocol: SASL_SSL
+                    ca-file: certs/%s
+                    sasl-mechanism: SCRAM-SHA-512
+                    username: pi-secure
+                    password-file: certs/%s
+                  routes: [{mqtt-filter: "edge/#", kafka-topic: it.secure}]
+                sensors: []
+                """.formatted(saslPort, ca, passwordFile), dir);
+    }
+
+    private static void makeCa(Path certs, String name) throws Exception {
+        keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
+                "-ext", "bc:c", "-validity", "2", "-keystore", certs.resolve(name + ".p12").toString(),
+                "-storepass", PASSWORD);
+        keytool("-exportcert", "-rfc", "-alias", name, "-keystore", certs.resolve(name + ".p12").toString(),
+                "-storepass", PASSWORD, "-file", certs.resolve(name + ".pem").toString());
+    }
+
+    private static void makeBrokerKeystore(Path certs) throws Exception {
+        String keystore = certs.resolve("broker.p12").toString();
+        keytool("-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-validity", "2", "-keystore", keystore, "-storepass", PASSWORD);
+        keytool("-certreq", "-alias", "broker", "-keystore", keystore, "-storepass", PASSWORD,
+                "-file", certs.resolve("broker.csr").toString());
+        keytool("-gencert", "-alias", "ca", "-keystore", certs.resolve("ca.p12").toString(), "-storepass", PASSWORD,
+                "-infile", certs.resolve("broker.csr").toString(), "-outfile", certs.resolve("broker.pem").toString(),
+                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-rfc");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", certs.resolve("ca.pem").toString(),
+                "-keystore", keystore, "-storepass", PASSWORD);
+        keytool("-importcert", "-alias", "broker", "-file", certs.resolve("broker.pem").toString(),
+                "-keystore", keystore, "-storepass", PASSWORD);
+    }
+
+    private static void keytool(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException("keytool " + String.join(" ", args) + " failed: " + output);
+        }
+    }
+}

@@ -37,8 +37,12 @@ final class BridgeCommand {
             return ExitCodes.FAILURE;
         }
         bridge.start();
+        BridgeStatusFile statusFile = new BridgeStatusFile(bridge, spool);
         try {
-            ServiceRunner.runUntilStopped(bridge, "edge-bridge");
+            ServiceRunner.runUntilStopped(() -> {
+                statusFile.close();
+                bridge.close();
+            }, "edge-bridge");
             return ExitCodes.OK;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

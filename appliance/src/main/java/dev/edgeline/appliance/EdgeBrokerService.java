@@ -17,11 +17,13 @@ public final class EdgeBrokerService implements AutoCloseable {
     private final Spool spool;
     private final EdgeBroker broker;
     private final CloudBridge bridge;
+    private final BridgeStatusFile statusFile;
 
-    private EdgeBrokerService(Spool spool, EdgeBroker broker, CloudBridge bridge) {
+    private EdgeBrokerService(Spool spool, EdgeBroker broker, CloudBridge bridge, BridgeStatusFile statusFile) {
         this.spool = spool;
         this.broker = broker;
         this.bridge = bridge;
+        this.statusFile = statusFile;
     }
 
     public static EdgeBrokerService start(DeviceConfig config) throws IOException {
@@ -43,7 +45,7 @@ public final class EdgeBrokerService implements AutoCloseable {
             throw e;
         }
         bridge.start();
-        return new EdgeBrokerService(spool, broker, bridge);
+        return new EdgeBrokerService(spool, broker, bridge, new BridgeStatusFile(bridge, config.spool().directory()));
     }
 
     public Spool spool() {
@@ -56,6 +58,7 @@ public final class EdgeBrokerService implements AutoCloseable {
 
     @Override
     public void close() {
+        statusFile.close();
         try {
             bridge.close();
         } finally {

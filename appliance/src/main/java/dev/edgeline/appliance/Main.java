@@ -12,6 +12,7 @@ import java.util.List;
  *   bin/edge broker --config FILE [--data-dir DIR]     spool + MQTT broker + cloud bridge
  *   bin/edge agent --config FILE [--data-dir DIR]      sensor sampling and MQTT publishing
  *   bin/edge bridge --config FILE [--data-dir DIR]     the cloud bridge alone, on the broker's spool directory
+ *   bin/edge status --config FILE [--data-dir DIR]     spool backlog per lane and the bridge's last report
  *   bin/edge config validate FILE                      report every error, exit 2 if any
  * </pre>
  * Relative directories in a config file resolve against {@code --data-dir} (default: the working directory).
@@ -36,6 +37,7 @@ public final class Main {
                 case "broker" -> new BrokerCommand(err).run(rest);
                 case "agent" -> new AgentCommand(err).run(rest);
                 case "bridge" -> new BridgeCommand(err).run(rest);
+                case "status" -> new StatusCommand(out, err).run(rest);
                 case "config" -> new ConfigCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> {
                     usage(out);
@@ -61,6 +63,7 @@ public final class Main {
                   broker --config FILE [--data-dir DIR]   the edge-broker service (spool, MQTT broker, cloud bridge)
                   agent --config FILE [--data-dir DIR]    the edge-agent service (sensors to MQTT)
                   bridge --config FILE [--data-dir DIR]   the cloud bridge alone, on the broker's spool directory
+                  status --config FILE [--data-dir DIR]   spool backlog per lane, bridge state and drain estimate
                   config validate FILE                     check a device config; exit status 2 if invalid""");
     }
 }

@@ -1,6 +1,7 @@
 package dev.edgeline.bridge;
 
 import dev.edgeline.bridge.internal.Backoff;
+import dev.edgeline.bridge.internal.BandwidthCap;
 import dev.edgeline.bridge.internal.Checkpoint;
 import dev.edgeline.bridge.internal.CheckpointStore;
 import dev.edgeline.bridge.internal.RecordMapper;
@@ -73,6 +74,7 @@ public final class CloudBridge implements AutoCloseable {
     private final Map<String, Object> security;
     private final RecordMapper mapper;
     private final CheckpointStore checkpoints;
+    private final BandwidthCap bandwidth;
     private final Thread thread;
     private final String logPrefix;
     private final AtomicLong forwarded = new AtomicLong();
@@ -81,6 +83,10 @@ public final class CloudBridge implements AutoCloseable {
     private volatile Producer<byte[], byte[]> producer;
     private volatile State state = State.STARTING;
     private volatile String lastError = "";
+    private volatile double recordsPerSecond;
+    private volatile double bytesPerSecond;
+    private volatile Map<String, Long> backlog = Map.of();
+    private long lastBatchNanos = System.nanoTime();
 
     /**
      * A bridge for {@code deviceId}; reads the TLS/SASL files named in {@code config.security()} now, so that a
@@ -93,6 +99,7 @@ public final class CloudBridge implements AutoCloseable {
         this.security = Map.copyOf(SecurityProperties.of(config.security()));
         this.mapper = new RecordMapper(config);
         this.checkpoints = new CheckpointStore(config.bootstrapServers(), config.checkpointTopic(), security);
+        this.bandwidth = new BandwidthCap(config.maxBytesPerSecond());
         this.logPrefix = "[Bridge device=" + deviceId + "] ";
         this.thread = Thread.ofPlatform().name("bridge-" + deviceId).unstarted(this::run);
     }
@@ -207,6 +214,11 @@ public final class CloudBridge implements AutoCloseable {
         if (exactlyOnce()) {
             producer.beginTransaction();
         }
+        long bytes = 0;
+        for (SpooledRecord spooled : batch) {
+            bytes += spooled.nextPosition() - spooled.position();
+        }
+        bandwidth.acquire(bytes);
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         for (SpooledRecord spooled : batch) {
             Optional<ProducerRecord<byte[], byte[]>> record = mapper.map(spooled.record());
@@ -230,7 +242,24 @@ public final class CloudBridge implements AutoCloseable {
         }
         reader.commit(batch);
         forwarded.addAndGet(acks.size());
+        updateRates(batch.size(), bytes, reader);
         return true;
+    }
+
+    /** Exponentially weighted forwarding rates (over about the last 20 batches) and the backlog after this batch. */
+    private void updateRates(int records, long bytes, SpoolReader reader) {
+        long now = System.nanoTime();
+        double seconds = Math.max(1e-3, (now - lastBatchNanos) / 1e9);
+        lastBatchNanos = now;
+        double alpha = 0.05;
+        recordsPerSecond = recordsPerSecond == 0 ? records / seconds : (1 - alpha) * recordsPerSecond + alpha * records / seconds;
+        bytesPerSecond = bytesPerSecond == 0 ? bytes / seconds : (1 - alpha) * bytesPerSecond + alpha * bytes / seconds;
+        backlog = reader.backlogBytes();
+    }
+
+    /** A snapshot of what the bridge is doing. Thread-safe. */
+    public BridgeStatus status() {
+        return new BridgeStatus(state.name(), lastError, forwarded.get(), recordsPerSecond, bytesPerSecond, backlog);
     }
 
     private static Map<String, Long> positionsAfter(Map<String, Long> committed, List<SpooledRecord> batch) {
@@ -267,8 +296,10 @@ public final class CloudBridge implements AutoCloseable {
         switch (next) {
             case KAFKA_UNAVAILABLE -> LOG.warn("{}Kafka unavailable, records stay in the spool and are retried with "
                     + "backoff: {}", logPrefix, lastError);
-            case FORWARDING -> LOG.info("{}{}", logPrefix, state == State.KAFKA_UNAVAILABLE
-                    ? "Kafka reachable again, forwarding" : "forwarding to Kafka");
+            case FORWARDING -> LOG.info("{}{} (backlog {} bytes per lane{})", logPrefix,
+                    state == State.KAFKA_UNAVAILABLE ? "Kafka reachable again, forwarding" : "forwarding to Kafka",
+                    backlog, status().estimatedDrainSeconds() > 0 ? String.format(java.util.Locale.ROOT,
+                            ", about %.0f s to drain at the recent rate", status().estimatedDrainSeconds()) : "");
             case FENCED -> LOG.error("{}another bridge instance with transactional.id edge-bridge-{} took over; this "
                     + "one stops (records stay in the spool): {}", logPrefix, deviceId, String.valueOf(cause));
             default -> { }

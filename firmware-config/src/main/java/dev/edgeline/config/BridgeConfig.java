@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param checkpointTopic  compacted Kafka topic holding each device's bridge checkpoint (exactly-once mode)
  * @param compression      producer compression: zstd, lz4, snappy, gzip or none
  * @param security         TLS and SASL towards the cluster
+ * @param maxBytesPerSecond cap on the bytes the bridge sends per second (0: no cap), for metered links
  */
 public record BridgeConfig(
         String bootstrapServers,
@@ -27,7 +28,8 @@ public record BridgeConfig(
         Delivery delivery,
         String checkpointTopic,
         String compression,
-        KafkaSecurity security) {
+        KafkaSecurity security,
+        long maxBytesPerSecond) {
 
     /** The delivery guarantee into Kafka. */
     public enum Delivery {
@@ -47,7 +49,7 @@ public record BridgeConfig(
     public BridgeConfig(String bootstrapServers, List<Route> routes, int batchRecords, Duration retryBackoffMax,
                         String gapTopic) {
         this(bootstrapServers, routes, batchRecords, retryBackoffMax, gapTopic, Delivery.EXACTLY_ONCE,
-                "edge.bridge.checkpoints", "zstd", KafkaSecurity.plaintext());
+                "edge.bridge.checkpoints", "zstd", KafkaSecurity.plaintext(), 0);
     }
 
     public BridgeConfig {

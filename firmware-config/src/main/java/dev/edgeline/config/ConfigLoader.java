@@ -232,6 +232,7 @@ public final class ConfigLoader {
             m.error("checkpoint-topic", "'" + checkpointTopic + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
         }
         KafkaSecurity security = m.optionalMap("security").map(this::readSecurity).orElse(KafkaSecurity.plaintext());
+        long maxBytesPerSecond = m.longValue("max-bytes-per-second", 0, 0, Long.MAX_VALUE);
         String compression = m.string("compression", "zstd");
         if (compression != null && !List.of("zstd", "lz4", "snappy", "gzip", "none").contains(compression)) {
             m.error("compression", "'" + compression + "' is not one of: zstd, lz4, snappy, gzip, none");
@@ -240,7 +241,7 @@ public final class ConfigLoader {
         return new BridgeConfig(bootstrap == null ? "" : bootstrap, routes, batch, backoff,
                 gapTopic == null ? "edge.gaps" : gapTopic, delivery,
                 checkpointTopic == null ? "edge.bridge.checkpoints" : checkpointTopic,
-                compression == null ? "zstd" : compression, security);
+                compression == null ? "zstd" : compression, security, maxBytesPerSecond);
     }
 
     private KafkaSecurity readSecurity(YamlMap m) {

@@ -1,0 +1,46 @@
+package dev.edgeline.bridge;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the bridge is doing, for {@code bin/edge status} and logs.
+ *
+ * @param state            STARTING, FORWARDING, KAFKA_UNAVAILABLE, FENCED or STOPPED
+ * @param lastError        the last failure talking to Kafka ("" when none since the last success)
+ * @param forwarded        records committed to Kafka since start
+ * @param recordsPerSecond recent forwarding rate (exponentially weighted over batches)
+ * @param bytesPerSecond   recent forwarding rate in spool bytes
+ * @param backlogBytes     per lane, durable spool bytes not yet read by the bridge
+ */
+public record BridgeStatus(String state, String lastError, long forwarded, double recordsPerSecond,
+                           double bytesPerSecond, Map<String, Long> backlogBytes) {
+
+    public BridgeStatus {
+        backlogBytes = Map.copyOf(backlogBytes);
+    }
+
+    public long totalBacklogBytes() {
+        return backlogBytes.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Seconds to drain the backlog at the recent rate, or -1 when there is no rate to go by. */
+    public double estimatedDrainSeconds() {
+        if (totalBacklogBytes() == 0) {
+            return 0;
+        }
+        return bytesPerSecond > 0 ? totalBacklogBytes() / bytesPerSecond : -1;
+    }
+
+    /** One line of JSON (written to {@code bridge.status} in the spool directory). */
+    public String toJson() {
+        StringBuilder lanes = new StringBuilder();
+        new java.util.TreeMap<>(backlogBytes).forEach((lane, bytes) ->
+                lanes.append(lanes.isEmpty() ? "" : ",").append('"').append(lane).append("\":").append(bytes));
+        return String.format(Locale.ROOT, "{\"state\":\"%s\",\"last_error\":\"%s\",\"forwarded\":%d,"
+                        + "\"records_per_second\":%.1f,\"bytes_per_second\":%.1f,\"backlog_bytes\":{%s},"
+                        + "\"estimated_drain_seconds\":%.1f}", state,
+                lastError.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " "), forwarded,
+                recordsPerSecond, bytesPerSecond, lanes, estimatedDrainSeconds());
+    }
+}

@@ -214,7 +214,7 @@ public final class ConfigLoader {
         if (m.has("routes") && routes.isEmpty()) {
             m.error("routes", "at least one route is needed, or nothing is bridged");
         }
-        int batch = m.integer("batch-records", 500, 1, 100_000);
+        int batch = m.integer("batch-records", 5_000, 1, 100_000);
         Duration backoff = m.duration("retry-backoff-max", Duration.ofSeconds(30));
         String gapTopic = m.string("gap-topic", "edge.gaps");
         if (gapTopic != null && !KAFKA_TOPIC.matcher(gapTopic).matches()) {

@@ -15,7 +15,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * Maps a spool record to its Kafka record: topic from the first matching route, key from the route's key template,
  * the payload unchanged, the record's arrival time as the Kafka timestamp, and headers: {@code device},
  * {@code stream}, {@code boot}, {@code seq}, {@code mqtt_topic}, {@code clock_synced} and CloudEvents-style
- * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time}, {@code ce_specversion}. Stateless, thread-safe.
+ * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time}, {@code ce_specversion}. Caches what is constant
+ * per stream (key, topic, header bytes), so it is confined to one thread (the bridge thread).
  */
 public final class RecordMapper {
     public static final String CE_TYPE = "dev.edgeline.reading";
@@ -26,36 +27,70 @@ public final class RecordMapper {
         this.config = config;
     }
 
+    /** What is the same for every record of one stream on one topic: computed once per stream. */
+    private record StreamConstants(String kafkaTopic, byte[] key, byte[] device, byte[] stream, byte[] mqttTopic,
+                                   byte[] ceSource, byte[] ceType, String ceIdPrefix) {}
+
+    private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] FALSE = "false".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SPEC_VERSION = "1.0".getBytes(StandardCharsets.UTF_8);
+    private static final int CACHE_LIMIT = 10_000;
+
+    // Confined to the bridge thread, like the mapper's only caller.
+    private final java.util.Map<String, StreamConstants> constants = new java.util.HashMap<>();
+    private long lastTimeMillis = Long.MIN_VALUE;
+    private byte[] lastTime;
+
     /**
      * The Kafka record, or empty when no route matches (the record was spooled under another configuration). Gap
-     * markers go to the gap topic, keyed {@code device/$gap/lane}.
+     * markers go to the gap topic, keyed {@code device/$gap/lane}. Not thread-safe (per-stream values are cached).
      */
     public Optional<ProducerRecord<byte[], byte[]>> map(SpoolRecord record) {
         boolean gap = record.kind() == RecordKind.GAP;
-        Optional<Route> route = gap ? Optional.empty() : config.routeFor(record.mqttTopic());
-        if (!gap && route.isEmpty()) {
-            return Optional.empty();
+        StreamConstants stream = constants.get(record.mqttTopic() + '\u0000' + record.device() + '\u0000' + record.stream());
+        if (stream == null) {
+            Optional<Route> route = gap ? Optional.empty() : config.routeFor(record.mqttTopic());
+            if (!gap && route.isEmpty()) {
+                return Optional.empty();
+            }
+            String topic = gap ? config.gapTopic() : route.get().kafkaTopic();
+            String key = gap ? record.device() + "/" + record.stream()
+                    : route.get().keyTemplate().render(record.device(), record.stream(), record.mqttTopic());
+            stream = new StreamConstants(topic, utf8(key), utf8(record.device()), utf8(record.stream()),
+                    utf8(record.mqttTopic()), utf8("edge://" + record.device() + "/" + record.stream()),
+                    utf8(gap ? CE_TYPE_GAP : CE_TYPE), record.device() + "/" + record.stream() + "/");
+            if (constants.size() >= CACHE_LIMIT) {
+                constants.clear();
+            }
+            constants.put(record.mqttTopic() + '\u0000' + record.device() + '\u0000' + record.stream(), stream);
         }
-        String topic = gap ? config.gapTopic() : route.get().kafkaTopic();
-        String key = gap ? record.device() + "/" + record.stream()
-                : route.get().keyTemplate().render(record.device(), record.stream(), record.mqttTopic());
+        String boot = Long.toString(record.boot());
+        String seq = Long.toString(record.seq());
         RecordHeaders headers = new RecordHeaders();
-        header(headers, RecordEnvelope.DEVICE, record.device());
-        header(headers, RecordEnvelope.STREAM, record.stream());
-        header(headers, RecordEnvelope.BOOT, Long.toString(record.boot()));
-        header(headers, RecordEnvelope.SEQ, Long.toString(record.seq()));
-        header(headers, RecordEnvelope.MQTT_TOPIC, record.mqttTopic());
-        header(headers, RecordEnvelope.CLOCK_SYNCED, Boolean.toString(record.clockSynced()));
-        header(headers, "ce_specversion", "1.0");
-        header(headers, "ce_id", record.device() + "/" + record.stream() + "/" + record.boot() + "/" + record.seq());
-        header(headers, "ce_source", "edge://" + record.device() + "/" + record.stream());
-        header(headers, "ce_type", gap ? CE_TYPE_GAP : CE_TYPE);
-        header(headers, "ce_time", Instant.ofEpochMilli(record.receivedAtMillis()).toString());
-        return Optional.of(new ProducerRecord<>(topic, null, record.receivedAtMillis(),
-                key.getBytes(StandardCharsets.UTF_8), record.payload(), headers));
+        headers.add(RecordEnvelope.DEVICE, stream.device());
+        headers.add(RecordEnvelope.STREAM, stream.stream());
+        headers.add(RecordEnvelope.BOOT, utf8(boot));
+        headers.add(RecordEnvelope.SEQ, utf8(seq));
+        headers.add(RecordEnvelope.MQTT_TOPIC, stream.mqttTopic());
+        headers.add(RecordEnvelope.CLOCK_SYNCED, record.clockSynced() ? TRUE : FALSE);
+        headers.add("ce_specversion", SPEC_VERSION);
+        headers.add("ce_id", utf8(stream.ceIdPrefix() + boot + "/" + seq));
+        headers.add("ce_source", stream.ceSource());
+        headers.add("ce_type", stream.ceType());
+        headers.add("ce_time", time(record.receivedAtMillis()));
+        return Optional.of(new ProducerRecord<>(stream.kafkaTopic(), null, record.receivedAtMillis(), stream.key(),
+                record.payload(), headers));
     }
 
-    private static void header(RecordHeaders headers, String name, String value) {
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    private byte[] time(long millis) {
+        if (millis != lastTimeMillis) {
+            lastTimeMillis = millis;
+            lastTime = utf8(Instant.ofEpochMilli(millis).toString());
+        }
+        return lastTime;
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -38,7 +38,9 @@ public final class DrainHarness {
 
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        Path work = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")), "drain-bench-");
+        WorkDirectory workDirectory = new WorkDirectory("drain-bench-");
+        Path work = workDirectory.path();
+        Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0)) {
             double limit = producerPerformance(kafka.bootstrapServers(), records, "drain.limit");
             double eos = drain(kafka.bootstrapServers(), work.resolve("spool-eos"), records,

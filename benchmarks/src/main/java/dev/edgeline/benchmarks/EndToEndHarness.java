@@ -43,7 +43,9 @@ public final class EndToEndHarness {
     public static void main(String[] args) throws Exception {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        Path work = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")), "e2e-bench-");
+        WorkDirectory workDirectory = new WorkDirectory("e2e-bench-");
+        Path work = workDirectory.path();
+        Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
         int mqttPort = freePort();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0)) {
             DeviceConfig config = ConfigLoader.parse(Path.of("e2e.yaml"), """

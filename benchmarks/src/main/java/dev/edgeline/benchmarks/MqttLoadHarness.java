@@ -39,7 +39,9 @@ public final class MqttLoadHarness {
         int publishers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int window = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         Duration duration = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 20);
-        Path work = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")), "mqtt-bench-");
+        WorkDirectory workDirectory = new WorkDirectory("mqtt-bench-");
+        Path work = workDirectory.path();
+        Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
 
         List<String> rows = new ArrayList<>();
         double ours = runAgainst("edge broker (spool, fsync before PUBACK)", startEdgeBroker(work), publishers,

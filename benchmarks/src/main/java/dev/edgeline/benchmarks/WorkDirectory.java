@@ -1,0 +1,30 @@
+package dev.edgeline.benchmarks;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** A harness's scratch directory under {@code -Dbench.dir} (default /tmp), deleted when the harness ends. */
+final class WorkDirectory implements AutoCloseable {
+    private final Path path;
+
+    WorkDirectory(String prefix) throws IOException {
+        this.path = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")), prefix);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        try (Stream<Path> files = Files.walk(path)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -5,9 +5,7 @@ import dev.edgeline.agent.ReadingListener;
 import dev.edgeline.config.DeviceConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /** {@code bin/edge agent --config FILE}: the edge-agent service until SIGTERM. */
 final class AgentCommand {
@@ -18,9 +16,7 @@ final class AgentCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir"));
-        DeviceConfig config = ServiceRunner.loadOrReport(parsed.requiredPath("config"),
-                parsed.path("data-dir", Path.of(".")), err);
+        DeviceConfig config = ServiceRunner.configFrom(args, err);
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }

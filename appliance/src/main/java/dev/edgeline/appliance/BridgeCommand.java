@@ -6,7 +6,6 @@ import dev.edgeline.config.DeviceConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code bin/edge bridge --config FILE}: the cloud bridge as its own process, reading the spool directory that the
@@ -21,9 +20,7 @@ final class BridgeCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir"));
-        DeviceConfig config = ServiceRunner.loadOrReport(parsed.requiredPath("config"),
-                parsed.path("data-dir", Path.of(".")), err);
+        DeviceConfig config = ServiceRunner.configFrom(args, err);
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }

@@ -3,9 +3,7 @@ package dev.edgeline.appliance;
 import dev.edgeline.config.DeviceConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /** {@code bin/edge broker --config FILE}: the edge-broker service until SIGTERM. */
 final class BrokerCommand {
@@ -16,9 +14,7 @@ final class BrokerCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir"));
-        DeviceConfig config = ServiceRunner.loadOrReport(parsed.requiredPath("config"),
-                parsed.path("data-dir", Path.of(".")), err);
+        DeviceConfig config = ServiceRunner.configFrom(args, err);
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }

@@ -12,6 +12,15 @@ import java.util.concurrent.TimeUnit;
 final class ServiceRunner {
     private ServiceRunner() {}
 
+    /**
+     * Parses {@code --config FILE [--data-dir DIR]} and loads the config; prints every error and returns null when
+     * it is invalid (the caller exits with {@link ExitCodes#INVALID_INPUT}).
+     */
+    static DeviceConfig configFrom(java.util.List<String> args, PrintStream err) throws Arguments.UsageException {
+        Arguments parsed = Arguments.parse(args, java.util.Set.of("config", "data-dir"));
+        return loadOrReport(parsed.requiredPath("config"), parsed.path("data-dir", Path.of(".")), err);
+    }
+
     /** Loads and validates; prints every error and returns null when invalid. */
     static DeviceConfig loadOrReport(Path file, Path dataDirectory, PrintStream err) {
         try {

@@ -4,14 +4,13 @@ import dev.edgeline.broker.spool.SpoolInspector;
 import dev.edgeline.config.DeviceConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * {@code bin/edge status --config FILE}: the spool backlog per lane (bytes not yet forwarded, age of the oldest
@@ -27,9 +26,7 @@ final class StatusCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir"));
-        DeviceConfig config = ServiceRunner.loadOrReport(parsed.requiredPath("config"),
-                parsed.path("data-dir", Path.of(".")), err);
+        DeviceConfig config = ServiceRunner.configFrom(args, err);
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }

@@ -30,17 +30,25 @@ public final class BootCounter {
             throw new IOException(file + " does not hold a boot number; refusing to guess one (fix or remove it)", e);
         }
         long next = previous + 1;
+        writeDurably(file, next);
+        return next;
+    }
+
+    /**
+     * Replaces {@code file} with the decimal {@code value} so that it survives power loss: temp file, fsync, atomic
+     * rename, directory fsync.
+     */
+    public static void writeDurably(Path file, long value) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(ByteBuffer.wrap((next + "\n").getBytes(StandardCharsets.US_ASCII)));
+            channel.write(ByteBuffer.wrap((value + "\n").getBytes(StandardCharsets.US_ASCII)));
             channel.force(true);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
             dir.force(true);
         }
-        return next;
     }
 }

@@ -1,9 +1,5 @@
 package dev.edgeline.benchmarks;
 
-import dev.edgeline.appliance.EdgeBrokerService;
-import dev.edgeline.config.ConfigLoader;
-import dev.edgeline.config.DeviceConfig;
-import dev.edgeline.kafka.embedded.EmbeddedKafka;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -35,7 +31,8 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 /**
  * End-to-end latency: one Paho publisher sends QoS 1, 200-byte publishes at a fixed rate (default 2,000/s) into the
  * broker (spool on, exactly-once bridge) and a read_committed Kafka consumer measures the time from publish to
- * consume (everything in this JVM, so one monotonic clock). Prints p50/p99/p99.9 and the rates; no pass/fail.
+ * consume. The publisher and the consumer share this JVM (one monotonic clock); the broker ({@code bin/edge broker})
+ * and Kafka each run in their own JVM, as on a device and in the cloud. Prints p50/p99/p99.9; no pass/fail.
  */
 public final class EndToEndHarness {
     private EndToEndHarness() {}
@@ -47,25 +44,33 @@ public final class EndToEndHarness {
         Path work = workDirectory.path();
         Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
         int mqttPort = freePort();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0)) {
-            DeviceConfig config = ConfigLoader.parse(Path.of("e2e.yaml"), """
-                    device: {id: e2e-pi}
-                    broker: {listener: {port: %d}, data-directory: broker}
-                    spool: {directory: spool}
-                    agent: {state-directory: agent}
-                    kafka:
-                      bootstrap-servers: %s
-                      routes: [{mqtt-filter: "edge/#", kafka-topic: e2e.readings}]
-                    sensors: []
-                    """.formatted(mqttPort, kafka.bootstrapServers()), work);
-            try (EdgeBrokerService broker = EdgeBrokerService.start(config)) {
+        int kafkaPort = freePort();
+        Process kafka = child(work.resolve("kafka.log"), "dev.edgeline.benchmarks.KafkaProcessMain",
+                work.resolve("kafka").toString(), Integer.toString(kafkaPort));
+        Path configFile = work.resolve("e2e.yaml");
+        Files.writeString(configFile, """
+                device: {id: e2e-pi}
+                broker: {listener: {port: %d}, data-directory: broker}
+                spool: {directory: spool}
+                agent: {state-directory: agent}
+                kafka:
+                  bootstrap-servers: 127.0.0.1:%d
+                  routes: [{mqtt-filter: "edge/#", kafka-topic: e2e.readings}]
+                sensors: []
+                """.formatted(mqttPort, kafkaPort));
+        String bootstrap = "127.0.0.1:" + kafkaPort;
+        awaitPort(kafkaPort, kafka);
+        Process broker = child(work.resolve("broker.log"), "dev.edgeline.appliance.Main", "broker", "--config",
+                configFile.toString(), "--data-dir", work.toString());
+        awaitPort(mqttPort, broker);
+        try {
                 int warmup = rate * 5;
                 int total = warmup + rate * seconds;
                 long[] latencies = new long[total];
                 AtomicInteger received = new AtomicInteger();
                 AtomicBoolean consuming = new AtomicBoolean(true);
                 Thread consumer = Thread.ofPlatform().name("e2e-consumer").start(
-                        () -> consume(kafka.bootstrapServers(), latencies, received, consuming));
+                        () -> consume(bootstrap, latencies, received, consuming));
                 MqttAsyncClient client = new MqttAsyncClient("tcp://127.0.0.1:" + mqttPort, "e2e-publisher",
                         new MemoryPersistence());
                 client.connect(new MqttConnectionOptions()).waitForCompletion(10_000);
@@ -120,8 +125,36 @@ public final class EndToEndHarness {
                 System.out.printf(Locale.ROOT, "| %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d |%n",
                         percentile(measured, missing, 0.50), percentile(measured, missing, 0.99),
                         percentile(measured, missing, 0.999), measured[measured.length - 1] / 1e6, missing);
+        } finally {
+            broker.destroy();
+            broker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            kafka.destroy();
+            kafka.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static Process child(Path log, String main, String... args) throws java.io.IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx512m", "-Dchronicle.analytics.disable=true", "-Dlogback.configurationFile=edge-logback.xml",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), main));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void awaitPort(int port, Process process) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("child exited with " + process.exitValue() + " before port " + port);
+            }
+            try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (java.io.IOException e) {
+                Thread.sleep(100);
             }
         }
+        throw new IllegalStateException("nothing listening on " + port + " within 90 s");
     }
 
     private static double percentile(long[] sorted, long missing, double p) {

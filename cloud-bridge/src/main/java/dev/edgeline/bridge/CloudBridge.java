@@ -59,6 +59,7 @@ public final class CloudBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CloudBridge.class);
     static final String READER_NAME = "bridge";
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration CURSOR_WRITE_INTERVAL = Duration.ofSeconds(1);
 
     /** Opens the spool reader the bridge consumes (in the broker's process, or from another process). */
     @FunctionalInterface
@@ -87,6 +88,7 @@ public final class CloudBridge implements AutoCloseable {
     private volatile double bytesPerSecond;
     private volatile Map<String, Long> backlog = Map.of();
     private long lastBatchNanos = System.nanoTime();
+    private long lastCursorWriteNanos = System.nanoTime();
 
     /**
      * A bridge for {@code deviceId}; reads the TLS/SASL files named in {@code config.security()} now, so that a
@@ -150,6 +152,9 @@ public final class CloudBridge implements AutoCloseable {
                     reader.rewind();
                     Thread.sleep(backoff.next().toMillis());
                 }
+            }
+            if (exactlyOnce() && state == State.FORWARDING) {
+                reader.commitPositions(reader.committedPositions()); // what Kafka has: let the spool delete it
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -240,7 +245,17 @@ public final class CloudBridge implements AutoCloseable {
                 awaitAck(ack);
             }
         }
-        reader.commit(batch);
+        if (exactlyOnce()) {
+            // Kafka holds the checkpoint; the local cursor only lets the spool delete, so it is written lazily.
+            reader.advance(batch);
+            long now = System.nanoTime();
+            if (now - lastCursorWriteNanos > CURSOR_WRITE_INTERVAL.toNanos()) {
+                reader.commitPositions(reader.committedPositions());
+                lastCursorWriteNanos = now;
+            }
+        } else {
+            reader.commit(batch);
+        }
         forwarded.addAndGet(acks.size());
         updateRates(batch.size(), bytes, reader);
         return true;

@@ -140,6 +140,12 @@ public final class FileSpoolReader implements SpoolReader {
 
     @Override
     public void commit(Collection<SpooledRecord> consumed) throws IOException {
+        advance(consumed);
+        persist();
+    }
+
+    @Override
+    public void advance(Collection<SpooledRecord> consumed) {
         for (SpooledRecord record : consumed) {
             for (LaneCursor lane : lanes) {
                 if (lane.name.equals(record.lane())) {
@@ -147,7 +153,6 @@ public final class FileSpoolReader implements SpoolReader {
                 }
             }
         }
-        persist();
     }
 
     @Override

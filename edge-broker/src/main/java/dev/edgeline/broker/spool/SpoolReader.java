@@ -31,6 +31,13 @@ public interface SpoolReader extends AutoCloseable {
     /** Persists the positions after {@code consumed}: those records will not be read again by this reader name. */
     void commit(Collection<SpooledRecord> consumed) throws IOException;
 
+    /**
+     * Moves the committed positions past {@code consumed} in memory only; a later {@link #commit} or
+     * {@link #commitPositions} persists them. For owners whose real checkpoint is kept elsewhere (the exactly-once
+     * bridge keeps it in Kafka), so that the local cursor costs no fsync per batch.
+     */
+    void advance(Collection<SpooledRecord> consumed);
+
     /** Persists exactly these committed positions (lane name to position), e.g. restored from a Kafka checkpoint. */
     void commitPositions(Map<String, Long> positions) throws IOException;
 

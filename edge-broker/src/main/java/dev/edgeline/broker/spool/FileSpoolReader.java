@@ -222,6 +222,12 @@ public final class FileSpoolReader implements SpoolReader {
         }
 
         void read(long durable, int max, List<SpooledRecord> out) throws IOException {
+            if (position >= durable) {
+                return;
+            }
+            // Listed after `durable` was read: the writer creates a segment file before any byte of it becomes
+            // durable, so this listing holds every segment up to `durable`. Once per poll, not per record.
+            bases = SegmentDirectory.list(directory);
             int added = 0;
             while (added < max && position < durable) {
                 int index = segmentIndex(position);
@@ -240,10 +246,6 @@ public final class FileSpoolReader implements SpoolReader {
                     throw new IOException("lane " + name + " has no segment for position " + position);
                 }
                 long base = bases.get(index);
-                if (index == bases.size() - 1) {
-                    bases = SegmentDirectory.list(directory); // a newer segment may exist by now
-                    index = bases.indexOf(base);
-                }
                 long nextBase = index + 1 < bases.size() ? bases.get(index + 1) : Long.MAX_VALUE;
                 long segmentLimit = Math.min(durable, nextBase) - base;
                 long offset = position - base;
@@ -314,9 +316,5 @@ public final class FileSpoolReader implements SpoolReader {
                 channelBase = -1;
             }
         }
-    }
-
-    static boolean exists(Path directory) {
-        return Files.exists(directory.resolve(SpoolMeta.FILE));
     }
 }

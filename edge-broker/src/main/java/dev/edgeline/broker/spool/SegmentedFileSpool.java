@@ -622,23 +622,6 @@ public final class SegmentedFileSpool implements Spool {
         readerCommitted.set(true);
     }
 
-    Path directory() {
-        return directory;
-    }
-
-    String deviceId() {
-        return deviceId;
-    }
-
-    /** Start positions of every lane (where a new reader begins). */
-    Map<String, Long> startPositions() {
-        Map<String, Long> positions = new LinkedHashMap<>();
-        for (LaneLog lane : lanes) {
-            positions.put(lane.name(), lane.startPosition());
-        }
-        return positions;
-    }
-
     @Override
     public SpoolReader openReader(String name) throws IOException {
         return FileSpoolReader.open(directory, name, new FileSpoolReader.Durability() {

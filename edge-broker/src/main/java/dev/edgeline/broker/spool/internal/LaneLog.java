@@ -31,6 +31,7 @@ public final class LaneLog {
     private final Path directory;
     private final long segmentBytes;
     private final TreeMap<Long, Long> segmentSizes = new TreeMap<>(); // base -> size, for closed segments
+    private long closedBytes; // sum of segmentSizes' values, kept with it: the budget check runs per record
     private final TreeMap<Long, Long> oldestReceivedAt = new TreeMap<>(); // base -> receivedAt of first data record
     private FileChannel active;
     private long activeBase;
@@ -69,7 +70,7 @@ public final class LaneLog {
                 if (!last && base + size <= scanFrom) {
                     // Wholly covered by the index cache: only its checkpoint (first segment) and first record matter.
                     lane.peek(channel, base, size, i == 0, marks, frames);
-                    lane.segmentSizes.put(base, size);
+                    lane.addClosed(base, size);
                     continue;
                 }
                 long validEnd = lane.scan(channel, base, size, i == 0, Math.max(0, scanFrom - base), marks, frames);
@@ -86,7 +87,7 @@ public final class LaneLog {
                     lane.activeBase = base;
                     lane.endPosition = base + size;
                 } else {
-                    lane.segmentSizes.put(base, size);
+                    lane.addClosed(base, size);
                 }
             }
         }
@@ -189,10 +190,6 @@ public final class LaneLog {
         return name;
     }
 
-    public Path directory() {
-        return directory;
-    }
-
     /** Bytes buffered or written but not yet forced. */
     public long pendingBytes() {
         return endPosition - durablePosition + buffer.position();
@@ -200,20 +197,23 @@ public final class LaneLog {
 
     /** Bytes on disk (closed segments plus the active one, including what is buffered for it). */
     public long bytesOnDisk() {
-        long closed = 0;
-        for (long size : segmentSizes.values()) {
-            closed += size;
+        return closedBytes + (endPosition - activeBase) + buffer.position();
+    }
+
+    private void addClosed(long base, long size) {
+        segmentSizes.put(base, size);
+        closedBytes += size;
+    }
+
+    private void removeClosed(long base) {
+        Long size = segmentSizes.remove(base);
+        if (size != null) {
+            closedBytes -= size;
         }
-        return closed + (endPosition - activeBase) + buffer.position();
     }
 
     public int segmentCount() {
         return segmentSizes.size() + 1;
-    }
-
-    /** Position the next appended frame will get. */
-    public long nextPosition() {
-        return endPosition + buffer.position();
     }
 
     /**
@@ -226,7 +226,7 @@ public final class LaneLog {
         if (activeSize > 0 && activeSize + size > segmentBytes) {
             flush();
             active.force(false);
-            segmentSizes.put(activeBase, endPosition - activeBase);
+            addClosed(activeBase, endPosition - activeBase);
             active.close();
             startSegment(endPosition, marks);
         }
@@ -283,7 +283,8 @@ public final class LaneLog {
                 active.close();
                 Files.deleteIfExists(SegmentDirectory.pathFor(directory, activeBase));
                 oldestReceivedAt.remove(activeBase);
-                Map.Entry<Long, Long> previous = segmentSizes.pollLastEntry();
+                Map.Entry<Long, Long> previous = segmentSizes.lastEntry();
+                removeClosed(previous.getKey());
                 activeBase = previous.getKey();
                 active = FileChannel.open(SegmentDirectory.pathFor(directory, activeBase), StandardOpenOption.WRITE,
                         StandardOpenOption.READ);
@@ -358,7 +359,7 @@ public final class LaneLog {
                 offset += frame.size();
             }
         }
-        segmentSizes.remove(base);
+        removeClosed(base);
         oldestReceivedAt.remove(base);
         Files.deleteIfExists(path);
         AtomicFiles.syncDirectory(directory);
@@ -376,7 +377,7 @@ public final class LaneLog {
             if (oldest.getKey() + oldest.getValue() > position) {
                 break;
             }
-            segmentSizes.remove(oldest.getKey());
+            removeClosed(oldest.getKey());
             oldestReceivedAt.remove(oldest.getKey());
             try {
                 Files.delete(SegmentDirectory.pathFor(directory, oldest.getKey()));

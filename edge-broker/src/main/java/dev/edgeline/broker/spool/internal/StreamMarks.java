@@ -29,10 +29,6 @@ public final class StreamMarks {
 
     private final Map<StreamKey, Mark> marks = new HashMap<>();
 
-    public Optional<Mark> get(StreamKey key) {
-        return Optional.ofNullable(marks.get(key));
-    }
-
     /** Whether (boot, seq) is at or below the stream's mark. */
     public boolean isDuplicate(StreamKey key, long boot, long seq) {
         Mark mark = marks.get(key);

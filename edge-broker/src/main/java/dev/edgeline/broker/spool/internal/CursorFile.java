@@ -2,13 +2,9 @@ package dev.edgeline.broker.spool.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.CRC32C;
+import java.util.Optional;
 
 /**
  * A reader's committed positions, one per lane, replaced atomically (temp file, fsync, rename, directory fsync).
@@ -28,45 +24,20 @@ public final class CursorFile {
 
     /** The positions, empty when the reader never committed. */
     public Map<String, Long> read() throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        Optional<ByteBuffer> payload = AtomicFiles.readChecksummed(file);
+        if (payload.isEmpty()) {
             return Map.of();
         }
-        if (bytes.length < 8) {
-            throw new IOException(file + " is damaged: " + bytes.length + " bytes");
+        try {
+            return LanePositions.get(payload.get());
+        } catch (RuntimeException e) {
+            throw new IOException(file + " is damaged: " + e, e);
         }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        if (buffer.getInt(bytes.length - 4) != (int) crc.getValue()) {
-            throw new IOException(file + " is damaged: checksum mismatch");
-        }
-        Map<String, Long> positions = new LinkedHashMap<>();
-        int count = buffer.getInt();
-        for (int i = 0; i < count; i++) {
-            byte[] name = new byte[Short.toUnsignedInt(buffer.getShort())];
-            buffer.get(name);
-            positions.put(new String(name, StandardCharsets.UTF_8), buffer.getLong());
-        }
-        return positions;
     }
 
     public void write(Map<String, Long> positions) throws IOException {
-        int size = 4 + 4;
-        for (String lane : positions.keySet()) {
-            size += 2 + lane.getBytes(StandardCharsets.UTF_8).length + 8;
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        buffer.putInt(positions.size());
-        positions.forEach((lane, position) -> {
-            byte[] name = lane.getBytes(StandardCharsets.UTF_8);
-            buffer.putShort((short) name.length).put(name).putLong(position);
-        });
-        CRC32C crc = new CRC32C();
-        crc.update(buffer.array(), 0, buffer.position());
-        buffer.putInt((int) crc.getValue());
-        AtomicFiles.write(file, buffer.array());
+        ByteBuffer buffer = ByteBuffer.allocate(LanePositions.size(positions));
+        LanePositions.put(positions, buffer);
+        AtomicFiles.writeChecksummed(file, buffer.array());
     }
 }

@@ -1,26 +1,13 @@
 package dev.edgeline.kafka.embedded;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +55,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path logDirectory, int port, Map<String, String> overrides,
                                       java.util.List<String> formatArguments) throws IOException {
         Files.createDirectories(logDirectory);
-        EmbeddedKafka kafka = new EmbeddedKafka(logDirectory.toAbsolutePath(), port == 0 ? freePort() : port,
-                freePort(), overrides, formatArguments);
+        EmbeddedKafka kafka = new EmbeddedKafka(logDirectory.toAbsolutePath(), port == 0 ? KafkaNodes.freePort() : port,
+                KafkaNodes.freePort(), overrides, formatArguments);
         kafka.startServer();
         return kafka;
     }
@@ -81,7 +68,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka startWithSaslSsl(Path logDirectory, int saslPort, Path keystore,
                                                  String keystorePassword, String user, String password)
             throws IOException {
-        int plainPort = freePort();
+        int plainPort = KafkaNodes.freePort();
         java.util.Map<String, String> overrides = new java.util.HashMap<>();
         overrides.put("listeners", "PLAINTEXT://127.0.0.1:" + plainPort + ",SASL_SSL://127.0.0.1:" + saslPort
                 + ",CONTROLLER://127.0.0.1:%CONTROLLER%");
@@ -116,26 +103,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private synchronized void startServer() throws IOException {
-        Properties props = properties();
         Path propertiesFile = logDirectory.resolveSibling(logDirectory.getFileName() + ".properties");
-        try (OutputStream out = Files.newOutputStream(propertiesFile)) {
-            props.store(out, "embedded single-node KRaft broker");
-        }
-        if (!Files.exists(logDirectory.resolve("meta.properties"))) {
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("format", "--cluster-id",
-                    Uuid.randomUuid().toString(), "--config", propertiesFile.toString(), "--ignore-formatted"));
-            arguments.addAll(formatArguments);
-            int status = StorageTool.execute(arguments.toArray(String[]::new),
-                    new PrintStream(output, true, StandardCharsets.UTF_8));
-            if (status != 0) {
-                throw new IOException("formatting Kafka storage in " + logDirectory + " failed: " + output);
-            }
-        }
-        KafkaRaftServer raftServer = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        KafkaRaftServer raftServer = KafkaNodes.start(properties(), propertiesFile, logDirectory,
+                Uuid.randomUuid().toString(), formatArguments);
         try {
-            raftServer.startup();
-            awaitReady(Duration.ofSeconds(60));
+            KafkaNodes.awaitBrokers(bootstrapServers(), 1, Duration.ofSeconds(60));
         } catch (RuntimeException | IOException e) {
             raftServer.shutdown();
             raftServer.awaitShutdown();
@@ -171,31 +143,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private void awaitReady(Duration timeout) throws IOException {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin client = Admin.create(admin)) {
-            while (true) {
-                try {
-                    if (!client.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("Kafka on " + bootstrapServers() + " not ready within " + timeout, e);
-                    }
-                }
-                Thread.sleep(100);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for Kafka", e);
-        }
-    }
-
     /** Stops the broker, keeping its data. Idempotent. */
     public synchronized void stop() {
         if (server != null) {
@@ -216,14 +163,5 @@ public final class EmbeddedKafka implements AutoCloseable {
     @Override
     public void close() {
         stop();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,13 +1,6 @@
 package dev.edgeline.kafka.embedded;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,15 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +27,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     private final Path directory;
     private final String clusterId = Uuid.randomUuid().toString();
-    private final int controllerPort = freePort();
+    private final int controllerPort = KafkaNodes.freePort();
     private final Map<Integer, Integer> brokerPorts = new LinkedHashMap<>();
     private KafkaRaftServer controller;
     private final Map<Integer, KafkaRaftServer> brokers = new LinkedHashMap<>();
@@ -48,7 +35,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private EmbeddedKafkaCluster(Path directory, int brokerCount) {
         this.directory = directory;
         for (int id = 1; id <= brokerCount; id++) {
-            brokerPorts.put(id, freePort());
+            brokerPorts.put(id, KafkaNodes.freePort());
         }
     }
 
@@ -60,7 +47,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             for (int id : cluster.brokerPorts.keySet()) {
                 cluster.brokers.put(id, cluster.startNode(id));
             }
-            cluster.awaitBrokers(brokerCount, Duration.ofSeconds(60));
+            KafkaNodes.awaitBrokers(cluster.bootstrapServers(), brokerCount, Duration.ofSeconds(60));
         } catch (IOException | RuntimeException e) {
             cluster.close();
             throw e;
@@ -99,21 +86,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private KafkaRaftServer startNode(int id) throws IOException {
         Path logDir = directory.resolve("node-" + id);
         Files.createDirectories(logDir);
-        Properties props = properties(id, logDir);
-        Path propertiesFile = directory.resolve("node-" + id + ".properties");
-        try (OutputStream out = Files.newOutputStream(propertiesFile)) {
-            props.store(out, "embedded cluster node " + id);
-        }
-        if (!Files.exists(logDir.resolve("meta.properties"))) {
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int status = StorageTool.execute(new String[] {"format", "--cluster-id", clusterId, "--config",
-                    propertiesFile.toString(), "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
-            if (status != 0) {
-                throw new IOException("formatting node " + id + " failed: " + output);
-            }
-        }
-        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-        server.startup();
+        KafkaRaftServer server = KafkaNodes.start(properties(id, logDir), directory.resolve("node-" + id + ".properties"),
+                logDir, clusterId, List.of());
         return server;
     }
 
@@ -151,34 +125,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return p;
     }
 
-    private void awaitBrokers(int count, Duration timeout) throws IOException {
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin client = Admin.create(admin)) {
-            while (true) {
-                try {
-                    if (client.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() >= count) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("cluster not ready within " + timeout, e);
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("only some brokers registered within " + timeout);
-                }
-                Thread.sleep(200);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the cluster", e);
-        }
-    }
-
     @Override
     public synchronized void close() {
         for (KafkaRaftServer server : brokers.values()) {
@@ -192,14 +138,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             controller.shutdown();
             controller.awaitShutdown();
             controller = null;
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

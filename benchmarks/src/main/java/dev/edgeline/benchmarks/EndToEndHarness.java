@@ -1,7 +1,5 @@
 package dev.edgeline.benchmarks;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +41,9 @@ public final class EndToEndHarness {
         WorkDirectory workDirectory = new WorkDirectory("e2e-bench-");
         Path work = workDirectory.path();
         Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
-        int mqttPort = freePort();
-        int kafkaPort = freePort();
-        Process kafka = child(work.resolve("kafka.log"), "dev.edgeline.benchmarks.KafkaProcessMain",
+        int mqttPort = LocalProcesses.freePort();
+        int kafkaPort = LocalProcesses.freePort();
+        Process kafka = LocalProcesses.startJvm(work.resolve("kafka.log"), "dev.edgeline.benchmarks.KafkaProcessMain",
                 work.resolve("kafka").toString(), Integer.toString(kafkaPort));
         Path configFile = work.resolve("e2e.yaml");
         Files.writeString(configFile, """
@@ -59,10 +57,10 @@ public final class EndToEndHarness {
                 sensors: []
                 """.formatted(mqttPort, kafkaPort));
         String bootstrap = "127.0.0.1:" + kafkaPort;
-        awaitPort(kafkaPort, kafka);
-        Process broker = child(work.resolve("broker.log"), "dev.edgeline.appliance.Main", "broker", "--config",
+        LocalProcesses.awaitPort(kafkaPort, kafka);
+        Process broker = LocalProcesses.startJvm(work.resolve("broker.log"), "dev.edgeline.appliance.Main", "broker", "--config",
                 configFile.toString(), "--data-dir", work.toString());
-        awaitPort(mqttPort, broker);
+        LocalProcesses.awaitPort(mqttPort, broker);
         try {
                 int warmup = rate * 5;
                 int total = warmup + rate * seconds;
@@ -133,30 +131,6 @@ public final class EndToEndHarness {
         }
     }
 
-    private static Process child(Path log, String main, String... args) throws java.io.IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx512m", "-Dchronicle.analytics.disable=true", "-Dlogback.configurationFile=edge-logback.xml",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), main));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void awaitPort(int port, Process process) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("child exited with " + process.exitValue() + " before port " + port);
-            }
-            try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
-            } catch (java.io.IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("nothing listening on " + port + " within 90 s");
-    }
-
     private static double percentile(long[] sorted, long missing, double p) {
         int from = (int) missing; // zeros (not received) sort first
         int index = from + (int) Math.min(sorted.length - from - 1, Math.floor(p * (sorted.length - from)));
@@ -186,12 +160,6 @@ public final class EndToEndHarness {
                     }
                 }
             }
-        }
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -1,9 +1,6 @@
 package dev.edgeline.benchmarks;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +57,7 @@ public final class MqttLoadHarness {
     private record Broker(String name, Process process, int port, Path log) {}
 
     private static Broker startEdgeBroker(Path work) throws IOException, InterruptedException {
-        int port = freePort();
+        int port = LocalProcesses.freePort();
         Path config = work.resolve("edge.yaml");
         Files.writeString(config, """
                 device: {id: bench-pi}
@@ -73,25 +70,20 @@ public final class MqttLoadHarness {
                   routes: [{mqtt-filter: "edge/#", kafka-topic: readings}]
                 sensors: []
                 """.formatted(port));
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-Dchronicle.analytics.disable=true",
-                "-Dlogback.configurationFile=edge-logback.xml", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                "dev.edgeline.appliance.Main", "broker", "--config", config.toString(), "--data-dir",
-                work.resolve("edge").toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve("edge-broker.log").toFile()).start();
-        awaitPort(port, process);
+        Process process = LocalProcesses.startJvm(work.resolve("edge-broker.log"), "dev.edgeline.appliance.Main",
+                "broker", "--config", config.toString(), "--data-dir", work.resolve("edge").toString());
+        LocalProcesses.awaitPort(port, process);
         return new Broker("edge", process, port, work.resolve("edge-broker.log"));
     }
 
     private static Broker startMosquitto(Path work) throws IOException, InterruptedException {
-        int port = freePort();
+        int port = LocalProcesses.freePort();
         Path config = work.resolve("mosquitto.conf");
         Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
                 + "max_queued_messages 100000\n");
         Process process = new ProcessBuilder("/usr/sbin/mosquitto", "-c", config.toString()).redirectErrorStream(true)
                 .redirectOutput(work.resolve("mosquitto.log").toFile()).start();
-        awaitPort(port, process);
+        LocalProcesses.awaitPort(port, process);
         return new Broker("mosquitto", process, port, work.resolve("mosquitto.log"));
     }
 
@@ -219,31 +211,6 @@ public final class MqttLoadHarness {
             return first.replaceAll(".*version ([0-9.]+).*", "$1");
         } catch (IOException | InterruptedException e) {
             return "?";
-        }
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    private static void awaitPort(int port, Process process) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("broker exited with " + process.exitValue() + " before listening on " + port);
-            }
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IOException("broker not listening on " + port + " within 60 s");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -5,12 +5,8 @@ import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolRecord;
 import dev.edgeline.config.SpoolConfig;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -32,14 +28,14 @@ import org.openjdk.jmh.annotations.TearDown;
 public class SpoolAppendBenchmark {
     static final int PAYLOAD_BYTES = 200;
     private final AtomicLong seq = new AtomicLong();
-    private Path directory;
+    private WorkDirectory directory;
     private Spool spool;
     private byte[] payload;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-        directory = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")), "spool-bench-");
-        spool = SegmentedFileSpool.open(SpoolConfig.singleLane(directory, 64L << 20, 64L << 30), "bench-pi",
+        directory = new WorkDirectory("spool-bench-");
+        spool = SegmentedFileSpool.open(SpoolConfig.singleLane(directory.path(), 64L << 20, 64L << 30), "bench-pi",
                 java.time.InstantSource.system());
         payload = new byte[PAYLOAD_BYTES];
     }
@@ -50,9 +46,7 @@ public class SpoolAppendBenchmark {
         spool.close();
         // Read by SpoolBenchmarkMain from the forked JVM's output.
         System.out.println("SPOOL-COUNTERS appended=" + counters.appended() + " fsyncs=" + counters.fsyncs());
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        directory.close();
     }
 
     @Benchmark

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +25,8 @@ public final class SpoolRecoveryHarness {
 
     public static void main(String[] args) throws Exception {
         long megabytes = args.length > 0 ? Long.parseLong(args[0]) : 512;
-        Path dir = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")), "recovery-bench-");
+        WorkDirectory workDirectory = new WorkDirectory("recovery-bench-");
+        Path dir = workDirectory.path();
         SpoolConfig config = SpoolConfig.singleLane(dir, 64L << 20, 64L << 30);
         byte[] payload = new byte[200];
         long records = 0;
@@ -56,9 +56,7 @@ public final class SpoolRecoveryHarness {
         System.out.printf(Locale.ROOT, "| with dedup.index (tail scan) | %.0f | %.0f |%n", withIndex, withIndex / gib);
         System.out.printf(Locale.ROOT, "| index lost (full scan, marks rebuilt) | %.0f | %.0f |%n", fullScan,
                 fullScan / gib);
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        workDirectory.close();
     }
 
     private static double timeOpen(SpoolConfig config) throws IOException, InterruptedException {

@@ -1,18 +1,28 @@
 package dev.edgeline.agent;
 
+import dev.edgeline.agent.bus.Buses;
+import dev.edgeline.agent.bus.SimulatedOnlyBuses;
+import dev.edgeline.agent.bus.pi4j.Pi4jBuses;
 import dev.edgeline.agent.driver.Drivers;
+import dev.edgeline.agent.driver.SensorDriver;
+import dev.edgeline.agent.internal.MonotonicClock;
 import dev.edgeline.agent.internal.MqttPublisher;
+import dev.edgeline.agent.internal.ReadingFactory;
 import dev.edgeline.agent.internal.SamplingScheduler;
-import dev.edgeline.agent.internal.SequenceStore;
+import dev.edgeline.agent.internal.SensorHealth;
 import dev.edgeline.config.BootCounter;
 import dev.edgeline.config.ClockSync;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.SensorConfig;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.LongConsumer;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,50 +31,112 @@ import org.slf4j.LoggerFactory;
  * The sensor agent: samples the configured sensors and publishes every reading to the broker over MQTT 5, QoS 1,
  * with its identity ({@code device}, {@code stream}, {@code boot}, {@code seq}).
  *
- * <p>Files: {@code <state-directory>/agent.boot} (boot counter), {@code <state-directory>/seq/<stream>.next}
- * (sequence reservations). Threads: {@code agent-sampler}, {@code agent-publisher}, and Paho's.
- * Guarantees: {@code boot} increases at every start; {@code seq} never repeats within a stream; a reading leaves the
- * agent's memory only once the broker acknowledged it (durable in the spool). Readings still unacknowledged when
- * the process dies are lost (a disk-backed outbox is future work).
+ * <p>Files under the state directory: {@code agent.boot} (boot counter), {@code seq/<stream>.next} (sequence
+ * reservations), {@code outbox/} (readings not yet acknowledged), {@code paho/} (Paho's session persistence).
+ * Threads: {@code agent-sample-<sensor>} per sensor, {@code agent-debounce-<sensor>} per digital input,
+ * {@code agent-publisher}, and Paho's. Guarantees: {@code boot} increases at every start; {@code seq} never repeats
+ * within a stream; a reading is on disk before it is published and leaves the outbox only once the broker
+ * acknowledged it (durable in the spool), so a killed agent publishes what it had after the restart; readings dropped
+ * over the outbox budget are counted and reported on the health stream.
  */
 public final class EdgeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeAgent.class);
 
     private final DeviceConfig config;
     private final long boot;
+    private final Buses buses;
     private final MqttPublisher publisher;
     private final SamplingScheduler scheduler;
 
-    private EdgeAgent(DeviceConfig config, long boot, MqttPublisher publisher, SamplingScheduler scheduler) {
+    private EdgeAgent(DeviceConfig config, long boot, Buses buses, MqttPublisher publisher,
+                      SamplingScheduler scheduler) {
         this.config = config;
         this.boot = boot;
+        this.buses = buses;
         this.publisher = publisher;
         this.scheduler = scheduler;
     }
 
-    /** Creates the agent (increments the boot counter); {@link #start()} begins sampling and publishing. */
-    public static EdgeAgent create(DeviceConfig config, ReadingListener listener, long samplesPerSensor)
-            throws IOException {
-        long boot = BootCounter.increment(config.agent().stateDirectory().resolve("agent.boot"));
-        List<SamplingScheduler.Channel> channels = new ArrayList<>();
-        for (SensorConfig sensor : config.sensors()) {
-            channels.add(new SamplingScheduler.Channel(sensor, Drivers.create(sensor),
-                    new SequenceStore(config.agent().stateDirectory(), sensor.stream())));
+    /** What an agent is built from besides its configuration; tests and benchmarks change parts of it. */
+    public record Options(Buses buses, ReadingListener listener, long samplesPerSensor, ClockSync clockSync,
+                          LongConsumer lateness) {
+        public static Options of(Buses buses) {
+            return new Options(buses, ReadingListener.NONE, Long.MAX_VALUE, ClockSync.system(), lateNanos -> { });
         }
-        MqttPublisher publisher;
-        try {
-            publisher = new MqttPublisher(config.agent(), config.device().id(), listener);
-        } catch (MqttException e) {
-            throw new IOException("cannot create the MQTT client for " + config.agent().brokerUri() + ": " + e, e);
+
+        public Options listener(ReadingListener value) {
+            return new Options(buses, value, samplesPerSensor, clockSync, lateness);
         }
-        SamplingScheduler scheduler = new SamplingScheduler(config.device().id(), boot, channels, publisher::enqueue,
-                InstantSource.system(), ClockSync.system(), samplesPerSensor);
-        return new EdgeAgent(config, boot, publisher, scheduler);
+
+        public Options samplesPerSensor(long value) {
+            return new Options(buses, listener, value, clockSync, lateness);
+        }
+
+        public Options lateness(LongConsumer value) {
+            return new Options(buses, listener, samplesPerSensor, clockSync, value);
+        }
     }
 
-    /** As {@link #create(DeviceConfig, ReadingListener, long)} without a sample limit. */
+    /**
+     * Creates the agent: increments the boot counter, opens every sensor's device (failing with the missing bus or
+     * device file named) and the outbox. {@link #start()} begins sampling and publishing. The agent closes
+     * {@code options.buses()}.
+     */
+    public static EdgeAgent create(DeviceConfig config, Options options) throws IOException {
+        List<SensorDriver> opened = new ArrayList<>();
+        try {
+            long boot = BootCounter.increment(config.agent().stateDirectory().resolve("agent.boot"));
+            Set<String> streams = new LinkedHashSet<>();
+            streams.add(config.agent().healthStream());
+            config.sensors().forEach(sensor -> streams.addAll(sensor.streams()));
+            ReadingFactory readings = new ReadingFactory(config.device().id(), boot,
+                    config.agent().stateDirectory(), streams, InstantSource.system(), options.clockSync(),
+                    MonotonicClock.system());
+            List<SamplingScheduler.Channel> channels = new ArrayList<>();
+            for (SensorConfig sensor : config.sensors()) {
+                SensorDriver driver = Drivers.create(sensor, options.buses());
+                opened.add(driver);
+                channels.add(new SamplingScheduler.Channel(sensor, driver));
+            }
+            SensorHealth[] health = new SensorHealth[1];
+            MqttPublisher publisher;
+            try {
+                publisher = new MqttPublisher(config.agent(), config.device().id(), options.listener(),
+                        overflow -> health[0].outboxOverflow(overflow.dropped(), overflow.byStream()));
+            } catch (MqttException e) {
+                throw new IOException("cannot create the MQTT client for " + config.agent().brokerUri() + ": " + e, e);
+            }
+            health[0] = new SensorHealth(readings, config.agent().healthStream(), publisher::enqueue);
+            SamplingScheduler scheduler = new SamplingScheduler(channels, readings, health[0], publisher::enqueue,
+                    config.agent().retryBackoffMax(), options.samplesPerSensor(), options.lateness());
+            return new EdgeAgent(config, boot, options.buses(), publisher, scheduler);
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(SensorDriver::close);
+            options.buses().close();
+            throw e;
+        }
+    }
+
+    /** An agent on this device's real buses (Pi4J), reporting acknowledged readings to {@code listener}. */
     public static EdgeAgent create(DeviceConfig config, ReadingListener listener) throws IOException {
-        return create(config, listener, Long.MAX_VALUE);
+        return create(config, Options.of(deviceBuses(config)).listener(listener));
+    }
+
+    /** As {@link #create(DeviceConfig, ReadingListener)}, each sensor stopping after {@code samplesPerSensor} ticks. */
+    public static EdgeAgent create(DeviceConfig config, ReadingListener listener, long samplesPerSensor)
+            throws IOException {
+        return create(config, Options.of(deviceBuses(config)).listener(listener).samplesPerSensor(samplesPerSensor));
+    }
+
+    /**
+     * The buses of this device: Pi4J with the Linux providers when a sensor needs hardware (checking every device
+     * file first), none at all for a configuration of simulated sensors.
+     */
+    public static Buses deviceBuses(DeviceConfig config) throws IOException {
+        boolean hardware = config.sensors().stream().anyMatch(s -> s.bus() != SensorConfig.Bus.NONE);
+        return hardware
+                ? Pi4jBuses.forDevice(config.sensors(), config.agent().oneWireDirectory(), Path.of("/dev"))
+                : new SimulatedOnlyBuses();
     }
 
     public void start() {
@@ -78,9 +150,14 @@ public final class EdgeAgent implements AutoCloseable {
         return boot;
     }
 
-    /** Readings sampled since start. */
+    /** Successful samples since start. */
     public long sampled() {
         return scheduler.sampled();
+    }
+
+    /** Failed sensor reads since start. */
+    public long sensorFailures() {
+        return scheduler.failures();
     }
 
     /** Readings acknowledged by the broker since start. */
@@ -88,9 +165,14 @@ public final class EdgeAgent implements AutoCloseable {
         return publisher.acknowledged();
     }
 
-    /** Readings dropped because the outbox overflowed. */
+    /** Readings lost in the agent (outbox over budget, or not storable). */
     public long dropped() {
         return publisher.dropped();
+    }
+
+    /** Readings waiting for the broker. */
+    public long pending() {
+        return publisher.pending();
     }
 
     /** Whether every sensor has reached its sample limit. */
@@ -112,5 +194,6 @@ public final class EdgeAgent implements AutoCloseable {
     public void close() {
         scheduler.close();
         publisher.close();
+        buses.close();
     }
 }

@@ -6,15 +6,37 @@ import java.time.Duration;
 /**
  * The sensor agent.
  *
- * @param brokerUri       MQTT server URI the agent publishes to, e.g. {@code tcp://127.0.0.1:1883}
- * @param stateDirectory  where the boot counter and sequence reservations are persisted
- * @param maxInFlight     unacknowledged QoS 1 publishes allowed at once (bounds Paho's window)
- * @param bufferReadings  readings held while the broker is unreachable before the oldest are dropped
- * @param reconnectDelayMax upper bound of the jittered reconnect backoff
+ * @param brokerUri          MQTT server URI the agent publishes to, e.g. {@code tcp://127.0.0.1:1883}
+ * @param stateDirectory     boot counter, sequence reservations, the outbox and Paho's persistence live here
+ * @param maxInFlight        unacknowledged QoS 1 publishes allowed at once (bounds Paho's window)
+ * @param outboxBudgetBytes  disk the outbox may use for readings not yet acknowledged; beyond it the oldest are
+ *                           dropped, counted and reported on the health stream
+ * @param outboxSyncInterval how often the outbox is fsynced while readings wait (bounds what a power cut can take)
+ * @param reconnectDelayMax  upper bound of the jittered reconnect backoff
+ * @param sessionExpiry      how long the broker keeps the agent's MQTT session after a disconnect (persistent session)
+ * @param healthStream       stream for health records (sensor failures and recoveries, outbox overflow)
+ * @param oneWireDirectory   where the kernel's w1 driver exposes 1-Wire devices ({@code /sys/bus/w1/devices})
+ * @param retryBackoffMax    longest wait between retries of a failing sensor
  */
 public record AgentConfig(
         String brokerUri,
         Path stateDirectory,
         int maxInFlight,
-        int bufferReadings,
-        Duration reconnectDelayMax) {}
+        long outboxBudgetBytes,
+        Duration outboxSyncInterval,
+        Duration reconnectDelayMax,
+        Duration sessionExpiry,
+        String healthStream,
+        Path oneWireDirectory,
+        Duration retryBackoffMax) {
+
+    public static final String DEFAULT_HEALTH_STREAM = "health";
+    public static final Path DEFAULT_ONE_WIRE_DIRECTORY = Path.of("/sys/bus/w1/devices");
+
+    /** Defaults for everything but the broker and the state directory. */
+    public static AgentConfig defaults(String brokerUri, Path stateDirectory) {
+        return new AgentConfig(brokerUri, stateDirectory, 64, 64L << 20, Duration.ofSeconds(1),
+                Duration.ofSeconds(5), Duration.ofDays(1), DEFAULT_HEALTH_STREAM, DEFAULT_ONE_WIRE_DIRECTORY,
+                Duration.ofMinutes(1));
+    }
+}

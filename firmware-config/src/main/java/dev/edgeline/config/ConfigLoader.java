@@ -34,8 +34,12 @@ public final class ConfigLoader {
     private static final Pattern LANE_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern KAFKA_TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9a-fA-F:]+]):(\\d{1,5})");
-    private static final List<String> SENSOR_TYPES =
-            List.of(SensorConfig.SimulatedAnalog.TYPE, SensorConfig.SimulatedDigital.TYPE);
+    private static final Pattern W1_DEVICE_ID = Pattern.compile("28-[0-9a-f]{12}");
+    private static final List<String> SENSOR_TYPES = List.of(SensorConfig.SimulatedAnalog.TYPE,
+            SensorConfig.SimulatedDigital.TYPE, SensorConfig.Bme280.TYPE, SensorConfig.Ds18b20.TYPE,
+            SensorConfig.Mcp3008.TYPE, SensorConfig.DigitalInput.TYPE);
+    private static final List<Integer> OVERSAMPLING = List.of(0, 1, 2, 4, 8, 16);
+    private static final List<Integer> IIR_FILTER = List.of(0, 2, 4, 8, 16);
 
     private final ErrorSink errors;
     private final Path base;
@@ -95,12 +99,13 @@ public final class ConfigLoader {
         SpoolConfig spool = root.map("spool").map(this::readSpool)
                 .orElse(SpoolConfig.singleLane(base.resolve("spool"), 1 << 20, 1 << 30));
         AgentConfig agent = root.map("agent").map(m -> readAgent(m, broker))
-                .orElse(new AgentConfig("", base, 1, 1, Duration.ofSeconds(1)));
+                .orElse(AgentConfig.defaults("", base));
         BridgeConfig bridge = root.map("kafka").map(m -> readBridge(m, spool))
                 .orElse(new BridgeConfig("", List.of(), 1, Duration.ofSeconds(1), "edge.gaps"));
         List<SensorConfig> sensors = root.list("sensors", this::readSensor);
         root.rejectUnknownKeys();
-        checkStreams(root, device, bridge, sensors);
+        checkStreams(root, device, agent, bridge, sensors);
+        checkHardware(root, sensors);
         return new DeviceConfig(device, broker, spool, agent, bridge, sensors);
     }
 
@@ -191,11 +196,26 @@ public final class ConfigLoader {
             m.error("broker-uri", "'" + uri + "' must start with tcp:// or ssl://");
         }
         Path state = m.directory("state-directory", base);
-        int maxInFlight = m.integer("max-in-flight", 64, 1, 65535);
-        int buffer = m.integer("buffer-readings", 100_000, 1, 10_000_000);
-        Duration reconnect = m.duration("reconnect-delay-max", Duration.ofSeconds(5));
+        AgentConfig defaults = AgentConfig.defaults(uri, state);
+        int maxInFlight = m.integer("max-in-flight", defaults.maxInFlight(), 1, 65535);
+        long outboxBudget = m.longValue("outbox-budget-bytes", defaults.outboxBudgetBytes(), 256L << 10,
+                Long.MAX_VALUE);
+        Duration outboxSync = m.duration("outbox-sync-interval", defaults.outboxSyncInterval());
+        Duration reconnect = m.duration("reconnect-delay-max", defaults.reconnectDelayMax());
+        Duration sessionExpiry = m.duration("session-expiry", defaults.sessionExpiry());
+        if (sessionExpiry.toSeconds() > 0xFFFF_FFFEL) {
+            m.error("session-expiry", sessionExpiry + " is longer than MQTT allows (about 136 years)");
+        }
+        String healthStream = m.string("health-stream", defaults.healthStream());
+        if (healthStream != null && !STREAM_NAME.matcher(healthStream).matches()) {
+            m.error("health-stream", "'" + healthStream + "' is not a valid stream name ([a-z0-9][a-z0-9_-]*, at most 64)");
+        }
+        Path oneWire = m.has("one-wire-directory") ? m.directory("one-wire-directory", base)
+                : defaults.oneWireDirectory();
+        Duration retryMax = m.duration("sensor-retry-max", defaults.retryBackoffMax());
         m.rejectUnknownKeys();
-        return new AgentConfig(uri, state, maxInFlight, buffer, reconnect);
+        return new AgentConfig(uri, state, maxInFlight, outboxBudget, outboxSync, reconnect, sessionExpiry,
+                healthStream == null ? defaults.healthStream() : healthStream, oneWire, retryMax);
     }
 
     private BridgeConfig readBridge(YamlMap m, SpoolConfig spool) {
@@ -344,6 +364,10 @@ public final class ConfigLoader {
                         m.decimal("noise", 0.1), m.duration("cycle", Duration.ofMinutes(10))));
                 case SensorConfig.SimulatedDigital.TYPE -> Optional.of(new SensorConfig.SimulatedDigital(stream, period,
                         m.integer("toggle-every", 10, 1, Integer.MAX_VALUE)));
+                case SensorConfig.Bme280.TYPE -> readBme280(m, stream, period);
+                case SensorConfig.Ds18b20.TYPE -> readDs18b20(m, stream, period);
+                case SensorConfig.Mcp3008.TYPE -> readMcp3008(m, stream, period);
+                case SensorConfig.DigitalInput.TYPE -> readDigitalInput(m, stream, period);
                 default -> {
                     m.error("type", "unknown sensor type '" + type + "'; known types: " + String.join(", ", SENSOR_TYPES));
                     yield Optional.empty();
@@ -354,21 +378,142 @@ public final class ConfigLoader {
         });
     }
 
-    private void checkStreams(YamlMap root, DeviceIdentity device, BridgeConfig bridge,
-                                     List<SensorConfig> sensors) {
-        Map<String, Integer> firstIndex = new HashMap<>();
+    private Optional<SensorConfig> readBme280(YamlMap m, String stream, Duration period) {
+        int bus = m.integer("i2c-bus", 1, 0, 255);
+        int address = m.integer("address", 0x76, 0, 127);
+        if (m.has("address") && address != 0x76 && address != 0x77) {
+            m.error("address", "0x" + Integer.toHexString(address) + " is not a BME280 address (0x76 or 0x77)");
+        }
+        String modeText = m.string("mode", "forced");
+        SensorConfig.Bme280Mode mode = SensorConfig.Bme280Mode.FORCED;
+        if ("normal".equals(modeText)) {
+            mode = SensorConfig.Bme280Mode.NORMAL;
+        } else if (modeText != null && !"forced".equals(modeText)) {
+            m.error("mode", "'" + modeText + "' is not one of: forced, normal");
+        }
+        int osrsT = 1;
+        int osrsP = 1;
+        int osrsH = 1;
+        Optional<YamlMap> oversampling = m.optionalMap("oversampling");
+        if (oversampling.isPresent()) {
+            YamlMap o = oversampling.get();
+            osrsT = oneOf(o, "temperature", 1, OVERSAMPLING);
+            osrsP = oneOf(o, "pressure", 1, OVERSAMPLING);
+            osrsH = oneOf(o, "humidity", 1, OVERSAMPLING);
+            if (osrsT == 0) {
+                o.error("temperature", "0 would skip temperature, which pressure and humidity compensation need");
+            }
+            o.rejectUnknownKeys();
+        }
+        int filter = oneOf(m, "iir-filter", 0, IIR_FILTER);
+        if (mode == SensorConfig.Bme280Mode.FORCED && period.compareTo(Duration.ofMillis(100)) < 0) {
+            m.error("period", period + " is too short for forced mode (a measurement takes up to ~113 ms at "
+                    + "16x oversampling); use at least 100ms or mode: normal");
+        }
+        return Optional.of(new SensorConfig.Bme280(stream, period, bus, address, mode, osrsT, osrsP, osrsH, filter));
+    }
+
+    private static int oneOf(YamlMap m, String key, int defaultValue, List<Integer> allowed) {
+        int value = m.integer(key, defaultValue, 0, Integer.MAX_VALUE);
+        if (!allowed.contains(value)) {
+            m.error(key, value + " is not one of: " + allowed.stream().map(String::valueOf)
+                    .reduce((a, b) -> a + ", " + b).orElse(""));
+            return defaultValue;
+        }
+        return value;
+    }
+
+    private Optional<SensorConfig> readDs18b20(YamlMap m, String stream, Duration period) {
+        String deviceId = m.string("device-id");
+        if (deviceId != null && !W1_DEVICE_ID.matcher(deviceId).matches()) {
+            m.error("device-id", "'" + deviceId + "' is not a DS18B20 1-Wire id ('28-' and 12 lowercase hex digits, "
+                    + "as listed in /sys/bus/w1/devices)");
+        }
+        int pin = m.integer("gpio-pin", 4, 0, 27);
+        if (period.compareTo(Duration.ofSeconds(1)) < 0) {
+            m.error("period", period + " is shorter than a DS18B20 conversion plus the w1 read (~0.8 s); use 1s or more");
+        }
+        return deviceId == null ? Optional.empty() : Optional.of(new SensorConfig.Ds18b20(stream, period, deviceId, pin));
+    }
+
+    private Optional<SensorConfig> readMcp3008(YamlMap m, String stream, Duration period) {
+        int bus = m.integer("spi-bus", 0, 0, 6);
+        int chipSelect = m.integer("chip-select", 0, 0, 2);
+        int channel = m.integer("channel", 0, 7);
+        double reference = m.decimal("reference-volts", 3.3);
+        if (reference <= 0 || reference > 5.5) {
+            m.error("reference-volts", reference + " is out of range (0, 5.5]");
+        }
+        int speed = m.integer("speed-hz", 1_000_000, 10_000, 3_600_000);
+        return Optional.of(new SensorConfig.Mcp3008(stream, period, bus, chipSelect, channel, reference, speed));
+    }
+
+    private Optional<SensorConfig> readDigitalInput(YamlMap m, String stream, Duration period) {
+        int pin = m.integer("gpio-pin", 0, 27);
+        String pullText = m.string("pull", "none");
+        SensorConfig.Pull pull = SensorConfig.Pull.NONE;
+        switch (pullText == null ? "none" : pullText) {
+            case "up" -> pull = SensorConfig.Pull.UP;
+            case "down" -> pull = SensorConfig.Pull.DOWN;
+            case "none" -> pull = SensorConfig.Pull.NONE;
+            default -> m.error("pull", "'" + pullText + "' is not one of: up, down, none");
+        }
+        Duration debounce = m.duration("debounce", Duration.ofMillis(20));
+        if (debounce.isNegative() || debounce.compareTo(Duration.ofSeconds(10)) > 0) {
+            m.error("debounce", debounce + " is out of range 0..10s");
+        }
+        return Optional.of(new SensorConfig.DigitalInput(stream, period, pin, pull, debounce));
+    }
+
+    private void checkHardware(YamlMap root, List<SensorConfig> sensors) {
+        Map<String, Integer> claimed = new HashMap<>();
         for (int i = 0; i < sensors.size(); i++) {
-            SensorConfig sensor = sensors.get(i);
-            Integer previous = firstIndex.putIfAbsent(sensor.stream(), i);
-            if (previous != null) {
-                root.error("sensors[" + i + "].stream", "duplicate stream name '" + sensor.stream()
-                        + "' (already used by sensors[" + previous + "])");
+            for (String resource : resourcesOf(sensors.get(i))) {
+                Integer previous = claimed.putIfAbsent(resource, i);
+                if (previous != null) {
+                    root.error("sensors[" + i + "]", resource + " is already used by sensors[" + previous + "]");
+                }
             }
-            String topic = RecordEnvelope.readingTopic(device.id(), sensor.stream());
-            if (!bridge.routes().isEmpty() && !bridge.isBridged(topic)) {
-                root.error("sensors[" + i + "].stream", "stream '" + sensor.stream() + "' publishes on " + topic
-                        + ", which no kafka.routes entry matches, so it would never reach Kafka");
+        }
+    }
+
+    private static List<String> resourcesOf(SensorConfig sensor) {
+        return switch (sensor) {
+            case SensorConfig.Bme280 b -> List.of("I2C bus " + b.i2cBus() + " address 0x" + Integer.toHexString(b.address()));
+            case SensorConfig.Ds18b20 d -> List.of("1-Wire device " + d.deviceId());
+            case SensorConfig.Mcp3008 a -> List.of("MCP3008 on /dev/spidev" + a.spiBus() + "." + a.chipSelect()
+                    + " channel " + a.channel());
+            case SensorConfig.DigitalInput d -> List.of("GPIO " + d.pin());
+            case SensorConfig.SimulatedAnalog ignored -> List.of();
+            case SensorConfig.SimulatedDigital ignored -> List.of();
+        };
+    }
+
+    private void checkStreams(YamlMap root, DeviceIdentity device, AgentConfig agent, BridgeConfig bridge,
+                              List<SensorConfig> sensors) {
+        Map<String, String> owner = new HashMap<>();
+        owner.put(agent.healthStream(), "agent.health-stream");
+        for (int i = 0; i < sensors.size(); i++) {
+            for (String stream : sensors.get(i).streams()) {
+                String previous = owner.putIfAbsent(stream, "sensors[" + i + "]");
+                if (previous != null) {
+                    root.error("sensors[" + i + "].stream", "duplicate stream name '" + stream
+                            + "' (already used by " + previous + ")");
+                }
+                checkRouted(root, "sensors[" + i + "].stream", device, bridge, stream);
             }
+        }
+        if (!sensors.isEmpty()) {
+            checkRouted(root, "agent.health-stream", device, bridge, agent.healthStream());
+        }
+    }
+
+    private static void checkRouted(YamlMap root, String path, DeviceIdentity device, BridgeConfig bridge,
+                                    String stream) {
+        String topic = RecordEnvelope.readingTopic(device.id(), stream);
+        if (!bridge.routes().isEmpty() && !bridge.isBridged(topic)) {
+            root.error(path, "stream '" + stream + "' publishes on " + topic
+                    + ", which no kafka.routes entry matches, so it would never reach Kafka");
         }
     }
 }

@@ -91,6 +91,79 @@ class ConfigLoaderTest {
                         "kafka.routes[0].lane: unknown lane 'bulk'; spool.lanes has: alarm, alarm"));
     }
 
+    private static final String HARDWARE = MINIMAL.replace("""
+              - stream: temperature
+                type: simulated-analog
+                period: 250ms
+            """, """
+              - stream: env
+                type: bme280
+                period: 1s
+                i2c-bus: 1
+                address: 0x77
+                mode: normal
+                oversampling: {temperature: 2, pressure: 16, humidity: 1}
+                iir-filter: 4
+              - stream: probe
+                type: ds18b20
+                period: 5s
+                device-id: 28-0316a2799aff
+                gpio-pin: 17
+              - stream: tank
+                type: mcp3008
+                period: 100ms
+                spi-bus: 0
+                chip-select: 1
+                channel: 3
+                reference-volts: 3.3
+              - stream: door
+                type: digital-input
+                period: 1s
+                gpio-pin: 22
+                pull: up
+                debounce: 30ms
+            """);
+
+    @Test
+    void hardwareSensors_areReadWithTheirBusSettings() throws Exception {
+        DeviceConfig config = parse(HARDWARE);
+        assertThat(config.sensors()).containsExactly(
+                new SensorConfig.Bme280("env", Duration.ofSeconds(1), 1, 0x77, SensorConfig.Bme280Mode.NORMAL, 2, 16, 1, 4),
+                new SensorConfig.Ds18b20("probe", Duration.ofSeconds(5), "28-0316a2799aff", 17),
+                new SensorConfig.Mcp3008("tank", Duration.ofMillis(100), 0, 1, 3, 3.3, 1_000_000),
+                new SensorConfig.DigitalInput("door", Duration.ofSeconds(1), 22, SensorConfig.Pull.UP, Duration.ofMillis(30)));
+        assertThat(config.sensors().getFirst().streams())
+                .containsExactly("env-temperature", "env-pressure", "env-humidity");
+        assertThat(config.agent().healthStream()).isEqualTo("health");
+        assertThat(config.agent().oneWireDirectory()).isEqualTo(Path.of("/sys/bus/w1/devices"));
+    }
+
+    @Test
+    void hardwareMistakes_areNamedWithTheirPaths() {
+        String yaml = HARDWARE.replace("address: 0x77", "address: 0x40")
+                .replace("pressure: 16", "pressure: 3")
+                .replace("28-0316a2799aff", "28-XYZ")
+                .replace("channel: 3", "channel: 8")
+                .replace("pull: up", "pull: sideways");
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).contains(
+                        "sensors[0].address: 0x40 is not a BME280 address (0x76 or 0x77)",
+                        "sensors[0].oversampling.pressure: 3 is not one of: 0, 1, 2, 4, 8, 16",
+                        "sensors[1].device-id: '28-XYZ' is not a DS18B20 1-Wire id ('28-' and 12 lowercase hex "
+                                + "digits, as listed in /sys/bus/w1/devices)",
+                        "sensors[2].channel: 8 is out of range 0..7",
+                        "sensors[3].pull: 'sideways' is not one of: up, down, none"));
+    }
+
+    @Test
+    void twoSensorsOnOneGpioPin_isAnError() {
+        String yaml = HARDWARE.replace("type: ds18b20", "type: digital-input").replace("    device-id: 28-0316a2799aff\n", "")
+                .replace("gpio-pin: 22", "gpio-pin: 17");
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).contains(
+                        "sensors[3]: GPIO 17 is already used by sensors[1]"));
+    }
+
     @Test
     void misspeltKey_isAnError_notSilentlyIgnored() {
         assertThatThrownBy(() -> parse(MINIMAL.replace("    period: 250ms", "    periode: 250ms")))
@@ -104,6 +177,8 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
                 assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
                         "sensors[0].stream: stream 'temperature' publishes on edge/pi-0042/temperature, which no "
+                                + "kafka.routes entry matches, so it would never reach Kafka",
+                        "agent.health-stream: stream 'health' publishes on edge/pi-0042/health, which no "
                                 + "kafka.routes entry matches, so it would never reach Kafka"));
     }
 

@@ -1,6 +1,7 @@
 package dev.edgeline.agent.driver;
 
 import dev.edgeline.config.SensorConfig;
+import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -20,9 +21,10 @@ public final class SimulatedAnalogDriver implements SensorDriver {
     }
 
     @Override
-    public Sample read() {
+    public List<Measurement> read() {
         double phase = 2 * Math.PI * (step++ / stepsPerCycle);
         double noise = config.noise() == 0 ? 0 : (random.nextDouble() * 2 - 1) * config.noise();
-        return new Sample(config.mean() + config.amplitude() * Math.sin(phase) + noise, config.unit());
+        return List.of(Measurement.sample(config.stream(), config.mean() + config.amplitude() * Math.sin(phase) + noise,
+                config.unit()));
     }
 }

@@ -4,12 +4,12 @@ import dev.edgeline.agent.Reading;
 import dev.edgeline.agent.ReadingListener;
 import dev.edgeline.config.AgentConfig;
 import dev.edgeline.config.RecordEnvelope;
-import java.nio.charset.StandardCharsets;
+import dev.edgeline.agent.internal.DiskOutbox.Entry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -24,7 +25,7 @@ import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.persist.MqttDefaultFilePersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -33,17 +34,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes readings with Paho MQTT 5 at QoS 1 and owns their reliability: a reading stays in this publisher's
- * outbox until the broker acknowledged it with a success reason code (which our broker sends only once the reading
- * is durable in its spool). On connection loss every unacknowledged reading goes back to the front of the outbox, in
- * order, and is published again after reconnecting; the broker recognises retransmissions by their identity.
+ * Publishes readings with Paho MQTT 5 at QoS 1 and owns their reliability: a reading is appended to the
+ * {@link DiskOutbox} before it is published and stays there until the broker acknowledged it with a success reason
+ * code (which our broker sends only once the reading is durable in its spool). On connection loss every
+ * unacknowledged reading goes back to the front, in order, and is published again after reconnecting; the broker
+ * recognises retransmissions by their identity. Readings left in the outbox by a killed agent are published after the
+ * restart, before new ones.
  *
- * <p>The in-flight window is bounded by the smaller of {@code max-in-flight} and the broker's receive maximum, so
- * Paho never fails with "too many publishes in progress". The outbox holds at most {@code buffer-readings} readings;
- * beyond that the oldest not-in-flight reading is dropped and counted (logged once per outage).
+ * <p>The MQTT session is persistent ({@code cleanStart=false}, session expiry from the config) and Paho's own
+ * persistence lives in {@code <state>/paho}, never in the working directory. The in-flight window is the smaller of
+ * {@code max-in-flight} and the broker's receive maximum, so Paho never fails with "too many publishes in
+ * progress". Reconnects back off with jitter up to {@code reconnect-delay-max}.
  *
- * <p>Threads: one owner thread ({@code agent-publisher}) connects and publishes; Paho's callback thread only updates
- * the outbox under its lock and signals. {@link #enqueue} may be called from any thread and never blocks.
+ * <p>Threads: one owner thread ({@code agent-publisher}) connects, publishes and syncs the outbox every
+ * {@code outbox-sync-interval}; Paho's callback thread only updates the outbox under the lock and signals.
+ * {@link #enqueue} may be called from any thread; it appends to the outbox file and never waits for the network.
  */
 public final class MqttPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttPublisher.class);
@@ -57,37 +62,32 @@ public final class MqttPublisher implements AutoCloseable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Deque<Entry> outbox = new ArrayDeque<>();
+    private final DiskOutbox outbox;
     private final Map<Long, Entry> inFlight = new LinkedHashMap<>();
-    private long nextOrder;
+    private final Consumer<DiskOutbox.Overflow> overflowListener;
     private int window = 1;
     private boolean connected;
-    private boolean droppingLogged;
     private volatile boolean running = true;
 
     private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong notStored = new AtomicLong();
     private final AtomicLong refusedByBroker = new AtomicLong();
 
-    /** A reading on its way; {@code order} is its place in the outbox. */
-    private static final class Entry {
-        final long order;
-        final Reading reading;
-        final byte[] payload;
-
-        Entry(long order, Reading reading) {
-            this.order = order;
-            this.reading = reading;
-            this.payload = reading.toJson().getBytes(StandardCharsets.UTF_8);
-        }
-    }
-
-    public MqttPublisher(AgentConfig config, String deviceId, ReadingListener listener) throws MqttException {
+    /**
+     * @param overflowListener told, on the publisher thread, about readings the outbox dropped over its budget
+     */
+    public MqttPublisher(AgentConfig config, String deviceId, ReadingListener listener,
+                         Consumer<DiskOutbox.Overflow> overflowListener) throws MqttException, IOException {
         this.config = config;
         this.deviceId = deviceId;
         this.listener = listener;
+        this.overflowListener = overflowListener;
         this.logPrefix = "[Agent device=" + deviceId + "] ";
-        this.client = new MqttAsyncClient(config.brokerUri(), "edge-agent-" + deviceId, new MemoryPersistence());
+        this.outbox = new DiskOutbox(config.stateDirectory().resolve("outbox"), config.outboxBudgetBytes());
+        Path pahoDirectory = config.stateDirectory().resolve("paho");
+        Files.createDirectories(pahoDirectory);
+        this.client = new MqttAsyncClient(config.brokerUri(), "edge-agent-" + deviceId,
+                new MqttDefaultFilePersistence(pahoDirectory.toString()));
         this.client.setCallback(new Callbacks());
         this.thread = Thread.ofPlatform().name("agent-publisher").unstarted(this::run);
     }
@@ -96,21 +96,16 @@ public final class MqttPublisher implements AutoCloseable {
         thread.start();
     }
 
-    /** Adds a reading to the outbox. */
+    /** Appends a reading to the outbox (written at once, fsynced by the publisher thread). */
     public void enqueue(Reading reading) {
         lock.lock();
         try {
-            outbox.addLast(new Entry(nextOrder++, reading));
-            if (outbox.size() > config.bufferReadings()) {
-                Entry oldest = outbox.pollFirst();
-                dropped.incrementAndGet();
-                if (!droppingLogged) {
-                    droppingLogged = true;
-                    LOG.warn("{}outbox full ({} readings): dropping the oldest unsent readings, first {}/{}", logPrefix,
-                            config.bufferReadings(), oldest.reading.stream(), oldest.reading.seq());
-                }
-            }
+            outbox.append(reading);
             changed.signalAll();
+        } catch (IOException e) {
+            notStored.incrementAndGet();
+            LOG.error("{}cannot store {}/{} in the outbox (disk full?): {}; the reading is lost", logPrefix,
+                    reading.stream(), reading.seq(), e.toString());
         } finally {
             lock.unlock();
         }
@@ -121,9 +116,24 @@ public final class MqttPublisher implements AutoCloseable {
         return acknowledged.get();
     }
 
-    /** Readings dropped because the outbox was full. */
+    /** Readings lost in the agent: dropped over the outbox budget, or not storable at all. */
     public long dropped() {
-        return dropped.get();
+        lock.lock();
+        try {
+            return outbox.dropped() + notStored.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Readings waiting for the broker's acknowledgement (in flight, in memory or on disk). */
+    public long pending() {
+        lock.lock();
+        try {
+            return outbox.pending();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Waits until every enqueued reading is acknowledged; returns whether that happened within {@code timeout}. */
@@ -131,7 +141,7 @@ public final class MqttPublisher implements AutoCloseable {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
-            while (!outbox.isEmpty() || !inFlight.isEmpty()) {
+            while (outbox.pending() > 0) {
                 if (nanos <= 0) {
                     return false;
                 }
@@ -145,8 +155,13 @@ public final class MqttPublisher implements AutoCloseable {
 
     private void run() {
         long reconnectDelay = 100;
+        long nextSync = System.nanoTime();
         while (running) {
             try {
+                if (System.nanoTime() - nextSync >= 0) {
+                    syncOutbox();
+                    nextSync = System.nanoTime() + config.outboxSyncInterval().toNanos();
+                }
                 if (!isConnected()) {
                     if (connect()) {
                         reconnectDelay = 100;
@@ -168,6 +183,21 @@ public final class MqttPublisher implements AutoCloseable {
         }
     }
 
+    private void syncOutbox() {
+        List<DiskOutbox.Overflow> overflows;
+        lock.lock();
+        try {
+            outbox.sync();
+            overflows = outbox.takeOverflow();
+        } catch (IOException e) {
+            LOG.error("{}cannot sync the outbox: {}", logPrefix, e.toString());
+            return;
+        } finally {
+            lock.unlock();
+        }
+        overflows.forEach(overflowListener);
+    }
+
     private boolean isConnected() {
         lock.lock();
         try {
@@ -179,7 +209,8 @@ public final class MqttPublisher implements AutoCloseable {
 
     private boolean connect() throws InterruptedException {
         MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setCleanStart(true);
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(config.sessionExpiry().toSeconds());
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(10);
         options.setKeepAliveInterval(30);
@@ -192,7 +223,6 @@ public final class MqttPublisher implements AutoCloseable {
             try {
                 window = Math.max(1, Math.min(config.maxInFlight(), receiveMaximum == null ? 65_535 : receiveMaximum));
                 connected = true;
-                droppingLogged = false;
                 changed.signalAll();
             } finally {
                 lock.unlock();
@@ -214,27 +244,49 @@ public final class MqttPublisher implements AutoCloseable {
         }
     }
 
-    /** Waits for a reading to send and room in the window; moves it to in-flight. Null when there is nothing now. */
+    /**
+     * Waits (at most until the next outbox sync) for a reading to send and room in the window; moves it to
+     * in-flight. Null when there is nothing now.
+     */
     private Entry takeNextToSend() throws InterruptedException {
         lock.lock();
         try {
-            while (running && connected && (outbox.isEmpty() || inFlight.size() >= window)) {
-                changed.await();
+            long waitNanos = config.outboxSyncInterval().toNanos();
+            Entry entry = null;
+            while (running && connected && inFlight.size() < window && (entry = pollOutbox()) == null) {
+                if (waitNanos <= 0) {
+                    return null;
+                }
+                waitNanos = changed.awaitNanos(waitNanos);
             }
-            if (!running || !connected) {
+            while (running && connected && entry == null && inFlight.size() >= window && waitNanos > 0) {
+                waitNanos = changed.awaitNanos(waitNanos);
+            }
+            if (entry == null || !running || !connected) {
+                if (entry != null) {
+                    outbox.giveBack(List.of(entry));
+                }
                 return null;
             }
-            Entry entry = outbox.pollFirst();
-            inFlight.put(entry.order, entry);
+            inFlight.put(entry.order(), entry);
             return entry;
         } finally {
             lock.unlock();
         }
     }
 
+    private Entry pollOutbox() {
+        try {
+            return outbox.poll();
+        } catch (IOException e) {
+            LOG.error("{}cannot read the outbox: {}", logPrefix, e.toString());
+            return null;
+        }
+    }
+
     private void send(Entry entry) throws InterruptedException {
-        Reading r = entry.reading;
-        MqttMessage message = new MqttMessage(entry.payload);
+        Reading r = entry.reading();
+        MqttMessage message = new MqttMessage(r.payload());
         message.setQos(1);
         MqttProperties properties = new MqttProperties();
         properties.setUserProperties(List.of(
@@ -265,14 +317,11 @@ public final class MqttPublisher implements AutoCloseable {
         try {
             List<Entry> back = new ArrayList<>();
             for (Entry e : entries) {
-                if (inFlight.remove(e.order) != null) {
+                if (inFlight.remove(e.order()) != null) {
                     back.add(e);
                 }
             }
-            back.sort(Comparator.comparingLong((Entry e) -> e.order).reversed());
-            for (Entry e : back) {
-                outbox.addFirst(e);
-            }
+            outbox.giveBack(back);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -298,21 +347,21 @@ public final class MqttPublisher implements AutoCloseable {
             if (refused) {
                 refusedByBroker.incrementAndGet();
                 LOG.warn("{}broker refused {}/{} (reason code 0x{}); will retry", logPrefix,
-                        entry.reading.stream(), entry.reading.seq(), Integer.toHexString(codes[0]));
+                        entry.reading().stream(), entry.reading().seq(), Integer.toHexString(codes[0]));
                 requeue(List.of(entry));
                 return;
             }
             lock.lock();
             try {
-                if (inFlight.remove(entry.order) == null) {
-                    // Requeued by a disconnect, but the ack arrived: it is durable, do not send it again.
-                    if (!outbox.removeIf(e -> e.order == entry.order)) {
-                        return; // acknowledged before, through an earlier token
-                    }
+                inFlight.remove(entry.order());
+                // False when acknowledged before through an earlier token. If it was given back by a disconnect and
+                // the ack arrived anyway, it is durable: acknowledging removes it so that it is not sent again.
+                if (!outbox.acknowledge(entry.order())) {
+                    return;
                 }
                 // Told before waiters wake, so that awaitEmpty() returning means every listener call has happened.
                 acknowledged.incrementAndGet();
-                listener.acknowledged(entry.reading);
+                listener.acknowledged(entry.reading());
                 changed.signalAll();
             } finally {
                 lock.unlock();
@@ -322,7 +371,7 @@ public final class MqttPublisher implements AutoCloseable {
         @Override
         public void onFailure(IMqttToken token, Throwable exception) {
             Entry entry = (Entry) token.getUserContext();
-            LOG.debug("{}publish of {}/{} failed: {}", logPrefix, entry.reading.stream(), entry.reading.seq(),
+            LOG.debug("{}publish of {}/{} failed: {}", logPrefix, entry.reading().stream(), entry.reading().seq(),
                     String.valueOf(exception));
             requeue(List.of(entry));
         }
@@ -348,7 +397,8 @@ public final class MqttPublisher implements AutoCloseable {
 
         @Override
         public void deliveryComplete(IMqttToken token) {
-            // Handled per publish by PublishOutcome.
+            // Handled per publish by PublishOutcome. Paho's own resends of a previous process's in-flight messages
+            // (restored from its persistence) have no outcome listener; their readings are also in our outbox.
         }
 
         @Override
@@ -393,18 +443,22 @@ public final class MqttPublisher implements AutoCloseable {
         } catch (MqttException e) {
             LOG.debug("{}close failed: {}", logPrefix, e.toString());
         }
-        int unsent;
+        long unsent;
         lock.lock();
         try {
-            unsent = outbox.size() + inFlight.size();
+            unsent = outbox.pending();
+            outbox.close();
+        } catch (IOException e) {
+            LOG.error("{}cannot close the outbox: {}", logPrefix, e.toString());
+            unsent = -1;
         } finally {
             lock.unlock();
         }
         if (unsent > 0) {
-            LOG.warn("{}stopped with {} unacknowledged reading(s) in memory (they are lost with this process)",
+            LOG.info("{}stopped with {} unacknowledged reading(s) in the outbox; they are published after the restart",
                     logPrefix, unsent);
         }
         LOG.info("{}publisher stopped: {} acknowledged, {} dropped, {} refused by the broker", logPrefix,
-                acknowledged.get(), dropped.get(), refusedByBroker.get());
+                acknowledged.get(), dropped(), refusedByBroker.get());
     }
 }

@@ -1,122 +1,191 @@
 package dev.edgeline.agent.internal;
 
 import dev.edgeline.agent.Reading;
-import dev.edgeline.agent.driver.Sample;
+import dev.edgeline.agent.driver.Measurement;
 import dev.edgeline.agent.driver.SensorDriver;
-import dev.edgeline.config.ClockSync;
 import dev.edgeline.config.SensorConfig;
 import java.io.IOException;
-import java.time.InstantSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Samples every sensor at its fixed rate (scheduled from one start time, so periods do not drift) on one thread,
- * {@code agent-sampler}, and hands each reading, numbered by its stream's {@link SequenceStore}, to the sink. A sensor
- * that fails to read is logged and counted; the others keep their schedule.
+ * Samples every sensor at its fixed rate, each on its own thread ({@code agent-sample-<sensor>}), so that a slow
+ * sensor (a DS18B20 conversion takes ~750 ms) or a failing one never delays another. Sample times are computed from
+ * one start time ({@code start + n × period}), so they do not drift; a tick missed because the previous read overran
+ * is skipped and counted, not made up.
+ *
+ * <p>A sensor whose read fails is retried with exponential backoff (one period, doubling, at most
+ * {@code retryBackoffMax}); ticks inside the backoff are skipped without touching the bus. Each failure and the
+ * recovery produce a health record ({@link SensorHealth}); the other sensors keep their schedule.
  */
 public final class SamplingScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SamplingScheduler.class);
 
-    /** A sensor with its driver and sequence numbers. */
-    public record Channel(SensorConfig sensor, SensorDriver driver, SequenceStore sequence) {}
+    /** A sensor with its driver. */
+    public record Channel(SensorConfig sensor, SensorDriver driver) {}
 
-    private final String deviceId;
-    private final long boot;
     private final List<Channel> channels;
+    private final ReadingFactory readings;
+    private final SensorHealth health;
     private final Consumer<Reading> sink;
-    private final InstantSource clock;
-    private final ClockSync clockSync;
+    private final Duration retryBackoffMax;
     private final long sampleLimit;
-    private final ScheduledExecutorService executor;
-    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final LongConsumer lateness;
+    private final List<Thread> threads = new ArrayList<>();
+    private final CountDownLatch finished;
     private final AtomicLong sampled = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong overruns = new AtomicLong();
+    private volatile boolean running = true;
 
     /**
-     * @param sampleLimit samples per sensor after which it stops ({@code Long.MAX_VALUE}: never); for tests and
-     *                    the benchmark harness
+     * @param sampleLimit ticks per sensor after which it stops ({@code Long.MAX_VALUE}: never); for tests and
+     *                    benchmarks
+     * @param lateness    told, for every tick sampled, how many nanoseconds after its due time the read began
      */
-    public SamplingScheduler(String deviceId, long boot, List<Channel> channels, Consumer<Reading> sink,
-                             InstantSource clock, ClockSync clockSync, long sampleLimit) {
-        this.deviceId = deviceId;
-        this.boot = boot;
+    public SamplingScheduler(List<Channel> channels, ReadingFactory readings, SensorHealth health,
+                             Consumer<Reading> sink, Duration retryBackoffMax, long sampleLimit, LongConsumer lateness) {
         this.channels = List.copyOf(channels);
+        this.readings = readings;
+        this.health = health;
         this.sink = sink;
-        this.clock = clock;
-        this.clockSync = clockSync;
+        this.retryBackoffMax = retryBackoffMax;
         this.sampleLimit = sampleLimit;
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1,
-                runnable -> Thread.ofPlatform().name("agent-sampler").unstarted(runnable));
-        pool.setRemoveOnCancelPolicy(true);
-        this.executor = pool;
+        this.lateness = lateness;
+        this.finished = new CountDownLatch(this.channels.size());
     }
 
     public void start() {
+        long start = System.nanoTime() + 1_000_000; // one common origin, 1 ms ahead so every thread is parked
         for (Channel channel : channels) {
-            long periodNanos = channel.sensor().period().toNanos();
-            AtomicLong count = new AtomicLong();
-            ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
-            Runnable task = () -> {
-                if (count.getAndIncrement() >= sampleLimit) {
-                    self[0].cancel(false);
-                    return;
+            channel.driver().startEvents(event -> emit(channel, List.of(event)));
+            Thread thread = Thread.ofPlatform().name("agent-sample-" + channel.sensor().stream())
+                    .unstarted(() -> {
+                        try {
+                            sampleLoop(channel, start);
+                        } finally {
+                            finished.countDown();
+                        }
+                    });
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    private void sampleLoop(Channel channel, long start) {
+        long period = channel.sensor().period().toNanos();
+        long retryAt = 0;
+        long consecutiveFailures = 0;
+        for (long tick = 0; tick < sampleLimit && running; tick++) {
+            long due = start + tick * period;
+            parkUntil(due);
+            if (!running) {
+                return;
+            }
+            long began = System.nanoTime();
+            if (consecutiveFailures > 0 && due - retryAt < 0) {
+                continue; // backing off a failing sensor
+            }
+            lateness.accept(began - due);
+            try {
+                List<Measurement> measurements = channel.driver().read();
+                emit(channel, measurements);
+                sampled.incrementAndGet();
+                if (consecutiveFailures > 0) {
+                    health.recovered(channel.sensor(), consecutiveFailures);
+                    consecutiveFailures = 0;
                 }
-                sample(channel);
-            };
-            self[0] = executor.scheduleAtFixedRate(task, 0, periodNanos, TimeUnit.NANOSECONDS);
-            tasks.add(self[0]);
+            } catch (IOException | RuntimeException e) {
+                failures.incrementAndGet();
+                consecutiveFailures++;
+                long backoff = backoffNanos(period, consecutiveFailures);
+                retryAt = due + backoff;
+                health.failed(channel.sensor(), e, consecutiveFailures, Duration.ofNanos(backoff));
+            }
+            long behind = (System.nanoTime() - start) / period;
+            if (behind > tick + 1) {
+                overruns.addAndGet(behind - tick - 1);
+                tick = behind - 1; // the loop's tick++ makes it the next tick still ahead
+            }
         }
     }
 
-    private void sample(Channel channel) {
-        String stream = channel.sensor().stream();
-        try {
-            Sample sample = channel.driver().read();
-            long seq = channel.sequence().next();
-            sink.accept(new Reading(deviceId, stream, boot, seq, sample.value(), sample.unit(),
-                    clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
-                    clockSync.isSynchronized()));
-            sampled.incrementAndGet();
-        } catch (IOException | RuntimeException e) {
-            failures.incrementAndGet();
-            LOG.warn("[Agent device={}] sensor {} failed to read: {}", deviceId, stream, e.toString());
+    private long backoffNanos(long period, long consecutiveFailures) {
+        long max = Math.max(period, retryBackoffMax.toNanos());
+        long backoff = period;
+        for (long i = 1; i < consecutiveFailures && backoff < max; i++) {
+            backoff *= 2;
+        }
+        return Math.min(backoff, max);
+    }
+
+    private void emit(Channel channel, List<Measurement> measurements) {
+        for (Measurement m : measurements) {
+            try {
+                sink.accept(readings.measurement(m));
+            } catch (IOException e) {
+                // The sequence store could not be made durable: publishing would risk reusing a seq after a crash.
+                failures.incrementAndGet();
+                LOG.error("[Agent device={}] cannot number a reading of {}: {}; reading discarded",
+                        readings.deviceId(), m.stream(), e.toString());
+            }
         }
     }
 
-    /** Readings produced since start. */
+    private void parkUntil(long due) {
+        long wait;
+        while (running && (wait = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(this, wait);
+        }
+    }
+
+    /** Readings produced since start (one per successful sample; a BME280 sample makes up to three). */
     public long sampled() {
         return sampled.get();
     }
 
-    /** Whether every sensor has reached the sample limit. */
-    public boolean finished() {
-        return tasks.stream().allMatch(ScheduledFuture::isDone);
+    /** Failed reads since start. */
+    public long failures() {
+        return failures.get();
     }
 
-    /** Stops sampling; a sample in progress completes. */
+    /** Ticks skipped because a read overran into the next one. */
+    public long overruns() {
+        return overruns.get();
+    }
+
+    /** Whether every sensor has reached the sample limit (or sampling was stopped). */
+    public boolean finished() {
+        return finished.getCount() == 0;
+    }
+
+    /** Stops sampling; reads in progress complete. */
     public void stop() {
-        tasks.forEach(task -> task.cancel(false));
+        running = false;
+        threads.forEach(LockSupport::unpark);
     }
 
     @Override
     public void close() {
         stop();
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
+        for (Thread thread : threads) {
+            try {
+                thread.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+        for (Channel channel : channels) {
+            channel.driver().close();
         }
     }
 }

@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * Hands out a stream's sequence numbers so that they never repeat, across restarts and power loss, without an
  * fsync per reading: numbers are reserved in blocks, and the end of the reserved block is made durable before any
  * number of the block is used. After a crash the stream continues at the end of the last reserved block (a gap of
- * at most one block, never a reuse). File: {@code <state>/seq/<stream>.next}. Confined to the sampling thread.
+ * at most one block, never a reuse). File: {@code <state>/seq/<stream>.next}. Not thread-safe: callers serialise (the
+ * {@link ReadingFactory} locks each store).
  */
 public final class SequenceStore {
     static final long BLOCK = 4096;

@@ -1,0 +1,73 @@
+package dev.edgeline.agent.internal;
+
+import dev.edgeline.agent.Reading;
+import dev.edgeline.agent.driver.Measurement;
+import dev.edgeline.config.ClockSync;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Numbers and stamps readings: {@code seq} from each stream's {@link SequenceStore}, wall-clock time, whether the
+ * clock is synchronised, and monotonic time since boot. Thread-safe: sampling threads, debounce timers and the
+ * publisher (health records) share it; numbering within a stream is serialised on its store.
+ */
+public final class ReadingFactory {
+    private final String deviceId;
+    private final long boot;
+    private final InstantSource clock;
+    private final ClockSync clockSync;
+    private final MonotonicClock monotonic;
+    private final Map<String, SequenceStore> sequences = new HashMap<>();
+
+    /** Opens the sequence store of every stream it will number (so a broken store fails at start). */
+    public ReadingFactory(String deviceId, long boot, Path stateDirectory, Collection<String> streams,
+                          InstantSource clock, ClockSync clockSync, MonotonicClock monotonic) throws IOException {
+        for (String stream : streams) {
+            sequences.put(stream, new SequenceStore(stateDirectory, stream));
+        }
+        this.deviceId = deviceId;
+        this.boot = boot;
+        this.clock = clock;
+        this.clockSync = clockSync;
+        this.monotonic = monotonic;
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    public long boot() {
+        return boot;
+    }
+
+    public Reading measurement(Measurement m) throws IOException {
+        SequenceStore store = store(m.stream());
+        synchronized (store) {
+            return Reading.value(deviceId, m.stream(), boot, store.next(), m.value(), m.unit(), m.event(),
+                    clock.instant().truncatedTo(ChronoUnit.MILLIS), monotonic.millisSinceBoot(),
+                    clockSync.isSynchronized());
+        }
+    }
+
+    public Reading health(String stream, String fieldsJson) throws IOException {
+        SequenceStore store = store(stream);
+        synchronized (store) {
+            return Reading.health(deviceId, stream, boot, store.next(), fieldsJson,
+                    clock.instant().truncatedTo(ChronoUnit.MILLIS), monotonic.millisSinceBoot(),
+                    clockSync.isSynchronized());
+        }
+    }
+
+    private SequenceStore store(String stream) {
+        SequenceStore store = sequences.get(stream);
+        if (store == null) {
+            throw new IllegalArgumentException("stream '" + stream + "' was not declared to the reading factory");
+        }
+        return store;
+    }
+}

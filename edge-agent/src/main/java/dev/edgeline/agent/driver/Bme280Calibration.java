@@ -2,8 +2,9 @@ package dev.edgeline.agent.driver;
 
 /**
  * The trimming parameters a BME280 stores in its NVM (datasheet BST-BME280-DS002, section 4.2.2), and Bosch's
- * compensation formulas in their fixed-point form (section 4.2.3 and 8.2): temperature in 0.01 °C steps, pressure
- * with the 64-bit formula in 1/256 Pa, humidity in 1/1024 %RH.
+ * compensation formulas in double precision (section 8.1, the form Bosch's API uses where there is an FPU, as on
+ * every Raspberry Pi), with its output limits. The test checks them against the datasheet's worked example and the
+ * datasheet's fixed-point reference formulas.
  */
 public record Bme280Calibration(int t1, int t2, int t3,
                                 int p1, int p2, int p3, int p4, int p5, int p6, int p7, int p8, int p9,
@@ -40,43 +41,45 @@ public record Bme280Calibration(int t1, int t2, int t3,
     }
 
     /** The fine temperature {@code t_fine} that pressure and humidity compensation need. */
-    public int fineTemperature(int adcT) {
-        int var1 = ((((adcT >> 3) - (t1 << 1))) * t2) >> 11;
-        int var2 = (((((adcT >> 4) - t1) * ((adcT >> 4) - t1)) >> 12) * t3) >> 14;
+    public double fineTemperature(int adcT) {
+        double var1 = (adcT / 16384.0 - t1 / 1024.0) * t2;
+        double var2 = (adcT / 131072.0 - t1 / 8192.0) * (adcT / 131072.0 - t1 / 8192.0) * t3;
         return var1 + var2;
     }
 
-    /** Temperature in 0.01 °C ("5123" is 51.23 °C). */
-    public static int temperatureCentiCelsius(int fineTemperature) {
-        return (fineTemperature * 5 + 128) >> 8;
+    /** Temperature in °C, clamped to the sensor's range -40..85 as Bosch's API does. */
+    public static double temperature(double fineTemperature) {
+        return clamp(fineTemperature / 5120.0, -40, 85);
     }
 
-    /** Pressure in Pa as unsigned Q24.8 ("24674867" is 24674867/256 = 96386.2 Pa); 0 if the calibration is bad. */
-    public long pressureQ24_8(int adcP, int fineTemperature) {
-        long var1 = (long) fineTemperature - 128000;
-        long var2 = var1 * var1 * p6;
-        var2 = var2 + ((var1 * p5) << 17);
-        var2 = var2 + (((long) p4) << 35);
-        var1 = ((var1 * var1 * p3) >> 8) + ((var1 * p2) << 12);
-        var1 = ((((1L) << 47) + var1)) * p1 >> 33;
-        if (var1 == 0) {
-            return 0; // avoids a division by zero
+    /** Pressure in Pa, clamped to 300..1100 hPa; 0 when the calibration would divide by zero. */
+    public double pressure(int adcP, double fineTemperature) {
+        double var1 = fineTemperature / 2.0 - 64000.0;
+        double var2 = var1 * var1 * p6 / 32768.0;
+        var2 = var2 + var1 * p5 * 2.0;
+        var2 = var2 / 4.0 + p4 * 65536.0;
+        var1 = (p3 * var1 * var1 / 524288.0 + p2 * var1) / 524288.0;
+        var1 = (1.0 + var1 / 32768.0) * p1;
+        if (var1 == 0.0) {
+            return 0;
         }
-        long p = 1048576 - adcP;
-        p = (((p << 31) - var2) * 3125) / var1;
-        var1 = (((long) p9) * (p >> 13) * (p >> 13)) >> 25;
-        var2 = (((long) p8) * p) >> 19;
-        return ((p + var1 + var2) >> 8) + (((long) p7) << 4);
+        double p = 1048576.0 - adcP;
+        p = (p - var2 / 4096.0) * 6250.0 / var1;
+        var1 = p9 * p * p / 2147483648.0;
+        var2 = p * p8 / 32768.0;
+        return clamp(p + (var1 + var2 + p7) / 16.0, 30000, 110000);
     }
 
-    /** Relative humidity in %RH as unsigned Q22.10 ("47445" is 47445/1024 = 46.333 %RH). */
-    public int humidityQ22_10(int adcH, int fineTemperature) {
-        int v = fineTemperature - 76800;
-        v = (((((adcH << 14) - (h4 << 20) - (h5 * v)) + 16384) >> 15)
-                * (((((((v * h6) >> 10) * (((v * h3) >> 11) + 32768)) >> 10) + 2097152) * h2 + 8192) >> 14));
-        v = v - (((((v >> 15) * (v >> 15)) >> 7) * h1) >> 4);
-        v = Math.max(v, 0);
-        v = Math.min(v, 419430400);
-        return v >> 12;
+    /** Relative humidity in %RH, clamped to 0..100. */
+    public double humidity(int adcH, double fineTemperature) {
+        double h = fineTemperature - 76800.0;
+        h = (adcH - (h4 * 64.0 + h5 / 16384.0 * h))
+                * (h2 / 65536.0 * (1.0 + h6 / 67108864.0 * h * (1.0 + h3 / 67108864.0 * h)));
+        h = h * (1.0 - h1 * h / 524288.0);
+        return clamp(h, 0, 100);
+    }
+
+    private static double clamp(double value, double min, double max) {
+        return Math.max(min, Math.min(max, value));
     }
 }

@@ -89,8 +89,10 @@ public final class Bme280Driver implements SensorDriver {
         }
         // ctrl_hum takes effect only after a write to ctrl_meas, so it goes first.
         device.writeRegister(REG_CTRL_HUM, oversamplingCode(config.humidityOversampling()));
-        device.writeRegister(REG_CONFIG, standbyCode(config.period()) << 5 | filterCode(config.filter()) << 2);
-        device.writeRegister(REG_CTRL_MEAS, ctrlMeas(config, config.mode() == SensorConfig.Bme280Mode.NORMAL ? 0b11 : 0));
+        boolean normal = config.mode() == SensorConfig.Bme280Mode.NORMAL;
+        device.writeRegister(REG_CONFIG, (normal ? standbyCode(config.period()) : 0) << 5
+                | filterCode(config.filter()) << 2);
+        device.writeRegister(REG_CTRL_MEAS, ctrlMeas(config, normal ? 0b11 : 0));
         return new Bme280Driver(config, device, calibration, sleeper);
     }
 
@@ -125,21 +127,20 @@ public final class Bme280Driver implements SensorDriver {
 
     /** Turns raw ADC values into the measurements of the configured streams. */
     List<Measurement> compensate(int adcT, int adcP, int adcH) throws IOException {
-        int fine = calibration.fineTemperature(adcT);
+        double fine = calibration.fineTemperature(adcT);
         List<Measurement> out = new ArrayList<>(3);
-        out.add(Measurement.sample(config.temperatureStream(),
-                Bme280Calibration.temperatureCentiCelsius(fine) / 100.0, "°C"));
+        out.add(Measurement.sample(config.temperatureStream(), Bme280Calibration.temperature(fine), "°C"));
         if (config.pressureOversampling() > 0) {
             if (adcP == ADC_SKIPPED_20BIT) {
                 throw new IOException("BME280 '" + config.stream() + "': no pressure result");
             }
-            out.add(Measurement.sample(config.pressureStream(), calibration.pressureQ24_8(adcP, fine) / 256.0, "Pa"));
+            out.add(Measurement.sample(config.pressureStream(), calibration.pressure(adcP, fine), "Pa"));
         }
         if (config.humidityOversampling() > 0) {
             if (adcH == ADC_SKIPPED_16BIT) {
                 throw new IOException("BME280 '" + config.stream() + "': no humidity result");
             }
-            out.add(Measurement.sample(config.humidityStream(), calibration.humidityQ22_10(adcH, fine) / 1024.0, "%RH"));
+            out.add(Measurement.sample(config.humidityStream(), calibration.humidity(adcH, fine), "%RH"));
         }
         return out;
     }

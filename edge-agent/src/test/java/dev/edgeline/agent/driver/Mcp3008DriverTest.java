@@ -10,16 +10,16 @@ import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class Mcp3008DriverTest {
+public class Mcp3008DriverTest {
 
     /**
      * A bit-level MCP3008 (datasheet DS21295, section 5 and figure 6-1): it waits for the start bit, takes SGL/DIFF
      * and D2..D0 on the next four clocks, samples on the following clock, drives a null bit and then B9..B0 MSB
      * first; MISO floats high (reads 1) before that. Only single-ended mode is emulated.
      */
-    static final class Emulator implements SpiDevice {
-        final int[] codes = new int[8];
-        int lastChannel = -1;
+    public static final class Emulator implements SpiDevice {
+        public final int[] codes = new int[8];
+        public int lastChannel = -1;
 
         @Override
         public byte[] transfer(byte[] tx) {

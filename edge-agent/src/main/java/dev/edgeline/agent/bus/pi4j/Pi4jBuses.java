@@ -94,6 +94,11 @@ public final class Pi4jBuses implements Buses {
         }
     }
 
+    /** The Pi4J context, for diagnostics and tests (which reach the mock providers' devices through it). */
+    public Context pi4j() {
+        return pi4j;
+    }
+
     @Override
     public I2cDevice i2c(int bus, int address) throws IOException {
         I2C device = open(() -> pi4j.create(I2CConfigBuilder.newInstance(pi4j)

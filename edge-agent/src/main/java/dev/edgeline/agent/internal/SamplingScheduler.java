@@ -110,10 +110,10 @@ public final class SamplingScheduler implements AutoCloseable {
                 retryAt = due + backoff;
                 health.failed(channel.sensor(), e, consecutiveFailures, Duration.ofNanos(backoff));
             }
-            long behind = (System.nanoTime() - start) / period;
-            if (behind > tick + 1) {
-                overruns.addAndGet(behind - tick - 1);
-                tick = behind - 1; // the loop's tick++ makes it the next tick still ahead
+            long lastPast = (System.nanoTime() - start) / period; // the latest tick whose due time has passed
+            if (lastPast > tick) {
+                overruns.addAndGet(lastPast - tick);
+                tick = lastPast; // the loop's tick++ makes it the first tick still ahead
             }
         }
     }

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -111,8 +110,7 @@ class BridgeCrashIT {
             for (int kill = 1; kill <= KILLS; kill++) {
                 Process bridge = startBridge(configFile, dir);
                 Thread.sleep(800 + random.nextInt(2_200));
-                bridge.destroyForcibly();
-                assertThat(bridge.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                ChildService.kill(bridge);
             }
             writer.join();
             Process bridge = startBridge(configFile, dir);
@@ -133,12 +131,7 @@ class BridgeCrashIT {
     }
 
     private static Process startBridge(Path configFile, Path dataDir) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-Dchronicle.analytics.disable=true", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "bridge", "--config", configFile.toString(), "--data-dir", dataDir.toString()));
-        return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(dataDir.resolve("bridge.log").toFile()).start();
+        return ChildService.start("bridge", configFile, dataDir, dataDir.resolve("bridge.log"));
     }
 
     private static void sleep(long millis) {

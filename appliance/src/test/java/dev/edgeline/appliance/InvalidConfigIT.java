@@ -88,7 +88,7 @@ class InvalidConfigIT {
             assertThat(result.err()).contains(expected);
         }
         assertThat(Files.exists(dataDir)).as("nothing written").isFalse();
-        assertThat(isListening(port)).as("nothing listening on the configured port").isFalse();
+        assertThat(TestDevice.listening(port)).as("nothing listening on the configured port").isFalse();
     }
 
     @org.junit.jupiter.api.Test
@@ -117,13 +117,5 @@ class InvalidConfigIT {
         int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static boolean isListening(int port) {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

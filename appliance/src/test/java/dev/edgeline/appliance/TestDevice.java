@@ -68,4 +68,13 @@ final class TestDevice {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Whether something accepts connections on the loopback port. */
+    static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

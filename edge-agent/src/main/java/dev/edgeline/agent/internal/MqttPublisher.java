@@ -67,6 +67,7 @@ public final class MqttPublisher implements AutoCloseable {
     private final Consumer<DiskOutbox.Overflow> overflowListener;
     private int window = 1;
     private boolean connected;
+    private boolean aliasWarningLogged;
     private volatile boolean running = true;
 
     private final AtomicLong acknowledged = new AtomicLong();
@@ -219,6 +220,14 @@ public final class MqttPublisher implements AutoCloseable {
             token.waitForCompletion(15_000);
             Integer receiveMaximum = token.getResponseProperties() == null ? null
                     : token.getResponseProperties().getReceiveMaximum();
+            Integer topicAliases = token.getResponseProperties() == null ? null
+                    : token.getResponseProperties().getTopicAliasMaximum();
+            if (topicAliases != null && topicAliases > 0 && !aliasWarningLogged) {
+                aliasWarningLogged = true;
+                LOG.warn("{}{} allows topic aliases: Paho 1.2.5 may resend persisted publishes with a stale alias "
+                        + "after a reconnect (paho.mqtt.java#1104) and be disconnected in a loop; our edge broker "
+                        + "disables them", logPrefix, config.brokerUri());
+            }
             lock.lock();
             try {
                 window = Math.max(1, Math.min(config.maxInFlight(), receiveMaximum == null ? 65_535 : receiveMaximum));

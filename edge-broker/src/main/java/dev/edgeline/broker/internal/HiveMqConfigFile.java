@@ -9,7 +9,12 @@ import java.nio.file.Path;
 /**
  * Writes HiveMQ CE's {@code config.xml} from our broker config: one TCP listener on the configured address, anonymous
  * usage statistics off (an appliance never calls out), a receive maximum of 256 in-flight QoS 1/2 publishes
- * per client (acks wait for an fsync, so a deeper window keeps publishers busy), and the session persistence mode.
+ * per client (acks wait for an fsync, so a deeper window keeps publishers busy), topic aliases off, and the
+ * session persistence mode.
+ *
+ * <p>Topic aliases are off because Paho's MQTT 5 client (1.2.5) resends a persisted in-flight publish with only its
+ * alias after a reconnect or restart (eclipse-paho/paho.mqtt.java#1104); the broker then disconnects it, forever.
+ * Our agent keeps a persistent session, so it would hit that; sensors' topics are short, so aliases save little.
  */
 public final class HiveMqConfigFile {
     private HiveMqConfigFile() {}
@@ -30,6 +35,9 @@ public final class HiveMqConfigFile {
                         <receive-maximum>
                             <server-receive-maximum>256</server-receive-maximum>
                         </receive-maximum>
+                        <topic-alias>
+                            <enabled>false</enabled>
+                        </topic-alias>
                     </mqtt>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>

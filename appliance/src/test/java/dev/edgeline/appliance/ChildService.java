@@ -1,0 +1,40 @@
+package dev.edgeline.appliance;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A {@code bin/edge <command>} service in a child JVM of the test's class path, as the device runs it. */
+final class ChildService {
+    private ChildService() {}
+
+    /** Starts {@code Main <command> --config F --data-dir D}; its log goes to {@code log} (appended). */
+    static Process start(String command, Path configFile, Path dataDir, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m", "-Dchronicle.analytics.disable=true", "-Dhivemq.anonymous.usage.statistics.enabled=false",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), command, "--config", configFile.toString(), "--data-dir", dataDir.toString()));
+        return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** SIGKILL, and wait until it is gone. */
+    static void kill(Process process) throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("child " + process.pid() + " did not die");
+        }
+    }
+
+    /** SIGTERM (the service shuts down cleanly), and wait until it is gone. */
+    static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("child " + process.pid() + " did not stop on SIGTERM");
+        }
+    }
+}

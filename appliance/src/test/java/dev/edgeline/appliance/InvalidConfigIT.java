@@ -50,7 +50,8 @@ class InvalidConfigIT {
         return Stream.of(
                 Arguments.of("unknown sensor type",
                         VALID.replace("type: simulated-digital", "type: bme281"),
-                        "sensors[1].type: unknown sensor type 'bme281'; known types: simulated-analog, simulated-digital"),
+                        "sensors[1].type: unknown sensor type 'bme281'; known types: simulated-analog, simulated-digital, "
+                                + "bme280, ds18b20, mcp3008, digital-input"),
                 Arguments.of("bad port",
                         VALID.replace("port: %PORT%", "port: 70000"),
                         "broker.listener.port: 70000 is out of range 1..65535"),
@@ -89,6 +90,27 @@ class InvalidConfigIT {
         }
         assertThat(Files.exists(dataDir)).as("nothing written").isFalse();
         assertThat(TestDevice.listening(port)).as("nothing listening on the configured port").isFalse();
+    }
+
+    @org.junit.jupiter.api.Test
+    void agentWithoutTheConfiguredHardware_failsAtStart_namingTheMissingBus_andTouchesNothing(@TempDir Path dir)
+            throws IOException {
+        String yaml = VALID.replace("""
+                  - stream: door
+                    type: simulated-digital
+                    period: 1s
+                """, """
+                  - stream: env
+                    type: bme280
+                    period: 1s
+                """);
+        Path dataDir = dir.resolve("data");
+        Result result = run(List.of("agent", "--config", write(dir, yaml, 1883).toString(), "--data-dir",
+                dataDir.toString()));
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).contains("edge agent: /dev/i2c-1: sensor 'env' (bme280) needs I2C bus 1: enable it "
+                + "with dtparam=i2c_arm=on in config.txt and load i2c-dev");
+        assertThat(Files.exists(dataDir)).as("nothing written").isFalse();
     }
 
     @org.junit.jupiter.api.Test

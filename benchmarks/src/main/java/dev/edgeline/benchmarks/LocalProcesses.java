@@ -21,8 +21,15 @@ final class LocalProcesses {
 
     /** Starts {@code main} in a child JVM on this classpath, quiet logging, output to {@code log}. */
     static Process startJvm(Path log, String main, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx512m", "-Dchronicle.analytics.disable=true", "-Dlogback.configurationFile=edge-logback.xml",
+        return startJvm(log, List.of("-Xmx512m"), main, args);
+    }
+
+    /** As {@link #startJvm(Path, String, String...)} with these memory flags instead of a 512 MB heap. */
+    static Process startJvm(Path log, List<String> memoryFlags, String main, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(memoryFlags);
+        command.addAll(List.of("-Dchronicle.analytics.disable=true", "-Dlogback.configurationFile=edge-logback.xml",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), main));
         command.addAll(List.of(args));

@@ -47,8 +47,8 @@ public final class SamplingScheduler implements AutoCloseable {
     private volatile boolean running = true;
 
     /**
-     * @param sampleLimit ticks per sensor after which it stops ({@code Long.MAX_VALUE}: never); for tests and
-     *                    benchmarks
+     * @param sampleLimit reads per sensor (successful or not) after which it stops ({@code Long.MAX_VALUE}: never);
+     *                    for tests and benchmarks
      * @param lateness    told, for every tick sampled, how many nanoseconds after its due time the read began
      */
     public SamplingScheduler(List<Channel> channels, ReadingFactory readings, SensorHealth health,
@@ -84,7 +84,8 @@ public final class SamplingScheduler implements AutoCloseable {
         long period = channel.sensor().period().toNanos();
         long retryAt = 0;
         long consecutiveFailures = 0;
-        for (long tick = 0; tick < sampleLimit && running; tick++) {
+        long attempts = 0;
+        for (long tick = 0; attempts < sampleLimit && running; tick++) {
             long due = start + tick * period;
             parkUntil(due);
             if (!running) {
@@ -94,6 +95,7 @@ public final class SamplingScheduler implements AutoCloseable {
             if (consecutiveFailures > 0 && due - retryAt < 0) {
                 continue; // backing off a failing sensor
             }
+            attempts++;
             lateness.accept(began - due);
             try {
                 List<Measurement> measurements = channel.driver().read();

@@ -4,12 +4,21 @@ import dev.edgeline.config.ConfigError;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.InvalidConfigException;
+import dev.edgeline.config.render.BootConfigBlock;
+import dev.edgeline.config.render.DeviceRenderer;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-/** {@code bin/edge config validate FILE}. */
+/**
+ * {@code bin/edge config validate FILE}: every error with its path, exit 2 if any. {@code bin/edge config render FILE
+ * --out DIR}: validates, then writes the rendered device files ({@link DeviceRenderer}). {@code bin/edge config
+ * schema}: prints the JSON Schema of the device YAML.
+ */
 final class ConfigCommand {
     private final PrintStream out;
     private final PrintStream err;
@@ -20,10 +29,22 @@ final class ConfigCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        if (args.isEmpty() || !args.getFirst().equals("validate")) {
-            throw new Arguments.UsageException("expected 'config validate FILE'");
-        }
-        Arguments parsed = Arguments.parse(args.subList(1, args.size()), Set.of());
+        String verb = args.isEmpty() ? "" : args.getFirst();
+        List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
+        return switch (verb) {
+            case "validate" -> validate(rest);
+            case "render" -> render(rest);
+            case "schema" -> {
+                out.print(DeviceRenderer.jsonSchema());
+                yield ExitCodes.OK;
+            }
+            default -> throw new Arguments.UsageException("expected 'config validate FILE', 'config render FILE "
+                    + "--out DIR' or 'config schema'");
+        };
+    }
+
+    private int validate(List<String> args) throws Arguments.UsageException {
+        Arguments parsed = Arguments.parse(args, Set.of());
         if (parsed.positional().size() != 1) {
             throw new Arguments.UsageException("expected exactly one config file");
         }
@@ -31,12 +52,40 @@ final class ConfigCommand {
         try {
             DeviceConfig config = ConfigLoader.load(file, Path.of("."));
             out.println(file + ": valid (device " + config.device().id() + ", " + config.sensors().size()
-                    + " sensor(s), " + config.bridge().routes().size() + " route(s))");
+                    + " sensor(s), " + config.bridge().routes().size() + " route(s); boot config: "
+                    + describe(BootConfigBlock.settings(config)) + ")");
             return ExitCodes.OK;
         } catch (InvalidConfigException e) {
             printErrors(err, e);
             return ExitCodes.INVALID_INPUT;
         }
+    }
+
+    private int render(List<String> args) throws Arguments.UsageException {
+        Arguments parsed = Arguments.parse(args, Set.of("out"));
+        if (parsed.positional().size() != 1) {
+            throw new Arguments.UsageException("expected exactly one config file");
+        }
+        Path file = Path.of(parsed.positional().getFirst());
+        Path outDirectory = parsed.requiredPath("out");
+        try {
+            String yaml = Files.readString(file, StandardCharsets.UTF_8);
+            DeviceConfig config = ConfigLoader.parse(file, yaml, Path.of("."));
+            for (Path written : DeviceRenderer.write(config, yaml, outDirectory)) {
+                out.println(written);
+            }
+            return ExitCodes.OK;
+        } catch (InvalidConfigException e) {
+            printErrors(err, e);
+            return ExitCodes.INVALID_INPUT;
+        } catch (IOException e) {
+            err.println("edge config render: " + e);
+            return ExitCodes.FAILURE;
+        }
+    }
+
+    private static String describe(List<String> settings) {
+        return settings.isEmpty() ? "nothing to enable" : String.join(", ", settings);
     }
 
     static void printErrors(PrintStream err, InvalidConfigException e) {

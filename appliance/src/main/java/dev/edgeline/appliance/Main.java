@@ -14,6 +14,8 @@ import java.util.List;
  *   bin/edge bridge --config FILE [--data-dir DIR]     the cloud bridge alone, on the broker's spool directory
  *   bin/edge status --config FILE [--data-dir DIR]     spool backlog per lane and the bridge's last report
  *   bin/edge config validate FILE                      report every error, exit 2 if any
+ *   bin/edge config render FILE --out DIR              validate, then write the device's rendered files
+ *   bin/edge config schema                             print the JSON Schema of the device YAML
  * </pre>
  * Relative directories in a config file resolve against {@code --data-dir} (default: the working directory).
  */
@@ -64,6 +66,8 @@ public final class Main {
                   agent --config FILE [--data-dir DIR]    the edge-agent service (sensors to MQTT)
                   bridge --config FILE [--data-dir DIR]   the cloud bridge alone, on the broker's spool directory
                   status --config FILE [--data-dir DIR]   spool backlog per lane, bridge state and drain estimate
-                  config validate FILE                     check a device config; exit status 2 if invalid""");
+                  config validate FILE                     check a device config; exit status 2 if invalid
+                  config render FILE --out DIR             validate, then write config.txt block, service files
+                  config schema                            print the JSON Schema of the device YAML""");
     }
 }

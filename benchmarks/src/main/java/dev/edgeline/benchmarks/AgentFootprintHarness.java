@@ -4,9 +4,8 @@ import dev.edgeline.broker.spool.SegmentedFileSpool;
 import dev.edgeline.broker.spool.SpoolReader;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.render.DeviceRenderer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,18 +111,9 @@ public final class AgentFootprintHarness {
         return builder.start();
     }
 
-    static List<String> agentJvmFlags() throws IOException {
+    static List<String> agentJvmFlags() {
         String override = System.getProperty("agent.flags");
-        if (override != null) {
-            return List.of(override.trim().split("\\s+"));
-        }
-        try (InputStream in = AgentFootprintHarness.class.getResourceAsStream("/agent-jvm-flags.txt")) {
-            if (in == null) {
-                throw new IOException("agent-jvm-flags.txt is not on the class path");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        }
+        return override != null ? List.of(override.trim().split("\\s+")) : DeviceRenderer.agentJvmFlags();
     }
 
     private static long rssKb(long pid) throws IOException {

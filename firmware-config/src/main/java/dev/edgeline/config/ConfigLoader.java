@@ -379,7 +379,10 @@ public final class ConfigLoader {
     }
 
     private Optional<SensorConfig> readBme280(YamlMap m, String stream, Duration period) {
-        int bus = m.integer("i2c-bus", 1, 0, 255);
+        int bus = m.integer("i2c-bus", 1, 0, 6);
+        if (bus == 2) {
+            m.error("i2c-bus", "2 is reserved for the HDMI display's DDC on a Raspberry Pi; use 1 (or 0, 3..6)");
+        }
         int address = m.integer("address", 0x76, 0, 127);
         if (m.has("address") && address != 0x76 && address != 0x77) {
             m.error("address", "0x" + Integer.toHexString(address) + " is not a BME280 address (0x76 or 0x77)");
@@ -438,7 +441,10 @@ public final class ConfigLoader {
 
     private Optional<SensorConfig> readMcp3008(YamlMap m, String stream, Duration period) {
         int bus = m.integer("spi-bus", 0, 0, 6);
-        int chipSelect = m.integer("chip-select", 0, 0, 2);
+        if (bus == 2) {
+            m.error("spi-bus", "SPI2 is not on the Raspberry Pi's header; use 0, 1 or 3..6");
+        }
+        int chipSelect = m.integer("chip-select", 0, 0, bus == 1 ? 2 : 1);
         int channel = m.integer("channel", 0, 7);
         double reference = m.decimal("reference-volts", 3.3);
         if (reference <= 0 || reference > 5.5) {

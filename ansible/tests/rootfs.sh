@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sourced by ansible/tests/run: a Debian root filesystem for provisioning tests, built once with debootstrap and
+# cached as a tarball (EDGE_TEST_CACHE, default ~/.cache/edgeline), then unpacked fresh for every test host.
+set -euo pipefail
+
+EDGE_TEST_CACHE="${EDGE_TEST_CACHE:-$HOME/.cache/edgeline}"
+ROOTFS_SUITE="${ROOTFS_SUITE:-bookworm}"
+ROOTFS_MIRROR="${ROOTFS_MIRROR:-http://deb.debian.org/debian}"
+
+rootfs_tarball() { # prints the cached tarball's path, building it first if needed
+  local arch tarball build
+  arch="$(dpkg --print-architecture)"
+  tarball="$EDGE_TEST_CACHE/debootstrap-$ROOTFS_SUITE-$arch.tar"
+  if [[ ! -s "$tarball" ]]; then
+    mkdir -p "$EDGE_TEST_CACHE"
+    build="$(mktemp -d "$EDGE_TEST_CACHE/build.XXXXXX")"
+    echo "rootfs: debootstrap $ROOTFS_SUITE ($arch) into $build (first run only; cached as $tarball)" >&2
+    debootstrap --variant=minbase --include=systemd,systemd-sysv,python3,ca-certificates,apt-utils \
+      "$ROOTFS_SUITE" "$build/root" "$ROOTFS_MIRROR" >"$build.log" 2>&1 \
+      || { tail -20 "$build.log" >&2; rm -rf "$build"; return 1; }
+    tar -C "$build/root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$build" "$build.log"
+  fi
+  echo "$tarball"
+}
+
+# rootfs_unpack DIR: a fresh root filesystem in DIR with /proc mounted and daemons kept from starting.
+rootfs_unpack() {
+  local dir="$1"
+  mkdir -p "$dir"
+  tar -C "$dir" -xf "$(rootfs_tarball)"
+  printf '#!/bin/sh\nexit 101\n' > "$dir/usr/sbin/policy-rc.d"
+  chmod 755 "$dir/usr/sbin/policy-rc.d"
+  cp /etc/resolv.conf "$dir/etc/resolv.conf"
+  mount -t proc proc "$dir/proc"
+}
+
+# rootfs_cleanup DIR: unmounts what rootfs_unpack mounted and removes DIR.
+rootfs_cleanup() {
+  local dir="$1"
+  if mountpoint -q "$dir/proc"; then umount "$dir/proc"; fi
+  rm -rf --one-file-system "$dir"
+}

@@ -1,0 +1,89 @@
+package dev.edgeline.config.render;
+
+import dev.edgeline.config.DeviceConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders everything a device needs from its configuration, as files in one directory:
+ * <ul>
+ *   <li>{@code config.txt.block}: the managed block for the Pi's boot config ({@link BootConfigBlock});</li>
+ *   <li>{@code device.yaml}: the validated device YAML, as given (both services read it);</li>
+ *   <li>{@code edge-agent.env}, {@code edge-broker.env}: systemd environment files with each service's JVM options
+ *       (the agent's small-footprint flags from {@code agent-jvm-flags.txt});</li>
+ *   <li>{@code modules-load.conf}: kernel modules to load at boot ({@code /etc/modules-load.d/});</li>
+ *   <li>{@code provisioning.json}: groups, modules and port for the Ansible roles ({@link ProvisioningFacts}).</li>
+ * </ul>
+ * Output is deterministic: the same configuration renders the same bytes, so provisioning reports no change when
+ * nothing changed. Files are replaced atomically.
+ */
+public final class DeviceRenderer {
+    /** JVM heap of the broker (HiveMQ, spool and bridge in one process). */
+    public static final String BROKER_JVM_OPTS = "-Xms64m -Xmx384m -XX:+UseSerialGC";
+
+    private DeviceRenderer() {}
+
+    /** File name to content, in a fixed order. */
+    public static Map<String, String> render(DeviceConfig config, String deviceYaml) {
+        String header = "# Rendered by bin/edge config render for device " + config.device().id() + "; do not edit.\n";
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("config.txt.block", BootConfigBlock.content(config));
+        files.put("device.yaml", deviceYaml);
+        files.put("edge-agent.env", header + "EDGE_JAVA_OPTS=" + String.join(" ", agentJvmFlags())
+                + "\nMALLOC_ARENA_MAX=2\n");
+        files.put("edge-broker.env", header + "EDGE_JAVA_OPTS=" + BROKER_JVM_OPTS + "\n");
+        ProvisioningFacts facts = ProvisioningFacts.of(config);
+        StringBuilder modules = new StringBuilder(header);
+        facts.kernelModules().forEach(m -> modules.append(m).append('\n'));
+        files.put("modules-load.conf", modules.toString());
+        files.put("provisioning.json", facts.toJson());
+        return files;
+    }
+
+    /** Writes {@link #render} into {@code outDirectory} (created if needed); returns the files written. */
+    public static List<Path> write(DeviceConfig config, String deviceYaml, Path outDirectory) throws IOException {
+        Files.createDirectories(outDirectory);
+        List<Path> written = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> file : render(config, deviceYaml).entrySet()) {
+            Path target = outDirectory.resolve(file.getKey());
+            Path tmp = outDirectory.resolve("." + file.getKey() + ".tmp");
+            Files.writeString(tmp, file.getValue(), StandardCharsets.UTF_8);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            written.add(target);
+        }
+        return written;
+    }
+
+    /** The agent's JVM flags ({@code agent-jvm-flags.txt} on the class path, comments dropped). */
+    public static List<String> agentJvmFlags() {
+        try (InputStream in = DeviceRenderer.class.getResourceAsStream("/agent-jvm-flags.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("agent-jvm-flags.txt is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The JSON Schema of the device YAML (draft 2020-12), for editors. */
+    public static String jsonSchema() {
+        try (InputStream in = DeviceRenderer.class.getResourceAsStream("device-config.schema.json")) {
+            if (in == null) {
+                throw new IllegalStateException("device-config.schema.json is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

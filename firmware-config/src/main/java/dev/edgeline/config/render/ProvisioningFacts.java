@@ -1,0 +1,50 @@
+package dev.edgeline.config.render;
+
+import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.SensorConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * What provisioning needs to know about a device, derived from its configuration: the Unix groups the agent needs
+ * for its device files ({@code i2c}, {@code spi}, {@code gpio}), the kernel modules to load at boot
+ * ({@code i2c-dev} for I2C), the MQTT port. Rendered as {@code provisioning.json} for the Ansible roles.
+ */
+public record ProvisioningFacts(String deviceId, List<String> agentGroups, List<String> kernelModules,
+                                int mqttPort, List<String> streams) {
+
+    public static ProvisioningFacts of(DeviceConfig config) {
+        TreeSet<String> groups = new TreeSet<>();
+        TreeSet<String> modules = new TreeSet<>();
+        List<String> streams = new ArrayList<>();
+        for (SensorConfig sensor : config.sensors()) {
+            switch (sensor.bus()) {
+                case I2C -> {
+                    groups.add("i2c");
+                    modules.add("i2c-dev");
+                }
+                case SPI -> groups.add("spi");
+                case GPIO -> groups.add("gpio");
+                case ONE_WIRE, NONE -> { }
+            }
+            streams.addAll(sensor.streams());
+        }
+        return new ProvisioningFacts(config.device().id(), List.copyOf(groups), List.copyOf(modules),
+                config.broker().port(), List.copyOf(streams));
+    }
+
+    public String toJson() {
+        return "{\n  \"device\": " + quote(deviceId) + ",\n  \"agent_groups\": " + array(agentGroups)
+                + ",\n  \"kernel_modules\": " + array(kernelModules) + ",\n  \"mqtt_port\": " + mqttPort
+                + ",\n  \"streams\": " + array(streams) + "\n}\n";
+    }
+
+    private static String array(List<String> values) {
+        return "[" + String.join(", ", values.stream().map(ProvisioningFacts::quote).toList()) + "]";
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

@@ -10,12 +10,12 @@ ROOTFS_MIRROR="${ROOTFS_MIRROR:-http://deb.debian.org/debian}"
 rootfs_tarball() { # prints the cached tarball's path, building it first if needed
   local arch tarball build
   arch="$(dpkg --print-architecture)"
-  tarball="$EDGE_TEST_CACHE/debootstrap-$ROOTFS_SUITE-$arch.tar"
+  tarball="$EDGE_TEST_CACHE/debootstrap-$ROOTFS_SUITE-$arch-v2.tar"  # v2: with python3-apt
   if [[ ! -s "$tarball" ]]; then
     mkdir -p "$EDGE_TEST_CACHE"
     build="$(mktemp -d "$EDGE_TEST_CACHE/build.XXXXXX")"
     echo "rootfs: debootstrap $ROOTFS_SUITE ($arch) into $build (first run only; cached as $tarball)" >&2
-    debootstrap --variant=minbase --include=systemd,systemd-sysv,python3,ca-certificates,apt-utils \
+    debootstrap --variant=minbase --include=systemd,systemd-sysv,python3,python3-apt,ca-certificates,apt-utils \
       "$ROOTFS_SUITE" "$build/root" "$ROOTFS_MIRROR" >"$build.log" 2>&1 \
       || { tail -20 "$build.log" >&2; rm -rf "$build"; return 1; }
     tar -C "$build/root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"

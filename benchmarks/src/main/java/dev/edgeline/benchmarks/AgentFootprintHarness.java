@@ -35,22 +35,7 @@ public final class AgentFootprintHarness {
         try (WorkDirectory workDirectory = new WorkDirectory("agent-footprint-")) {
             Path work = workDirectory.path();
             int port = LocalProcesses.freePort();
-            StringBuilder yaml = new StringBuilder("""
-                    device: {id: footprint-pi}
-                    broker: {listener: {port: %d}, data-directory: broker}
-                    spool: {directory: spool}
-                    agent: {state-directory: agent}
-                    kafka:
-                      bootstrap-servers: 127.0.0.1:9
-                      routes: [{mqtt-filter: "edge/#", kafka-topic: footprint}]
-                    sensors:
-                    """.formatted(port));
-            for (int i = 0; i < sensors; i++) {
-                yaml.append("  - {stream: s").append(i).append(", type: simulated-analog, period: ")
-                        .append(1000 / hz).append("ms, unit: \"°C\"}\n");
-            }
-            Path configFile = work.resolve("device.yaml");
-            Files.writeString(configFile, yaml);
+            Path configFile = SimulatedDeviceConfig.write(work, "footprint-pi", port, sensors, hz);
             Process broker = LocalProcesses.startJvm(work.resolve("broker.log"), "dev.edgeline.appliance.Main",
                     "broker", "--config", configFile.toString(), "--data-dir", work.toString());
             Process agent = null;

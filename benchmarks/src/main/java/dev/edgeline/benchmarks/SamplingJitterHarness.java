@@ -4,7 +4,6 @@ import dev.edgeline.agent.EdgeAgent;
 import dev.edgeline.agent.bus.SimulatedOnlyBuses;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -28,22 +27,7 @@ public final class SamplingJitterHarness {
         try (WorkDirectory workDirectory = new WorkDirectory("agent-jitter-")) {
             Path work = workDirectory.path();
             int port = LocalProcesses.freePort();
-            StringBuilder yaml = new StringBuilder("""
-                    device: {id: jitter-pi}
-                    broker: {listener: {port: %d}, data-directory: broker}
-                    spool: {directory: spool}
-                    agent: {state-directory: agent}
-                    kafka:
-                      bootstrap-servers: 127.0.0.1:9
-                      routes: [{mqtt-filter: "edge/#", kafka-topic: jitter}]
-                    sensors:
-                    """.formatted(port));
-            for (int i = 0; i < sensors; i++) {
-                yaml.append("  - {stream: s").append(i).append(", type: simulated-analog, period: ")
-                        .append(1000 / hz).append("ms}\n");
-            }
-            Path configFile = work.resolve("device.yaml");
-            Files.writeString(configFile, yaml);
+            Path configFile = SimulatedDeviceConfig.write(work, "jitter-pi", port, sensors, hz);
             DeviceConfig config = ConfigLoader.load(configFile, work);
             Process broker = LocalProcesses.startJvm(work.resolve("broker.log"), "dev.edgeline.appliance.Main",
                     "broker", "--config", configFile.toString(), "--data-dir", work.toString());

@@ -236,29 +236,50 @@ public final class DiskOutbox implements AutoCloseable {
 
     private void readFrames(Path file, long fromOrder, int max, List<Entry> out) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer header = ByteBuffer.allocate(HEADER);
-            long position = 0;
-            while (out.size() < max) {
-                header.clear();
-                if (readFully(channel, header, position) < HEADER) {
-                    return;
+            readValidFrames(channel, fromOrder, (order, body) -> {
+                if (out.size() >= max) {
+                    return false;
                 }
-                header.flip();
-                int length = header.getInt();
-                int crc = header.getInt();
-                long order = header.getLong();
-                if (length < 0 || length > MAX_BODY) {
-                    return;
-                }
-                if (order >= fromOrder) {
-                    ByteBuffer body = ByteBuffer.allocate(length);
-                    if (readFully(channel, body, position + HEADER) < length || crc(order, body.array()) != crc) {
-                        return;
-                    }
-                    out.add(new Entry(order, decode(body.array())));
-                }
-                position += HEADER + length;
+                out.add(new Entry(order, decode(body)));
+                return true;
+            });
+        }
+    }
+
+    /** Told about each intact frame; returns false to stop before it. */
+    @FunctionalInterface
+    private interface FrameVisitor {
+        boolean accept(long order, byte[] body);
+    }
+
+    /**
+     * Reads a segment's frames from its start, handing each intact one with an order of at least {@code skipBelow} to
+     * the visitor (earlier ones are stepped over unread). Stops at the end, at a torn or corrupt frame, or when the
+     * visitor declines one; returns the byte position just after the last frame accepted or stepped over.
+     */
+    private static long readValidFrames(FileChannel channel, long skipBelow, FrameVisitor visitor) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        long position = 0;
+        while (true) {
+            header.clear();
+            if (readFully(channel, header, position) < HEADER) {
+                return position;
             }
+            header.flip();
+            int length = header.getInt();
+            int crc = header.getInt();
+            long order = header.getLong();
+            if (length < 0 || length > MAX_BODY) {
+                return position;
+            }
+            if (order >= skipBelow) {
+                ByteBuffer body = ByteBuffer.allocate(length);
+                if (readFully(channel, body, position + HEADER) < length || crc(order, body.array()) != crc
+                        || !visitor.accept(order, body.array())) {
+                    return position;
+                }
+            }
+            position += HEADER + length;
         }
     }
 
@@ -323,29 +344,15 @@ public final class DiskOutbox implements AutoCloseable {
     /** Returns {end order, valid bytes}; truncates a torn or corrupt tail of the last segment. */
     private long[] scan(Path file, long firstOrder, boolean last) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer header = ByteBuffer.allocate(HEADER);
-            long position = 0;
-            long expected = firstOrder;
+            long[] expected = {firstOrder};
+            long position = readValidFrames(channel, Long.MIN_VALUE, (order, body) -> {
+                if (order != expected[0]) {
+                    return false;
+                }
+                expected[0]++;
+                return true;
+            });
             long size = channel.size();
-            while (position < size) {
-                header.clear();
-                if (readFully(channel, header, position) < HEADER) {
-                    break;
-                }
-                header.flip();
-                int length = header.getInt();
-                int crc = header.getInt();
-                long order = header.getLong();
-                if (length < 0 || length > MAX_BODY || order != expected) {
-                    break;
-                }
-                ByteBuffer body = ByteBuffer.allocate(length);
-                if (readFully(channel, body, position + HEADER) < length || crc(order, body.array()) != crc) {
-                    break;
-                }
-                position += HEADER + length;
-                expected++;
-            }
             if (position < size) {
                 if (last) {
                     LOG.warn("outbox: truncating {} at byte {} of {} (torn write from a crash)", file, position, size);
@@ -356,7 +363,7 @@ public final class DiskOutbox implements AutoCloseable {
                             size - position);
                 }
             }
-            return new long[] {expected, position};
+            return new long[] {expected[0], position};
         }
     }
 

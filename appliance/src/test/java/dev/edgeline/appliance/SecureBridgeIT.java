@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bridge against a broker that requires SASL_SSL with SCRAM-SHA-512, with certificates made by the test (JDK
- * keytool): a wrong password or a CA that did not sign the broker fails with a clear error and loses nothing; the
- * right ones deliver everything exactly once.
+ * The bridge against a broker that requires SASL_SSL with SCRAM-SHA-512, and against one that requires a client
+ * certificate (mutual TLS), with certificates made by the test (JDK keytool; the client key with openssl, as PEM):
+ * a wrong password, a CA that did not sign the broker, no client certificate or one from an unknown CA fail with a
+ * clear error and lose nothing; the right ones deliver everything exactly once.
  */
 @Timeout(300)
 class SecureBridgeIT {
@@ -72,9 +73,88 @@ class SecureBridgeIT {
         }
     }
 
-    /** Runs a bridge that cannot get in; returns its error after checking it forwarded nothing. */
+    @Test
+    void mutualTls_missingOrUntrustedClientCertificateFails_andLosesNothing_theRightOneDeliversEverything(
+            @TempDir Path dir) throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        makeCa(certs, "ca");
+        makeCa(certs, "other-ca");
+        makeBrokerKeystore(certs);
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", certs.resolve("ca.pem").toString(),
+                "-keystore", certs.resolve("trust.p12").toString(), "-storepass", PASSWORD);
+        makeClientCertificate(certs, "ca", "client");
+        makeClientCertificate(certs, "other-ca", "stranger");
+        int sslPort = TestDevice.freePort();
+        try (EmbeddedKafka kafka = EmbeddedKafka.startWithMutualTls(dir.resolve("kafka"), sslPort,
+                certs.resolve("broker.p12"), certs.resolve("trust.p12"), PASSWORD)) {
+            DeviceConfig right = mtlsConfig(dir, sslPort, "client");
+            Set<Identity> written = new HashSet<>();
+            try (SegmentedFileSpool spool = SegmentedFileSpool.open(right.spool(), "pi-mtls", InstantSource.system())) {
+                for (int i = 0; i < 1_000; i++) {
+                    spool.append("telemetry", new SpoolRecord("pi-mtls", "t", 1, i, "edge/pi-mtls/t", true, i,
+                            new byte[50])).join();
+                    written.add(new Identity("pi-mtls", "t", 1, i));
+                }
+                String noCertificate = failingRun(mtlsConfig(dir, sslPort, null), spool, "pi-mtls");
+                assertThat(noCertificate).containsAnyOf("SSL handshake failed", "SSLHandshakeException",
+                        "SslAuthenticationException");
+                String untrusted = failingRun(mtlsConfig(dir, sslPort, "stranger"), spool, "pi-mtls");
+                assertThat(untrusted).containsAnyOf("SSL handshake failed", "SSLHandshakeException",
+                        "SslAuthenticationException");
+
+                try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
+                        List.of("it.mtls"), r -> { });
+                     CloudBridge bridge = new CloudBridge(right.bridge(), "pi-mtls", () -> spool.openReader("bridge"))) {
+                    collector.start();
+                    bridge.start();
+                    Awaits.until(Duration.ofSeconds(60), () -> collector.distinctCount() >= written.size(),
+                            "every record over mutual TLS");
+                    Thread.sleep(1_000);
+                    assertThat(collector.distinct()).isEqualTo(written);
+                    assertThat(collector.duplicates()).isZero();
+                }
+            }
+        }
+    }
+
+    private static DeviceConfig mtlsConfig(Path dir, int sslPort, String client) throws Exception {
+        String clientFiles = client == null ? "" : """
+                    client-cert-file: certs/%s.pem
+                    client-key-file: certs/%s.key
+                """.formatted(client, client);
+        return ConfigLoader.parse(Path.of("mtls.yaml"), """
+                device: {id: pi-mtls}
+                broker: {listener: {port: 1}}
+                spool: {directory: spool}
+                agent: {state-directory: agent}
+                kafka:
+                  bootstrap-servers: 127.0.0.1:%d
+                  retry-backoff-max: 1s
+                  security:
+                    protocol: SSL
+                    ca-file: certs/ca.pem
+                %s  routes: [{mqtt-filter: "edge/#", kafka-topic: it.mtls}]
+                sensors: []
+                """.formatted(sslPort, clientFiles), dir);
+    }
+
+    /** A PEM client key (PKCS#8, openssl) and its certificate signed by {@code ca} (keytool). */
+    private static void makeClientCertificate(Path certs, String ca, String name) throws Exception {
+        run("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-subj", "/CN=" + name, "-keyout", certs.resolve(name + ".key").toString(),
+                "-out", certs.resolve(name + ".csr").toString());
+        keytool("-gencert", "-alias", ca, "-keystore", certs.resolve(ca + ".p12").toString(), "-storepass", PASSWORD,
+                "-infile", certs.resolve(name + ".csr").toString(), "-outfile", certs.resolve(name + ".pem").toString(),
+                "-validity", "2", "-rfc");
+    }
+
     private static String failingRun(DeviceConfig config, SegmentedFileSpool spool) throws Exception {
-        try (CloudBridge bridge = new CloudBridge(config.bridge(), "pi-secure", () -> spool.openReader("bridge"))) {
+        return failingRun(config, spool, "pi-secure");
+    }
+
+    /** Runs a bridge that cannot get in; returns its error after checking it forwarded nothing. */
+    private static String failingRun(DeviceConfig config, SegmentedFileSpool spool, String device) throws Exception {
+        try (CloudBridge bridge = new CloudBridge(config.bridge(), device, () -> spool.openReader("bridge"))) {
             bridge.start();
             Awaits.until(Duration.ofSeconds(60), () -> !bridge.lastError().isEmpty(), "the bridge to report its error");
             Thread.sleep(1_000);
@@ -130,10 +210,14 @@ class SecureBridgeIT {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         command.addAll(List.of(args));
+        run(command.toArray(String[]::new));
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException("keytool " + String.join(" ", args) + " failed: " + output);
+            throw new IOException(String.join(" ", command) + " failed: " + output);
         }
     }
 }

@@ -69,19 +69,44 @@ public final class EmbeddedKafka implements AutoCloseable {
                                                  String keystorePassword, String user, String password)
             throws IOException {
         int plainPort = KafkaNodes.freePort();
-        java.util.Map<String, String> overrides = new java.util.HashMap<>();
-        overrides.put("listeners", "PLAINTEXT://127.0.0.1:" + plainPort + ",SASL_SSL://127.0.0.1:" + saslPort
-                + ",CONTROLLER://127.0.0.1:%CONTROLLER%");
-        overrides.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plainPort + ",SASL_SSL://127.0.0.1:" + saslPort);
-        overrides.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        java.util.Map<String, String> overrides = secondListener(plainPort, "SASL_SSL", saslPort, keystore,
+                keystorePassword);
         overrides.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
         overrides.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-        overrides.put("listener.name.sasl_ssl.ssl.keystore.location", keystore.toAbsolutePath().toString());
-        overrides.put("listener.name.sasl_ssl.ssl.keystore.password", keystorePassword);
-        overrides.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
         return start(logDirectory, plainPort, overrides,
                 java.util.List.of("--add-scram", "SCRAM-SHA-512=[name=" + user + ",password=" + password + "]"));
+    }
+
+    /**
+     * A broker with a second listener on {@code sslPort}: SSL that requires a client certificate signed by a CA in the
+     * PKCS#12 {@code truststore} (mutual TLS), its own certificate from {@code keystore}. Both stores use
+     * {@code storePassword}. The PLAINTEXT port stays for inter-broker traffic and test tools.
+     */
+    public static EmbeddedKafka startWithMutualTls(Path logDirectory, int sslPort, Path keystore, Path truststore,
+                                                   String storePassword) throws IOException {
+        int plainPort = KafkaNodes.freePort();
+        java.util.Map<String, String> overrides = secondListener(plainPort, "SSL", sslPort, keystore, storePassword);
+        overrides.put("listener.name.ssl.ssl.truststore.location", truststore.toAbsolutePath().toString());
+        overrides.put("listener.name.ssl.ssl.truststore.password", storePassword);
+        overrides.put("listener.name.ssl.ssl.truststore.type", "PKCS12");
+        overrides.put("listener.name.ssl.ssl.client.auth", "required");
+        return start(logDirectory, plainPort, overrides);
+    }
+
+    /** Listener overrides for PLAINTEXT plus a TLS listener {@code name} (SSL or SASL_SSL) with its keystore. */
+    private static java.util.Map<String, String> secondListener(int plainPort, String name, int port, Path keystore,
+                                                                String keystorePassword) {
+        String prefix = "listener.name." + name.toLowerCase(java.util.Locale.ROOT) + ".";
+        java.util.Map<String, String> overrides = new java.util.HashMap<>();
+        overrides.put("listeners", "PLAINTEXT://127.0.0.1:" + plainPort + "," + name + "://127.0.0.1:" + port
+                + ",CONTROLLER://127.0.0.1:%CONTROLLER%");
+        overrides.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plainPort + "," + name + "://127.0.0.1:" + port);
+        overrides.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + name + ":" + name + ",CONTROLLER:PLAINTEXT");
+        overrides.put(prefix + "ssl.keystore.location", keystore.toAbsolutePath().toString());
+        overrides.put(prefix + "ssl.keystore.password", keystorePassword);
+        overrides.put(prefix + "ssl.keystore.type", "PKCS12");
+        return overrides;
     }
 
     /** {@code 127.0.0.1:port}, for bootstrap.servers. */

@@ -60,6 +60,8 @@ public final class CloudBridge implements AutoCloseable {
     static final String READER_NAME = "bridge";
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration CURSOR_WRITE_INTERVAL = Duration.ofSeconds(1);
+    /** How long after a batch with records of two lanes the bridge keeps its batches small. */
+    private static final Duration LIVE_WINDOW = Duration.ofSeconds(1);
 
     /** Opens the spool reader the bridge consumes (in the broker's process, or from another process). */
     @FunctionalInterface
@@ -89,6 +91,7 @@ public final class CloudBridge implements AutoCloseable {
     private volatile Map<String, Long> backlog = Map.of();
     private long lastBatchNanos = System.nanoTime();
     private long lastCursorWriteNanos = System.nanoTime();
+    private long mixedBatchNanos = System.nanoTime() - LIVE_WINDOW.toNanos();
 
     /**
      * A bridge for {@code deviceId}; reads the TLS/SASL files named in {@code config.security()} now, so that a
@@ -212,9 +215,18 @@ public final class CloudBridge implements AutoCloseable {
     /** Sends one batch and commits it; returns false when the spool had nothing new. */
     private boolean forwardBatch(SpoolReader reader)
             throws IOException, InterruptedException, ExecutionException, TimeoutException {
-        List<SpooledRecord> batch = reader.poll(config.batchRecords(), Duration.ofMillis(200));
+        // While a higher lane has had records in the last second (live data beside a backlog), batches are a tenth
+        // of the configured size, so that live records never wait behind a big transaction of backlog; a backlog
+        // alone still goes in full batches.
+        int small = Math.max(1, config.batchRecords() / 10);
+        boolean liveBesideBacklog = System.nanoTime() - mixedBatchNanos < LIVE_WINDOW.toNanos();
+        List<SpooledRecord> batch = reader.poll(liveBesideBacklog ? small : config.batchRecords(), small,
+                Duration.ofMillis(200));
         if (batch.isEmpty()) {
             return false;
+        }
+        if (!batch.getFirst().lane().equals(batch.getLast().lane())) {
+            mixedBatchNanos = System.nanoTime();
         }
         if (exactlyOnce()) {
             producer.beginTransaction();

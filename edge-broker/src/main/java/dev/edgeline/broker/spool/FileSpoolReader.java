@@ -118,13 +118,25 @@ public final class FileSpoolReader implements SpoolReader {
     }
 
     @Override
-    public List<SpooledRecord> poll(int maxRecords, Duration timeout) throws IOException, InterruptedException {
+    public List<SpooledRecord> poll(int maxRecords, int maxBelowFirst, Duration timeout)
+            throws IOException, InterruptedException {
         List<SpooledRecord> result = new ArrayList<>();
         if (!durability.await(this::anythingToRead, timeout)) {
             return result;
         }
+        int firstLaneRecords = -1;
         for (int i = 0; i < lanes.size() && result.size() < maxRecords; i++) {
-            lanes.get(i).read(durability.durable(i), maxRecords - result.size(), result);
+            int limit = maxRecords - result.size();
+            if (firstLaneRecords >= 0) {
+                limit = Math.min(limit, firstLaneRecords + maxBelowFirst - result.size());
+                if (limit <= 0) {
+                    break;
+                }
+            }
+            lanes.get(i).read(durability.durable(i), limit, result);
+            if (firstLaneRecords < 0 && !result.isEmpty()) {
+                firstLaneRecords = result.size();
+            }
         }
         return result;
     }

@@ -26,7 +26,18 @@ public interface SpoolReader extends AutoCloseable {
      * first: a lower lane's records are returned only when the higher lanes have nothing more. Advances the read
      * positions past the returned records (not the committed ones).
      */
-    List<SpooledRecord> poll(int maxRecords, Duration timeout) throws IOException, InterruptedException;
+    default List<SpooledRecord> poll(int maxRecords, Duration timeout) throws IOException, InterruptedException {
+        return poll(maxRecords, maxRecords, timeout);
+    }
+
+    /**
+     * As {@link #poll(int, Duration)}, but once the highest lane with records has been read, the lanes below it
+     * together give at most {@code maxBelowFirst} records. A reader that forwards live data from a high lane ahead
+     * of a backlog in a low one uses it to keep each batch (and so the wait of the next live record) short, while a
+     * backlog alone still comes in full batches.
+     */
+    List<SpooledRecord> poll(int maxRecords, int maxBelowFirst, Duration timeout)
+            throws IOException, InterruptedException;
 
     /** Persists the positions after {@code consumed}: those records will not be read again by this reader name. */
     void commit(Collection<SpooledRecord> consumed) throws IOException;

@@ -52,6 +52,31 @@ class SpoolLanesAndBudgetTest {
     }
 
     @Test
+    void withLiveRecordsInAHigherLane_lowerLanesAddOnlyASmallShare_butABacklogAloneComesInFullBatches()
+            throws Exception {
+        SpoolConfig config = lanes(1L << 30, new Lane("live", 1L << 28, FullPolicy.BLOCK),
+                new Lane("backlog", 1L << 28, FullPolicy.BLOCK), new Lane("bulk", 1L << 28, FullPolicy.BLOCK));
+        try (Spool spool = open(config)) {
+            List<SpoolRecord> backlog = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                backlog.add(record("b", 1, i));
+            }
+            appendAll(spool, "backlog", backlog);
+            appendAll(spool, "bulk", List.of(record("k", 1, 0), record("k", 1, 1)));
+            appendAll(spool, "live", List.of(record("l", 1, 0), record("l", 1, 1), record("l", 1, 2)));
+            try (SpoolReader reader = spool.openReader("bridge")) {
+                assertThat(reader.poll(50, 5, Duration.ofSeconds(1))).extracting(SpooledRecord::lane)
+                        .containsExactly("live", "live", "live", "backlog", "backlog", "backlog", "backlog", "backlog");
+                assertThat(reader.poll(50, 5, Duration.ofSeconds(1))).as("the backlog lane is now the first one")
+                        .hasSize(50).allMatch(r -> r.lane().equals("backlog"));
+                List<SpooledRecord> rest = reader.poll(50, 5, Duration.ofSeconds(1));
+                assertThat(rest).hasSize(45 + 2);
+                assertThat(rest).extracting(r -> r.record().seq()).startsWith(55L);
+            }
+        }
+    }
+
+    @Test
     void blockPolicy_holdsAppendsUntilAReaderFreesRoom_andLosesNothing() throws Exception {
         SpoolConfig config = new SpoolConfig(dir, SEGMENT, 4 * SEGMENT,
                 List.of(new Lane("telemetry", 4 * SEGMENT, FullPolicy.BLOCK)), Duration.ofSeconds(20));

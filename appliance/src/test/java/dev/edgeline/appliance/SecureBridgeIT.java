@@ -46,29 +46,14 @@ class SecureBridgeIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslSsl(dir.resolve("kafka"), saslPort,
                 certs.resolve("broker.p12"), PASSWORD, "pi-secure", "s3cret-edge")) {
             DeviceConfig right = config(dir, saslPort, "ca.pem", "right.password");
-            Set<Identity> written = new HashSet<>();
             try (SegmentedFileSpool spool = SegmentedFileSpool.open(right.spool(), "pi-secure", InstantSource.system())) {
-                for (int i = 0; i < 1_000; i++) {
-                    spool.append("telemetry", new SpoolRecord("pi-secure", "t", 1, i, "edge/pi-secure/t", true, i,
-                            new byte[50])).join();
-                    written.add(new Identity("pi-secure", "t", 1, i));
-                }
+                Set<Identity> written = fill(spool, "pi-secure");
                 String wrongPassword = failingRun(config(dir, saslPort, "ca.pem", "wrong.password"), spool);
                 assertThat(wrongPassword).contains("SaslAuthenticationException").contains("Authentication failed");
                 String wrongCa = failingRun(config(dir, saslPort, "other-ca.pem", "right.password"), spool);
                 assertThat(wrongCa).containsAnyOf("SSL handshake failed", "SSLHandshakeException");
 
-                try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
-                        List.of("it.secure"), r -> { });
-                     CloudBridge bridge = new CloudBridge(right.bridge(), "pi-secure", () -> spool.openReader("bridge"))) {
-                    collector.start();
-                    bridge.start();
-                    Awaits.until(Duration.ofSeconds(60), () -> collector.distinctCount() >= written.size(),
-                            "every record over SASL_SSL");
-                    Thread.sleep(1_000);
-                    assertThat(collector.distinct()).isEqualTo(written);
-                    assertThat(collector.duplicates()).isZero();
-                }
+                assertDeliveredExactlyOnce(kafka, right, spool, "pi-secure", "it.secure", written);
             }
         }
     }
@@ -88,13 +73,8 @@ class SecureBridgeIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.startWithMutualTls(dir.resolve("kafka"), sslPort,
                 certs.resolve("broker.p12"), certs.resolve("trust.p12"), PASSWORD)) {
             DeviceConfig right = mtlsConfig(dir, sslPort, "client");
-            Set<Identity> written = new HashSet<>();
             try (SegmentedFileSpool spool = SegmentedFileSpool.open(right.spool(), "pi-mtls", InstantSource.system())) {
-                for (int i = 0; i < 1_000; i++) {
-                    spool.append("telemetry", new SpoolRecord("pi-mtls", "t", 1, i, "edge/pi-mtls/t", true, i,
-                            new byte[50])).join();
-                    written.add(new Identity("pi-mtls", "t", 1, i));
-                }
+                Set<Identity> written = fill(spool, "pi-mtls");
                 String noCertificate = failingRun(mtlsConfig(dir, sslPort, null), spool, "pi-mtls");
                 assertThat(noCertificate).containsAnyOf("SSL handshake failed", "SSLHandshakeException",
                         "SslAuthenticationException");
@@ -102,18 +82,36 @@ class SecureBridgeIT {
                 assertThat(untrusted).containsAnyOf("SSL handshake failed", "SSLHandshakeException",
                         "SslAuthenticationException");
 
-                try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
-                        List.of("it.mtls"), r -> { });
-                     CloudBridge bridge = new CloudBridge(right.bridge(), "pi-mtls", () -> spool.openReader("bridge"))) {
-                    collector.start();
-                    bridge.start();
-                    Awaits.until(Duration.ofSeconds(60), () -> collector.distinctCount() >= written.size(),
-                            "every record over mutual TLS");
-                    Thread.sleep(1_000);
-                    assertThat(collector.distinct()).isEqualTo(written);
-                    assertThat(collector.duplicates()).isZero();
-                }
+                assertDeliveredExactlyOnce(kafka, right, spool, "pi-mtls", "it.mtls", written);
             }
+        }
+    }
+
+    /** 1,000 records of stream {@code t} in the spool; returns their identities. */
+    private static Set<Identity> fill(SegmentedFileSpool spool, String device) {
+        Set<Identity> written = new HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            spool.append("telemetry", new SpoolRecord(device, "t", 1, i, "edge/" + device + "/t", true, i,
+                    new byte[50])).join();
+            written.add(new Identity(device, "t", 1, i));
+        }
+        return written;
+    }
+
+    /** Runs the bridge with the right credentials: every record reaches {@code topic} exactly once. */
+    private static void assertDeliveredExactlyOnce(EmbeddedKafka kafka, DeviceConfig config, SegmentedFileSpool spool,
+                                                   String device, String topic, Set<Identity> written)
+            throws Exception {
+        try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(), List.of(topic),
+                r -> { });
+             CloudBridge bridge = new CloudBridge(config.bridge(), device, () -> spool.openReader("bridge"))) {
+            collector.start();
+            bridge.start();
+            Awaits.until(Duration.ofSeconds(60), () -> collector.distinctCount() >= written.size(),
+                    "every record in " + topic);
+            Thread.sleep(1_000);
+            assertThat(collector.distinct()).isEqualTo(written);
+            assertThat(collector.duplicates()).isZero();
         }
     }
 

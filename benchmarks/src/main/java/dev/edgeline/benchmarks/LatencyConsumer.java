@@ -54,17 +54,22 @@ final class LatencyConsumer implements AutoCloseable {
         return sorted[index] / 1e6;
     }
 
-    private void consume(String bootstrap, String topic) {
+    /** A read_committed consumer of byte arrays in a fresh group, from the earliest offset. */
+    static KafkaConsumer<byte[], byte[]> readCommittedConsumer(String bootstrap, int fetchMaxWaitMs) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "latency-" + UUID.randomUUID());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchMaxWaitMs);
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+        return new KafkaConsumer<>(p);
+    }
+
+    private void consume(String bootstrap, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer(bootstrap, 5)) {
             consumer.subscribe(List.of(topic));
             while (running.get()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {

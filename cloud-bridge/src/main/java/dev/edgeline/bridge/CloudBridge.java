@@ -91,14 +91,7 @@ public final class CloudBridge implements AutoCloseable {
     private volatile Map<String, Long> backlog = Map.of();
     private long lastBatchNanos = System.nanoTime();
     private long lastCursorWriteNanos = System.nanoTime();
-    private volatile long mixedBatchNanos = System.nanoTime() - LIVE_WINDOW.toNanos();
-    /** Reads and maps the next batch while Kafka commits the current one (thread {@code bridge-read-ahead-<device>}). */
-    private final java.util.concurrent.ExecutorService readAhead;
-    /** A batch read ahead, ready to send; owned by the bridge thread between read-aheads. */
-    private Prepared ready;
-
-    /** A batch from the spool with its Kafka records (records with no route are counted and left out). */
-    private record Prepared(List<SpooledRecord> batch, List<ProducerRecord<byte[], byte[]>> records, long bytes) {}
+    private long mixedBatchNanos = System.nanoTime() - LIVE_WINDOW.toNanos();
 
     /**
      * A bridge for {@code deviceId}; reads the TLS/SASL files named in {@code config.security()} now, so that a
@@ -114,8 +107,6 @@ public final class CloudBridge implements AutoCloseable {
         this.bandwidth = new BandwidthCap(config.maxBytesPerSecond());
         this.logPrefix = "[Bridge device=" + deviceId + "] ";
         this.thread = Thread.ofPlatform().name("bridge-" + deviceId).unstarted(this::run);
-        this.readAhead = java.util.concurrent.Executors.newSingleThreadExecutor(runnable ->
-                Thread.ofPlatform().daemon().name("bridge-read-ahead-" + deviceId).unstarted(runnable));
     }
 
     public void start() {
@@ -161,7 +152,6 @@ public final class CloudBridge implements AutoCloseable {
                     changeState(State.KAFKA_UNAVAILABLE, e);
                     // Start over from what Kafka has: a fresh producer, and (exactly once) the committed checkpoint.
                     closeProducer(Duration.ZERO);
-                    ready = null; // read ahead past what Kafka has: read again after the rewind
                     reader.rewind();
                     Thread.sleep(backoff.next().toMillis());
                 }
@@ -174,7 +164,6 @@ public final class CloudBridge implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.error("{}bridge stopped by an unexpected error; records stay in the spool", logPrefix, e);
         } finally {
-            readAhead.shutdownNow();
             closeProducer(Duration.ofSeconds(5));
             if (state != State.FENCED) {
                 state = State.STOPPED;
@@ -223,51 +212,49 @@ public final class CloudBridge implements AutoCloseable {
         reader.commitPositions(resume);
     }
 
-    /**
-     * Sends one batch and commits it; returns false when the spool had nothing new. While a batch is sent and
-     * committed (exactly once) or acknowledged (at least once), the next one is read from the spool and mapped on the
-     * read-ahead thread. The reader is only used by one thread at a time: the bridge thread takes what it needs from
-     * it before the read-ahead starts and touches it again only after collecting the read-ahead; a read-ahead is
-     * dropped whenever the reader is rewound.
-     */
+    /** Sends one batch and commits it; returns false when the spool had nothing new. */
     private boolean forwardBatch(SpoolReader reader)
             throws IOException, InterruptedException, ExecutionException, TimeoutException {
-        Prepared current = ready != null ? ready : prepare(reader);
-        ready = null;
-        if (current.batch().isEmpty()) {
+        // While a higher lane has had records in the last second (live data beside a backlog), batches are a tenth
+        // of the configured size, so that live records never wait behind a big transaction of backlog; a backlog
+        // alone still goes in full batches.
+        int small = Math.max(1, config.batchRecords() / 10);
+        boolean liveBesideBacklog = System.nanoTime() - mixedBatchNanos < LIVE_WINDOW.toNanos();
+        List<SpooledRecord> batch = reader.poll(liveBesideBacklog ? small : config.batchRecords(), small,
+                Duration.ofMillis(200));
+        if (batch.isEmpty()) {
             return false;
         }
-        List<SpooledRecord> batch = current.batch();
-        // Everything this batch needs from the reader is taken now: from here until the read-ahead is collected, the
-        // read-ahead thread owns the reader.
-        Map<String, Long> after = exactlyOnce() ? positionsAfter(reader.committedPositions(), batch) : Map.of();
-        String spoolId = reader.spoolId();
-        Future<Prepared> next = readAhead.submit(() -> prepare(reader));
-        boolean readAheadFailed = false;
-        List<Future<RecordMetadata>> acks = new ArrayList<>(current.records().size());
-        try {
-            if (exactlyOnce()) {
-                producer.beginTransaction();
-            }
-            bandwidth.acquire(current.bytes());
-            for (ProducerRecord<byte[], byte[]> record : current.records()) {
-                acks.add(producer.send(record));
-            }
-            if (exactlyOnce()) {
-                producer.send(new ProducerRecord<>(checkpoints.topic(), deviceId.getBytes(StandardCharsets.UTF_8),
-                        new Checkpoint(spoolId, after).encode()));
-                producer.commitTransaction();
+        if (!batch.getFirst().lane().equals(batch.getLast().lane())) {
+            mixedBatchNanos = System.nanoTime();
+        }
+        if (exactlyOnce()) {
+            producer.beginTransaction();
+        }
+        long bytes = 0;
+        for (SpooledRecord spooled : batch) {
+            bytes += spooled.nextPosition() - spooled.position();
+        }
+        bandwidth.acquire(bytes);
+        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
+        for (SpooledRecord spooled : batch) {
+            Optional<ProducerRecord<byte[], byte[]>> record = mapper.map(spooled.record());
+            if (record.isPresent()) {
+                acks.add(producer.send(record.get()));
             } else {
-                for (Future<RecordMetadata> ack : acks) {
-                    awaitAck(ack);
-                }
+                unroutable.incrementAndGet();
+                LOG.warn("{}no route for spooled topic {} (configuration changed?); record skipped",
+                        logPrefix, spooled.record().mqttTopic());
             }
-        } finally {
-            try {
-                ready = next.get();
-            } catch (ExecutionException e) {
-                readAheadFailed = true;
-                LOG.warn("{}reading ahead in the spool failed; reading again: {}", logPrefix, String.valueOf(e.getCause()));
+        }
+        if (exactlyOnce()) {
+            Map<String, Long> after = positionsAfter(reader.committedPositions(), batch);
+            producer.send(new ProducerRecord<>(checkpoints.topic(), deviceId.getBytes(StandardCharsets.UTF_8),
+                    new Checkpoint(reader.spoolId(), after).encode()));
+            producer.commitTransaction();
+        } else {
+            for (Future<RecordMetadata> ack : acks) {
+                awaitAck(ack);
             }
         }
         if (exactlyOnce()) {
@@ -275,53 +262,15 @@ public final class CloudBridge implements AutoCloseable {
             reader.advance(batch);
             long now = System.nanoTime();
             if (now - lastCursorWriteNanos > CURSOR_WRITE_INTERVAL.toNanos()) {
-                // Persists the committed positions only: commitPositions would also move the read positions back
-                // and so read the read-ahead batch a second time.
-                reader.commit(List.of());
+                reader.commitPositions(reader.committedPositions());
                 lastCursorWriteNanos = now;
             }
         } else {
             reader.commit(batch);
         }
-        if (readAheadFailed) {
-            ready = null;
-            reader.rewind(); // back to what was just committed
-        }
         forwarded.addAndGet(acks.size());
-        updateRates(batch.size(), current.bytes(), reader);
+        updateRates(batch.size(), bytes, reader);
         return true;
-    }
-
-    /**
-     * The next batch from the spool, mapped. While a higher lane has had records in the last second (live data beside
-     * a backlog), batches are a tenth of the configured size, so that live records never wait behind a big
-     * transaction of backlog; a backlog alone still goes in full batches.
-     */
-    private Prepared prepare(SpoolReader reader) throws IOException, InterruptedException {
-        int small = Math.max(1, config.batchRecords() / 10);
-        boolean liveBesideBacklog = System.nanoTime() - mixedBatchNanos < LIVE_WINDOW.toNanos();
-        List<SpooledRecord> batch = reader.poll(liveBesideBacklog ? small : config.batchRecords(), small,
-                Duration.ofMillis(200));
-        if (batch.isEmpty()) {
-            return new Prepared(batch, List.of(), 0);
-        }
-        if (!batch.getFirst().lane().equals(batch.getLast().lane())) {
-            mixedBatchNanos = System.nanoTime();
-        }
-        long bytes = 0;
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(batch.size());
-        for (SpooledRecord spooled : batch) {
-            bytes += spooled.nextPosition() - spooled.position();
-            Optional<ProducerRecord<byte[], byte[]>> record = mapper.map(spooled.record());
-            if (record.isPresent()) {
-                records.add(record.get());
-            } else {
-                unroutable.incrementAndGet();
-                LOG.warn("{}no route for spooled topic {} (configuration changed?); record skipped",
-                        logPrefix, spooled.record().mqttTopic());
-            }
-        }
-        return new Prepared(batch, records, bytes);
     }
 
     /** Exponentially weighted forwarding rates (over about the last 20 batches) and the backlog after this batch. */

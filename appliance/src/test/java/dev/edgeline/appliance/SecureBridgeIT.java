@@ -117,23 +117,13 @@ class SecureBridgeIT {
 
     private static DeviceConfig mtlsConfig(Path dir, int sslPort, String client) throws Exception {
         String clientFiles = client == null ? "" : """
-                    client-cert-file: certs/%s.pem
-                    client-key-file: certs/%s.key
+                client-cert-file: certs/%s.pem
+                client-key-file: certs/%s.key
                 """.formatted(client, client);
-        return ConfigLoader.parse(Path.of("mtls.yaml"), """
-                device: {id: pi-mtls}
-                broker: {listener: {port: 1}}
-                spool: {directory: spool}
-                agent: {state-directory: agent}
-                kafka:
-                  bootstrap-servers: 127.0.0.1:%d
-                  retry-backoff-max: 1s
-                  security:
-                    protocol: SSL
-                    ca-file: certs/ca.pem
-                %s  routes: [{mqtt-filter: "edge/#", kafka-topic: it.mtls}]
-                sensors: []
-                """.formatted(sslPort, clientFiles), dir);
+        return secureConfig(dir, "pi-mtls", sslPort, "it.mtls", """
+                protocol: SSL
+                ca-file: certs/ca.pem
+                """ + clientFiles);
     }
 
     /** A PEM client key (PKCS#8, openssl) and its certificate signed by {@code ca} (keytool). */
@@ -162,8 +152,21 @@ class SecureBridgeIT {
     }
 
     private static DeviceConfig config(Path dir, int saslPort, String ca, String passwordFile) throws Exception {
-        return ConfigLoader.parse(Path.of("secure.yaml"), """
-                device: {id: pi-secure}
+        return secureConfig(dir, "pi-secure", saslPort, "it.secure", """
+                protocol: SASL_SSL
+                ca-file: certs/%s
+                sasl-mechanism: SCRAM-SHA-512
+                username: pi-secure
+                password-file: certs/%s
+                """.formatted(ca, passwordFile));
+    }
+
+    /** A bridge-only device config for {@code device} with the given {@code kafka.security} lines. */
+    private static DeviceConfig secureConfig(Path dir, String device, int port, String topic, String securityLines)
+            throws Exception {
+        String security = securityLines.lines().map(line -> "    " + line + "\n").reduce("", String::concat);
+        return ConfigLoader.parse(Path.of(device + ".yaml"), """
+                device: {id: %s}
                 broker: {listener: {port: 1}}
                 spool: {directory: spool}
                 agent: {state-directory: agent}
@@ -171,14 +174,9 @@ class SecureBridgeIT {
                   bootstrap-servers: 127.0.0.1:%d
                   retry-backoff-max: 1s
                   security:
-                    protocol: SASL_SSL
-                    ca-file: certs/%s
-                    sasl-mechanism: SCRAM-SHA-512
-                    username: pi-secure
-                    password-file: certs/%s
-                  routes: [{mqtt-filter: "edge/#", kafka-topic: it.secure}]
+                %s  routes: [{mqtt-filter: "edge/#", kafka-topic: %s}]
                 sensors: []
-                """.formatted(saslPort, ca, passwordFile), dir);
+                """.formatted(device, port, security, topic), dir);
     }
 
     private static void makeCa(Path certs, String name) throws Exception {

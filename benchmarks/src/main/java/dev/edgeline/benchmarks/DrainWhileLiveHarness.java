@@ -63,8 +63,7 @@ public final class DrainWhileLiveHarness {
                     """.formatted(mqttPort, bootstrap, BATCH));
             DeviceConfig config = ConfigLoader.load(configFile, work);
             fillBacklog(config, backlog);
-            Process kafka = LocalProcesses.startJvm(work.resolve("kafka.log"), "dev.edgeline.benchmarks.KafkaProcessMain",
-                    work.resolve("kafka").toString(), Integer.toString(kafkaPort));
+            Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
             Process broker = null;
             try {
                 LocalProcesses.awaitPort(kafkaPort, kafka);
@@ -74,8 +73,7 @@ public final class DrainWhileLiveHarness {
                         () -> count(bootstrap, "dwl.backlog", drained, counting));
                 int total = rate * seconds;
                 try (LatencyConsumer live = new LatencyConsumer(bootstrap, "dwl.live", total)) {
-                    broker = LocalProcesses.startJvm(work.resolve("broker.log"), "dev.edgeline.appliance.Main",
-                            "broker", "--config", configFile.toString(), "--data-dir", work.toString());
+                    broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config", configFile.toString(), "--data-dir", work.toString());
                     LocalProcesses.awaitPort(mqttPort, broker);
                     // Live load from the moment the bridge forwards (as when a WAN link comes back to a running
                     // bridge), so that its start-up does not count as live latency.

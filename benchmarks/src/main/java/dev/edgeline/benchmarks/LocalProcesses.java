@@ -1,5 +1,6 @@
 package dev.edgeline.benchmarks;
 
+import dev.edgeline.config.render.DeviceRenderer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,16 +20,37 @@ final class LocalProcesses {
         }
     }
 
-    /** Starts {@code main} in a child JVM on this classpath, quiet logging, output to {@code log}. */
-    static Process startJvm(Path log, String main, String... args) throws IOException {
-        return startJvm(log, List.of("-Xmx512m"), main, args);
+    /**
+     * The JVM flags Kafka's own start scripts use ({@code kafka-server-start.sh}'s heap, {@code kafka-run-class.sh}'s
+     * {@code KAFKA_JVM_PERFORMANCE_OPTS}): the cluster side of a benchmark runs as Kafka is meant to be run.
+     */
+    static final List<String> KAFKA_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+            "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent");
+
+    /** The edge broker's JVM flags on a device (what firmware-config renders into {@code edge-broker.env}). */
+    static final List<String> BROKER_JVM_FLAGS = List.of(DeviceRenderer.BROKER_JVM_OPTS.split(" "));
+
+    /** Our broker ({@code bin/edge broker} with these arguments) with the device's JVM flags, output to {@code log}. */
+    static Process startBroker(Path log, String... args) throws IOException {
+        List<String> arguments = new ArrayList<>(List.of("broker"));
+        arguments.addAll(List.of(args));
+        return startJvm(log, BROKER_JVM_FLAGS, "dev.edgeline.appliance.Main", arguments.toArray(String[]::new));
     }
 
-    /** As {@link #startJvm(Path, String, String...)} with these memory flags instead of a 512 MB heap. */
+    /** An embedded single-node Kafka ({@link KafkaProcessMain}) with Kafka's own JVM flags, data in {@code dir}. */
+    static Process startKafka(Path log, Path dir, int port) throws IOException {
+        return startJvm(log, KAFKA_JVM_FLAGS, "dev.edgeline.benchmarks.KafkaProcessMain", dir.toString(),
+                Integer.toString(port));
+    }
+
+    /** Starts {@code main} in a child JVM on this class path with {@code memoryFlags}, quiet logging, output to {@code log}. */
     static Process startJvm(Path log, List<String> memoryFlags, String main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(memoryFlags);
+        if (Boolean.getBoolean("bench.gclog")) {
+            command.add("-Xlog:gc:file=" + log + ".gc"); // pauses beside the child's log, for reading a latency tail
+        }
         command.addAll(List.of("-Dchronicle.analytics.disable=true", "-Dlogback.configurationFile=edge-logback.xml",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), main));

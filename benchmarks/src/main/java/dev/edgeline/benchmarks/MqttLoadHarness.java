@@ -70,8 +70,7 @@ public final class MqttLoadHarness {
                   routes: [{mqtt-filter: "edge/#", kafka-topic: readings}]
                 sensors: []
                 """.formatted(port));
-        Process process = LocalProcesses.startJvm(work.resolve("edge-broker.log"), "dev.edgeline.appliance.Main",
-                "broker", "--config", config.toString(), "--data-dir", work.resolve("edge").toString());
+        Process process = LocalProcesses.startBroker(work.resolve("edge-broker.log"), "--config", config.toString(), "--data-dir", work.resolve("edge").toString());
         LocalProcesses.awaitPort(port, process);
         return new Broker("edge", process, port, work.resolve("edge-broker.log"));
     }

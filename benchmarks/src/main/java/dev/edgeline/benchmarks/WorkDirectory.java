@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** A harness's scratch directory under {@code -Dbench.dir} (default /tmp), deleted when the harness ends. */
+/** A harness's scratch directory under {@code -Dbench.dir} (default /tmp), deleted when the harness ends
+ * unless {@code -Dbench.keep=true} (to read the child processes' logs). */
 final class WorkDirectory implements AutoCloseable {
     private final Path path;
 
@@ -21,6 +22,10 @@ final class WorkDirectory implements AutoCloseable {
 
     @Override
     public void close() {
+        if (Boolean.getBoolean("bench.keep")) {
+            System.err.println("kept " + path + " (-Dbench.keep=true)");
+            return;
+        }
         try (Stream<Path> files = Files.walk(path)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -228,6 +228,7 @@ public final class CloudBridge implements AutoCloseable {
         if (!batch.getFirst().lane().equals(batch.getLast().lane())) {
             mixedBatchNanos = System.nanoTime();
         }
+        long polledNanos = System.nanoTime();
         if (exactlyOnce()) {
             producer.beginTransaction();
         }
@@ -247,6 +248,7 @@ public final class CloudBridge implements AutoCloseable {
                         logPrefix, spooled.record().mqttTopic());
             }
         }
+        long sentNanos = System.nanoTime();
         if (exactlyOnce()) {
             Map<String, Long> after = positionsAfter(reader.committedPositions(), batch);
             producer.send(new ProducerRecord<>(checkpoints.topic(), deviceId.getBytes(StandardCharsets.UTF_8),
@@ -269,6 +271,11 @@ public final class CloudBridge implements AutoCloseable {
             reader.commit(batch);
         }
         forwarded.addAndGet(acks.size());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}batch of {} record(s): mapped and sent in {} us, {} in {} us", logPrefix, batch.size(),
+                    (sentNanos - polledNanos) / 1_000, exactlyOnce() ? "committed" : "acknowledged",
+                    (System.nanoTime() - sentNanos) / 1_000);
+        }
         updateRates(batch.size(), bytes, reader);
         return true;
     }

@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * Drain while live: a backlog (default 500,000 records of 200 bytes, as after a WAN outage) waits in the spool's
@@ -67,18 +64,15 @@ public final class DrainWhileLiveHarness {
             Process broker = null;
             try {
                 LocalProcesses.awaitPort(kafkaPort, kafka);
-                AtomicLong drained = new AtomicLong();
-                AtomicBoolean counting = new AtomicBoolean(true);
-                Thread counter = Thread.ofPlatform().name("backlog-counter").start(
-                        () -> count(bootstrap, "dwl.backlog", drained, counting));
                 int total = rate * seconds;
-                try (LatencyConsumer live = new LatencyConsumer(bootstrap, "dwl.live", total)) {
+                try (CommittedRecordCounter drained = new CommittedRecordCounter(bootstrap, "dwl.backlog");
+                     LatencyConsumer live = new LatencyConsumer(bootstrap, "dwl.live", total)) {
                     broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config", configFile.toString(), "--data-dir", work.toString());
                     LocalProcesses.awaitPort(mqttPort, broker);
                     // Live load from the moment the bridge forwards (as when a WAN link comes back to a running
                     // bridge), so that its start-up does not count as live latency.
                     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                    while (drained.get() == 0 && System.nanoTime() < deadline) {
+                    while (drained.count() == 0 && System.nanoTime() < deadline) {
                         Thread.sleep(20);
                     }
                     long start = System.nanoTime();
@@ -86,15 +80,13 @@ public final class DrainWhileLiveHarness {
                         publisher.publish(total, rate);
                     }
                     double liveSeconds = (System.nanoTime() - start) / 1e9;
-                    long drainedDuringLive = drained.get();
+                    long drainedDuringLive = drained.count();
                     live.await(Duration.ofSeconds(60));
                     deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-                    while (drained.get() < backlog && System.nanoTime() < deadline) {
+                    while (drained.count() < backlog && System.nanoTime() < deadline) {
                         Thread.sleep(100);
                     }
                     double drainSeconds = (System.nanoTime() - start) / 1e9;
-                    counting.set(false);
-                    counter.join();
                     long[] latencies = live.latencies();
                     long missing = Arrays.stream(latencies).filter(l -> l == 0).count();
                     Arrays.sort(latencies);
@@ -106,7 +98,7 @@ public final class DrainWhileLiveHarness {
                     System.out.println("|---|---|---|---|---|---|---|");
                     System.out.printf(Locale.ROOT, "| %,.0f | %.1f s%s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d |%n",
                             drainedDuringLive / liveSeconds, drainSeconds,
-                            drained.get() < backlog ? " (unfinished: " + drained.get() + ")" : "",
+                            drained.count() < backlog ? " (unfinished: " + drained.count() + ")" : "",
                             LatencyConsumer.percentile(latencies, missing, 0.5),
                             LatencyConsumer.percentile(latencies, missing, 0.99),
                             LatencyConsumer.percentile(latencies, missing, 0.999),
@@ -138,15 +130,6 @@ public final class DrainWhileLiveHarness {
                 }
             }
             pending.forEach(CompletableFuture::join);
-        }
-    }
-
-    private static void count(String bootstrap, String topic, AtomicLong count, AtomicBoolean running) {
-        try (KafkaConsumer<byte[], byte[]> consumer = LatencyConsumer.readCommittedConsumer(bootstrap, 500)) {
-            consumer.subscribe(List.of(topic));
-            while (running.get()) {
-                count.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
-            }
         }
     }
 }

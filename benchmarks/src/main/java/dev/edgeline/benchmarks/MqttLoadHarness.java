@@ -7,18 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttActionListener;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * End-to-end ingest: N concurrent Paho MQTT 5 publishers send QoS 1 publishes of 200-byte payloads, each with a
@@ -28,7 +18,7 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
  * durable). Prints a table; no pass/fail.
  */
 public final class MqttLoadHarness {
-    private static final int PAYLOAD_BYTES = 200;
+    static final int PAYLOAD_BYTES = 200;
 
     private MqttLoadHarness() {}
 
@@ -91,9 +81,9 @@ public final class MqttLoadHarness {
         try {
             AtomicLong acknowledged = new AtomicLong();
             AtomicLong refused = new AtomicLong();
-            List<Publisher> running = new ArrayList<>();
+            List<WindowedPublisher> running = new ArrayList<>();
             for (int i = 0; i < publishers; i++) {
-                Publisher p = new Publisher("tcp://127.0.0.1:" + broker.port(), "p" + i, window, acknowledged, refused);
+                WindowedPublisher p = new WindowedPublisher("tcp://127.0.0.1:" + broker.port(), "p" + i, window, acknowledged, refused);
                 running.add(p);
                 p.start();
             }
@@ -103,7 +93,7 @@ public final class MqttLoadHarness {
             Thread.sleep(duration.toMillis());
             long count = acknowledged.get() - startCount;
             double seconds = (System.nanoTime() - start) / 1e9;
-            for (Publisher p : running) {
+            for (WindowedPublisher p : running) {
                 p.stop();
             }
             double rate = count / seconds;
@@ -115,90 +105,6 @@ public final class MqttLoadHarness {
             broker.process().waitFor(30, TimeUnit.SECONDS);
             Files.readAllLines(broker.log()).stream().filter(l -> l.contains("records per fsync"))
                     .forEach(l -> System.out.println("  " + broker.name() + ": " + l.replaceAll(".*\\] closed: ", "")));
-        }
-    }
-
-    /** One publisher with a window of unacknowledged QoS 1 publishes. */
-    private static final class Publisher {
-        private final MqttAsyncClient client;
-        private final String stream;
-        private final Semaphore window;
-        private final AtomicLong acknowledged;
-        private final AtomicLong refused;
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        Publisher(String uri, String stream, int windowSize, AtomicLong acknowledged, AtomicLong refused)
-                throws MqttException {
-            this.client = new MqttAsyncClient(uri, "bench-" + stream, new MemoryPersistence());
-            this.stream = stream;
-            this.window = new Semaphore(windowSize);
-            this.acknowledged = acknowledged;
-            this.refused = refused;
-            this.thread = Thread.ofPlatform().name("bench-" + stream).unstarted(this::run);
-        }
-
-        void start() throws MqttException {
-            MqttConnectionOptions options = new MqttConnectionOptions();
-            options.setCleanStart(true);
-            IMqttToken token = client.connect(options);
-            token.waitForCompletion(10_000);
-            Integer receiveMaximum = token.getResponseProperties() == null ? null
-                    : token.getResponseProperties().getReceiveMaximum();
-            if (receiveMaximum != null && receiveMaximum < window.availablePermits()) {
-                window.acquireUninterruptibly(window.availablePermits() - receiveMaximum);
-            }
-            thread.start();
-        }
-
-        private void run() {
-            byte[] payload = new byte[PAYLOAD_BYTES];
-            long seq = 0;
-            MqttActionListener onAck = new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    int[] codes = token.getReasonCodes();
-                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
-                        refused.incrementAndGet();
-                    } else {
-                        acknowledged.incrementAndGet();
-                    }
-                    window.release();
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    refused.incrementAndGet();
-                    window.release();
-                }
-            };
-            while (running) {
-                try {
-                    if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                        continue;
-                    }
-                    MqttMessage message = new MqttMessage(payload);
-                    message.setQos(1);
-                    MqttProperties properties = new MqttProperties();
-                    properties.setUserProperties(List.of(new UserProperty("device", "bench-pi"),
-                            new UserProperty("stream", stream), new UserProperty("boot", "1"),
-                            new UserProperty("seq", Long.toString(seq++))));
-                    message.setProperties(properties);
-                    client.publish("edge/bench-pi/" + stream, message, null, onAck);
-                } catch (MqttException e) {
-                    window.release();
-                    refused.incrementAndGet();
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        void stop() throws InterruptedException, MqttException {
-            running = false;
-            thread.join(5_000);
-            client.disconnectForcibly(1_000, 1_000, false);
-            client.close(true);
         }
     }
 

@@ -6,7 +6,6 @@ import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.config.RecordEnvelope;
 import dev.edgeline.config.Route;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -15,7 +14,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * Maps a spool record to its Kafka record: topic from the first matching route, key from the route's key template,
  * the payload unchanged, the record's arrival time as the Kafka timestamp, and headers: {@code device},
  * {@code stream}, {@code boot}, {@code seq}, {@code mqtt_topic}, {@code clock_synced} and CloudEvents-style
- * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time}, {@code ce_specversion}. Caches what is constant
+ * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time} (RFC 3339, UTC, milliseconds), {@code ce_specversion}. Caches what is constant
  * per stream (key, topic, header bytes), so it is confined to one thread (the bridge thread).
  */
 public final class RecordMapper {
@@ -37,9 +36,10 @@ public final class RecordMapper {
     private static final int CACHE_LIMIT = 10_000;
 
     // Confined to the bridge thread, like the mapper's only caller.
-    private final java.util.Map<String, StreamConstants> constants = new java.util.HashMap<>();
-    private long lastTimeMillis = Long.MIN_VALUE;
-    private byte[] lastTime;
+    private final java.util.Map<StreamKey, StreamConstants> constants = new java.util.HashMap<>();
+
+    private record StreamKey(String mqttTopic, String device, String stream) {}
+    private final CloudEventTime ceTime = new CloudEventTime();
 
     /**
      * The Kafka record, or empty when no route matches (the record was spooled under another configuration). Gap
@@ -47,7 +47,8 @@ public final class RecordMapper {
      */
     public Optional<ProducerRecord<byte[], byte[]>> map(SpoolRecord record) {
         boolean gap = record.kind() == RecordKind.GAP;
-        StreamConstants stream = constants.get(record.mqttTopic() + '\u0000' + record.device() + '\u0000' + record.stream());
+        StreamKey streamKey = new StreamKey(record.mqttTopic(), record.device(), record.stream());
+        StreamConstants stream = constants.get(streamKey);
         if (stream == null) {
             Optional<Route> route = gap ? Optional.empty() : config.routeFor(record.mqttTopic());
             if (!gap && route.isEmpty()) {
@@ -62,7 +63,7 @@ public final class RecordMapper {
             if (constants.size() >= CACHE_LIMIT) {
                 constants.clear();
             }
-            constants.put(record.mqttTopic() + '\u0000' + record.device() + '\u0000' + record.stream(), stream);
+            constants.put(streamKey, stream);
         }
         String boot = Long.toString(record.boot());
         String seq = Long.toString(record.seq());
@@ -77,17 +78,9 @@ public final class RecordMapper {
         headers.add("ce_id", utf8(stream.ceIdPrefix() + boot + "/" + seq));
         headers.add("ce_source", stream.ceSource());
         headers.add("ce_type", stream.ceType());
-        headers.add("ce_time", time(record.receivedAtMillis()));
+        headers.add("ce_time", ceTime.format(record.receivedAtMillis()));
         return Optional.of(new ProducerRecord<>(stream.kafkaTopic(), null, record.receivedAtMillis(), stream.key(),
                 record.payload(), headers));
-    }
-
-    private byte[] time(long millis) {
-        if (millis != lastTimeMillis) {
-            lastTimeMillis = millis;
-            lastTime = utf8(Instant.ofEpochMilli(millis).toString());
-        }
-        return lastTime;
     }
 
     private static byte[] utf8(String value) {

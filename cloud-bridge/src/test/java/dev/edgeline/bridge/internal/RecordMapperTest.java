@@ -51,7 +51,7 @@ class RecordMapperTest {
                 .containsEntry("mqtt_topic", "edge/pi-1/temperature").containsEntry("clock_synced", "true")
                 .containsEntry("ce_specversion", "1.0").containsEntry("ce_id", "pi-1/temperature/3/42")
                 .containsEntry("ce_source", "edge://pi-1/temperature").containsEntry("ce_type", RecordMapper.CE_TYPE)
-                .containsEntry("ce_time", "2025-11-22T10:00:00Z");
+                .containsEntry("ce_time", "2025-11-22T10:00:00.000Z");
     }
 
     @Test

@@ -1,0 +1,124 @@
+package dev.edgeline.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End-to-end sustained throughput: N Paho publishers (QoS 1, 200-byte payloads, a window of unacknowledged publishes
+ * each) into our broker ({@code bin/edge broker}, the device's JVM flags) and a read_committed consumer counting what
+ * the exactly-once bridge commits to Kafka (own JVM, Kafka's flags). In the same run, the broker's durable ingest
+ * alone (its bridge pointed at a closed port) as the reference: the bridge should never be the bottleneck, so what
+ * Kafka's consumers see per second should match what the broker acknowledges. Arguments: publishers (16), window (64),
+ * measured seconds (30, after a 20 s warm-up). Prints a table; no pass/fail.
+ */
+public final class EndToEndThroughputHarness {
+    private static final int WARMUP_SECONDS = 20;
+
+    private EndToEndThroughputHarness() {}
+
+    public static void main(String[] args) throws Exception {
+        int publishers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
+        int window = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        WorkDirectory workDirectory = new WorkDirectory("e2e-throughput-");
+        Path work = workDirectory.path();
+        Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
+        int kafkaPort = LocalProcesses.freePort();
+        String bootstrap = "127.0.0.1:" + kafkaPort;
+        Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
+        try {
+            LocalProcesses.awaitPort(kafkaPort, kafka);
+            double alone = run(work.resolve("alone"), "127.0.0.1:9", publishers, window, seconds, null).acked();
+            Result bridged;
+            try (CommittedRecordCounter consumed = new CommittedRecordCounter(bootstrap, "e2e.throughput")) {
+                bridged = run(work.resolve("bridged"), bootstrap, publishers, window, seconds, consumed);
+            }
+            System.out.println();
+            System.out.printf(Locale.ROOT, "End to end, sustained: %d publishers, window %d, QoS 1, 200-byte payloads, "
+                    + "%d s after %d s warm-up; broker, Kafka and the publishers on the same 2 cores%n", publishers,
+                    window, seconds, WARMUP_SECONDS);
+            System.out.println("| run | acknowledged publishes/s | read_committed records/s | of the broker alone |");
+            System.out.println("|---|---|---|---|");
+            System.out.printf(Locale.ROOT, "| broker alone (bridge cut off: durable ingest) | %,.0f | - | 100%% |%n",
+                    alone);
+            System.out.printf(Locale.ROOT, "| broker + exactly-once bridge + Kafka | %,.0f | %,.0f | %.0f%% |%n",
+                    bridged.acked(), bridged.consumed(), 100 * bridged.consumed() / alone);
+            System.out.printf(Locale.ROOT, "With the bridge: %,d records acknowledged but not yet committed when the "
+                    + "publishers stopped; all committed %.1f s later.%n", bridged.behindAtStop(),
+                    bridged.catchUpSeconds());
+        } finally {
+            kafka.destroy();
+            kafka.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private record Result(double acked, double consumed, long behindAtStop, double catchUpSeconds) {}
+
+    private static Result run(Path dir, String bootstrap, int publishers, int window, int seconds,
+                              CommittedRecordCounter consumed) throws Exception {
+        Files.createDirectories(dir);
+        int port = LocalProcesses.freePort();
+        Path config = dir.resolve("device.yaml");
+        Files.writeString(config, """
+                device: {id: bench-pi}
+                broker: {listener: {port: %d}, data-directory: broker}
+                spool: {directory: spool, segment-bytes: 67108864, budget-bytes: 8589934592}
+                agent: {state-directory: agent}
+                kafka:
+                  bootstrap-servers: %s
+                  retry-backoff-max: 30s
+                  routes: [{mqtt-filter: "edge/#", kafka-topic: e2e.throughput}]
+                sensors: []
+                """.formatted(port, bootstrap));
+        Process broker = LocalProcesses.startBroker(dir.resolve("broker.log"), "--config", config.toString(),
+                "--data-dir", dir.toString());
+        List<WindowedPublisher> running = new ArrayList<>();
+        try {
+            LocalProcesses.awaitPort(port, broker);
+            AtomicLong acknowledged = new AtomicLong();
+            AtomicLong refused = new AtomicLong();
+            for (int i = 0; i < publishers; i++) {
+                WindowedPublisher publisher = new WindowedPublisher("tcp://127.0.0.1:" + port, "p" + i, window,
+                        acknowledged, refused);
+                running.add(publisher);
+                publisher.start();
+            }
+            Thread.sleep(WARMUP_SECONDS * 1000L);
+            long ackedBefore = acknowledged.get();
+            long consumedBefore = consumed == null ? 0 : consumed.count();
+            long start = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long acked = acknowledged.get() - ackedBefore;
+            long committed = consumed == null ? 0 : consumed.count() - consumedBefore;
+            for (WindowedPublisher publisher : running) {
+                publisher.stop();
+            }
+            running.clear();
+            if (refused.get() > 0) {
+                System.out.println("refused publishes: " + refused.get());
+            }
+            if (consumed == null) {
+                return new Result(acked / elapsed, 0, 0, 0);
+            }
+            long stopped = System.nanoTime();
+            long behind = acknowledged.get() - consumed.count();
+            long deadline = stopped + TimeUnit.MINUTES.toNanos(5);
+            while (consumed.count() < acknowledged.get() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            return new Result(acked / elapsed, committed / elapsed, behind, (System.nanoTime() - stopped) / 1e9);
+        } finally {
+            for (WindowedPublisher publisher : running) {
+                publisher.stop();
+            }
+            broker.destroy();
+            broker.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.edgeline.benchmarks;
+
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/**
+ * One Paho MQTT 5 publisher (thread {@code bench-<stream>}) sending QoS 1 publishes of 200-byte payloads to
+ * {@code edge/bench-pi/<stream>} with the stream's identity, as fast as a window of unacknowledged publishes allows
+ * (never more than the broker's receive maximum); counts acknowledged and refused publishes.
+ */
+final class WindowedPublisher {
+    private final MqttAsyncClient client;
+    private final String stream;
+    private final Semaphore window;
+    private final AtomicLong acknowledged;
+    private final AtomicLong refused;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    WindowedPublisher(String uri, String stream, int windowSize, AtomicLong acknowledged, AtomicLong refused)
+            throws MqttException {
+        this.client = new MqttAsyncClient(uri, "bench-" + stream, new MemoryPersistence());
+        this.stream = stream;
+        this.window = new Semaphore(windowSize);
+        this.acknowledged = acknowledged;
+        this.refused = refused;
+        this.thread = Thread.ofPlatform().name("bench-" + stream).unstarted(this::run);
+    }
+
+    void start() throws MqttException {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        IMqttToken token = client.connect(options);
+        token.waitForCompletion(10_000);
+        Integer receiveMaximum = token.getResponseProperties() == null ? null
+                : token.getResponseProperties().getReceiveMaximum();
+        if (receiveMaximum != null && receiveMaximum < window.availablePermits()) {
+            window.acquireUninterruptibly(window.availablePermits() - receiveMaximum);
+        }
+        thread.start();
+    }
+
+    private void run() {
+        byte[] payload = new byte[MqttLoadHarness.PAYLOAD_BYTES];
+        long seq = 0;
+        MqttActionListener onAck = new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                int[] codes = token.getReasonCodes();
+                if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                    refused.incrementAndGet();
+                } else {
+                    acknowledged.incrementAndGet();
+                }
+                window.release();
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                refused.incrementAndGet();
+                window.release();
+            }
+        };
+        while (running) {
+            try {
+                if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                MqttMessage message = new MqttMessage(payload);
+                message.setQos(1);
+                MqttProperties properties = new MqttProperties();
+                properties.setUserProperties(List.of(new UserProperty("device", "bench-pi"),
+                        new UserProperty("stream", stream), new UserProperty("boot", "1"),
+                        new UserProperty("seq", Long.toString(seq++))));
+                message.setProperties(properties);
+                client.publish("edge/bench-pi/" + stream, message, null, onAck);
+            } catch (MqttException e) {
+                window.release();
+                refused.incrementAndGet();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    void stop() throws InterruptedException, MqttException {
+        running = false;
+        thread.join(5_000);
+        client.disconnectForcibly(1_000, 1_000, false);
+        client.close(true);
+    }
+}
+

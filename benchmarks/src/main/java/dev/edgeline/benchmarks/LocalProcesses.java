@@ -27,8 +27,12 @@ final class LocalProcesses {
     static final List<String> KAFKA_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
             "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent");
 
-    /** The edge broker's JVM flags on a device (what firmware-config renders into {@code edge-broker.env}). */
-    static final List<String> BROKER_JVM_FLAGS = List.of(DeviceRenderer.BROKER_JVM_OPTS.split(" "));
+    /**
+     * The edge broker's JVM flags on a device (what firmware-config renders into {@code edge-broker.env}), or
+     * {@code -Dbroker.flags=a,b,c} (comma-separated, for {@code BENCH_JAVA_OPTS}) to compare others.
+     */
+    static final List<String> BROKER_JVM_FLAGS =
+            List.of(System.getProperty("broker.flags", DeviceRenderer.BROKER_JVM_OPTS).trim().split("[,\\s]+"));
 
     /** Our broker ({@code bin/edge broker} with these arguments) with the device's JVM flags, output to {@code log}. */
     static Process startBroker(Path log, String... args) throws IOException {

@@ -36,7 +36,8 @@ public final class AgentFootprintHarness {
             Path work = workDirectory.path();
             int port = LocalProcesses.freePort();
             Path configFile = SimulatedDeviceConfig.write(work, "footprint-pi", port, sensors, hz);
-            Process broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config", configFile.toString(), "--data-dir", work.toString());
+            Process broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config", configFile.toString(),
+                    "--data-dir", work.toString());
             Process agent = null;
             try {
                 LocalProcesses.awaitPort(port, broker);

@@ -67,7 +67,8 @@ public final class DrainWhileLiveHarness {
                 int total = rate * seconds;
                 try (CommittedRecordCounter drained = new CommittedRecordCounter(bootstrap, "dwl.backlog");
                      LatencyConsumer live = new LatencyConsumer(bootstrap, "dwl.live", total)) {
-                    broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config", configFile.toString(), "--data-dir", work.toString());
+                    broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config", configFile.toString(),
+                            "--data-dir", work.toString());
                     LocalProcesses.awaitPort(mqttPort, broker);
                     // Live load from the moment the bridge forwards (as when a WAN link comes back to a running
                     // bridge), so that its start-up does not count as live latency.

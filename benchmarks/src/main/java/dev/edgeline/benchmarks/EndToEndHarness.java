@@ -10,9 +10,9 @@ import java.util.Locale;
  * End-to-end latency: one Paho publisher sends QoS 1, 200-byte publishes at a fixed rate (default 2,000/s) into the
  * broker (spool on, exactly-once bridge) and a read_committed Kafka consumer measures the time from publish to
  * consume. The publisher and the consumer share this JVM (one monotonic clock); the broker ({@code bin/edge broker})
- * and Kafka each run in their own JVM, as on a device and in the cloud: the broker with the device's JVM flags, Kafka with
- * those of its own start scripts. Arguments: rate, measured seconds (30), warm-up seconds (60: on 2 cores the three
- * JVMs' JIT compilers need about a minute). Prints p50/p99/p99.9 for the warm-up and the measured window separately;
+ * and Kafka each run in their own JVM, as on a device and in the cloud: the broker with the device's JVM flags, Kafka
+ * with those of its own start scripts. Arguments: rate, measured seconds (30), warm-up seconds (60: on 2 cores the
+ * three JVMs' JIT compilers need about a minute). Prints p50/p99/p99.9 for the warm-up and the measured window separately;
  * no pass/fail. {@code -De2e.series=FILE} writes every message's latency.
  */
 public final class EndToEndHarness {
@@ -59,8 +59,8 @@ public final class EndToEndHarness {
                 writeSeries(Path.of(series), latencies);
             }
             System.out.println();
-            System.out.printf(Locale.ROOT, "End to end, MQTT QoS 1 publish to read_committed consume, %d msg/s, 200-byte "
-                    + "payloads, exactly-once bridge; broker with the device's JVM flags, Kafka with its own%n", rate);
+            System.out.printf(Locale.ROOT, "End to end, MQTT QoS 1 publish to read_committed consume, %d msg/s, "
+                    + "200-byte payloads, exactly-once bridge; broker with the device's JVM flags, Kafka with its own%n", rate);
             System.out.println("| window | p50 | p99 | p99.9 | max | not received |");
             System.out.println("|---|---|---|---|---|---|");
             printRow("first " + warmupSeconds + " s (bridge start, JIT warm-up)", latencies, 0, warmup);
@@ -78,7 +78,8 @@ public final class EndToEndHarness {
         long missing = Arrays.stream(measured).filter(l -> l == 0).count();
         Arrays.sort(measured);
         System.out.printf(Locale.ROOT, "| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d |%n", window,
-                LatencyConsumer.percentile(measured, missing, 0.50), LatencyConsumer.percentile(measured, missing, 0.99),
+                LatencyConsumer.percentile(measured, missing, 0.50),
+                LatencyConsumer.percentile(measured, missing, 0.99),
                 LatencyConsumer.percentile(measured, missing, 0.999), measured[measured.length - 1] / 1e6, missing);
     }
 

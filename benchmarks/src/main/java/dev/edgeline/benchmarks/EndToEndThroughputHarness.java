@@ -63,18 +63,7 @@ public final class EndToEndThroughputHarness {
                               CommittedRecordCounter consumed) throws Exception {
         Files.createDirectories(dir);
         int port = LocalProcesses.freePort();
-        Path config = dir.resolve("device.yaml");
-        Files.writeString(config, """
-                device: {id: bench-pi}
-                broker: {listener: {port: %d}, data-directory: broker}
-                spool: {directory: spool, segment-bytes: 67108864, budget-bytes: 8589934592}
-                agent: {state-directory: agent}
-                kafka:
-                  bootstrap-servers: %s
-                  retry-backoff-max: 30s
-                  routes: [{mqtt-filter: "edge/#", kafka-topic: e2e.throughput}]
-                sensors: []
-                """.formatted(port, bootstrap));
+        Path config = SimulatedDeviceConfig.writeBrokerOnly(dir, port, bootstrap, "e2e.throughput");
         Process broker = LocalProcesses.startBroker(dir.resolve("broker.log"), "--config", config.toString(),
                 "--data-dir", dir.toString());
         List<WindowedPublisher> running = new ArrayList<>();

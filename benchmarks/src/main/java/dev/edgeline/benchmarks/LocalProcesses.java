@@ -47,7 +47,7 @@ final class LocalProcesses {
                 Integer.toString(port));
     }
 
-    /** Starts {@code main} in a child JVM on this class path with {@code memoryFlags}, quiet logging, output to {@code log}. */
+    /** Starts {@code main} in a child JVM on this class path with {@code memoryFlags} and quiet logging, into {@code log}. */
     static Process startJvm(Path log, List<String> memoryFlags, String main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));

@@ -48,19 +48,9 @@ public final class MqttLoadHarness {
 
     private static Broker startEdgeBroker(Path work) throws IOException, InterruptedException {
         int port = LocalProcesses.freePort();
-        Path config = work.resolve("edge.yaml");
-        Files.writeString(config, """
-                device: {id: bench-pi}
-                broker: {listener: {port: %d}, data-directory: broker}
-                spool: {directory: spool, segment-bytes: 67108864, budget-bytes: 8589934592}
-                agent: {state-directory: agent}
-                kafka:
-                  bootstrap-servers: 127.0.0.1:9
-                  retry-backoff-max: 30s
-                  routes: [{mqtt-filter: "edge/#", kafka-topic: readings}]
-                sensors: []
-                """.formatted(port));
-        Process process = LocalProcesses.startBroker(work.resolve("edge-broker.log"), "--config", config.toString(), "--data-dir", work.resolve("edge").toString());
+        Path config = SimulatedDeviceConfig.writeBrokerOnly(work, port, "127.0.0.1:9", "readings");
+        Process process = LocalProcesses.startBroker(work.resolve("edge-broker.log"), "--config", config.toString(),
+                "--data-dir", work.resolve("edge").toString());
         LocalProcesses.awaitPort(port, process);
         return new Broker("edge", process, port, work.resolve("edge-broker.log"));
     }

@@ -29,7 +29,8 @@ public final class SamplingJitterHarness {
             int port = LocalProcesses.freePort();
             Path configFile = SimulatedDeviceConfig.write(work, "jitter-pi", port, sensors, hz);
             DeviceConfig config = ConfigLoader.load(configFile, work);
-            Process broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config", configFile.toString(), "--data-dir", work.toString());
+            Process broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config", configFile.toString(),
+                    "--data-dir", work.toString());
             long[] lateness = new long[(seconds + 10) * hz * sensors];
             AtomicInteger count = new AtomicInteger();
             try {

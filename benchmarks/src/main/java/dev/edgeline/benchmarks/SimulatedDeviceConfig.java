@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A device YAML with N simulated sensors and our broker on a loopback port, for the agent harnesses. */
+/** Device YAMLs for the harnesses: our broker on a loopback port, with or without simulated sensors. */
 final class SimulatedDeviceConfig {
     private SimulatedDeviceConfig() {}
 
@@ -26,6 +26,26 @@ final class SimulatedDeviceConfig {
         }
         Path file = dir.resolve("device.yaml");
         Files.writeString(file, yaml);
+        return file;
+    }
+
+    /**
+     * Writes {@code <dir>/device.yaml} for a broker with no sensors whose bridge forwards {@code edge/#} to
+     * {@code kafkaTopic} at {@code bootstrap} ({@code 127.0.0.1:9} cuts it off), with a 64 MiB segment, 8 GiB spool.
+     */
+    static Path writeBrokerOnly(Path dir, int mqttPort, String bootstrap, String kafkaTopic) throws IOException {
+        Path file = dir.resolve("device.yaml");
+        Files.writeString(file, """
+                device: {id: bench-pi}
+                broker: {listener: {port: %d}, data-directory: broker}
+                spool: {directory: spool, segment-bytes: 67108864, budget-bytes: 8589934592}
+                agent: {state-directory: agent}
+                kafka:
+                  bootstrap-servers: %s
+                  retry-backoff-max: 30s
+                  routes: [{mqtt-filter: "edge/#", kafka-topic: %s}]
+                sensors: []
+                """.formatted(mqttPort, bootstrap, kafkaTopic));
         return file;
     }
 }

@@ -1,7 +1,9 @@
 package dev.edgeline.benchmarks;
 
 import dev.edgeline.bridge.CloudBridge;
+import dev.edgeline.bridge.internal.BridgeProducerProperties;
 import dev.edgeline.bridge.internal.RecordMapper;
+import dev.edgeline.bridge.internal.SecurityProperties;
 import dev.edgeline.broker.spool.AppendOutcome;
 import dev.edgeline.broker.spool.SegmentedFileSpool;
 import dev.edgeline.broker.spool.SpoolRecord;
@@ -23,14 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Drain: a backlog of 200-byte records (default 1,000,000) forwarded from the spool by the bridge (exactly once:
@@ -47,9 +46,7 @@ public final class DrainHarness {
 
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        WorkDirectory workDirectory = new WorkDirectory("drain-bench-");
-        Path work = workDirectory.path();
-        Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
+        Path work = WorkDirectory.deletedAtExit("drain-bench-").path();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0)) {
             // A first, unmeasured ProducerPerformance run warms the broker's JIT, so that the measured limit is not
             // taken on a cold broker while the bridge runs later against a warm one.
@@ -71,10 +68,10 @@ public final class DrainHarness {
                     + "transactions of %,d | %,.0f | %.0f%% |%n", BATCH, formatEos, 100 * formatEos / limit);
             System.out.printf(Locale.ROOT, "| Kafka producer alone, the bridge's records, idempotent, no transactions "
                     + "| %,.0f | %.0f%% |%n", formatAlo, 100 * formatAlo / limit);
-            System.out.printf(Locale.ROOT, "| bridge, exactly once (batch %,d) | %,.0f | %.0f%% (%.0f%% of the producer "
-                    + "alone) |%n", BATCH, eos, 100 * eos / limit, 100 * eos / formatEos);
-            System.out.printf(Locale.ROOT, "| bridge, at least once (batch %,d) | %,.0f | %.0f%% (%.0f%% of the producer "
-                    + "alone) |%n", BATCH, alo, 100 * alo / limit, 100 * alo / formatAlo);
+            System.out.printf(Locale.ROOT, "| bridge, exactly once (batch %,d) | %,.0f | %.0f%% (%.0f%% of the "
+                    + "producer alone) |%n", BATCH, eos, 100 * eos / limit, 100 * eos / formatEos);
+            System.out.printf(Locale.ROOT, "| bridge, at least once (batch %,d) | %,.0f | %.0f%% (%.0f%% of the "
+                    + "producer alone) |%n", BATCH, alo, 100 * alo / limit, 100 * alo / formatAlo);
         }
     }
 
@@ -85,22 +82,14 @@ public final class DrainHarness {
             SplittableRandom random = new SplittableRandom(1);
             List<CompletableFuture<AppendOutcome>> pending = new ArrayList<>();
             for (int i = 0; i < records; i++) {
-                byte[] payload = new byte[200];
-                for (int b = 0; b < payload.length; b++) {
-                    payload[b] = (byte) ('A' + random.nextInt(26));
-                }
-                pending.add(spool.append(SpoolConfig.DEFAULT_LANE, new SpoolRecord("bench-pi", "s" + (i & 7), 1,
-                        i >>> 3, "edge/bench-pi/s" + (i & 7), true, i, payload)));
+                pending.add(spool.append(SpoolConfig.DEFAULT_LANE, benchRecord(i, i, random)));
                 if (pending.size() == 32_768) {
                     pending.forEach(CompletableFuture::join);
                     pending.clear();
                 }
             }
             pending.forEach(CompletableFuture::join);
-            BridgeConfig config = new BridgeConfig(bootstrap, List.of(new Route(TopicFilter.parse("edge/#"), topic,
-                    KeyTemplate.parse(KeyTemplate.DEFAULT), SpoolConfig.DEFAULT_LANE)), BATCH, Duration.ofSeconds(1),
-                    "drain.gaps", delivery, "drain.checkpoints." + delivery.name().toLowerCase(Locale.ROOT), "zstd",
-                    KafkaSecurity.plaintext(), 0);
+            BridgeConfig config = bridgeConfig(bootstrap, topic, delivery);
             long start = System.nanoTime();
             try (CloudBridge bridge = new CloudBridge(config, "bench-pi-" + delivery.name().toLowerCase(Locale.ROOT),
                     () -> spool.openReader("bridge"))) {
@@ -125,30 +114,20 @@ public final class DrainHarness {
 
     /**
      * The bridge's own records (the same key, the 11 headers, random capital-letter payloads made as
-     * ProducerPerformance makes them) sent by a bare Kafka producer with the bridge's producer settings, in
+     * ProducerPerformance makes them) sent by a bare Kafka producer with the bridge's producer settings
+     * ({@link BridgeProducerProperties}, as the bridge uses them), in
      * transactions of {@code BATCH} or idempotent without: what Kafka's client and broker cost for this record format,
      * without the spool and the bridge's loop. Records/s from the first send until everything is committed (acked).
      */
     private static double producerAlone(String bootstrap, int records, boolean transactional, String topic)
             throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        if (transactional) {
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "drain-format-" + topic);
-        }
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        BridgeConfig config = new BridgeConfig(bootstrap, List.of(new Route(TopicFilter.parse("edge/#"), topic,
-                KeyTemplate.parse(KeyTemplate.DEFAULT), SpoolConfig.DEFAULT_LANE)), BATCH, Duration.ofSeconds(1),
-                "drain.gaps", BridgeConfig.Delivery.AT_LEAST_ONCE, "unused", "zstd", KafkaSecurity.plaintext(), 0);
+        BridgeConfig config = bridgeConfig(bootstrap, topic,
+                transactional ? BridgeConfig.Delivery.EXACTLY_ONCE : BridgeConfig.Delivery.AT_LEAST_ONCE);
         RecordMapper mapper = new RecordMapper(config);
         SplittableRandom random = new SplittableRandom(2);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        java.util.Properties settings =
+                BridgeProducerProperties.of(config, "drain-format-" + topic, SecurityProperties.of(config.security()));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings)) {
             if (transactional) {
                 producer.initTransactions();
             }
@@ -160,12 +139,7 @@ public final class DrainHarness {
                     producer.beginTransaction();
                 }
                 for (int n = i; n < Math.min(records, i + BATCH); n++) {
-                    byte[] payload = new byte[200];
-                    for (int b = 0; b < payload.length; b++) {
-                        payload[b] = (byte) ('A' + random.nextInt(26));
-                    }
-                    SpoolRecord record = new SpoolRecord("bench-pi", "s" + (n & 7), 1, n >>> 3,
-                            "edge/bench-pi/s" + (n & 7), true, System.currentTimeMillis(), payload);
+                    SpoolRecord record = benchRecord(n, System.currentTimeMillis(), random);
                     acks.add(producer.send(mapper.map(record).orElseThrow()));
                 }
                 if (transactional) {
@@ -179,6 +153,27 @@ public final class DrainHarness {
             }
             return records / ((System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /** The bridge's configuration for the benchmark: every {@code edge/#} record to {@code topic}, zstd, plaintext. */
+    private static BridgeConfig bridgeConfig(String bootstrap, String topic, BridgeConfig.Delivery delivery) {
+        return new BridgeConfig(bootstrap, List.of(new Route(TopicFilter.parse("edge/#"), topic,
+                KeyTemplate.parse(KeyTemplate.DEFAULT), SpoolConfig.DEFAULT_LANE)), BATCH, Duration.ofSeconds(1),
+                "drain.gaps", delivery, "drain.checkpoints." + delivery.name().toLowerCase(Locale.ROOT), "zstd",
+                KafkaSecurity.plaintext(), 0);
+    }
+
+    /**
+     * Record {@code n} of the benchmark's 8 streams (seq {@code n / 8}), arrived at {@code receivedAt}, with a 200-byte
+     * payload of random capital letters, as ProducerPerformance makes them.
+     */
+    private static SpoolRecord benchRecord(int n, long receivedAt, SplittableRandom random) {
+        byte[] payload = new byte[200];
+        for (int b = 0; b < payload.length; b++) {
+            payload[b] = (byte) ('A' + random.nextInt(26));
+        }
+        return new SpoolRecord("bench-pi", "s" + (n & 7), 1, n >>> 3, "edge/bench-pi/s" + (n & 7), true, receivedAt,
+                payload);
     }
 
     /** Runs kafka-tools' ProducerPerformance in a child JVM and returns its records/s. */

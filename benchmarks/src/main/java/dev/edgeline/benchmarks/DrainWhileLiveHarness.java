@@ -63,7 +63,6 @@ public final class DrainWhileLiveHarness {
             Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
             Process broker = null;
             try {
-                LocalProcesses.awaitPort(kafkaPort, kafka);
                 int total = rate * seconds;
                 try (CommittedRecordCounter drained = new CommittedRecordCounter(bootstrap, "dwl.backlog");
                      LatencyConsumer live = new LatencyConsumer(bootstrap, "dwl.live", total)) {

@@ -22,9 +22,7 @@ public final class EndToEndHarness {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         int warmupSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
-        WorkDirectory workDirectory = new WorkDirectory("e2e-bench-");
-        Path work = workDirectory.path();
-        Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
+        Path work = WorkDirectory.deletedAtExit("e2e-bench-").path();
         int mqttPort = LocalProcesses.freePort();
         int kafkaPort = LocalProcesses.freePort();
         Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
@@ -40,7 +38,6 @@ public final class EndToEndHarness {
                 sensors: []
                 """.formatted(mqttPort, kafkaPort));
         String bootstrap = "127.0.0.1:" + kafkaPort;
-        LocalProcesses.awaitPort(kafkaPort, kafka);
         Process broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config",
                 configFile.toString(), "--data-dir", work.toString());
         LocalProcesses.awaitPort(mqttPort, broker);

@@ -25,14 +25,11 @@ public final class EndToEndThroughputHarness {
         int publishers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int window = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
-        WorkDirectory workDirectory = new WorkDirectory("e2e-throughput-");
-        Path work = workDirectory.path();
-        Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
+        Path work = WorkDirectory.deletedAtExit("e2e-throughput-").path();
         int kafkaPort = LocalProcesses.freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort;
         Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
         try {
-            LocalProcesses.awaitPort(kafkaPort, kafka);
             double alone = run(work.resolve("alone"), "127.0.0.1:9", publishers, window, seconds, null).acked();
             Result bridged;
             try (CommittedRecordCounter consumed = new CommittedRecordCounter(bootstrap, "e2e.throughput")) {

@@ -41,13 +41,23 @@ final class LocalProcesses {
         return startJvm(log, BROKER_JVM_FLAGS, "dev.edgeline.appliance.Main", arguments.toArray(String[]::new));
     }
 
-    /** An embedded single-node Kafka ({@link KafkaProcessMain}) with Kafka's own JVM flags, data in {@code dir}. */
-    static Process startKafka(Path log, Path dir, int port) throws IOException {
-        return startJvm(log, KAFKA_JVM_FLAGS, "dev.edgeline.benchmarks.KafkaProcessMain", dir.toString(),
+    /**
+     * An embedded single-node Kafka ({@link KafkaProcessMain}) with Kafka's own JVM flags, data in {@code dir}; returns
+     * once it listens on {@code port} (the process is stopped if it does not).
+     */
+    static Process startKafka(Path log, Path dir, int port) throws IOException, InterruptedException {
+        Process kafka = startJvm(log, KAFKA_JVM_FLAGS, "dev.edgeline.benchmarks.KafkaProcessMain", dir.toString(),
                 Integer.toString(port));
+        try {
+            awaitPort(port, kafka);
+            return kafka;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            kafka.destroyForcibly();
+            throw e;
+        }
     }
 
-    /** Starts {@code main} in a child JVM on this class path with {@code memoryFlags} and quiet logging, into {@code log}. */
+    /** Starts {@code main} in a child JVM on this class path with {@code memoryFlags} and quiet logging. */
     static Process startJvm(Path log, List<String> memoryFlags, String main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));

@@ -26,9 +26,7 @@ public final class MqttLoadHarness {
         int publishers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int window = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         Duration duration = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 20);
-        WorkDirectory workDirectory = new WorkDirectory("mqtt-bench-");
-        Path work = workDirectory.path();
-        Runtime.getRuntime().addShutdownHook(new Thread(workDirectory::close));
+        Path work = WorkDirectory.deletedAtExit("mqtt-bench-").path();
 
         List<String> rows = new ArrayList<>();
         double ours = runAgainst("edge broker (spool, fsync before PUBACK)", startEdgeBroker(work), publishers,

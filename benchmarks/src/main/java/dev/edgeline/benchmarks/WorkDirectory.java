@@ -16,6 +16,13 @@ final class WorkDirectory implements AutoCloseable {
         this.path = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")), prefix);
     }
 
+    /** A scratch directory deleted when the JVM exits (also on Ctrl-C), for harnesses that run to the end of main. */
+    static WorkDirectory deletedAtExit(String prefix) throws IOException {
+        WorkDirectory directory = new WorkDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(directory::close));
+        return directory;
+    }
+
     Path path() {
         return path;
     }

@@ -2,6 +2,7 @@ package dev.edgeline.bridge;
 
 import dev.edgeline.bridge.internal.Backoff;
 import dev.edgeline.bridge.internal.BandwidthCap;
+import dev.edgeline.bridge.internal.BridgeProducerProperties;
 import dev.edgeline.bridge.internal.Checkpoint;
 import dev.edgeline.bridge.internal.CheckpointStore;
 import dev.edgeline.bridge.internal.RecordMapper;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,12 +27,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,7 +172,7 @@ public final class CloudBridge implements AutoCloseable {
     /** A new producer; in exactly-once mode also fences older instances and restores the committed checkpoint. */
     private Producer<byte[], byte[]> connect(SpoolReader reader)
             throws IOException, ExecutionException, InterruptedException, TimeoutException {
-        Producer<byte[], byte[]> created = new KafkaProducer<>(producerProperties());
+        Producer<byte[], byte[]> created = new KafkaProducer<>(BridgeProducerProperties.of(config, deviceId, security));
         if (!exactlyOnce()) {
             return created;
         }
@@ -350,30 +348,6 @@ public final class CloudBridge implements AutoCloseable {
             message.append(t.getClass().getSimpleName()).append(' ').append(t.getMessage());
         }
         return message.toString();
-    }
-
-    private Properties producerProperties() {
-        Properties p = new Properties();
-        p.putAll(security);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-bridge-" + deviceId);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-        p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, (int) Math.min(10_000, config.retryBackoffMax().toMillis()));
-        if (exactlyOnce()) {
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "edge-bridge-" + deviceId);
-            p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-        }
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return p;
     }
 
     private void closeProducer(Duration timeout) {

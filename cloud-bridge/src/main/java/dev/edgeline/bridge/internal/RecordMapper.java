@@ -14,8 +14,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * Maps a spool record to its Kafka record: topic from the first matching route, key from the route's key template,
  * the payload unchanged, the record's arrival time as the Kafka timestamp, and headers: {@code device},
  * {@code stream}, {@code boot}, {@code seq}, {@code mqtt_topic}, {@code clock_synced} and CloudEvents-style
- * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time} (RFC 3339, UTC, milliseconds), {@code ce_specversion}. Caches what is constant
- * per stream (key, topic, header bytes), so it is confined to one thread (the bridge thread).
+ * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time} (RFC 3339, UTC, milliseconds),
+ * {@code ce_specversion}. Caches what is constant per stream (key, topic, header bytes), so it is confined to one
+ * thread (the bridge thread).
  */
 public final class RecordMapper {
     public static final String CE_TYPE = "dev.edgeline.reading";
@@ -37,9 +38,9 @@ public final class RecordMapper {
 
     // Confined to the bridge thread, like the mapper's only caller.
     private final java.util.Map<StreamKey, StreamConstants> constants = new java.util.HashMap<>();
+    private final CloudEventTime ceTime = new CloudEventTime();
 
     private record StreamKey(String mqttTopic, String device, String stream) {}
-    private final CloudEventTime ceTime = new CloudEventTime();
 
     /**
      * The Kafka record, or empty when no route matches (the record was spooled under another configuration). Gap

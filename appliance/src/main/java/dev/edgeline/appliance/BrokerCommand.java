@@ -4,8 +4,13 @@ import dev.edgeline.config.DeviceConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Set;
 
-/** {@code bin/edge broker --config FILE}: the edge-broker service until SIGTERM. */
+/**
+ * {@code bin/edge broker --config FILE [--data-dir DIR] [--bridge in-process|separate]}: the edge-broker service until
+ * SIGTERM. {@code --bridge separate} leaves forwarding to a {@code bin/edge bridge} process on the same spool (as a
+ * provisioned device runs it, where systemd gives the bridge a larger CPU share than the broker).
+ */
 final class BrokerCommand {
     private final PrintStream err;
 
@@ -14,11 +19,18 @@ final class BrokerCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        DeviceConfig config = ServiceRunner.configFrom(args, err);
+        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir", "bridge"));
+        String bridge = parsed.option("bridge").orElse("in-process");
+        if (!bridge.equals("in-process") && !bridge.equals("separate")) {
+            throw new Arguments.UsageException("--bridge '" + bridge + "' is neither in-process (the default) nor "
+                    + "separate (forwarded by bin/edge bridge)");
+        }
+        DeviceConfig config = ServiceRunner.configFrom(parsed, err);
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }
-        try (EdgeBrokerService service = EdgeBrokerService.start(config)) {
+        try (EdgeBrokerService service = bridge.equals("separate") ? EdgeBrokerService.startWithoutBridge(config)
+                : EdgeBrokerService.start(config)) {
             ServiceRunner.runUntilStopped(service, "edge-broker");
             return ExitCodes.OK;
         } catch (IOException e) {

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * <pre>
  *   bin/edge demo [--duration 60s] [--config config/demo.yaml] [--data-dir DIR]
- *   bin/edge broker --config FILE [--data-dir DIR]     spool + MQTT broker + cloud bridge
+ *   bin/edge broker --config FILE [--data-dir DIR] [--bridge in-process|separate]
+ *                                                      spool + MQTT broker + cloud bridge (separate: bin/edge bridge)
  *   bin/edge agent --config FILE [--data-dir DIR]      sensor sampling and MQTT publishing
  *   bin/edge bridge --config FILE [--data-dir DIR]     the cloud bridge alone, on the broker's spool directory
  *   bin/edge status --config FILE [--data-dir DIR]     spool backlog per lane and the bridge's last report
@@ -62,7 +63,9 @@ public final class Main {
                 usage: bin/edge <command> [options]
                   demo [--duration 60s] [--config config/demo.yaml] [--data-dir DIR]
                                       embedded Kafka + broker + bridge + simulated agent; prints records from Kafka
-                  broker --config FILE [--data-dir DIR]   the edge-broker service (spool, MQTT broker, cloud bridge)
+                  broker --config FILE [--data-dir DIR] [--bridge in-process|separate]
+                                      the edge-broker service (spool, MQTT broker, cloud bridge; with --bridge
+                                      separate the bridge runs as its own process, bin/edge bridge)
                   agent --config FILE [--data-dir DIR]    the edge-agent service (sensors to MQTT)
                   bridge --config FILE [--data-dir DIR]   the cloud bridge alone, on the broker's spool directory
                   status --config FILE [--data-dir DIR]   spool backlog per lane, bridge state and drain estimate

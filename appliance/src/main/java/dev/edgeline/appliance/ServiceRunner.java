@@ -17,7 +17,11 @@ final class ServiceRunner {
      * it is invalid (the caller exits with {@link ExitCodes#INVALID_INPUT}).
      */
     static DeviceConfig configFrom(java.util.List<String> args, PrintStream err) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, java.util.Set.of("config", "data-dir"));
+        return configFrom(Arguments.parse(args, java.util.Set.of("config", "data-dir")), err);
+    }
+
+    /** As above, from arguments already parsed (a command with options of its own). */
+    static DeviceConfig configFrom(Arguments parsed, PrintStream err) throws Arguments.UsageException {
         return loadOrReport(parsed.requiredPath("config"), parsed.path("data-dir", Path.of(".")), err);
     }
 

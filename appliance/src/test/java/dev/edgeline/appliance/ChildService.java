@@ -10,13 +10,17 @@ import java.util.concurrent.TimeUnit;
 final class ChildService {
     private ChildService() {}
 
-    /** Starts {@code Main <command> --config F --data-dir D}; its log goes to {@code log} (appended). */
-    static Process start(String command, Path configFile, Path dataDir, Path log) throws IOException {
+    /**
+     * Starts {@code Main <command> --config F --data-dir D [options]}; its log goes to {@code log} (appended).
+     */
+    static Process start(String command, Path configFile, Path dataDir, Path log, String... options)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-Dchronicle.analytics.disable=true", "-Dhivemq.anonymous.usage.statistics.enabled=false",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), command, "--config", configFile.toString(), "--data-dir", dataDir.toString()));
+        cmd.addAll(List.of(options));
         return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }

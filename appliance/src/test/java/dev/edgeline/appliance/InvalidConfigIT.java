@@ -93,6 +93,19 @@ class InvalidConfigIT {
     }
 
     @org.junit.jupiter.api.Test
+    void brokerWithAnUnknownBridgePlacement_refusesToStart_namingTheOption_andTouchesNothing(@TempDir Path dir)
+            throws IOException {
+        int port = TestDevice.freePort();
+        Path dataDir = dir.resolve("data");
+        Result result = run(List.of("broker", "--config", write(dir, VALID, port).toString(), "--data-dir",
+                dataDir.toString(), "--bridge", "elsewhere"));
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.err()).contains("--bridge 'elsewhere' is neither in-process (the default) nor separate");
+        assertThat(Files.exists(dataDir)).as("nothing written").isFalse();
+        assertThat(TestDevice.listening(port)).as("nothing listening on the configured port").isFalse();
+    }
+
+    @org.junit.jupiter.api.Test
     void agentWithoutTheConfiguredHardware_failsAtStart_namingTheMissingBus_andTouchesNothing(@TempDir Path dir)
             throws IOException {
         String yaml = VALID.replace("""

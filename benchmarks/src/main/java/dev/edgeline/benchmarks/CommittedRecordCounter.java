@@ -11,8 +11,10 @@ final class CommittedRecordCounter implements AutoCloseable {
     private final AtomicLong count = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
+    private final String topic;
 
     CommittedRecordCounter(String bootstrap, String topic) {
+        this.topic = topic;
         this.thread = Thread.ofPlatform().name("committed-counter-" + topic).start(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = LatencyConsumer.readCommittedConsumer(bootstrap, 500)) {
                 consumer.subscribe(List.of(topic));
@@ -21,6 +23,10 @@ final class CommittedRecordCounter implements AutoCloseable {
                 }
             }
         });
+    }
+
+    String topic() {
+        return topic;
     }
 
     long count() {

@@ -156,7 +156,7 @@ public final class DrainHarness {
     }
 
     /** The bridge's configuration for the benchmark: every {@code edge/#} record to {@code topic}, zstd, plaintext. */
-    private static BridgeConfig bridgeConfig(String bootstrap, String topic, BridgeConfig.Delivery delivery) {
+    static BridgeConfig bridgeConfig(String bootstrap, String topic, BridgeConfig.Delivery delivery) {
         return new BridgeConfig(bootstrap, List.of(new Route(TopicFilter.parse("edge/#"), topic,
                 KeyTemplate.parse(KeyTemplate.DEFAULT), SpoolConfig.DEFAULT_LANE)), BATCH, Duration.ofSeconds(1),
                 "drain.gaps", delivery, "drain.checkpoints." + delivery.name().toLowerCase(Locale.ROOT), "zstd",
@@ -167,7 +167,7 @@ public final class DrainHarness {
      * Record {@code n} of the benchmark's 8 streams (seq {@code n / 8}), arrived at {@code receivedAt}, with a 200-byte
      * payload of random capital letters, as ProducerPerformance makes them.
      */
-    private static SpoolRecord benchRecord(int n, long receivedAt, SplittableRandom random) {
+    static SpoolRecord benchRecord(int n, long receivedAt, SplittableRandom random) {
         byte[] payload = new byte[200];
         for (int b = 0; b < payload.length; b++) {
             payload[b] = (byte) ('A' + random.nextInt(26));

@@ -9,9 +9,10 @@ import java.util.Locale;
 /**
  * End-to-end latency: one Paho publisher sends QoS 1, 200-byte publishes at a fixed rate (default 2,000/s) into the
  * broker (spool on, exactly-once bridge) and a read_committed Kafka consumer measures the time from publish to
- * consume. The publisher and the consumer share this JVM (one monotonic clock); the broker ({@code bin/edge broker})
- * and Kafka each run in their own JVM, as on a device and in the cloud: the broker with the device's JVM flags, Kafka
- * with those of its own start scripts. Arguments: rate, measured seconds (30), warm-up seconds (60: on 2 cores the
+ * consume. The publisher and the consumer share this JVM (one monotonic clock); the broker ({@code bin/edge broker}),
+ * the bridge ({@code bin/edge bridge}, or in the broker's JVM with {@code -Dbridge.layout=in-process}; see
+ * {@link EdgeServices}) and Kafka each run in their own JVM, as on a device and in the cloud: the broker and the bridge
+ * with the device's JVM flags, Kafka with those of its own start scripts. Arguments: rate, measured seconds (30), warm-up seconds (60: on 2 cores the
  * three JVMs' JIT compilers need about a minute). Prints p50/p99/p99.9 for the warm-up and the measured window separately;
  * no pass/fail. {@code -De2e.series=FILE} writes every message's latency.
  */
@@ -38,9 +39,7 @@ public final class EndToEndHarness {
                 sensors: []
                 """.formatted(mqttPort, kafkaPort));
         String bootstrap = "127.0.0.1:" + kafkaPort;
-        Process broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config",
-                configFile.toString(), "--data-dir", work.toString());
-        LocalProcesses.awaitPort(mqttPort, broker);
+        EdgeServices services = EdgeServices.start(work, configFile, mqttPort, EdgeServices.BridgeLayout.fromProperty());
         try {
             int warmup = rate * warmupSeconds;
             int total = warmup + rate * seconds;
@@ -57,14 +56,14 @@ public final class EndToEndHarness {
             }
             System.out.println();
             System.out.printf(Locale.ROOT, "End to end, MQTT QoS 1 publish to read_committed consume, %d msg/s, "
-                    + "200-byte payloads, exactly-once bridge; broker with the device's JVM flags, Kafka with its own%n", rate);
+                    + "200-byte payloads, exactly-once bridge; %s; %s%n", rate, services.description(),
+                    LocalProcesses.describeJvmFlags());
             System.out.println("| window | p50 | p99 | p99.9 | max | not received |");
             System.out.println("|---|---|---|---|---|---|");
             printRow("first " + warmupSeconds + " s (bridge start, JIT warm-up)", latencies, 0, warmup);
             printRow("next " + seconds + " s (measured)", latencies, warmup, total);
         } finally {
-            broker.destroy();
-            broker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            services.close();
             kafka.destroy();
             kafka.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
         }

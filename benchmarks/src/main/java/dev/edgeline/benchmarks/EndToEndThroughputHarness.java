@@ -1,5 +1,6 @@
 package dev.edgeline.benchmarks;
 
+import dev.edgeline.benchmarks.EdgeServices.BridgeLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,10 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * End-to-end sustained throughput: N Paho publishers (QoS 1, 200-byte payloads, a window of unacknowledged publishes
  * each) into our broker ({@code bin/edge broker}, the device's JVM flags) and a read_committed consumer counting what
- * the exactly-once bridge commits to Kafka (own JVM, Kafka's flags). In the same run, the broker's durable ingest
- * alone (its bridge pointed at a closed port) as the reference: the bridge should never be the bottleneck, so what
- * Kafka's consumers see per second should match what the broker acknowledges. Arguments: publishers (16), window (64),
- * measured seconds (30, after a 20 s warm-up). Prints a table; no pass/fail.
+ * the exactly-once bridge commits to Kafka (own JVM, Kafka's flags). Three runs: the broker's durable ingest alone
+ * (its bridge pointed at a closed port) as the reference; the bridge in the broker's process; the bridge in its own
+ * process with the {@code edge-bridge} unit's priority, as a provisioned device runs it ({@link EdgeServices}). The
+ * bridge should never be the bottleneck: what Kafka's consumers see per second should match what the broker
+ * acknowledges. Arguments: publishers (16), window (64), measured seconds (30, after a 20 s warm-up). Prints a
+ * table; no pass/fail.
  */
 public final class EndToEndThroughputHarness {
     private static final int WARMUP_SECONDS = 20;
@@ -30,42 +33,49 @@ public final class EndToEndThroughputHarness {
         String bootstrap = "127.0.0.1:" + kafkaPort;
         Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
         try {
-            double alone = run(work.resolve("alone"), "127.0.0.1:9", publishers, window, seconds, null).acked();
-            Result bridged;
-            try (CommittedRecordCounter consumed = new CommittedRecordCounter(bootstrap, "e2e.throughput")) {
-                bridged = run(work.resolve("bridged"), bootstrap, publishers, window, seconds, consumed);
+            double alone = run(work.resolve("alone"), "127.0.0.1:9", BridgeLayout.IN_PROCESS, publishers, window,
+                    seconds, null).acked();
+            List<Result> bridged = new ArrayList<>();
+            for (BridgeLayout layout : BridgeLayout.values()) {
+                String topic = "e2e.throughput." + layout.name().toLowerCase(Locale.ROOT);
+                try (CommittedRecordCounter consumed = new CommittedRecordCounter(bootstrap, topic)) {
+                    bridged.add(run(work.resolve(layout.name().toLowerCase(Locale.ROOT)), bootstrap, layout,
+                            publishers, window, seconds, consumed));
+                }
             }
             System.out.println();
             System.out.printf(Locale.ROOT, "End to end, sustained: %d publishers, window %d, QoS 1, 200-byte payloads, "
                     + "%d s after %d s warm-up; broker, Kafka and the publishers on the same 2 cores%n", publishers,
                     window, seconds, WARMUP_SECONDS);
-            System.out.println("| run | acknowledged publishes/s | read_committed records/s | of the broker alone |");
-            System.out.println("|---|---|---|---|");
-            System.out.printf(Locale.ROOT, "| broker alone (bridge cut off: durable ingest) | %,.0f | - | 100%% |%n",
-                    alone);
-            System.out.printf(Locale.ROOT, "| broker + exactly-once bridge + Kafka | %,.0f | %,.0f | %.0f%% |%n",
-                    bridged.acked(), bridged.consumed(), 100 * bridged.consumed() / alone);
-            System.out.printf(Locale.ROOT, "With the bridge: %,d records acknowledged but not yet committed when the "
-                    + "publishers stopped; all committed %.1f s later.%n", bridged.behindAtStop(),
-                    bridged.catchUpSeconds());
+            System.out.println("| run | acknowledged publishes/s | read_committed records/s | of the broker alone "
+                    + "| of its own acks | behind when the publishers stopped | all committed after |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            System.out.printf(Locale.ROOT, "| broker alone (bridge cut off: durable ingest) | %,.0f | - | 100%% | - | - "
+                    + "| - |%n", alone);
+            for (Result result : bridged) {
+                System.out.printf(Locale.ROOT, "| broker + exactly-once bridge + Kafka; %s | %,.0f | %,.0f | %.0f%% "
+                        + "| %.0f%% | %,d | %.1f s |%n", result.layout(), result.acked(), result.consumed(),
+                        100 * result.consumed() / alone, 100 * result.consumed() / result.acked(),
+                        result.behindAtStop(), result.catchUpSeconds());
+            }
         } finally {
             kafka.destroy();
             kafka.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
-    private record Result(double acked, double consumed, long behindAtStop, double catchUpSeconds) {}
+    private record Result(String layout, double acked, double consumed, long behindAtStop, double catchUpSeconds) {}
 
-    private static Result run(Path dir, String bootstrap, int publishers, int window, int seconds,
-                              CommittedRecordCounter consumed) throws Exception {
+    private static Result run(Path dir, String bootstrap, BridgeLayout layout, int publishers, int window,
+                              int seconds, CommittedRecordCounter consumed) throws Exception {
         Files.createDirectories(dir);
         int port = LocalProcesses.freePort();
-        Path config = SimulatedDeviceConfig.writeBrokerOnly(dir, port, bootstrap, "e2e.throughput");
-        Process broker = LocalProcesses.startBroker(dir.resolve("broker.log"), "--config", config.toString(),
-                "--data-dir", dir.toString());
+        String topic = consumed == null ? "e2e.throughput" : consumed.topic();
+        // A device id per run: each run's bridge has its own transactional id and checkpoint.
+        Path config = SimulatedDeviceConfig.writeBrokerOnly(dir, "bench-pi-" + dir.getFileName(), port, bootstrap,
+                topic);
         List<WindowedPublisher> running = new ArrayList<>();
-        try {
-            LocalProcesses.awaitPort(port, broker);
+        try (EdgeServices services = EdgeServices.start(dir, config, port, layout)) {
             AtomicLong acknowledged = new AtomicLong();
             AtomicLong refused = new AtomicLong();
             for (int i = 0; i < publishers; i++) {
@@ -90,7 +100,7 @@ public final class EndToEndThroughputHarness {
                 System.out.println("refused publishes: " + refused.get());
             }
             if (consumed == null) {
-                return new Result(acked / elapsed, 0, 0, 0);
+                return new Result(services.description(), acked / elapsed, 0, 0, 0);
             }
             long stopped = System.nanoTime();
             long behind = acknowledged.get() - consumed.count();
@@ -98,13 +108,12 @@ public final class EndToEndThroughputHarness {
             while (consumed.count() < acknowledged.get() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            return new Result(acked / elapsed, committed / elapsed, behind, (System.nanoTime() - stopped) / 1e9);
+            return new Result(services.description(), acked / elapsed, committed / elapsed, behind,
+                    (System.nanoTime() - stopped) / 1e9);
         } finally {
             for (WindowedPublisher publisher : running) {
                 publisher.stop();
             }
-            broker.destroy();
-            broker.waitFor(30, TimeUnit.SECONDS);
         }
     }
 }

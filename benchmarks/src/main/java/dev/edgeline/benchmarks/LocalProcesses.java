@@ -22,10 +22,12 @@ final class LocalProcesses {
 
     /**
      * The JVM flags Kafka's own start scripts use ({@code kafka-server-start.sh}'s heap, {@code kafka-run-class.sh}'s
-     * {@code KAFKA_JVM_PERFORMANCE_OPTS}): the cluster side of a benchmark runs as Kafka is meant to be run.
+     * {@code KAFKA_JVM_PERFORMANCE_OPTS}): the cluster side of a benchmark runs as Kafka is meant to be run. Or
+     * {@code -Dkafka.flags=a,b,c} to see how much of a figure the cluster's own JVM (its GC pauses) accounts for.
      */
-    static final List<String> KAFKA_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-            "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent");
+    static final List<String> KAFKA_JVM_FLAGS = List.of(System.getProperty("kafka.flags",
+            "-Xms1g,-Xmx1g,-XX:+UseG1GC,-XX:MaxGCPauseMillis=20,-XX:InitiatingHeapOccupancyPercent=35,"
+                    + "-XX:+ExplicitGCInvokesConcurrent").trim().split("[,\\s]+"));
 
     /**
      * The edge broker's JVM flags on a device (what firmware-config renders into {@code edge-broker.env}), or
@@ -33,6 +35,11 @@ final class LocalProcesses {
      */
     static final List<String> BROKER_JVM_FLAGS =
             List.of(System.getProperty("broker.flags", DeviceRenderer.BROKER_JVM_OPTS).trim().split("[,\\s]+"));
+
+    /** The children's JVM flags, for a result table's caption. */
+    static String describeJvmFlags() {
+        return "broker JVM " + String.join(" ", BROKER_JVM_FLAGS) + ", Kafka JVM " + String.join(" ", KAFKA_JVM_FLAGS);
+    }
 
     /** Our broker ({@code bin/edge broker} with these arguments) with the device's JVM flags, output to {@code log}. */
     static Process startBroker(Path log, String... args) throws IOException {
@@ -59,7 +66,13 @@ final class LocalProcesses {
 
     /** Starts {@code main} in a child JVM on this class path with {@code memoryFlags} and quiet logging. */
     static Process startJvm(Path log, List<String> memoryFlags, String main, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return startJvm(log, List.of(), memoryFlags, main, args);
+    }
+
+    /** As above, the command behind {@code prefix} (such as {@code nice -n -5}). */
+    static Process startJvm(Path log, List<String> prefix, List<String> memoryFlags, String main, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(memoryFlags);
         if (Boolean.getBoolean("bench.gclog")) {

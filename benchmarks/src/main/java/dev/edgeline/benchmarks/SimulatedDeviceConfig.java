@@ -34,9 +34,15 @@ final class SimulatedDeviceConfig {
      * {@code kafkaTopic} at {@code bootstrap} ({@code 127.0.0.1:9} cuts it off), with a 64 MiB segment, 8 GiB spool.
      */
     static Path writeBrokerOnly(Path dir, int mqttPort, String bootstrap, String kafkaTopic) throws IOException {
+        return writeBrokerOnly(dir, "bench-pi", mqttPort, bootstrap, kafkaTopic);
+    }
+
+    /** As above, for device {@code deviceId}. */
+    static Path writeBrokerOnly(Path dir, String deviceId, int mqttPort, String bootstrap, String kafkaTopic)
+            throws IOException {
         Path file = dir.resolve("device.yaml");
         Files.writeString(file, """
-                device: {id: bench-pi}
+                device: {id: %s}
                 broker: {listener: {port: %d}, data-directory: broker}
                 spool: {directory: spool, segment-bytes: 67108864, budget-bytes: 8589934592}
                 agent: {state-directory: agent}
@@ -45,7 +51,7 @@ final class SimulatedDeviceConfig {
                   retry-backoff-max: 30s
                   routes: [{mqtt-filter: "edge/#", kafka-topic: %s}]
                 sensors: []
-                """.formatted(mqttPort, bootstrap, kafkaTopic));
+                """.formatted(deviceId, mqttPort, bootstrap, kafkaTopic));
         return file;
     }
 }

@@ -85,8 +85,13 @@ class DeviceRendererTest {
         DeviceConfig config = load(GREENHOUSE);
         List<Path> written = DeviceRenderer.write(config, yaml, out);
         assertThat(written).extracting(p -> p.getFileName().toString()).containsExactly("config.txt.block",
-                "device.yaml", "edge-agent.env", "edge-broker.env", "modules-load.conf", "provisioning.json");
+                "device.yaml", "edge-agent.env", "edge-broker.env", "edge-bridge.env", "modules-load.conf",
+                "provisioning.json");
         assertThat(Files.readString(out.resolve("device.yaml"))).isEqualTo(yaml);
+        assertThat(Files.readString(out.resolve("edge-broker.env")))
+                .contains("EDGE_JAVA_OPTS=" + DeviceRenderer.BROKER_JVM_OPTS + "\n");
+        assertThat(Files.readString(out.resolve("edge-bridge.env")))
+                .contains("EDGE_JAVA_OPTS=" + DeviceRenderer.BRIDGE_JVM_OPTS + "\n");
         assertThat(Files.readString(out.resolve("edge-agent.env"))).contains("EDGE_JAVA_OPTS=-Xms8m -Xmx16m ")
                 .contains("MALLOC_ARENA_MAX=2");
         assertThat(Files.readString(out.resolve("modules-load.conf"))).endsWith("\ni2c-dev\n");

@@ -49,7 +49,7 @@ public final class AgentFootprintHarness {
                 List<Long> rss = new ArrayList<>();
                 for (int s = 0; s < seconds && agent.isAlive(); s++) {
                     Thread.sleep(1_000);
-                    rss.add(rssKb(pid));
+                    rss.add(ResidentMemory.rssKb(pid));
                 }
                 double cpuSeconds = (cpuTicks(pid) - cpuStart) / 100.0; // USER_HZ
                 double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
@@ -99,15 +99,6 @@ public final class AgentFootprintHarness {
     static List<String> agentJvmFlags() {
         String override = System.getProperty("agent.flags");
         return override != null ? List.of(override.trim().split("\\s+")) : DeviceRenderer.agentJvmFlags();
-    }
-
-    private static long rssKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IOException("no VmRSS for " + pid);
     }
 
     private static long cpuTicks(long pid) throws IOException {

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Drain while live: a backlog (default 500,000 records of 200 bytes, as after a WAN outage) waits in the spool's
- * low-priority lane when the broker ({@code bin/edge broker}, own JVM, exactly-once bridge) starts, while one Paho
+ * low-priority lane when the broker and the exactly-once bridge start ({@link EdgeServices}: as provisioned unless
+ * {@code -Dbridge.layout=in-process}), while one Paho
  * publisher keeps a live load (default 1,000 msg/s for 30 s) on the high-priority lane. Measures the backlog's drain
  * rate into Kafka (read_committed) while the live load runs, and the live messages' publish-to-consume latency during
  * the drain. Kafka runs in its own JVM. Prints a table; no pass/fail.
@@ -61,14 +62,12 @@ public final class DrainWhileLiveHarness {
             DeviceConfig config = ConfigLoader.load(configFile, work);
             fillBacklog(config, backlog);
             Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
-            Process broker = null;
+            EdgeServices services = null;
             try {
                 int total = rate * seconds;
                 try (CommittedRecordCounter drained = new CommittedRecordCounter(bootstrap, "dwl.backlog");
                      LatencyConsumer live = new LatencyConsumer(bootstrap, "dwl.live", total)) {
-                    broker = LocalProcesses.startBroker(work.resolve("broker.log"), "--config", configFile.toString(),
-                            "--data-dir", work.toString());
-                    LocalProcesses.awaitPort(mqttPort, broker);
+                    services = EdgeServices.start(work, configFile, mqttPort, EdgeServices.BridgeLayout.fromProperty());
                     // Live load from the moment the bridge forwards (as when a WAN link comes back to a running
                     // bridge), so that its start-up does not count as live latency.
                     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -91,8 +90,8 @@ public final class DrainWhileLiveHarness {
                     long missing = Arrays.stream(latencies).filter(l -> l == 0).count();
                     Arrays.sort(latencies);
                     System.out.printf(Locale.ROOT, "%nDrain while live: %,d backlog records (200 bytes, low lane) and "
-                            + "%,d live msg/s for %d s (high lane), exactly-once bridge, batch-records %d%n", backlog, rate, seconds,
-                            BATCH);
+                            + "%,d live msg/s for %d s (high lane), exactly-once bridge, batch-records %d; %s%n", backlog, rate,
+                            seconds, BATCH, services.description());
                     System.out.println("| backlog records/s while live | backlog done after | live p50 | live p99 | "
                             + "live p99.9 | live max | live not received |");
                     System.out.println("|---|---|---|---|---|---|---|");
@@ -105,9 +104,8 @@ public final class DrainWhileLiveHarness {
                             latencies[latencies.length - 1] / 1e6, missing);
                 }
             } finally {
-                if (broker != null) {
-                    broker.destroy();
-                    broker.waitFor(30, TimeUnit.SECONDS);
+                if (services != null) {
+                    services.close();
                 }
                 kafka.destroy();
                 kafka.waitFor(30, TimeUnit.SECONDS);

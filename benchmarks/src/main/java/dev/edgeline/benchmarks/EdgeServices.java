@@ -4,7 +4,9 @@ import dev.edgeline.config.render.DeviceRenderer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -72,6 +74,16 @@ final class EdgeServices implements AutoCloseable {
             broker.destroyForcibly();
             throw e;
         }
+    }
+
+    /** The services' processes by name: {@code broker}, and {@code bridge} when it runs apart. */
+    Map<String, ProcessHandle> processes() {
+        Map<String, ProcessHandle> processes = new LinkedHashMap<>();
+        processes.put("broker", broker.toHandle());
+        if (bridge != null) {
+            processes.put("bridge", bridge.toHandle());
+        }
+        return processes;
     }
 
     /** Where the bridge ran, for a result table. */

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,14 +35,14 @@ public final class EndToEndThroughputHarness {
         String bootstrap = "127.0.0.1:" + kafkaPort;
         Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
         try {
-            double alone = run(work.resolve("alone"), "127.0.0.1:9", BridgeLayout.IN_PROCESS, publishers, window,
-                    seconds, null).acked();
+            Result alone = run(work.resolve("alone"), "127.0.0.1:9", BridgeLayout.IN_PROCESS, publishers, window,
+                    seconds, null, kafka);
             List<Result> bridged = new ArrayList<>();
             for (BridgeLayout layout : BridgeLayout.values()) {
                 String topic = "e2e.throughput." + layout.name().toLowerCase(Locale.ROOT);
                 try (CommittedRecordCounter consumed = new CommittedRecordCounter(bootstrap, topic)) {
                     bridged.add(run(work.resolve(layout.name().toLowerCase(Locale.ROOT)), bootstrap, layout,
-                            publishers, window, seconds, consumed));
+                            publishers, window, seconds, consumed, kafka));
                 }
             }
             System.out.println();
@@ -51,12 +53,22 @@ public final class EndToEndThroughputHarness {
                     + "| of its own acks | behind when the publishers stopped | all committed after |");
             System.out.println("|---|---|---|---|---|---|---|");
             System.out.printf(Locale.ROOT, "| broker alone (bridge cut off: durable ingest) | %,.0f | - | 100%% | - | - "
-                    + "| - |%n", alone);
+                    + "| - |%n", alone.acked());
             for (Result result : bridged) {
                 System.out.printf(Locale.ROOT, "| broker + exactly-once bridge + Kafka; %s | %,.0f | %,.0f | %.0f%% "
                         + "| %.0f%% | %,d | %.1f s |%n", result.layout(), result.acked(), result.consumed(),
-                        100 * result.consumed() / alone, 100 * result.consumed() / result.acked(),
+                        100 * result.consumed() / alone.acked(), 100 * result.consumed() / result.acked(),
                         result.behindAtStop(), result.catchUpSeconds());
+            }
+            System.out.println();
+            System.out.println("Where the 2 cores went in the measured window (cores used), and the device's CPU per "
+                    + "record (broker and bridge; the publishers and Kafka are not on a device)");
+            System.out.println("| run | publishers + consumer | broker | bridge process | Kafka | device µs per record "
+                    + "| RSS at the end: broker, bridge process |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            printCpuRow("broker alone (per durable ack)", alone, alone.acked());
+            for (Result result : bridged) {
+                printCpuRow(result.layout() + " (per committed record)", result, result.consumed());
             }
         } finally {
             kafka.destroy();
@@ -64,10 +76,21 @@ public final class EndToEndThroughputHarness {
         }
     }
 
-    private record Result(String layout, double acked, double consumed, long behindAtStop, double catchUpSeconds) {}
+    private record Result(String layout, double acked, double consumed, long behindAtStop, double catchUpSeconds,
+                          Map<String, Double> cores, Map<String, Long> rssKb) {}
+
+    private static void printCpuRow(String run, Result result, double recordsPerSecond) {
+        Map<String, Double> cores = result.cores();
+        double device = cores.get("broker") + cores.getOrDefault("bridge", 0.0);
+        System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %s | %.2f | %.1f | %,d MiB%s |%n", run,
+                cores.get("harness"), cores.get("broker"), cores.containsKey("bridge") ? String.format(Locale.ROOT,
+                        "%.2f", cores.get("bridge")) : "-", cores.get("kafka"), 1e6 * device / recordsPerSecond,
+                result.rssKb().get("broker") / 1024, result.rssKb().containsKey("bridge")
+                        ? String.format(Locale.ROOT, ", %,d MiB", result.rssKb().get("bridge") / 1024) : "");
+    }
 
     private static Result run(Path dir, String bootstrap, BridgeLayout layout, int publishers, int window,
-                              int seconds, CommittedRecordCounter consumed) throws Exception {
+                              int seconds, CommittedRecordCounter consumed, Process kafka) throws Exception {
         Files.createDirectories(dir);
         int port = LocalProcesses.freePort();
         String topic = consumed == null ? "e2e.throughput" : consumed.topic();
@@ -87,9 +110,19 @@ public final class EndToEndThroughputHarness {
             Thread.sleep(WARMUP_SECONDS * 1000L);
             long ackedBefore = acknowledged.get();
             long consumedBefore = consumed == null ? 0 : consumed.count();
+            Map<String, ProcessHandle> measured = new LinkedHashMap<>();
+            measured.put("harness", ProcessHandle.current());
+            measured.putAll(services.processes());
+            measured.put("kafka", kafka.toHandle());
+            CpuMeter cpu = CpuMeter.start(measured);
             long start = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             double elapsed = (System.nanoTime() - start) / 1e9;
+            Map<String, Double> cores = cpu.coresUsed();
+            Map<String, Long> rssKb = new LinkedHashMap<>();
+            for (Map.Entry<String, ProcessHandle> service : services.processes().entrySet()) {
+                rssKb.put(service.getKey(), ResidentMemory.rssKb(service.getValue().pid()));
+            }
             long acked = acknowledged.get() - ackedBefore;
             long committed = consumed == null ? 0 : consumed.count() - consumedBefore;
             for (WindowedPublisher publisher : running) {
@@ -100,7 +133,7 @@ public final class EndToEndThroughputHarness {
                 System.out.println("refused publishes: " + refused.get());
             }
             if (consumed == null) {
-                return new Result(services.description(), acked / elapsed, 0, 0, 0);
+                return new Result(services.description(), acked / elapsed, 0, 0, 0, cores, rssKb);
             }
             long stopped = System.nanoTime();
             long behind = acknowledged.get() - consumed.count();
@@ -109,7 +142,7 @@ public final class EndToEndThroughputHarness {
                 Thread.sleep(20);
             }
             return new Result(services.description(), acked / elapsed, committed / elapsed, behind,
-                    (System.nanoTime() - stopped) / 1e9);
+                    (System.nanoTime() - stopped) / 1e9, cores, rssKb);
         } finally {
             for (WindowedPublisher publisher : running) {
                 publisher.stop();

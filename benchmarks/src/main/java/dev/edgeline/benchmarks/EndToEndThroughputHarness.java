@@ -47,8 +47,8 @@ public final class EndToEndThroughputHarness {
             }
             System.out.println();
             System.out.printf(Locale.ROOT, "End to end, sustained: %d publishers, window %d, QoS 1, 200-byte payloads, "
-                    + "%d s after %d s warm-up; broker, Kafka and the publishers on the same 2 cores%n", publishers,
-                    window, seconds, WARMUP_SECONDS);
+                    + "%d s after %d s warm-up; broker, Kafka and the publishers on the same %d cores%n", publishers,
+                    window, seconds, WARMUP_SECONDS, Runtime.getRuntime().availableProcessors());
             System.out.println("| run | acknowledged publishes/s | read_committed records/s | of the broker alone "
                     + "| of its own acks | behind when the publishers stopped | all committed after |");
             System.out.println("|---|---|---|---|---|---|---|");
@@ -61,7 +61,7 @@ public final class EndToEndThroughputHarness {
                         result.behindAtStop(), result.catchUpSeconds());
             }
             System.out.println();
-            System.out.println("Where the 2 cores went in the measured window (cores used), and the device's CPU per "
+            System.out.println("Where the cores went in the measured window (cores used), and the device's CPU per "
                     + "record (broker and bridge; the publishers and Kafka are not on a device)");
             System.out.println("| run | publishers + consumer | broker | bridge process | Kafka | device µs per record "
                     + "| RSS at the end: broker, bridge process |");

@@ -8,8 +8,6 @@ import dev.edgeline.config.Route;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -70,19 +68,18 @@ public final class RecordMapper {
         }
         String boot = Long.toString(record.boot());
         String seq = Long.toString(record.seq());
-        // One array of exactly the 11 headers: RecordHeaders() would start at capacity 10 and grow on the 11th.
-        RecordHeaders headers = new RecordHeaders(new Header[] {
-            new RecordHeader(RecordEnvelope.DEVICE, stream.device()),
-            new RecordHeader(RecordEnvelope.STREAM, stream.stream()),
-            new RecordHeader(RecordEnvelope.BOOT, utf8(boot)),
-            new RecordHeader(RecordEnvelope.SEQ, utf8(seq)),
-            new RecordHeader(RecordEnvelope.MQTT_TOPIC, stream.mqttTopic()),
-            new RecordHeader(RecordEnvelope.CLOCK_SYNCED, record.clockSynced() ? TRUE : FALSE),
-            new RecordHeader("ce_specversion", SPEC_VERSION),
-            new RecordHeader("ce_id", utf8(stream.ceIdPrefix() + boot + "/" + seq)),
-            new RecordHeader("ce_source", stream.ceSource()),
-            new RecordHeader("ce_type", stream.ceType()),
-            new RecordHeader("ce_time", ceTime.format(record.receivedAtMillis()))});
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(RecordEnvelope.DEVICE, stream.device());
+        headers.add(RecordEnvelope.STREAM, stream.stream());
+        headers.add(RecordEnvelope.BOOT, utf8(boot));
+        headers.add(RecordEnvelope.SEQ, utf8(seq));
+        headers.add(RecordEnvelope.MQTT_TOPIC, stream.mqttTopic());
+        headers.add(RecordEnvelope.CLOCK_SYNCED, record.clockSynced() ? TRUE : FALSE);
+        headers.add("ce_specversion", SPEC_VERSION);
+        headers.add("ce_id", utf8(stream.ceIdPrefix() + boot + "/" + seq));
+        headers.add("ce_source", stream.ceSource());
+        headers.add("ce_type", stream.ceType());
+        headers.add("ce_time", ceTime.format(record.receivedAtMillis()));
         return Optional.of(new ProducerRecord<>(stream.kafkaTopic(), null, record.receivedAtMillis(), stream.key(),
                 record.payload(), headers));
     }

@@ -14,12 +14,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Agent footprint: {@code bin/edge agent} in its own JVM with the production memory flags
  * ({@code agent-jvm-flags.txt}), 10 simulated sensors at 10 Hz each, publishing to our broker (another JVM) for
- * 5 minutes by default. Samples the agent's RSS ({@code VmRSS}) every second and its CPU time from
- * {@code /proc/<pid>/stat}; prints peak and steady-state RSS, CPU as a share of one core, and how many readings the
+ * 5 minutes by default. Samples the agent's RSS ({@code VmRSS}) every second and its CPU time ({@link CpuMeter});
+ * prints peak and steady-state RSS, CPU as a share of one core, and how many readings the
  * broker spooled. Target: RSS under 64 MB. No pass/fail.
  *
  * <p>Arguments: {@code [seconds] [sensors] [hz]}; {@code -Dagent.flags="..."} replaces the flags to compare others.
@@ -44,15 +45,13 @@ public final class AgentFootprintHarness {
                 agent = startAgent(work.resolve("agent.log"), agentFlags, configFile, work);
                 long pid = agent.pid();
                 Thread.sleep(5_000); // start-up, excluded from the CPU figure
-                long cpuStart = cpuTicks(pid);
-                long wallStart = System.nanoTime();
+                CpuMeter cpu = CpuMeter.start(Map.of("agent", agent.toHandle()));
                 List<Long> rss = new ArrayList<>();
                 for (int s = 0; s < seconds && agent.isAlive(); s++) {
                     Thread.sleep(1_000);
                     rss.add(ResidentMemory.rssKb(pid));
                 }
-                double cpuSeconds = (cpuTicks(pid) - cpuStart) / 100.0; // USER_HZ
-                double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+                double agentCores = cpu.coresUsed().get("agent");
                 agent.destroy();
                 agent.waitFor();
                 broker.destroy();
@@ -66,7 +65,7 @@ public final class AgentFootprintHarness {
                 System.out.printf(Locale.ROOT, "|---|---|---|---|---|---|%n");
                 System.out.printf(Locale.ROOT, "| %.1f MB | %.1f MB | %.1f MB | %.1f %% | %d | ~%d |%n",
                         sorted[sorted.length - 1] / 1024.0, steady[steady.length / 2] / 1024.0,
-                        steady[(int) (steady.length * 0.95)] / 1024.0, 100 * cpuSeconds / wallSeconds, spooled,
+                        steady[(int) (steady.length * 0.95)] / 1024.0, 100 * agentCores, spooled,
                         (long) sensors * hz * (seconds + 5));
                 System.out.println("Target: RSS under 64 MB.");
             } finally {
@@ -99,12 +98,6 @@ public final class AgentFootprintHarness {
     static List<String> agentJvmFlags() {
         String override = System.getProperty("agent.flags");
         return override != null ? List.of(override.trim().split("\\s+")) : DeviceRenderer.agentJvmFlags();
-    }
-
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
     }
 
     private static long countSpooled(Path configFile, Path work) throws Exception {

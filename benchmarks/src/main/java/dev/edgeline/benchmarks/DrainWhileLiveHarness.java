@@ -90,8 +90,8 @@ public final class DrainWhileLiveHarness {
                     long missing = Arrays.stream(latencies).filter(l -> l == 0).count();
                     Arrays.sort(latencies);
                     System.out.printf(Locale.ROOT, "%nDrain while live: %,d backlog records (200 bytes, low lane) and "
-                            + "%,d live msg/s for %d s (high lane), exactly-once bridge, batch-records %d; %s%n", backlog, rate,
-                            seconds, BATCH, services.description());
+                            + "%,d live msg/s for %d s (high lane), exactly-once bridge, batch-records %d; %s%n",
+                            backlog, rate, seconds, BATCH, services.description());
                     System.out.println("| backlog records/s while live | backlog done after | live p50 | live p99 | "
                             + "live p99.9 | live max | live not received |");
                     System.out.println("|---|---|---|---|---|---|---|");

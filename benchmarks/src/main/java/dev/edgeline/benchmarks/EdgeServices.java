@@ -1,6 +1,5 @@
 package dev.edgeline.benchmarks;
 
-import dev.edgeline.config.render.DeviceRenderer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,9 +61,8 @@ final class EdgeServices implements AutoCloseable {
             }
             boolean reniced = canLowerNice();
             List<String> prefix = reniced ? List.of("nice", "-n", Integer.toString(BRIDGE_NICE)) : List.of();
-            Process bridge = LocalProcesses.startJvm(dir.resolve("bridge.log"), prefix,
-                    List.of(DeviceRenderer.BRIDGE_JVM_OPTS.split(" ")), "dev.edgeline.appliance.Main", "bridge",
-                    "--config", config.toString(), "--data-dir", dir.toString());
+            Process bridge = LocalProcesses.startBridge(dir.resolve("bridge.log"), prefix, "--config",
+                    config.toString(), "--data-dir", dir.toString());
             return new EdgeServices(broker, bridge, reniced
                     ? String.format(Locale.ROOT, "bridge in its own process at nice %d (as edge-bridge.service)",
                             BRIDGE_NICE)

@@ -12,9 +12,9 @@ import java.util.Locale;
  * consume. The publisher and the consumer share this JVM (one monotonic clock); the broker ({@code bin/edge broker}),
  * the bridge ({@code bin/edge bridge}, or in the broker's JVM with {@code -Dbridge.layout=in-process}; see
  * {@link EdgeServices}) and Kafka each run in their own JVM, as on a device and in the cloud: the broker and the bridge
- * with the device's JVM flags, Kafka with those of its own start scripts. Arguments: rate, measured seconds (30), warm-up seconds (60: on 2 cores the
- * three JVMs' JIT compilers need about a minute). Prints p50/p99/p99.9 for the warm-up and the measured window separately;
- * no pass/fail. {@code -De2e.series=FILE} writes every message's latency.
+ * with the device's JVM flags, Kafka with those of its own start scripts. Arguments: rate, measured seconds (30),
+ * warm-up seconds (60: on 2 cores the JVMs' JIT compilers need about a minute). Prints p50/p99/p99.9 for the warm-up
+ * and the measured window separately; no pass/fail. {@code -De2e.series=FILE} writes every message's latency.
  */
 public final class EndToEndHarness {
     private EndToEndHarness() {}
@@ -39,7 +39,8 @@ public final class EndToEndHarness {
                 sensors: []
                 """.formatted(mqttPort, kafkaPort));
         String bootstrap = "127.0.0.1:" + kafkaPort;
-        EdgeServices services = EdgeServices.start(work, configFile, mqttPort, EdgeServices.BridgeLayout.fromProperty());
+        EdgeServices services = EdgeServices.start(work, configFile, mqttPort,
+                EdgeServices.BridgeLayout.fromProperty());
         try {
             int warmup = rate * warmupSeconds;
             int total = warmup + rate * seconds;

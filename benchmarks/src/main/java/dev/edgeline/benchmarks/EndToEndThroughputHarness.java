@@ -52,8 +52,8 @@ public final class EndToEndThroughputHarness {
             System.out.println("| run | acknowledged publishes/s | read_committed records/s | of the broker alone "
                     + "| of its own acks | behind when the publishers stopped | all committed after |");
             System.out.println("|---|---|---|---|---|---|---|");
-            System.out.printf(Locale.ROOT, "| broker alone (bridge cut off: durable ingest) | %,.0f | - | 100%% | - | - "
-                    + "| - |%n", alone.acked());
+            System.out.printf(Locale.ROOT, "| broker alone (bridge cut off: durable ingest) | %,.0f | - | 100%% "
+                    + "| - | - | - |%n", alone.acked());
             for (Result result : bridged) {
                 System.out.printf(Locale.ROOT, "| broker + exactly-once bridge + Kafka; %s | %,.0f | %,.0f | %.0f%% "
                         + "| %.0f%% | %,d | %.1f s |%n", result.layout(), result.acked(), result.consumed(),
@@ -63,8 +63,8 @@ public final class EndToEndThroughputHarness {
             System.out.println();
             System.out.println("Where the cores went in the measured window (cores used), and the device's CPU per "
                     + "record (broker and bridge; the publishers and Kafka are not on a device)");
-            System.out.println("| run | publishers + consumer | broker | bridge process | Kafka | device µs per record "
-                    + "| RSS at the end: broker, bridge process |");
+            System.out.println("| run | publishers + consumer | broker | bridge process | Kafka "
+                    + "| device µs per record | RSS at the end: broker, bridge process |");
             System.out.println("|---|---|---|---|---|---|---|");
             printCpuRow("broker alone (per durable ack)", alone, alone.acked());
             for (Result result : bridged) {

@@ -36,9 +36,13 @@ final class LocalProcesses {
     static final List<String> BROKER_JVM_FLAGS =
             List.of(System.getProperty("broker.flags", DeviceRenderer.BROKER_JVM_OPTS).trim().split("[,\\s]+"));
 
+    /** The cloud bridge's JVM flags on a device when it runs as its own service ({@code edge-bridge.env}). */
+    static final List<String> BRIDGE_JVM_FLAGS = List.of(DeviceRenderer.BRIDGE_JVM_OPTS.split(" "));
+
     /** The children's JVM flags, for a result table's caption. */
     static String describeJvmFlags() {
-        return "broker JVM " + String.join(" ", BROKER_JVM_FLAGS) + ", Kafka JVM " + String.join(" ", KAFKA_JVM_FLAGS);
+        return "broker JVM " + String.join(" ", BROKER_JVM_FLAGS) + ", bridge JVM (when apart) "
+                + String.join(" ", BRIDGE_JVM_FLAGS) + ", Kafka JVM " + String.join(" ", KAFKA_JVM_FLAGS);
     }
 
     /** Our broker ({@code bin/edge broker} with these arguments) with the device's JVM flags, output to {@code log}. */
@@ -46,6 +50,16 @@ final class LocalProcesses {
         List<String> arguments = new ArrayList<>(List.of("broker"));
         arguments.addAll(List.of(args));
         return startJvm(log, BROKER_JVM_FLAGS, "dev.edgeline.appliance.Main", arguments.toArray(String[]::new));
+    }
+
+    /**
+     * The cloud bridge as its own process ({@code bin/edge bridge} with these arguments) with its device JVM flags,
+     * started behind {@code prefix} (such as {@code nice -n -5}), output to {@code log}.
+     */
+    static Process startBridge(Path log, List<String> prefix, String... args) throws IOException {
+        List<String> arguments = new ArrayList<>(List.of("bridge"));
+        arguments.addAll(List.of(args));
+        return startJvm(log, prefix, BRIDGE_JVM_FLAGS, "dev.edgeline.appliance.Main", arguments.toArray(String[]::new));
     }
 
     /**

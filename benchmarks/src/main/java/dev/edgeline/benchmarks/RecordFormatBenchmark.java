@@ -55,6 +55,7 @@ public class RecordFormatBenchmark {
     private RecordMapper mapper;
     private Compression codec;
     private MemoryRecordsBuilder batch;
+    private boolean bridgeFormat; // from format, decided once in setUp rather than on every append
     private int next;
     /** Wire bytes of closed batches and their records, for the bytes-per-record column. */
     long closedBytes;
@@ -67,7 +68,14 @@ public class RecordFormatBenchmark {
         for (int i = 0; i < records.length; i++) {
             records[i] = DrainHarness.benchRecord(i, System.currentTimeMillis(), random);
         }
-        mapper = new RecordMapper(DrainHarness.bridgeConfig("127.0.0.1:9", "bench", BridgeConfig.Delivery.EXACTLY_ONCE));
+        bridgeFormat = switch (format) {
+            case "bridge" -> true;
+            case "producer-performance" -> false;
+            default -> throw new IllegalArgumentException("format: bridge or producer-performance, not '" + format
+                    + "'");
+        };
+        mapper = new RecordMapper(DrainHarness.bridgeConfig("127.0.0.1:9", "bench",
+                BridgeConfig.Delivery.EXACTLY_ONCE));
         codec = switch (compression) {
             case "zstd" -> Compression.zstd().build();
             case "none" -> Compression.NONE;
@@ -80,7 +88,7 @@ public class RecordFormatBenchmark {
     public void append() {
         SpoolRecord spooled = records[next++ & (DISTINCT_PAYLOADS - 1)];
         long timestamp = spooled.receivedAtMillis();
-        if (format.equals("bridge")) {
+        if (bridgeFormat) {
             ProducerRecord<byte[], byte[]> record = mapper.map(spooled).orElseThrow();
             Header[] headers = record.headers().toArray();
             if (!batch.hasRoomFor(timestamp, record.key(), record.value(), headers)) {

@@ -37,7 +37,8 @@ public final class RecordFormatMain {
         Map<String, double[]> rates = new HashMap<>();
         for (RunResult result : results) {
             String key = result.getParams().getParam("format") + "/" + result.getParams().getParam("compression");
-            rates.put(key, new double[] {result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError()});
+            rates.put(key, new double[] {result.getPrimaryResult().getScore(),
+                result.getPrimaryResult().getScoreError()});
         }
         System.out.println();
         System.out.println("Record format: one thread of Kafka's client appending 200-byte records to 256 KiB batches");

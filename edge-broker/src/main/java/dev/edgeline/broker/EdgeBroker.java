@@ -9,17 +9,24 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import dev.edgeline.broker.internal.BrokerHealth;
 import dev.edgeline.broker.internal.DurableAckGate;
+import dev.edgeline.broker.internal.EdgeAuthenticator;
+import dev.edgeline.broker.internal.IdentityJumpGuard;
+import dev.edgeline.broker.internal.RetransmissionTracker;
 import dev.edgeline.broker.internal.HiveMqConfigFile;
 import dev.edgeline.broker.internal.PublishIdentity;
 import dev.edgeline.broker.internal.SpoolingPublishInterceptor;
 import dev.edgeline.broker.spool.Spool;
+import dev.edgeline.config.BrokerConfig;
 import dev.edgeline.config.ClockSync;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.PasswordFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,17 +62,24 @@ public final class EdgeBroker implements AutoCloseable {
         HiveMqConfigFile.write(data.resolve("conf"), config.broker());
         Files.createDirectories(data.resolve("data"));
         Files.createDirectories(data.resolve("extensions"));
+        Optional<PasswordFile> passwords = readPasswords(config);
         DurableAckGate gate = new DurableAckGate((clientId, failure) -> Services.clientService()
                 .disconnectClient(clientId, false, DurableAckGate.reasonFor(failure), failure.getMessage()));
-        var interceptor = new SpoolingPublishInterceptor(spool, config.bridge(), new PublishIdentity(boot), clockSync,
+        String device = config.device().id();
+        RetransmissionTracker retransmissions = new RetransmissionTracker();
+        var interceptor = new SpoolingPublishInterceptor(spool, config.bridge(), new PublishIdentity(device, boot),
+                new IdentityJumpGuard(spool, config.broker().identityLimits()), retransmissions,
+                new BrokerHealth(spool, config.bridge(), device, boot, InstantSource.system()), clockSync,
                 InstantSource.system(), gate);
+        Optional<String> agentUser = Optional.of(config.agent().username()).filter(u -> !u.isEmpty());
+        var security = new SecurityParts(config.broker(), passwords, device, agentUser, retransmissions);
         EmbeddedExtension extension = EmbeddedExtension.builder()
                 .withId("edge-spool")
                 .withName("Edge spool")
                 .withVersion("1")
                 .withPriority(1000)
                 .withStartPriority(1000)
-                .withExtensionMain(new SpoolExtension(interceptor, gate))
+                .withExtensionMain(new SpoolExtension(interceptor, gate, security))
                 .build();
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(data.resolve("conf"))
@@ -83,12 +97,40 @@ public final class EdgeBroker implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             closeQuietly(hivemq, logPrefix);
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            throw new IOException("MQTT broker failed to start on " + config.broker().host() + ":"
-                    + config.broker().port() + ": " + cause.getMessage(), cause);
+            throw new IOException("MQTT broker failed to start on " + describe(config.broker()) + ": "
+                    + cause.getMessage(), cause);
         }
-        LOG.info("{}MQTT listening on {}:{} (broker boot {})", logPrefix, config.broker().host(),
-                config.broker().port(), boot);
+        LOG.info("{}MQTT listening on {} (broker boot {}; {})", logPrefix, describe(config.broker()), boot,
+                passwords.isPresent() ? "passwords required" : "no password file");
         return new EdgeBroker(hivemq, logPrefix, boot);
+    }
+
+    private static Optional<PasswordFile> readPasswords(DeviceConfig config) throws IOException {
+        Optional<Path> file = config.broker().auth().flatMap(BrokerConfig.BrokerAuth::passwordFile);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(PasswordFile.read(file.get()));
+        } catch (PasswordFile.InvalidPasswordFileException e) {
+            throw new IOException("broker.auth.password-file: " + e.getMessage(), e);
+        }
+    }
+
+    private static String describe(BrokerConfig broker) {
+        return broker.listeners().stream()
+                .map(l -> l.host() + ":" + l.port() + (l.tls().isEmpty() ? "" : l.requiresClientCertificate()
+                        ? " (mTLS)" : " (TLS)"))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** What the authenticator is made of; built before HiveMQ starts, the authenticator itself inside it. */
+    private record SecurityParts(BrokerConfig broker, Optional<PasswordFile> passwords, String device,
+                                 Optional<String> agentUser, RetransmissionTracker retransmissions) {
+        EdgeAuthenticator authenticator() {
+            return new EdgeAuthenticator(broker, passwords, device, agentUser, Services.extensionExecutorService(),
+                    retransmissions);
+        }
     }
 
     /** The boot number assigned to records of publishers without identity (the spool's). */
@@ -121,9 +163,12 @@ public final class EdgeBroker implements AutoCloseable {
     }
 
     /** Installs the interceptors for every client that connects. */
-    private record SpoolExtension(SpoolingPublishInterceptor interceptor, DurableAckGate gate) implements ExtensionMain {
+    private record SpoolExtension(SpoolingPublishInterceptor interceptor, DurableAckGate gate, SecurityParts security)
+            implements ExtensionMain {
         @Override
         public void extensionStart(@NotNull ExtensionStartInput input, @NotNull ExtensionStartOutput output) {
+            EdgeAuthenticator authenticator = security.authenticator();
+            Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
             Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
                 clientContext.addPublishInboundInterceptor(interceptor);
                 clientContext.addPubackOutboundInterceptor(gate);

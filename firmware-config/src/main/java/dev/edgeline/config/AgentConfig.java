@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param healthStream       stream for health records (sensor failures and recoveries, outbox overflow)
  * @param oneWireDirectory   where the kernel's w1 driver exposes 1-Wire devices ({@code /sys/bus/w1/devices})
  * @param retryBackoffMax    longest wait between retries of a failing sensor
+ * @param username           MQTT user name ({@code ""}: none, for a broker without passwords)
+ * @param passwordFile       file holding the MQTT password (trailing newline ignored)
  */
 public record AgentConfig(
         String brokerUri,
@@ -28,7 +30,9 @@ public record AgentConfig(
         Duration sessionExpiry,
         String healthStream,
         Path oneWireDirectory,
-        Duration retryBackoffMax) {
+        Duration retryBackoffMax,
+        String username,
+        java.util.Optional<Path> passwordFile) {
 
     public static final String DEFAULT_HEALTH_STREAM = "health";
     public static final Path DEFAULT_ONE_WIRE_DIRECTORY = Path.of("/sys/bus/w1/devices");
@@ -37,6 +41,6 @@ public record AgentConfig(
     public static AgentConfig defaults(String brokerUri, Path stateDirectory) {
         return new AgentConfig(brokerUri, stateDirectory, 64, 64L << 20, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), Duration.ofDays(1), DEFAULT_HEALTH_STREAM, DEFAULT_ONE_WIRE_DIRECTORY,
-                Duration.ofMinutes(1));
+                Duration.ofMinutes(1), "", java.util.Optional.empty());
     }
 }

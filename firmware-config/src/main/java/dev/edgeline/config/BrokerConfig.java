@@ -1,16 +1,38 @@
 package dev.edgeline.config;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The embedded MQTT broker.
  *
- * @param host          address the MQTT listener binds to (127.0.0.1 unless the LAN must reach it)
- * @param port          MQTT listener port
- * @param dataDirectory the broker's own working files (its session store when persistent)
+ * @param listeners          the MQTT listeners, at least one; the first is the one the agent uses by default
+ * @param dataDirectory      the broker's own working files (its session store when persistent, TLS key stores)
  * @param sessionPersistence whether MQTT sessions survive a broker restart; the spool is durable either way
+ * @param auth               password authentication and per-client topic ACLs; empty: no passwords (only loopback,
+ *                           mTLS or explicitly {@code insecure} listeners are then allowed)
+ * @param identityLimits     how far a record's (boot, seq) may jump above its stream's mark before it is refused
  */
-public record BrokerConfig(String host, int port, Path dataDirectory, SessionPersistence sessionPersistence) {
+public record BrokerConfig(List<Listener> listeners, Path dataDirectory, SessionPersistence sessionPersistence,
+                           Optional<BrokerAuth> auth, IdentityLimits identityLimits) {
+
+    public BrokerConfig {
+        listeners = List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("a broker needs at least one listener");
+        }
+    }
+
+    /** Address of the first listener (the agent's by default). */
+    public String host() {
+        return listeners.getFirst().host();
+    }
+
+    /** Port of the first listener (the agent's by default). */
+    public int port() {
+        return listeners.getFirst().port();
+    }
 
     /** Where the broker keeps MQTT sessions and queued messages for subscribers. */
     public enum SessionPersistence {
@@ -18,5 +40,89 @@ public record BrokerConfig(String host, int port, Path dataDirectory, SessionPer
         IN_MEMORY,
         /** Sessions are kept on disk in the data directory and survive restarts. */
         FILE
+    }
+
+    /**
+     * One MQTT listener.
+     *
+     * @param name     a label for logs and metrics ({@code listener-<i>} unless given)
+     * @param host     IP address to bind ({@code 127.0.0.1}, {@code 0.0.0.0}, {@code ::}, ...) or {@code localhost}
+     * @param port     TCP port
+     * @param tls      TLS (and mTLS when it has a client CA); empty: plain TCP
+     * @param insecure the operator's explicit consent to anonymous clients on a LAN address
+     * @param loopback whether the address is a loopback address (only local processes can connect)
+     */
+    public record Listener(String name, String host, int port, Optional<ListenerTls> tls, boolean insecure,
+                           boolean loopback) {
+        /** Whether clients must present a certificate signed by the listener's client CA. */
+        public boolean requiresClientCertificate() {
+            return tls.flatMap(ListenerTls::clientCaFile).isPresent();
+        }
+    }
+
+    /**
+     * TLS for a listener, from PEM files.
+     *
+     * @param certFile     the broker's certificate chain (PEM), leaf first
+     * @param keyFile      the broker's private key (PEM, PKCS#8 {@code BEGIN PRIVATE KEY}, unencrypted)
+     * @param clientCaFile CA certificates (PEM) that sign client certificates; present: clients must show one
+     *                     (mTLS) and are known by its subject's common name
+     */
+    public record ListenerTls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {}
+
+    /**
+     * Who may connect and what each may do.
+     *
+     * @param passwordFile {@code user:$7$...} lines (PBKDF2-HMAC-SHA512, as {@code mosquitto_passwd} and
+     *                     {@code bin/edge passwd} write them); empty: only certificate (mTLS) clients
+     * @param clients      per-user topic ACLs; a user without an entry may not connect (the agent's user has an
+     *                     implicit one)
+     */
+    public record BrokerAuth(Optional<Path> passwordFile, List<ClientAcl> clients) {
+        public BrokerAuth {
+            clients = List.copyOf(clients);
+        }
+
+        public Optional<ClientAcl> aclFor(String user) {
+            return clients.stream().filter(c -> c.user().equals(user)).findFirst();
+        }
+    }
+
+    /**
+     * What one authenticated client may do. Filters may contain {@code {user}} and {@code {device}}, replaced by the
+     * client's user name and this gateway's device id.
+     *
+     * @param user      user name (password clients) or certificate common name (mTLS clients)
+     * @param publish   topic filters it may publish to
+     * @param subscribe topic filters it may subscribe to
+     * @param identity  whether its record identity user properties are kept ({@code TRUSTED}, for edge agents of this
+     *                  device) or ignored and assigned by the broker ({@code ASSIGNED}, third-party devices)
+     */
+    public record ClientAcl(String user, List<String> publish, List<String> subscribe, IdentityTrust identity) {
+        public ClientAcl {
+            publish = List.copyOf(publish);
+            subscribe = List.copyOf(subscribe);
+        }
+    }
+
+    /** Whether a client may name its records' identity. */
+    public enum IdentityTrust {
+        /** Its {@code device}, {@code stream}, {@code boot}, {@code seq} are kept; {@code device} must be this one. */
+        TRUSTED,
+        /** Its identity properties are ignored; the broker assigns the identity. */
+        ASSIGNED
+    }
+
+    /**
+     * Bounds on a record's identity relative to its stream's high-water mark; a record beyond them is refused
+     * (it would make every later genuine record look like a duplicate).
+     *
+     * @param maxBootJump most a record's boot may exceed the stream's
+     * @param maxSeqJump  most a record's seq may exceed the stream's
+     */
+    public record IdentityLimits(long maxBootJump, long maxSeqJump) {
+        public static IdentityLimits defaults() {
+            return new IdentityLimits(10_000, 100_000_000);
+        }
     }
 }

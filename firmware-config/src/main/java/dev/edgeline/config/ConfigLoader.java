@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ public final class ConfigLoader {
     private static final Pattern LANE_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern KAFKA_TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9a-fA-F:]+]):(\\d{1,5})");
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9a-fA-F.]*:[0-9a-fA-F:.]*");
     private static final Pattern W1_DEVICE_ID = Pattern.compile("28-[0-9a-f]{12}");
     private static final List<String> SENSOR_TYPES = List.of(SensorConfig.SimulatedAnalog.TYPE,
             SensorConfig.SimulatedDigital.TYPE, SensorConfig.Bme280.TYPE, SensorConfig.Ds18b20.TYPE,
@@ -94,8 +96,10 @@ public final class ConfigLoader {
         DeviceIdentity device = root.map("device").map(this::readDevice)
                 .orElse(new DeviceIdentity("invalid", ""));
         BrokerConfig broker = root.optionalMap("broker").map(this::readBroker)
-                .orElse(new BrokerConfig("127.0.0.1", 1883, base.resolve("broker"),
-                        BrokerConfig.SessionPersistence.IN_MEMORY));
+                .orElse(new BrokerConfig(List.of(new BrokerConfig.Listener("listener-0", "127.0.0.1", 1883,
+                        Optional.empty(), false, true)), base.resolve("broker"),
+                        BrokerConfig.SessionPersistence.IN_MEMORY, Optional.empty(),
+                        BrokerConfig.IdentityLimits.defaults()));
         SpoolConfig spool = root.map("spool").map(this::readSpool)
                 .orElse(SpoolConfig.singleLane(base.resolve("spool"), 1 << 20, 1 << 30));
         AgentConfig agent = root.map("agent").map(m -> readAgent(m, broker))
@@ -105,6 +109,7 @@ public final class ConfigLoader {
         List<SensorConfig> sensors = root.list("sensors", this::readSensor);
         root.rejectUnknownKeys();
         checkStreams(root, device, agent, bridge, sensors);
+        checkAgentCredentials(root, broker, agent, sensors);
         checkHardware(root, sensors);
         return new DeviceConfig(device, broker, spool, agent, bridge, sensors);
     }
@@ -121,15 +126,24 @@ public final class ConfigLoader {
     }
 
     private BrokerConfig readBroker(YamlMap m) {
-        String host = "127.0.0.1";
-        int port = 1883;
-        Optional<YamlMap> listener = m.optionalMap("listener");
-        if (listener.isPresent()) {
-            YamlMap l = listener.get();
-            host = l.string("host", "127.0.0.1");
-            port = l.integer("port", 1883, 1, 65535);
-            l.rejectUnknownKeys();
+        if (m.has("listener") && m.has("listeners")) {
+            m.error("listeners", "give either listener (one) or listeners (several), not both");
         }
+        List<BrokerConfig.Listener> listeners = new ArrayList<>();
+        if (m.has("listeners")) {
+            listeners.addAll(m.list("listeners", (path, node) -> YamlMap.of(path, node, errors)
+                    .flatMap(l -> readListener(l, "listener-" + path.substring(path.lastIndexOf('[') + 1,
+                            path.length() - 1)))));
+            if (listeners.isEmpty()) {
+                m.error("listeners", "at least one listener is needed");
+            }
+        } else {
+            m.optionalMap("listener").flatMap(l -> readListener(l, "listener-0")).ifPresent(listeners::add);
+        }
+        if (listeners.isEmpty()) {
+            listeners.add(new BrokerConfig.Listener("listener-0", "127.0.0.1", 1883, Optional.empty(), false, true));
+        }
+        checkListenerClashes(m, listeners);
         Path data = m.has("data-directory") ? m.directory("data-directory", base) : base.resolve("broker");
         String persistence = m.string("session-persistence", "in-memory");
         BrokerConfig.SessionPersistence mode = BrokerConfig.SessionPersistence.IN_MEMORY;
@@ -138,8 +152,187 @@ public final class ConfigLoader {
         } else if (persistence != null && !"in-memory".equals(persistence)) {
             m.error("session-persistence", "'" + persistence + "' is not one of: in-memory, file");
         }
+        Optional<BrokerConfig.BrokerAuth> auth = m.optionalMap("auth").map(this::readAuth);
+        BrokerConfig.IdentityLimits limits = m.optionalMap("identity-limits").map(this::readIdentityLimits)
+                .orElse(BrokerConfig.IdentityLimits.defaults());
         m.rejectUnknownKeys();
-        return new BrokerConfig(host, port, data, mode);
+        boolean passwords = auth.flatMap(BrokerConfig.BrokerAuth::passwordFile).isPresent();
+        String listenersKey = m.has("listeners") ? "listeners" : "listener";
+        for (int i = 0; i < listeners.size(); i++) {
+            BrokerConfig.Listener l = listeners.get(i);
+            String at = m.has("listeners") ? "listeners[" + i + "]" : "listener";
+            boolean authenticated = passwords || l.requiresClientCertificate();
+            if (!authenticated && !l.loopback() && !l.insecure()) {
+                m.error(at + ".host", l.host() + " is reachable from the LAN but this listener authenticates no one: "
+                        + "set broker.auth.password-file, or tls.client-ca-file (mTLS), or 'insecure: true' to accept "
+                        + "anonymous clients on the LAN knowingly");
+            }
+            if (authenticated && l.insecure()) {
+                m.error(at + ".insecure", "this listener authenticates its clients; 'insecure: true' would mean "
+                        + "nothing here (remove it)");
+            }
+        }
+        if (auth.isPresent() && auth.get().passwordFile().isEmpty()
+                && listeners.stream().noneMatch(BrokerConfig.Listener::requiresClientCertificate)) {
+            m.error("auth", "has no password-file and no listener takes client certificates: no client could connect");
+        }
+        if (auth.isEmpty()
+                && listeners.stream().anyMatch(BrokerConfig.Listener::requiresClientCertificate)) {
+            m.error(listenersKey, "a listener takes client certificates but broker.auth lists no clients: "
+                    + "every certificate client would be refused (add broker.auth.clients)");
+        }
+        return new BrokerConfig(listeners, data, mode, auth, limits);
+    }
+
+    private Optional<BrokerConfig.Listener> readListener(YamlMap l, String defaultName) {
+        String name = l.string("name", defaultName);
+        String host = l.string("host", "127.0.0.1");
+        int port = l.integer("port", 1883, 1, 65535);
+        Optional<BrokerConfig.ListenerTls> tls = l.optionalMap("tls").map(this::readListenerTls);
+        boolean insecure = bool(l, "insecure", false);
+        l.rejectUnknownKeys();
+        if (name != null && !LANE_NAME.matcher(name).matches()) {
+            l.error("name", "'" + name + "' is not a valid listener name ([a-z][a-z0-9_-]*, at most 32)");
+        }
+        Optional<Boolean> loopback = host == null ? Optional.empty() : loopbackOf(host);
+        if (host != null && loopback.isEmpty()) {
+            l.error("host", "'" + host + "' is not an IP address to bind (such as 127.0.0.1, 0.0.0.0, ::, "
+                    + "192.168.1.20) or localhost");
+        }
+        return Optional.of(new BrokerConfig.Listener(name == null ? defaultName : name,
+                host == null ? "127.0.0.1" : host, port, tls, insecure, loopback.orElse(true)));
+    }
+
+    /** Whether {@code host} is a loopback address; empty when it is not an IP literal or {@code localhost}. */
+    private static Optional<Boolean> loopbackOf(String host) {
+        if ("localhost".equals(host)) {
+            return Optional.of(true);
+        }
+        if (!IP_LITERAL.matcher(host).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(java.net.InetAddress.ofLiteral(host).isLoopbackAddress());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void checkListenerClashes(YamlMap m, List<BrokerConfig.Listener> listeners) {
+        Map<Integer, Integer> ports = new HashMap<>();
+        Map<String, Integer> names = new HashMap<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            Integer previous = ports.putIfAbsent(listeners.get(i).port(), i);
+            if (previous != null) {
+                m.error("listeners[" + i + "].port", listeners.get(i).port() + " is already used by listeners["
+                        + previous + "]");
+            }
+            Integer sameName = names.putIfAbsent(listeners.get(i).name(), i);
+            if (sameName != null) {
+                m.error("listeners[" + i + "].name", "duplicate listener name '" + listeners.get(i).name()
+                        + "' (already used by listeners[" + sameName + "])");
+            }
+        }
+    }
+
+    private BrokerConfig.ListenerTls readListenerTls(YamlMap t) {
+        Path cert = readableFile(t, "cert-file", true).orElse(base);
+        Path key = readableFile(t, "key-file", true).orElse(base);
+        Optional<Path> clientCa = readableFile(t, "client-ca-file", false);
+        t.rejectUnknownKeys();
+        return new BrokerConfig.ListenerTls(cert, key, clientCa);
+    }
+
+    private BrokerConfig.BrokerAuth readAuth(YamlMap a) {
+        Optional<Path> passwordFile = readableFile(a, "password-file", false);
+        List<BrokerConfig.ClientAcl> clients = a.has("clients")
+                ? a.list("clients", (path, node) -> YamlMap.of(path, node, errors).flatMap(this::readClientAcl))
+                : List.of();
+        a.rejectUnknownKeys();
+        if (passwordFile.isPresent()) {
+            try {
+                PasswordFile.read(passwordFile.get());
+            } catch (PasswordFile.InvalidPasswordFileException e) {
+                e.problems().forEach(problem -> a.error("password-file", problem));
+            }
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < clients.size(); i++) {
+            Integer previous = seen.putIfAbsent(clients.get(i).user(), i);
+            if (previous != null) {
+                a.error("clients[" + i + "].user", "duplicate user '" + clients.get(i).user()
+                        + "' (already in clients[" + previous + "])");
+            }
+        }
+        return new BrokerConfig.BrokerAuth(passwordFile, clients);
+    }
+
+    private Optional<BrokerConfig.ClientAcl> readClientAcl(YamlMap c) {
+        String user = c.string("user");
+        List<String> publish = c.has("publish") ? topicFilters(c, "publish") : List.of();
+        List<String> subscribe = c.has("subscribe") ? topicFilters(c, "subscribe") : List.of();
+        String identityText = c.string("identity", "assigned");
+        BrokerConfig.IdentityTrust identity = BrokerConfig.IdentityTrust.ASSIGNED;
+        if ("trusted".equals(identityText)) {
+            identity = BrokerConfig.IdentityTrust.TRUSTED;
+        } else if (identityText != null && !"assigned".equals(identityText)) {
+            c.error("identity", "'" + identityText + "' is not one of: assigned, trusted");
+        }
+        c.rejectUnknownKeys();
+        return user == null ? Optional.empty()
+                : Optional.of(new BrokerConfig.ClientAcl(user, publish, subscribe, identity));
+    }
+
+    private List<String> topicFilters(YamlMap m, String key) {
+        return m.list(key, (path, node) -> {
+            if (!(node instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar)) {
+                errors.add(path, "must be a topic filter string");
+                return Optional.empty();
+            }
+            String filter = scalar.getValue();
+            Optional<String> problem = TopicFilter.problemWith(filter.replace("{user}", "u").replace("{device}", "d"));
+            if (problem.isPresent()) {
+                errors.add(path, "'" + filter + "': " + problem.get());
+                return Optional.empty();
+            }
+            return Optional.of(filter);
+        });
+    }
+
+    private BrokerConfig.IdentityLimits readIdentityLimits(YamlMap m) {
+        BrokerConfig.IdentityLimits defaults = BrokerConfig.IdentityLimits.defaults();
+        long boot = m.longValue("max-boot-jump", defaults.maxBootJump(), 1, Long.MAX_VALUE / 2);
+        long seq = m.longValue("max-seq-jump", defaults.maxSeqJump(), 1, Long.MAX_VALUE / 2);
+        m.rejectUnknownKeys();
+        return new BrokerConfig.IdentityLimits(boot, seq);
+    }
+
+    private static boolean bool(YamlMap m, String key, boolean defaultValue) {
+        String text = m.string(key, Boolean.toString(defaultValue));
+        if ("true".equals(text)) {
+            return true;
+        }
+        if (text != null && !"false".equals(text)) {
+            m.error(key, "'" + text + "' is not true or false");
+        }
+        return defaultValue;
+    }
+
+    /** A file that must exist and be readable now (checked here so that a service never fails on it at start). */
+    private Optional<Path> readableFile(YamlMap m, String key, boolean required) {
+        if (!required && !m.has(key)) {
+            return Optional.empty();
+        }
+        Path file = m.directory(key, base);
+        if (!m.has(key)) {
+            return Optional.empty();
+        }
+        if (!Files.isRegularFile(file)) {
+            m.error(key, file + " does not exist or is not a file");
+        } else if (!Files.isReadable(file)) {
+            m.error(key, file + " is not readable by this user");
+        }
+        return Optional.of(file);
     }
 
     private SpoolConfig readSpool(YamlMap m) {
@@ -213,9 +406,18 @@ public final class ConfigLoader {
         Path oneWire = m.has("one-wire-directory") ? m.directory("one-wire-directory", base)
                 : defaults.oneWireDirectory();
         Duration retryMax = m.duration("sensor-retry-max", defaults.retryBackoffMax());
+        String username = m.string("username", "");
+        Optional<Path> passwordFile = readableFile(m, "password-file", false);
         m.rejectUnknownKeys();
+        if (username != null && !username.isEmpty() && passwordFile.isEmpty()) {
+            m.error("password-file", "is required with agent.username (the password is read from this file)");
+        }
+        if (passwordFile.isPresent() && (username == null || username.isEmpty())) {
+            m.error("username", "is required with agent.password-file");
+        }
         return new AgentConfig(uri, state, maxInFlight, outboxBudget, outboxSync, reconnect, sessionExpiry,
-                healthStream == null ? defaults.healthStream() : healthStream, oneWire, retryMax);
+                healthStream == null ? defaults.healthStream() : healthStream, oneWire, retryMax,
+                username == null ? "" : username, passwordFile);
     }
 
     private BridgeConfig readBridge(YamlMap m, SpoolConfig spool) {
@@ -499,6 +701,7 @@ public final class ConfigLoader {
                               List<SensorConfig> sensors) {
         Map<String, String> owner = new HashMap<>();
         owner.put(agent.healthStream(), "agent.health-stream");
+        owner.put(RecordEnvelope.BROKER_HEALTH_STREAM, "the broker's health stream");
         for (int i = 0; i < sensors.size(); i++) {
             for (String stream : sensors.get(i).streams()) {
                 String previous = owner.putIfAbsent(stream, "sensors[" + i + "]");
@@ -511,6 +714,33 @@ public final class ConfigLoader {
         }
         if (!sensors.isEmpty()) {
             checkRouted(root, "agent.health-stream", device, bridge, agent.healthStream());
+        }
+        checkRouted(root, "kafka.routes", device, bridge, RecordEnvelope.BROKER_HEALTH_STREAM);
+    }
+
+    /** With passwords required, the agent needs its own user, which must be in the password file. */
+    private static void checkAgentCredentials(YamlMap root, BrokerConfig broker, AgentConfig agent,
+                                              List<SensorConfig> sensors) {
+        Optional<Path> passwords = broker.auth().flatMap(BrokerConfig.BrokerAuth::passwordFile);
+        if (passwords.isEmpty() || sensors.isEmpty()) {
+            return;
+        }
+        if (agent.username().isEmpty()) {
+            root.error("agent.username", "is required: broker.auth.password-file makes the broker ask every client "
+                    + "for a password, the agent included (and agent.password-file)");
+            return;
+        }
+        try {
+            if (!PasswordFile.read(passwords.get()).hasUser(agent.username())) {
+                root.error("agent.username", "'" + agent.username() + "' is not in " + passwords.get());
+            }
+        } catch (PasswordFile.InvalidPasswordFileException e) {
+            // reported at broker.auth.password-file
+        }
+        Optional<BrokerConfig.ClientAcl> acl = broker.auth().get().aclFor(agent.username());
+        if (acl.isPresent() && acl.get().identity() != BrokerConfig.IdentityTrust.TRUSTED) {
+            root.error("broker.auth.clients", "the agent's user '" + agent.username() + "' needs identity: trusted "
+                    + "(or no entry: it then may publish on edge/<device>/+ with its identity)");
         }
     }
 

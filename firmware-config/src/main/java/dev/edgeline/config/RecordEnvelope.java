@@ -23,6 +23,9 @@ public final class RecordEnvelope {
     /** Kafka header: the MQTT topic the record was published on. */
     public static final String MQTT_TOPIC = "mqtt_topic";
 
+    /** The stream of the broker's own health events (refused identity jumps, ...), on edge/<device>/broker-health. */
+    public static final String BROKER_HEALTH_STREAM = "broker-health";
+
     private RecordEnvelope() {}
 
     /** The MQTT topic our agent publishes a stream's readings on: {@code edge/<device>/<stream>}. */

@@ -199,6 +199,17 @@ public final class MqttPublisher implements AutoCloseable {
         overflows.forEach(overflowListener);
     }
 
+    /** The MQTT password from the agent's password file (read at each connect, so a rotated one is picked up). */
+    private byte[] readPassword() {
+        java.nio.file.Path file = config.passwordFile().orElseThrow();
+        try {
+            return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read agent.password-file " + file, e);
+        }
+    }
+
     private boolean isConnected() {
         lock.lock();
         try {
@@ -208,6 +219,9 @@ public final class MqttPublisher implements AutoCloseable {
         }
     }
 
+    /** Reason code of the last refused connect (-1: none), so that a refusal is logged once, not every retry. */
+    private int lastRefusal = -1;
+
     private boolean connect() throws InterruptedException {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(false);
@@ -215,6 +229,10 @@ public final class MqttPublisher implements AutoCloseable {
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(10);
         options.setKeepAliveInterval(30);
+        if (!config.username().isEmpty()) {
+            options.setUserName(config.username());
+            options.setPassword(readPassword());
+        }
         try {
             IMqttToken token = client.connect(options);
             token.waitForCompletion(15_000);
@@ -239,7 +257,15 @@ public final class MqttPublisher implements AutoCloseable {
             LOG.info("{}connected to {} (in-flight window {})", logPrefix, config.brokerUri(), window);
             return true;
         } catch (MqttException e) {
-            LOG.debug("{}connect to {} failed: {}", logPrefix, config.brokerUri(), e.toString());
+            boolean refused = e.getReasonCode() == 0x86 || e.getReasonCode() == 0x87 || e.getReasonCode() == 0x8C;
+            if (refused && e.getReasonCode() != lastRefusal) {
+                LOG.warn("{}broker {} refused the connection (reason code 0x{}): check agent.username and "
+                        + "agent.password-file; retrying", logPrefix, config.brokerUri(),
+                        Integer.toHexString(e.getReasonCode()));
+            } else {
+                LOG.debug("{}connect to {} failed: {}", logPrefix, config.brokerUri(), e.toString());
+            }
+            lastRefusal = refused ? e.getReasonCode() : -1;
             if (e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_CONNECTED) {
                 lock.lock();
                 try {

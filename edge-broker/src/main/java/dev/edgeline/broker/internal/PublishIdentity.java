@@ -6,16 +6,27 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Turns an incoming publish into a {@link SpoolRecord} with its identity. A publish carrying all of {@code device},
- * {@code stream}, {@code boot} and {@code seq} as user properties keeps them (our agent does this); one carrying
- * none of them (a third-party device, or MQTT 3) gets device = client id, stream = topic, boot = the broker's boot
- * and a sequence number assigned by the spool. Anything in between is rejected with a message naming the problem.
+ * Turns an incoming publish into a {@link SpoolRecord} with its identity, bound to the client that sent it.
+ *
+ * <ul>
+ *   <li>A <em>trusted</em> client (our agent) names its records' identity with the user properties {@code device},
+ *       {@code stream}, {@code boot} and {@code seq}; {@code device} must be this gateway's own id. Some but not all
+ *       of them, or non-numeric or negative numbers, are refused as malformed (0x99); another device's id is refused
+ *       as not authorized (0x87). A trusted client that names none gets an assigned identity, as below.</li>
+ *   <li>Every other client (third-party devices, MQTT 3.1.1) gets an assigned identity, whatever user properties it
+ *       sends: {@code device} = {@code <gateway>/<user>} ({@code <gateway>/<client id>} when anonymous; {@code %}
+ *       and {@code /} in the name are percent-encoded), {@code stream} = the topic, {@code boot} = the broker's boot,
+ *       and {@code seq} assigned by the spool. The gateway's id in {@code device} keeps two gateways' records apart
+ *       in keys and {@code ce_id}s even when their devices share a name.</li>
+ * </ul>
  * Stateless and thread-safe.
  */
 public final class PublishIdentity {
+    private final String gatewayDevice;
     private final long brokerBoot;
 
-    public PublishIdentity(long brokerBoot) {
+    public PublishIdentity(String gatewayDevice, long brokerBoot) {
+        this.gatewayDevice = gatewayDevice;
         this.brokerBoot = brokerBoot;
     }
 
@@ -23,23 +34,36 @@ public final class PublishIdentity {
     public sealed interface Result {
         record Accepted(SpoolRecord record) implements Result {}
 
-        record Rejected(String reason) implements Result {}
+        record Rejected(Refusal kind, String reason) implements Result {}
     }
 
-    public Result identify(String clientId, String topic, Map<String, String> userProperties, boolean brokerClockSynced,
-                           long receivedAtMillis, byte[] payload) {
+    /** Why a publish's identity is refused. */
+    public enum Refusal {
+        /** Incomplete or unreadable identity properties (reason code 0x99, payload format invalid). */
+        MALFORMED,
+        /** The client claims a device it does not speak for (reason code 0x87, not authorized). */
+        NOT_AUTHORIZED
+    }
+
+    /** The device of an assigned identity: {@code <gateway>/<name>}. */
+    public String assignedDevice(String sourceName) {
+        return gatewayDevice + "/" + sourceName.replace("%", "%25").replace("/", "%2F");
+    }
+
+    public Result identify(ClientPrincipal principal, String clientId, String topic, Map<String, String> userProperties,
+                           boolean brokerClockSynced, long receivedAtMillis, byte[] payload) {
         Optional<String> device = Optional.ofNullable(userProperties.get(RecordEnvelope.DEVICE));
         Optional<String> stream = Optional.ofNullable(userProperties.get(RecordEnvelope.STREAM));
         Optional<String> boot = Optional.ofNullable(userProperties.get(RecordEnvelope.BOOT));
         Optional<String> seq = Optional.ofNullable(userProperties.get(RecordEnvelope.SEQ));
         int present = (device.isPresent() ? 1 : 0) + (stream.isPresent() ? 1 : 0) + (boot.isPresent() ? 1 : 0)
                 + (seq.isPresent() ? 1 : 0);
-        if (present == 0) {
-            return new Result.Accepted(new SpoolRecord(clientId, topic, brokerBoot, SpoolRecord.ASSIGN_SEQ, topic,
-                    brokerClockSynced, receivedAtMillis, payload));
+        if (!principal.trusted() || present == 0) {
+            return new Result.Accepted(new SpoolRecord(assignedDevice(principal.sourceName(clientId)), topic,
+                    brokerBoot, SpoolRecord.ASSIGN_SEQ, topic, brokerClockSynced, receivedAtMillis, payload));
         }
         if (present < 4) {
-            return new Result.Rejected("incomplete record identity: user properties device, stream, boot and seq "
+            return malformed("incomplete record identity: user properties device, stream, boot and seq "
                     + "must be given together (missing: " + missing(device, stream, boot, seq) + ")");
         }
         long bootNumber;
@@ -47,22 +71,30 @@ public final class PublishIdentity {
         try {
             bootNumber = Long.parseLong(boot.get());
         } catch (NumberFormatException e) {
-            return new Result.Rejected("user property boot='" + boot.get() + "' is not a decimal number");
+            return malformed("user property boot='" + boot.get() + "' is not a decimal number");
         }
         try {
             seqNumber = Long.parseLong(seq.get());
         } catch (NumberFormatException e) {
-            return new Result.Rejected("user property seq='" + seq.get() + "' is not a decimal number");
+            return malformed("user property seq='" + seq.get() + "' is not a decimal number");
         }
         if (bootNumber < 0 || seqNumber < 0) {
-            return new Result.Rejected("user properties boot and seq must not be negative");
+            return malformed("user properties boot and seq must not be negative");
         }
         if (device.get().isEmpty() || stream.get().isEmpty()) {
-            return new Result.Rejected("user properties device and stream must not be empty");
+            return malformed("user properties device and stream must not be empty");
+        }
+        if (!device.get().equals(gatewayDevice)) {
+            return new Result.Rejected(Refusal.NOT_AUTHORIZED, "client " + clientId + " may publish records of device '"
+                    + gatewayDevice + "' only, not of '" + device.get() + "'");
         }
         boolean clockSynced = "true".equals(userProperties.get(RecordEnvelope.CLOCK_SYNCED));
         return new Result.Accepted(new SpoolRecord(device.get(), stream.get(), bootNumber, seqNumber, topic,
                 clockSynced, receivedAtMillis, payload));
+    }
+
+    private static Result malformed(String reason) {
+        return new Result.Rejected(Refusal.MALFORMED, reason);
     }
 
     private static String missing(Optional<String> device, Optional<String> stream, Optional<String> boot,

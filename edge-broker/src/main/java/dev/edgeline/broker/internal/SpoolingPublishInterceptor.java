@@ -12,23 +12,34 @@ import dev.edgeline.broker.spool.AppendOutcome;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolException;
 import dev.edgeline.broker.spool.SpoolFullException;
+import dev.edgeline.broker.spool.SpoolRecord;
 import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.config.ClockSync;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends every publish on a bridged topic to the spool, in the lane of its route, and registers the append with the
+ * Appends every publish to the spool, in the lane of its route, and registers the append with the
  * {@link DurableAckGate}, which holds the acknowledgement (PUBACK for QoS 1, PUBREC for QoS 2) until the record is
- * durable. A publish with a malformed identity, or one the spool refuses at once (queue full), is not delivered and
- * is acknowledged with an error reason code and a reason string. QoS 0 publishes have no acknowledgement to hold:
- * they are appended the same way, at most once.
+ * durable. Refused with a reason code and a reason string instead (the publish is neither spooled nor delivered):
+ * <ul>
+ *   <li>a topic that no {@code kafka.routes} entry matches (0x90 topic name invalid): it would never reach Kafka;</li>
+ *   <li>a malformed identity (0x99) or one naming another device (0x87), see {@link PublishIdentity};</li>
+ *   <li>a (boot, seq) too far above its stream's mark (0x83), see {@link IdentityJumpGuard}; reported on the
+ *       broker's health stream;</li>
+ *   <li>an append the spool refuses at once (0x97 queue full).</li>
+ * </ul>
+ * A QoS 1/2 retransmission (DUP) of a publish whose identity was assigned is not appended again (see
+ * {@link RetransmissionTracker}); its acknowledgement waits for the first append. QoS 0 publishes have no
+ * acknowledgement to hold: they are appended the same way, at most once. MQTT 3.1.1 has no reason codes in PUBACK;
+ * HiveMQ acknowledges a refused MQTT 3 publish without delivering it, and our log names the reason.
  *
  * <p>Called on HiveMQ's extension threads; never blocks (the spool completes the hold on its writer thread).
  */
@@ -37,50 +48,94 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
     private final Spool spool;
     private final BridgeConfig routes;
     private final PublishIdentity identity;
+    private final IdentityJumpGuard jumpGuard;
+    private final RetransmissionTracker retransmissions;
+    private final BrokerHealth health;
     private final ClockSync clockSync;
     private final InstantSource clock;
     private final DurableAckGate gate;
 
-    public SpoolingPublishInterceptor(Spool spool, BridgeConfig routes, PublishIdentity identity, ClockSync clockSync,
-                                      InstantSource clock, DurableAckGate gate) {
-        this.gate = gate;
+    public SpoolingPublishInterceptor(Spool spool, BridgeConfig routes, PublishIdentity identity,
+                                      IdentityJumpGuard jumpGuard, RetransmissionTracker retransmissions,
+                                      BrokerHealth health, ClockSync clockSync, InstantSource clock,
+                                      DurableAckGate gate) {
         this.spool = spool;
         this.routes = routes;
         this.identity = identity;
+        this.jumpGuard = jumpGuard;
+        this.retransmissions = retransmissions;
+        this.health = health;
         this.clockSync = clockSync;
         this.clock = clock;
+        this.gate = gate;
     }
 
     @Override
     public void onInboundPublish(@NotNull PublishInboundInput input, @NotNull PublishInboundOutput output) {
         PublishPacket packet = input.getPublishPacket();
         String topic = packet.getTopic();
+        String clientId = input.getClientInformation().getClientId();
         var route = routes.routeFor(topic);
         if (route.isEmpty()) {
+            refuse(output, clientId, topic, AckReasonCode.TOPIC_NAME_INVALID,
+                    "no kafka.routes entry matches topic '" + topic + "': it would never reach Kafka");
             return;
         }
-        String clientId = input.getClientInformation().getClientId();
-        PublishIdentity.Result result = identity.identify(clientId, topic, userProperties(packet),
-                clockSync.isSynchronized(), clock.millis(), payload(packet));
+        ClientPrincipal principal = ClientPrincipal.of(input.getConnectionInformation().getConnectionAttributeStore());
+        byte[] payload = payload(packet);
+        boolean acknowledged = packet.getQos() != Qos.AT_MOST_ONCE;
+        PublishIdentity.Result result = identity.identify(principal, clientId, topic, userProperties(packet),
+                clockSync.isSynchronized(), clock.millis(), payload);
         if (result instanceof PublishIdentity.Result.Rejected rejected) {
-            LOG.warn("refused publish from client {} on {}: {}", clientId, topic, rejected.reason());
-            output.preventPublishDelivery(AckReasonCode.PAYLOAD_FORMAT_INVALID, rejected.reason());
+            refuse(output, clientId, topic, rejected.kind() == PublishIdentity.Refusal.NOT_AUTHORIZED
+                    ? AckReasonCode.NOT_AUTHORIZED : AckReasonCode.PAYLOAD_FORMAT_INVALID, rejected.reason());
             return;
         }
-        var record = ((PublishIdentity.Result.Accepted) result).record();
+        SpoolRecord record = ((PublishIdentity.Result.Accepted) result).record();
+        Optional<IdentityJumpGuard.Jump> jump = jumpGuard.check(record);
+        if (jump.isPresent()) {
+            refuse(output, clientId, topic, AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
+                    "refused: " + jump.get().reason() + "; it would make later records of stream "
+                            + record.stream() + " look like duplicates");
+            health.report("identity-jump-refused", record.device() + "/" + record.stream(), "client", clientId,
+                    "device", record.device(), "stream", record.stream(),
+                    "mark", jump.get().mark().boot() + "/" + jump.get().mark().seq(),
+                    "offered", record.boot() + "/" + record.seq(), "reason", jump.get().reason());
+            return;
+        }
+        boolean assigned = record.seq() == SpoolRecord.ASSIGN_SEQ;
+        if (assigned && acknowledged && packet.getDupFlag()) {
+            Optional<CompletableFuture<AppendOutcome>> earlier =
+                    retransmissions.earlierAppend(clientId, packet.getPacketId(), topic, payload);
+            if (earlier.isPresent() && !earlier.get().isCompletedExceptionally()) {
+                LOG.debug("client {} resent packet {} on {} (DUP): not spooled again", clientId,
+                        packet.getPacketId(), topic);
+                gate.register(clientId, packet.getPacketId(), earlier.get());
+                return;
+            }
+        }
         CompletableFuture<AppendOutcome> append = spool.append(route.get().lane(), record);
         if (append.isCompletedExceptionally()) {
             // Refused at once (queue full, closed): the publisher gets a negative acknowledgement right away.
             Throwable cause = append.handle((o, e) -> e).join();
             Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-            output.preventPublishDelivery(reason instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
+            refuse(output, clientId, topic, reason instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
                     : AckReasonCode.UNSPECIFIED_ERROR, reason instanceof SpoolException ? reason.getMessage()
                     : "spool failure: " + reason);
             return;
         }
-        if (packet.getQos() != Qos.AT_MOST_ONCE) {
+        if (acknowledged) {
+            if (assigned) {
+                retransmissions.remember(clientId, packet.getPacketId(), topic, payload, append);
+            }
             gate.register(clientId, packet.getPacketId(), append);
         }
+    }
+
+    private static void refuse(PublishInboundOutput output, String clientId, String topic, AckReasonCode code,
+                               String reason) {
+        LOG.warn("refused publish from client {} on {} ({}): {}", clientId, topic, code, reason);
+        output.preventPublishDelivery(code, reason);
     }
 
     private static Map<String, String> userProperties(PublishPacket packet) {

@@ -229,6 +229,11 @@ public final class SegmentedFileSpool implements Spool {
     }
 
     @Override
+    public Optional<StreamMark> markOf(String device, String stream) {
+        return marks.get(new StreamKey(device, stream)).map(m -> new StreamMark(m.boot(), m.seq()));
+    }
+
+    @Override
     public CompletableFuture<AppendOutcome> append(String lane, SpoolRecord record) {
         CompletableFuture<AppendOutcome> future = new CompletableFuture<>();
         Integer index = laneIndex.get(lane);

@@ -2,6 +2,7 @@ package dev.edgeline.broker.spool;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,6 +26,15 @@ public interface Spool extends AutoCloseable {
 
     /** Opens the named reader at its committed positions (the start of each lane if it never committed). */
     SpoolReader openReader(String name) throws IOException;
+
+    /**
+     * The highest (boot, seq) spooled for a stream, or empty if the stream has none. Any thread; it may already
+     * include records of a batch whose fsync is still running.
+     */
+    Optional<StreamMark> markOf(String device, String stream);
+
+    /** A stream's high-water mark: its highest boot and seq. */
+    record StreamMark(long boot, long seq) {}
 
     /** Lane names, highest priority first. */
     List<String> lanes();

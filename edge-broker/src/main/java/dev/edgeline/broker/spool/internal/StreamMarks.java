@@ -2,7 +2,7 @@ package dev.edgeline.broker.spool.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,7 +12,8 @@ import java.util.Optional;
  * frames, the index cache, scanned records) in any order gives the same result.
  *
  * <p>Keyed by stream, not by (stream, boot): one entry per stream however often the publisher restarts, and a
- * retransmission from an older boot is recognised too. Confined to the spool's writer thread.
+ * retransmission from an older boot is recognised too. Written only by the spool's writer thread; {@link #get} may be
+ * called from any thread (it may see a mark raised by a batch that is not durable yet).
  */
 public final class StreamMarks {
     /** A stream: device and stream name. */
@@ -27,7 +28,12 @@ public final class StreamMarks {
         }
     }
 
-    private final Map<StreamKey, Mark> marks = new HashMap<>();
+    private final Map<StreamKey, Mark> marks = new ConcurrentHashMap<>();
+
+    /** The stream's mark, if it has one. Any thread. */
+    public Optional<Mark> get(StreamKey key) {
+        return Optional.ofNullable(marks.get(key));
+    }
 
     /** Whether (boot, seq) is at or below the stream's mark. */
     public boolean isDuplicate(StreamKey key, long boot, long seq) {

@@ -1,0 +1,72 @@
+package dev.edgeline.broker.internal;
+
+import dev.edgeline.broker.spool.AppendOutcome;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Recognises QoS 1/2 retransmissions (DUP flag set) of publishes whose identity the broker assigned (third-party
+ * devices, MQTT 3.1.1), which carry no (boot, seq) of their own for the spool to deduplicate by.
+ *
+ * <p>For each client it remembers the last {@value #PER_CLIENT} publishes by packet id: topic, a hash of the
+ * payload and the append. A publish with DUP set whose packet id, topic and payload match one of them is the same
+ * publish again: it is not appended a second time, and its acknowledgement waits for the first append. A
+ * publish without DUP replaces whatever its packet id held. A client's entries are forgotten when it connects with
+ * a clean start (its session, and so its unacknowledged publishes, are gone).
+ *
+ * <p>Kept in memory: a retransmission after a broker restart of a publish that was spooled but not acknowledged
+ * before the restart is spooled again (at least once). Thread-safe; one client's publishes arrive in order.
+ */
+public final class RetransmissionTracker {
+    /** Entries per client: well above HiveMQ's receive maximum of 256 in-flight publishes. */
+    static final int PER_CLIENT = 1024;
+
+    private record Sent(String topic, int payloadHash, int payloadLength, CompletableFuture<AppendOutcome> append) {}
+
+    private final Map<String, Map<Integer, Sent>> byClient = new ConcurrentHashMap<>();
+
+    /** The append of the publish that this DUP publish repeats, if it is one. */
+    public Optional<CompletableFuture<AppendOutcome>> earlierAppend(String clientId, int packetId, String topic,
+                                                                    byte[] payload) {
+        Map<Integer, Sent> sent = byClient.get(clientId);
+        if (sent == null) {
+            return Optional.empty();
+        }
+        synchronized (sent) {
+            Sent earlier = sent.get(packetId);
+            if (earlier != null && earlier.topic().equals(topic) && earlier.payloadLength() == payload.length
+                    && earlier.payloadHash() == Arrays.hashCode(payload)) {
+                return Optional.of(earlier.append());
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Remembers a publish that was appended. */
+    public void remember(String clientId, int packetId, String topic, byte[] payload,
+                         CompletableFuture<AppendOutcome> append) {
+        Map<Integer, Sent> sent = byClient.computeIfAbsent(clientId, id -> new LinkedHashMap<>(64, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Sent> eldest) {
+                return size() > PER_CLIENT;
+            }
+        });
+        synchronized (sent) {
+            sent.remove(packetId); // re-insert so that it counts as the newest
+            sent.put(packetId, new Sent(topic, Arrays.hashCode(payload), payload.length, append));
+        }
+    }
+
+    /** Forgets a client's publishes (it started a clean session). */
+    public void forgetClient(String clientId) {
+        byClient.remove(clientId);
+    }
+
+    int clients() {
+        return byClient.size();
+    }
+}

@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * An authenticated client needs an ACL entry ({@code broker.auth.clients}; the agent's user has an implicit one):
- * its publish and subscribe filters become HiveMQ topic permissions with default DENY, so that HiveMQ refuses
- * anything else (PUBACK/SUBACK 0x87 for MQTT 5; MQTT 3 clients are disconnected). Passwords and hashes are never
+ * its subscribe filters become HiveMQ topic permissions with default DENY (SUBACK 0x87 for anything else), and its
+ * publish filters are kept with the connection for the publish interceptor, which refuses any other topic before
+ * it is spooled (PUBACK 0x87 for MQTT 5; MQTT 3 clients are disconnected). Passwords and hashes are never
  * logged. Thread-safe.
  */
 public final class EdgeAuthenticator implements SimpleAuthenticator {
@@ -163,15 +164,16 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
             return;
         }
         List<TopicPermission> permissions = new ArrayList<>();
-        for (String filter : acl.get().publish()) {
-            permissions.add(permission(expand(filter, user), TopicPermission.MqttActivity.PUBLISH));
-        }
+        // Publishes are judged by the publish interceptor (ClientPrincipal.mayPublish), before anything is spooled,
+        // so that an MQTT 5 client gets PUBACK 0x87 (HiveMQ's own check would disconnect it, after the interceptor).
+        permissions.add(permission("#", TopicPermission.MqttActivity.PUBLISH));
         for (String filter : acl.get().subscribe()) {
             permissions.add(permission(expand(filter, user), TopicPermission.MqttActivity.SUBSCRIBE));
         }
         output.getDefaultPermissions().addAll(permissions);
         output.getDefaultPermissions().setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
-        ClientPrincipal.user(user, acl.get().identity()).storeIn(connection.getConnectionAttributeStore());
+        ClientPrincipal.user(user, acl.get().identity(), acl.get().publish().stream().map(f -> expand(f, user)).toList())
+                .storeIn(connection.getConnectionAttributeStore());
         LOG.info("client {} authenticated as {} (identity {})", clientId, user,
                 acl.get().identity().name().toLowerCase(java.util.Locale.ROOT));
         output.authenticateSuccessfully();

@@ -4,6 +4,7 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.general.UserProperty;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link DurableAckGate}, which holds the acknowledgement (PUBACK for QoS 1, PUBREC for QoS 2) until the record is
  * durable. Refused with a reason code and a reason string instead (the publish is neither spooled nor delivered):
  * <ul>
+ *   <li>a topic the client's ACL does not allow (0x87 not authorized);</li>
  *   <li>a topic that no {@code kafka.routes} entry matches (0x90 topic name invalid): it would never reach Kafka;</li>
  *   <li>a malformed identity (0x99) or one naming another device (0x87), see {@link PublishIdentity};</li>
  *   <li>a (boot, seq) too far above its stream's mark (0x83), see {@link IdentityJumpGuard}; reported on the
@@ -38,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A QoS 1/2 retransmission (DUP) of a publish whose identity was assigned is not appended again (see
  * {@link RetransmissionTracker}); its acknowledgement waits for the first append. QoS 0 publishes have no
- * acknowledgement to hold: they are appended the same way, at most once. MQTT 3.1.1 has no reason codes in PUBACK;
- * HiveMQ acknowledges a refused MQTT 3 publish without delivering it, and our log names the reason.
+ * acknowledgement to hold: they are appended the same way, at most once. MQTT 3.1.1 has no reason codes in PUBACK,
+ * so an MQTT 3 client whose QoS 1/2 publish is refused is disconnected instead of acknowledged (see
+ * {@link Refusals}); the log names the reason.
  *
  * <p>Called on HiveMQ's extension threads; never blocks (the spool completes the hold on its writer thread).
  */
@@ -75,26 +78,32 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         PublishPacket packet = input.getPublishPacket();
         String topic = packet.getTopic();
         String clientId = input.getClientInformation().getClientId();
+        Refusals refusals = new Refusals(input, output);
+        ClientPrincipal principal = ClientPrincipal.of(input.getConnectionInformation().getConnectionAttributeStore());
+        if (!principal.mayPublish(topic)) {
+            refusals.refuse(AckReasonCode.NOT_AUTHORIZED, "user " + principal.sourceName(clientId)
+                    + " may not publish to '" + topic + "' (broker.auth.clients)");
+            return;
+        }
         var route = routes.routeFor(topic);
         if (route.isEmpty()) {
-            refuse(output, clientId, topic, AckReasonCode.TOPIC_NAME_INVALID,
+            refusals.refuse(AckReasonCode.TOPIC_NAME_INVALID,
                     "no kafka.routes entry matches topic '" + topic + "': it would never reach Kafka");
             return;
         }
-        ClientPrincipal principal = ClientPrincipal.of(input.getConnectionInformation().getConnectionAttributeStore());
         byte[] payload = payload(packet);
         boolean acknowledged = packet.getQos() != Qos.AT_MOST_ONCE;
         PublishIdentity.Result result = identity.identify(principal, clientId, topic, userProperties(packet),
                 clockSync.isSynchronized(), clock.millis(), payload);
         if (result instanceof PublishIdentity.Result.Rejected rejected) {
-            refuse(output, clientId, topic, rejected.kind() == PublishIdentity.Refusal.NOT_AUTHORIZED
+            refusals.refuse(rejected.kind() == PublishIdentity.Refusal.NOT_AUTHORIZED
                     ? AckReasonCode.NOT_AUTHORIZED : AckReasonCode.PAYLOAD_FORMAT_INVALID, rejected.reason());
             return;
         }
         SpoolRecord record = ((PublishIdentity.Result.Accepted) result).record();
         Optional<IdentityJumpGuard.Jump> jump = jumpGuard.check(record);
         if (jump.isPresent()) {
-            refuse(output, clientId, topic, AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
+            refusals.refuse(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
                     "refused: " + jump.get().reason() + "; it would make later records of stream "
                             + record.stream() + " look like duplicates");
             health.report("identity-jump-refused", record.device() + "/" + record.stream(), "client", clientId,
@@ -119,7 +128,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             // Refused at once (queue full, closed): the publisher gets a negative acknowledgement right away.
             Throwable cause = append.handle((o, e) -> e).join();
             Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-            refuse(output, clientId, topic, reason instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
+            refusals.refuse(reason instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
                     : AckReasonCode.UNSPECIFIED_ERROR, reason instanceof SpoolException ? reason.getMessage()
                     : "spool failure: " + reason);
             return;
@@ -132,10 +141,32 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         }
     }
 
-    private static void refuse(PublishInboundOutput output, String clientId, String topic, AckReasonCode code,
-                               String reason) {
-        LOG.warn("refused publish from client {} on {} ({}): {}", clientId, topic, code, reason);
-        output.preventPublishDelivery(code, reason);
+    /**
+     * Refuses one publish. MQTT 5 clients get the reason code and string in their PUBACK/PUBREC. MQTT 3 has no
+     * negative acknowledgement, so a refused QoS 1/2 publish of an MQTT 3 client is not acknowledged at all: the
+     * {@link DurableAckGate} holds its acknowledgement and disconnects the client, which keeps the publish and
+     * sends it again later (never acknowledged and dropped).
+     */
+    private final class Refusals {
+        private final PublishInboundInput input;
+        private final PublishInboundOutput output;
+
+        Refusals(PublishInboundInput input, PublishInboundOutput output) {
+            this.input = input;
+            this.output = output;
+        }
+
+        void refuse(AckReasonCode code, String reason) {
+            PublishPacket packet = input.getPublishPacket();
+            String clientId = input.getClientInformation().getClientId();
+            LOG.warn("refused publish from client {} on {} ({}): {}", clientId, packet.getTopic(), code, reason);
+            output.preventPublishDelivery(code, reason);
+            if (packet.getQos() != Qos.AT_MOST_ONCE
+                    && input.getConnectionInformation().getMqttVersion() != MqttVersion.V_5) {
+                gate.register(clientId, packet.getPacketId(),
+                        CompletableFuture.failedFuture(new SpoolException("refused (" + code + "): " + reason)));
+            }
+        }
     }
 
     private static Map<String, String> userProperties(PublishPacket packet) {

@@ -72,7 +72,7 @@ public final class TlsKeyStores {
     }
 
     /** The certificates of a PEM file, in file order. */
-    static List<X509Certificate> certificates(Path file) throws IOException {
+    public static List<X509Certificate> certificates(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         try {
             Collection<? extends Certificate> read = CertificateFactory.getInstance("X.509")
@@ -91,7 +91,7 @@ public final class TlsKeyStores {
     }
 
     /** The PKCS#8 private key of a PEM file; it must belong to {@code certificate}. */
-    static PrivateKey privateKey(Path file, X509Certificate certificate) throws IOException {
+    public static PrivateKey privateKey(Path file, X509Certificate certificate) throws IOException {
         String text = Files.readString(file, StandardCharsets.US_ASCII);
         if (text.contains("ENCRYPTED PRIVATE KEY")) {
             throw new IOException(file + " is an encrypted key; the broker needs it unencrypted (mode 0600): "

@@ -1,0 +1,28 @@
+# Sourced by bin/test (and so by .ci/run): the Debian packages the tests need, checked before the build starts.
+# Missing ones are installed when running as root with apt-get (as on CI); otherwise the run stops at once and says
+# what to install, instead of failing twelve minutes later.
+#   openssl            certificates for the TLS/mTLS tests
+#   mosquitto          mosquitto_passwd: writes the broker's password file in the tests, as an operator would
+#   mosquitto-clients  mosquitto_pub: a real third-party MQTT 3.1.1/5 client
+#   ansible, ansible-lint, debootstrap: the provisioning tests (only when they run)
+
+edge_test_prerequisites() { # $1: "with-provisioning" or "maven-only"
+  local pairs=(openssl:openssl mosquitto_passwd:mosquitto mosquitto_pub:mosquitto-clients)
+  if [[ "$1" == with-provisioning ]]; then
+    pairs+=(ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap)
+  fi
+  local missing=() pair
+  for pair in "${pairs[@]}"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+  done
+  (( ${#missing[@]} )) || return 0
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "bin/test: installing ${missing[*]} from Debian" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    return 0
+  fi
+  echo "bin/test: the tests need these Debian packages: ${missing[*]}" >&2
+  echo "  install them with: sudo apt-get install ${missing[*]}" >&2
+  exit 2
+}

@@ -44,13 +44,14 @@ final class ConfigCommand {
     }
 
     private int validate(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of());
+        Arguments parsed = Arguments.parse(args, Set.of("check-files"));
         if (parsed.positional().size() != 1) {
             throw new Arguments.UsageException("expected exactly one config file");
         }
         Path file = Path.of(parsed.positional().getFirst());
+        boolean checkFiles = checkFiles(parsed);
         try {
-            DeviceConfig config = ConfigLoader.load(file, Path.of("."));
+            DeviceConfig config = ConfigLoader.load(file, Path.of("."), checkFiles);
             out.println(file + ": valid (device " + config.device().id() + ", " + config.sensors().size()
                     + " sensor(s), " + config.bridge().routes().size() + " route(s); boot config: "
                     + describe(BootConfigBlock.settings(config)) + ")");
@@ -62,15 +63,16 @@ final class ConfigCommand {
     }
 
     private int render(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("out"));
+        Arguments parsed = Arguments.parse(args, Set.of("out", "check-files"));
         if (parsed.positional().size() != 1) {
             throw new Arguments.UsageException("expected exactly one config file");
         }
         Path file = Path.of(parsed.positional().getFirst());
         Path outDirectory = parsed.requiredPath("out");
+        boolean checkFiles = checkFiles(parsed);
         try {
             String yaml = Files.readString(file, StandardCharsets.UTF_8);
-            DeviceConfig config = ConfigLoader.parse(file, yaml, Path.of("."));
+            DeviceConfig config = ConfigLoader.parse(file, yaml, Path.of("."), checkFiles);
             for (Path written : DeviceRenderer.write(config, yaml, outDirectory)) {
                 out.println(written);
             }
@@ -82,6 +84,19 @@ final class ConfigCommand {
             err.println("edge config render: " + e);
             return ExitCodes.FAILURE;
         }
+    }
+
+    /**
+     * {@code --check-files yes} (default): the files the config names must exist here, readable, well formed;
+     * {@code no}: they are checked on the device instead (Ansible's control node does not hold them).
+     */
+    private static boolean checkFiles(Arguments parsed) throws Arguments.UsageException {
+        String value = parsed.option("check-files").orElse("yes");
+        return switch (value) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw new Arguments.UsageException("--check-files '" + value + "' is not yes or no");
+        };
     }
 
     private static String describe(List<String> settings) {

@@ -42,6 +42,7 @@ public final class Main {
                 case "bridge" -> new BridgeCommand(err).run(rest);
                 case "status" -> new StatusCommand(out, err).run(rest);
                 case "config" -> new ConfigCommand(out, err).run(rest);
+                case "passwd" -> new PasswdCommand(System.in, out, err).run(rest);
                 case "help", "--help", "-h" -> {
                     usage(out);
                     yield ExitCodes.OK;
@@ -69,8 +70,13 @@ public final class Main {
                   agent --config FILE [--data-dir DIR]    the edge-agent service (sensors to MQTT)
                   bridge --config FILE [--data-dir DIR]   the cloud bridge alone, on the broker's spool directory
                   status --config FILE [--data-dir DIR]   spool backlog per lane, bridge state and drain estimate
-                  config validate FILE                     check a device config; exit status 2 if invalid
-                  config render FILE --out DIR             validate, then write config.txt block, service files
+                  config validate FILE [--check-files yes|no]
+                                      check a device config (and the certificate, key and password files it
+                                      names, unless no); exit status 2 if invalid
+                  config render FILE --out DIR [--check-files yes|no]
+                                      validate, then write config.txt block, service files
+                  passwd USER [--iterations N]             print a password-file line for USER (password from the
+                                      terminal, or the first line of standard input)
                   config schema                            print the JSON Schema of the device YAML""");
     }
 }

@@ -45,14 +45,27 @@ public final class ConfigLoader {
 
     private final ErrorSink errors;
     private final Path base;
+    private final boolean checkFiles;
 
-    private ConfigLoader(ErrorSink errors, Path base) {
+    private ConfigLoader(ErrorSink errors, Path base, boolean checkFiles) {
         this.errors = errors;
         this.base = base;
+        this.checkFiles = checkFiles;
     }
 
-    /** Loads {@code file}, resolving relative directories against {@code baseDirectory}. */
+    /**
+     * Loads {@code file}, resolving relative directories against {@code baseDirectory}. Files the config names
+     * (certificates, keys, password files) must exist and be readable, and password files must be well formed.
+     */
     public static DeviceConfig load(Path file, Path baseDirectory) throws InvalidConfigException {
+        return load(file, baseDirectory, true);
+    }
+
+    /**
+     * As {@link #load(Path, Path)}; {@code checkFiles = false} skips the checks of the files the config names, for
+     * a config validated away from its device (Ansible's control node), which does not hold them.
+     */
+    public static DeviceConfig load(Path file, Path baseDirectory, boolean checkFiles) throws InvalidConfigException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -61,11 +74,17 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new InvalidConfigException(file, List.of(new ConfigError("<file>", "cannot read: " + e)));
         }
-        return parse(file, text, baseDirectory);
+        return parse(file, text, baseDirectory, checkFiles);
     }
 
     /** Parses YAML text; {@code source} only names it in errors. */
     public static DeviceConfig parse(Path source, String yamlText, Path baseDirectory) throws InvalidConfigException {
+        return parse(source, yamlText, baseDirectory, true);
+    }
+
+    /** Parses YAML text, checking the files it names or not (see {@link #load(Path, Path, boolean)}). */
+    public static DeviceConfig parse(Path source, String yamlText, Path baseDirectory, boolean checkFiles)
+            throws InvalidConfigException {
         ErrorSink errors = new ErrorSink();
         Node root;
         try (Reader reader = new StringReader(yamlText)) {
@@ -85,7 +104,7 @@ public final class ConfigLoader {
             throw new InvalidConfigException(source, List.of(new ConfigError("<file>", "the file is empty")));
         }
         Optional<DeviceConfig> config = YamlMap.of("", root, errors)
-                .map(map -> new ConfigLoader(errors, baseDirectory.toAbsolutePath()).read(map));
+                .map(map -> new ConfigLoader(errors, baseDirectory.toAbsolutePath(), checkFiles).read(map));
         if (!errors.isEmpty() || config.isEmpty()) {
             throw new InvalidConfigException(source, errors.errors());
         }
@@ -249,7 +268,7 @@ public final class ConfigLoader {
                 ? a.list("clients", (path, node) -> YamlMap.of(path, node, errors).flatMap(this::readClientAcl))
                 : List.of();
         a.rejectUnknownKeys();
-        if (passwordFile.isPresent()) {
+        if (passwordFile.isPresent() && checkFiles && Files.isReadable(passwordFile.get())) {
             try {
                 PasswordFile.read(passwordFile.get());
             } catch (PasswordFile.InvalidPasswordFileException e) {
@@ -326,6 +345,9 @@ public final class ConfigLoader {
         Path file = m.directory(key, base);
         if (!m.has(key)) {
             return Optional.empty();
+        }
+        if (!checkFiles) {
+            return Optional.of(file);
         }
         if (!Files.isRegularFile(file)) {
             m.error(key, file + " does not exist or is not a file");
@@ -719,8 +741,8 @@ public final class ConfigLoader {
     }
 
     /** With passwords required, the agent needs its own user, which must be in the password file. */
-    private static void checkAgentCredentials(YamlMap root, BrokerConfig broker, AgentConfig agent,
-                                              List<SensorConfig> sensors) {
+    private void checkAgentCredentials(YamlMap root, BrokerConfig broker, AgentConfig agent,
+                                       List<SensorConfig> sensors) {
         Optional<Path> passwords = broker.auth().flatMap(BrokerConfig.BrokerAuth::passwordFile);
         if (passwords.isEmpty() || sensors.isEmpty()) {
             return;
@@ -731,7 +753,8 @@ public final class ConfigLoader {
             return;
         }
         try {
-            if (!PasswordFile.read(passwords.get()).hasUser(agent.username())) {
+            if (checkFiles && Files.isReadable(passwords.get())
+                    && !PasswordFile.read(passwords.get()).hasUser(agent.username())) {
                 root.error("agent.username", "'" + agent.username() + "' is not in " + passwords.get());
             }
         } catch (PasswordFile.InvalidPasswordFileException e) {

@@ -179,7 +179,81 @@ class ConfigLoaderTest {
                         "sensors[0].stream: stream 'temperature' publishes on edge/pi-0042/temperature, which no "
                                 + "kafka.routes entry matches, so it would never reach Kafka",
                         "agent.health-stream: stream 'health' publishes on edge/pi-0042/health, which no "
+                                + "kafka.routes entry matches, so it would never reach Kafka",
+                        "kafka.routes: stream 'broker-health' publishes on edge/pi-0042/broker-health, which no "
                                 + "kafka.routes entry matches, so it would never reach Kafka"));
+    }
+
+    @Test
+    void lanListenerWithoutAuthentication_isRefused_unlessInsecureIsExplicit() throws Exception {
+        String lan = MINIMAL.replace("spool:\n", "broker:\n  listener: {host: 0.0.0.0, port: 1883}\nspool:\n");
+        assertThatThrownBy(() -> parse(lan)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).containsExactly("broker.listener.host: 0.0.0.0 "
+                        + "is reachable from the LAN but this listener authenticates no one: set "
+                        + "broker.auth.password-file, or tls.client-ca-file (mTLS), or 'insecure: true' to accept "
+                        + "anonymous clients on the LAN knowingly"));
+        DeviceConfig insecure = parse(lan.replace("port: 1883}", "port: 1883, insecure: true}"));
+        assertThat(insecure.broker().listeners().getFirst().insecure()).isTrue();
+        assertThat(insecure.broker().listeners().getFirst().loopback()).isFalse();
+        assertThat(parse(MINIMAL).broker().listeners().getFirst().loopback()).isTrue();
+    }
+
+    @Test
+    void listenerHostThatIsNotAnAddress_andMissingSecretFiles_areErrorsWithTheirPaths() {
+        String yaml = MINIMAL.replace("spool:\n", """
+                broker:
+                  listeners:
+                    - {host: "not a host", port: 1883}
+                    - name: lan
+                      host: 192.168.1.20
+                      port: 8883
+                      tls: {cert-file: /nonexistent/broker.pem, key-file: /nonexistent/broker.key}
+                  auth: {password-file: /nonexistent/mqtt.passwd}
+                spool:
+                """);
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).contains(
+                        "broker.listeners[0].host: 'not a host' is not an IP address to bind (such as 127.0.0.1, "
+                                + "0.0.0.0, ::, 192.168.1.20) or localhost",
+                        "broker.listeners[1].tls.cert-file: /nonexistent/broker.pem does not exist or is not a file",
+                        "broker.listeners[1].tls.key-file: /nonexistent/broker.key does not exist or is not a file",
+                        "broker.auth.password-file: /nonexistent/mqtt.passwd does not exist or is not a file",
+                        "agent.username: is required: broker.auth.password-file makes the broker ask every client "
+                                + "for a password, the agent included (and agent.password-file)"));
+        // Away from the device (Ansible's control node) the files are not checked.
+        assertThatThrownBy(() -> ConfigLoader.parse(Path.of("device.yaml"), yaml, BASE, false))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors())
+                        .extracting(ConfigError::path).doesNotContain("broker.listeners[1].tls.cert-file"));
+    }
+
+    @Test
+    void passwordFile_withPlaintextOrFastHashes_isRefused_namingTheLine_neverTheHash(@org.junit.jupiter.api.io.TempDir
+                                                                                     Path dir) throws Exception {
+        Path file = dir.resolve("mqtt.passwd");
+        String good = "agent:" + PasswordFile.hash("s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8), 20_000);
+        java.nio.file.Files.writeString(file, String.join("\n", "# users", good, "esp32:plaintext",
+                "old:$6$abcdefgh$c2FsdA==", "weak:$7$101$YWJjZGVmZ2hpams=$"
+                        + java.util.Base64.getEncoder().encodeToString(new byte[64])) + "\n");
+        String yaml = MINIMAL.replace("spool:\n", "broker:\n  auth: {password-file: " + file + "}\nspool:\n")
+                .replace("  state-directory: /var/lib/edge-agent\n", "  state-directory: /var/lib/edge-agent\n"
+                        + "  username: agent\n  password-file: " + file + "\n");
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+            assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                    "broker.auth.password-file: " + file + " line 3 (user esp32): not a $7$ PBKDF2-SHA512 hash "
+                            + "(plaintext passwords are not accepted); write it with 'mosquitto_passwd -I 210000' "
+                            + "or 'bin/edge passwd'",
+                    "broker.auth.password-file: " + file + " line 4 (user old): a $6$ hash (one round of SHA-512) "
+                            + "is too fast to be safe; write it again with 'mosquitto_passwd -I 210000' or "
+                            + "'bin/edge passwd'",
+                    "broker.auth.password-file: " + file + " line 5 (user weak): 101 PBKDF2 iterations are too few "
+                            + "(at least 10000); write it again with 'mosquitto_passwd -I 210000' or 'bin/edge passwd'");
+            assertThat(e.getMessage()).doesNotContain(good.substring(6));
+        });
+        java.nio.file.Files.writeString(file, good + "\n");
+        PasswordFile passwords = PasswordFile.read(file);
+        assertThat(passwords.verify("agent", "s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isTrue();
+        assertThat(passwords.verify("agent", "s3cre".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isFalse();
+        assertThat(parse(yaml).agent().username()).isEqualTo("agent");
     }
 
     @Test

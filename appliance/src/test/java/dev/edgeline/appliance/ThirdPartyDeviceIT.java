@@ -1,0 +1,126 @@
+package dev.edgeline.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edgeline.appliance.BridgedRecordCollector.Seen;
+import dev.edgeline.broker.security.TestCertificates;
+import dev.edgeline.config.ConfigLoader;
+import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.kafka.embedded.EmbeddedKafka;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A third-party device on the LAN, played by Debian's {@code mosquitto_pub} (a real MQTT 3.1.1 and 5 client), over
+ * TLS with a password from a {@code mosquitto_passwd} file, through the broker and the exactly-once bridge into a
+ * real Kafka: every line once, in order, with an identity that names the gateway; identity user properties it sends
+ * are ignored.
+ */
+@Timeout(300)
+class ThirdPartyDeviceIT {
+    private static final String GATEWAY = "gw-pi-0003";
+    private static final int LINES = 500;
+
+    @Test
+    void mqtt311And5Publishers_overTlsWithAPassword_arriveInKafkaExactlyOnce_inOrder_underTheGatewaysIdentity(
+            @TempDir Path dir) throws Exception {
+        TestCertificates certs = new TestCertificates(dir.resolve("certs"))
+                .ca("server-ca").signed("server", "localhost", "server-ca", true);
+        run(List.of("mosquitto_passwd", "-c", "-b", "-I", "20000", dir.resolve("mqtt.passwd").toString(),
+                "esp32-kitchen", "kitchen-secret"), null);
+        int tlsPort = TestDevice.freePort();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
+            DeviceConfig config = ConfigLoader.parse(Path.of("it.yaml"), """
+                    device: {id: %s}
+                    broker:
+                      listeners:
+                        - name: lan
+                          host: 127.0.0.1
+                          port: %d
+                          tls: {cert-file: certs/server.pem, key-file: certs/server.key}
+                      auth:
+                        password-file: mqtt.passwd
+                        clients:
+                          - {user: esp32-kitchen, publish: ["lan/kitchen/#"]}
+                    spool: {directory: spool, segment-bytes: 262144}
+                    agent: {state-directory: agent}
+                    kafka:
+                      bootstrap-servers: %s
+                      batch-records: 100
+                      routes:
+                        - {mqtt-filter: "lan/#", kafka-topic: it.lan}
+                        - {mqtt-filter: "edge/+/+", kafka-topic: it.health}
+                    sensors: []
+                    """.formatted(GATEWAY, tlsPort, kafka.bootstrapServers()), dir);
+            ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+            Path lines = dir.resolve("lines.txt");
+            Files.write(lines, IntStream.range(0, LINES).mapToObj(i -> "{\"reading\":" + i + "}").toList());
+            try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
+                    List.of("it.lan"), seen::add);
+                 EdgeBrokerService broker = EdgeBrokerService.start(config)) {
+                collector.start();
+                List<String> tls = List.of("-h", "127.0.0.1", "-p", Integer.toString(tlsPort), "--cafile",
+                        certs.file("server-ca.pem").toString(), "-u", "esp32-kitchen", "-P", "kitchen-secret");
+                List<String> v311 = new ArrayList<>(List.of("mosquitto_pub", "-V", "mqttv311", "-q", "1",
+                        "-i", "esp32-kitchen-1", "-t", "lan/kitchen/temp", "-l"));
+                v311.addAll(tls);
+                run(v311, lines);
+                List<String> v5 = new ArrayList<>(List.of("mosquitto_pub", "-V", "mqttv5", "-q", "1",
+                        "-i", "esp32-kitchen-2", "-t", "lan/kitchen/door", "-m", "open",
+                        "-D", "publish", "user-property", "device", GATEWAY,
+                        "-D", "publish", "user-property", "stream", "temperature",
+                        "-D", "publish", "user-property", "boot", "99",
+                        "-D", "publish", "user-property", "seq", "999999"));
+                v5.addAll(tls);
+                run(v5, null);
+                Awaits.until(Duration.ofSeconds(90), () -> collector.total() >= LINES + 1, "all records in Kafka");
+                Thread.sleep(1_000); // room for late duplicates to show up
+                assertThat(collector.duplicates()).isZero();
+                assertThat(collector.orderViolations()).isEmpty();
+            }
+            List<Seen> temperature = seen.stream().filter(s -> s.headers().get("mqtt_topic").equals("lan/kitchen/temp"))
+                    .toList();
+            assertThat(temperature).extracting(Seen::payload)
+                    .containsExactlyElementsOf(IntStream.range(0, LINES).mapToObj(i -> "{\"reading\":" + i + "}").toList());
+            assertThat(temperature).extracting(s -> s.identity().seq())
+                    .containsExactlyElementsOf(IntStream.range(0, LINES).mapToObj(i -> (long) i).toList());
+            String device = GATEWAY + "/esp32-kitchen";
+            assertThat(temperature).allSatisfy(s -> {
+                assertThat(s.identity().device()).isEqualTo(device);
+                assertThat(s.key()).isEqualTo(device + "/lan/kitchen/temp");
+                assertThat(s.headers().get("ce_id")).startsWith(device + "/lan/kitchen/temp/");
+            });
+            assertThat(new HashSet<>(temperature.stream().map(s -> s.headers().get("ce_id")).toList())).hasSize(LINES);
+            List<Seen> door = seen.stream().filter(s -> s.headers().get("mqtt_topic").equals("lan/kitchen/door")).toList();
+            assertThat(door).as("the identity user properties it sent are ignored").singleElement().satisfies(s -> {
+                assertThat(s.identity().device()).isEqualTo(device);
+                assertThat(s.identity().stream()).isEqualTo("lan/kitchen/door");
+                assertThat(s.identity().seq()).isZero();
+            });
+        }
+    }
+
+    private static void run(List<String> command, Path stdin) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (stdin != null) {
+            builder.redirectInput(stdin.toFile());
+        }
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException(command.getFirst() + " failed (exit " + process.exitValue() + "): " + output);
+        }
+    }
+}

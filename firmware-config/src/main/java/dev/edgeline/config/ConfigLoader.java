@@ -496,12 +496,12 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             m.error("protocol", "'" + protocolText + "' is not one of: PLAINTEXT, SSL, SASL_SSL");
         }
-        Optional<Path> ca = optionalFile(m, "ca-file");
-        Optional<Path> cert = optionalFile(m, "client-cert-file");
-        Optional<Path> key = optionalFile(m, "client-key-file");
+        Optional<Path> ca = readableFile(m, "ca-file", false);
+        Optional<Path> cert = readableFile(m, "client-cert-file", false);
+        Optional<Path> key = readableFile(m, "client-key-file", false);
         String mechanism = m.string("sasl-mechanism", "SCRAM-SHA-512");
         String username = m.string("username", "");
-        Optional<Path> password = optionalFile(m, "password-file");
+        Optional<Path> password = readableFile(m, "password-file", false);
         m.rejectUnknownKeys();
         if (cert.isPresent() != key.isPresent()) {
             m.error(cert.isPresent() ? "client-key-file" : "client-cert-file",
@@ -523,13 +523,6 @@ public final class ConfigLoader {
         }
         return new KafkaSecurity(protocol, ca, cert, key, mechanism == null ? "" : mechanism,
                 username == null ? "" : username, password);
-    }
-
-    private Optional<Path> optionalFile(YamlMap m, String key) {
-        if (!m.has(key)) {
-            return Optional.empty();
-        }
-        return Optional.of(m.directory(key, base));
     }
 
     private Optional<Route> readRoute(YamlMap m, SpoolConfig spool) {

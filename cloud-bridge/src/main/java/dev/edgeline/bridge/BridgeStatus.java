@@ -12,9 +12,12 @@ import java.util.Map;
  * @param recordsPerSecond recent forwarding rate (exponentially weighted over batches)
  * @param bytesPerSecond   recent forwarding rate in spool bytes
  * @param backlogBytes     per lane, durable spool bytes not yet read by the bridge
+ * @param refusedByKafka   records Kafka refused for good since start (each replaced by a gap marker)
+ * @param lastRefusal      which record was refused last, and Kafka's exact reason ("" when none)
  */
 public record BridgeStatus(String state, String lastError, long forwarded, double recordsPerSecond,
-                           double bytesPerSecond, Map<String, Long> backlogBytes) {
+                           double bytesPerSecond, Map<String, Long> backlogBytes, long refusedByKafka,
+                           String lastRefusal) {
 
     public BridgeStatus {
         backlogBytes = Map.copyOf(backlogBytes);
@@ -39,8 +42,12 @@ public record BridgeStatus(String state, String lastError, long forwarded, doubl
                 lanes.append(lanes.isEmpty() ? "" : ",").append('"').append(lane).append("\":").append(bytes));
         return String.format(Locale.ROOT, "{\"state\":\"%s\",\"last_error\":\"%s\",\"forwarded\":%d,"
                         + "\"records_per_second\":%.1f,\"bytes_per_second\":%.1f,\"backlog_bytes\":{%s},"
-                        + "\"estimated_drain_seconds\":%.1f}", state,
-                lastError.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " "), forwarded,
-                recordsPerSecond, bytesPerSecond, lanes, estimatedDrainSeconds());
+                        + "\"estimated_drain_seconds\":%.1f,\"refused_by_kafka\":%d,\"last_refusal\":\"%s\"}", state,
+                escape(lastError), forwarded, recordsPerSecond, bytesPerSecond, lanes, estimatedDrainSeconds(),
+                refusedByKafka, escape(lastRefusal));
+    }
+
+    private static String escape(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
     }
 }

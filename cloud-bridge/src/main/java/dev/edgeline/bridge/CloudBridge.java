@@ -7,6 +7,7 @@ import dev.edgeline.bridge.internal.Checkpoint;
 import dev.edgeline.bridge.internal.CheckpointStore;
 import dev.edgeline.bridge.internal.RecordMapper;
 import dev.edgeline.bridge.internal.SecurityProperties;
+import dev.edgeline.broker.spool.GapMarkerRecords;
 import dev.edgeline.broker.spool.SpoolReader;
 import dev.edgeline.broker.spool.SpooledRecord;
 import dev.edgeline.config.BridgeConfig;
@@ -28,6 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -80,6 +85,8 @@ public final class CloudBridge implements AutoCloseable {
     private final String logPrefix;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong unroutable = new AtomicLong();
+    private final AtomicLong refusedByKafka = new AtomicLong();
+    private volatile String lastRefusal = "";
     private volatile boolean running = true;
     private volatile Producer<byte[], byte[]> producer;
     private volatile State state = State.STARTING;
@@ -227,36 +234,13 @@ public final class CloudBridge implements AutoCloseable {
             mixedBatchNanos = System.nanoTime();
         }
         long polledNanos = System.nanoTime();
-        if (exactlyOnce()) {
-            producer.beginTransaction();
-        }
         long bytes = 0;
         for (SpooledRecord spooled : batch) {
             bytes += spooled.nextPosition() - spooled.position();
         }
         bandwidth.acquire(bytes);
-        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
-        for (SpooledRecord spooled : batch) {
-            Optional<ProducerRecord<byte[], byte[]>> record = mapper.map(spooled.record());
-            if (record.isPresent()) {
-                acks.add(producer.send(record.get()));
-            } else {
-                unroutable.incrementAndGet();
-                LOG.warn("{}no route for spooled topic {} (configuration changed?); record skipped",
-                        logPrefix, spooled.record().mqttTopic());
-            }
-        }
+        int sent = exactlyOnce() ? sendTransaction(reader, batch) : sendAtLeastOnce(batch);
         long sentNanos = System.nanoTime();
-        if (exactlyOnce()) {
-            Map<String, Long> after = positionsAfter(reader.committedPositions(), batch);
-            producer.send(new ProducerRecord<>(checkpoints.topic(), deviceId.getBytes(StandardCharsets.UTF_8),
-                    new Checkpoint(reader.spoolId(), after).encode()));
-            producer.commitTransaction();
-        } else {
-            for (Future<RecordMetadata> ack : acks) {
-                awaitAck(ack);
-            }
-        }
         if (exactlyOnce()) {
             // Kafka holds the checkpoint; the local cursor only lets the spool delete, so it is written lazily.
             reader.advance(batch);
@@ -268,7 +252,7 @@ public final class CloudBridge implements AutoCloseable {
         } else {
             reader.commit(batch);
         }
-        forwarded.addAndGet(acks.size());
+        forwarded.addAndGet(sent);
         if (LOG.isDebugEnabled()) {
             LOG.debug("{}batch of {} record(s): mapped and sent in {} us, {} in {} us", logPrefix, batch.size(),
                     (sentNanos - polledNanos) / 1_000, exactlyOnce() ? "committed" : "acknowledged",
@@ -276,6 +260,135 @@ public final class CloudBridge implements AutoCloseable {
         }
         updateRates(batch.size(), bytes, reader);
         return true;
+    }
+
+    /**
+     * Sends the batch and its checkpoint in one transaction and commits it. A record Kafka refuses for good (too
+     * large for the cluster, invalid) aborts the attempt; it is then replaced by a gap marker that says so and the
+     * batch is sent again, so that one bad record never stops its lane. Returns the records sent.
+     */
+    private int sendTransaction(SpoolReader reader, List<SpooledRecord> batch) throws IOException {
+        Map<Integer, String> setAside = new HashMap<>();
+        while (true) {
+            producer.beginTransaction();
+            List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
+            KafkaException sendFailure = null;
+            for (int i = 0; i < batch.size() && sendFailure == null; i++) {
+                Optional<ProducerRecord<byte[], byte[]>> record = recordFor(batch.get(i), setAside.get(i));
+                try {
+                    acks.add(record.map(producer::send).orElse(null));
+                } catch (KafkaException e) {
+                    sendFailure = e; // the transaction is failing; the acks so far say why
+                }
+            }
+            Map<Integer, String> refused = refusedForGood(acks);
+            if (!refused.isEmpty()) {
+                producer.abortTransaction();
+                refused.forEach((index, error) -> setAsideRecord(batch.get(index), error));
+                setAside.putAll(refused);
+                continue;
+            }
+            if (sendFailure != null) {
+                throw sendFailure;
+            }
+            Map<String, Long> after = positionsAfter(reader.committedPositions(), batch);
+            producer.send(new ProducerRecord<>(checkpoints.topic(), deviceId.getBytes(StandardCharsets.UTF_8),
+                    new Checkpoint(reader.spoolId(), after).encode()));
+            producer.commitTransaction();
+            return countSent(acks);
+        }
+    }
+
+    /** At least once: each record's ack awaited; a record refused for good is replaced by its gap marker. */
+    private int sendAtLeastOnce(List<SpooledRecord> batch)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
+        for (SpooledRecord spooled : batch) {
+            acks.add(recordFor(spooled, null).map(producer::send).orElse(null));
+        }
+        for (int i = 0; i < acks.size(); i++) {
+            if (acks.get(i) == null) {
+                continue;
+            }
+            try {
+                awaitAck(acks.get(i));
+            } catch (ExecutionException e) {
+                Optional<String> refusal = refusal(e);
+                if (refusal.isEmpty()) {
+                    throw e;
+                }
+                setAsideRecord(batch.get(i), refusal.get());
+                awaitAck(producer.send(recordFor(batch.get(i), refusal.get()).orElseThrow()));
+            }
+        }
+        return countSent(acks);
+    }
+
+    /** The Kafka record for a spooled one, its gap marker if Kafka refused it, or empty when no route matches. */
+    private Optional<ProducerRecord<byte[], byte[]>> recordFor(SpooledRecord spooled, String refusedBecause) {
+        if (refusedBecause != null) {
+            return mapper.map(GapMarkerRecords.refusedByKafka(deviceId, spooled, refusedBecause,
+                    System.currentTimeMillis()));
+        }
+        Optional<ProducerRecord<byte[], byte[]>> record = mapper.map(spooled.record());
+        if (record.isEmpty()) {
+            unroutable.incrementAndGet();
+            LOG.warn("{}no route for spooled topic {} (configuration changed?); record skipped",
+                    logPrefix, spooled.record().mqttTopic());
+        }
+        return record;
+    }
+
+    private void setAsideRecord(SpooledRecord spooled, String error) {
+        refusedByKafka.incrementAndGet();
+        lastRefusal = "Kafka refused " + spooled.record().device() + "/" + spooled.record().stream() + " boot "
+                + spooled.record().boot() + " seq " + spooled.record().seq() + " (lane " + spooled.lane()
+                + " position " + spooled.position() + ", " + spooled.record().payload().length + " payload bytes): "
+                + error + "; replaced by a gap marker in " + config.gapTopic();
+        LOG.warn("{}{}", logPrefix, lastRefusal);
+    }
+
+    /** Per batch index, why Kafka refused that record for good; waits for every send to finish first. */
+    private Map<Integer, String> refusedForGood(List<Future<RecordMetadata>> acks) {
+        producer.flush();
+        Map<Integer, String> refused = new HashMap<>();
+        for (int i = 0; i < acks.size(); i++) {
+            Future<RecordMetadata> ack = acks.get(i);
+            if (ack == null || !ack.isDone()) {
+                continue;
+            }
+            try {
+                ack.get();
+            } catch (ExecutionException e) {
+                int index = i;
+                refusal(e).ifPresent(why -> refused.put(index, why));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return refused;
+            }
+        }
+        return refused;
+    }
+
+    /** Kafka's reason when {@code error} means the record can never be accepted (not: the cluster is away). */
+    private static Optional<String> refusal(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RecordTooLargeException || t instanceof InvalidRecordException
+                    || t instanceof CorruptRecordException || t instanceof RecordBatchTooLargeException) {
+                return Optional.of(t.getClass().getSimpleName() + ": " + t.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static int countSent(List<Future<RecordMetadata>> acks) {
+        int sent = 0;
+        for (Future<RecordMetadata> ack : acks) {
+            if (ack != null) {
+                sent++;
+            }
+        }
+        return sent;
     }
 
     /** Exponentially weighted forwarding rates (over about the last 20 batches) and the backlog after this batch. */
@@ -291,7 +404,8 @@ public final class CloudBridge implements AutoCloseable {
 
     /** A snapshot of what the bridge is doing. Thread-safe. */
     public BridgeStatus status() {
-        return new BridgeStatus(state.name(), lastError, forwarded.get(), recordsPerSecond, bytesPerSecond, backlog);
+        return new BridgeStatus(state.name(), lastError, forwarded.get(), recordsPerSecond, bytesPerSecond, backlog,
+                refusedByKafka.get(), lastRefusal);
     }
 
     private static Map<String, Long> positionsAfter(Map<String, Long> committed, List<SpooledRecord> batch) {

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param compression      producer compression: zstd, lz4, snappy, gzip or none
  * @param security         TLS and SASL towards the cluster
  * @param maxBytesPerSecond cap on the bytes the bridge sends per second (0: no cap), for metered links
+ * @param maxRecordBytes   the largest payload the broker accepts ({@code broker.max-record-bytes}); the producer's
+ *                         request limit is set above it so that the client never refuses a record the broker took
  */
 public record BridgeConfig(
         String bootstrapServers,
@@ -29,7 +31,20 @@ public record BridgeConfig(
         String checkpointTopic,
         String compression,
         KafkaSecurity security,
-        long maxBytesPerSecond) {
+        long maxBytesPerSecond,
+        int maxRecordBytes) {
+
+    /** Default of {@code broker.max-record-bytes}: below Kafka's default message.max.bytes (1,048,588). */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1_000_000;
+    /** What a record's key, headers and framing may add to its payload in Kafka (topics are at most 1,024 bytes). */
+    public static final int RECORD_OVERHEAD_BYTES = 16 * 1024;
+
+    public BridgeConfig(String bootstrapServers, List<Route> routes, int batchRecords, Duration retryBackoffMax,
+                        String gapTopic, Delivery delivery, String checkpointTopic, String compression,
+                        KafkaSecurity security, long maxBytesPerSecond) {
+        this(bootstrapServers, routes, batchRecords, retryBackoffMax, gapTopic, delivery, checkpointTopic,
+                compression, security, maxBytesPerSecond, DEFAULT_MAX_RECORD_BYTES);
+    }
 
     /** The delivery guarantee into Kafka. */
     public enum Delivery {

@@ -13,9 +13,19 @@ import java.util.Optional;
  * @param auth               password authentication and per-client topic ACLs; empty: no passwords (only loopback,
  *                           mTLS or explicitly {@code insecure} listeners are then allowed)
  * @param identityLimits     how far a record's (boot, seq) may jump above its stream's mark before it is refused
+ * @param maxRecordBytes     the largest payload accepted; MQTT packets above it plus room for topic and properties
+ *                           are refused at the door (Maximum Packet Size in CONNACK)
  */
 public record BrokerConfig(List<Listener> listeners, Path dataDirectory, SessionPersistence sessionPersistence,
-                           Optional<BrokerAuth> auth, IdentityLimits identityLimits) {
+                           Optional<BrokerAuth> auth, IdentityLimits identityLimits, int maxRecordBytes) {
+    /** Longest MQTT topic accepted (HiveMQ's limit), so that key and headers stay small beside the payload. */
+    public static final int MAX_TOPIC_BYTES = 1024;
+
+    /** The MQTT Maximum Packet Size: a record, its topic and identity properties, with room to spare. */
+    public int maxPacketBytes() {
+        return maxRecordBytes + MAX_TOPIC_BYTES + 7 * 1024;
+    }
+
 
     public BrokerConfig {
         listeners = List.copyOf(listeners);

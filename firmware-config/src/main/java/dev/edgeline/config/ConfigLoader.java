@@ -118,12 +118,12 @@ public final class ConfigLoader {
                 .orElse(new BrokerConfig(List.of(new BrokerConfig.Listener("listener-0", "127.0.0.1", 1883,
                         Optional.empty(), false, true)), base.resolve("broker"),
                         BrokerConfig.SessionPersistence.IN_MEMORY, Optional.empty(),
-                        BrokerConfig.IdentityLimits.defaults()));
+                        BrokerConfig.IdentityLimits.defaults(), BridgeConfig.DEFAULT_MAX_RECORD_BYTES));
         SpoolConfig spool = root.map("spool").map(this::readSpool)
                 .orElse(SpoolConfig.singleLane(base.resolve("spool"), 1 << 20, 1 << 30));
         AgentConfig agent = root.map("agent").map(m -> readAgent(m, broker))
                 .orElse(AgentConfig.defaults("", base));
-        BridgeConfig bridge = root.map("kafka").map(m -> readBridge(m, spool))
+        BridgeConfig bridge = root.map("kafka").map(m -> readBridge(m, spool, broker.maxRecordBytes()))
                 .orElse(new BridgeConfig("", List.of(), 1, Duration.ofSeconds(1), "edge.gaps"));
         List<SensorConfig> sensors = root.list("sensors", this::readSensor);
         root.rejectUnknownKeys();
@@ -174,6 +174,9 @@ public final class ConfigLoader {
         Optional<BrokerConfig.BrokerAuth> auth = m.optionalMap("auth").map(this::readAuth);
         BrokerConfig.IdentityLimits limits = m.optionalMap("identity-limits").map(this::readIdentityLimits)
                 .orElse(BrokerConfig.IdentityLimits.defaults());
+        // A record must fit a spool frame (16 MiB) with its names, and a Kafka request with its key and headers.
+        int maxRecordBytes = m.integer("max-record-bytes", BridgeConfig.DEFAULT_MAX_RECORD_BYTES, 1024,
+                (16 << 20) - BridgeConfig.RECORD_OVERHEAD_BYTES);
         m.rejectUnknownKeys();
         boolean passwords = auth.flatMap(BrokerConfig.BrokerAuth::passwordFile).isPresent();
         String listenersKey = m.has("listeners") ? "listeners" : "listener";
@@ -200,7 +203,7 @@ public final class ConfigLoader {
             m.error(listenersKey, "a listener takes client certificates but broker.auth lists no clients: "
                     + "every certificate client would be refused (add broker.auth.clients)");
         }
-        return new BrokerConfig(listeners, data, mode, auth, limits);
+        return new BrokerConfig(listeners, data, mode, auth, limits, maxRecordBytes);
     }
 
     private Optional<BrokerConfig.Listener> readListener(YamlMap l, String defaultName) {
@@ -442,7 +445,7 @@ public final class ConfigLoader {
                 username == null ? "" : username, passwordFile);
     }
 
-    private BridgeConfig readBridge(YamlMap m, SpoolConfig spool) {
+    private BridgeConfig readBridge(YamlMap m, SpoolConfig spool, int maxRecordBytes) {
         String bootstrap = m.string("bootstrap-servers");
         if (bootstrap != null) {
             for (String server : bootstrap.split(",")) {
@@ -485,7 +488,7 @@ public final class ConfigLoader {
         return new BridgeConfig(bootstrap == null ? "" : bootstrap, routes, batch, backoff,
                 gapTopic == null ? "edge.gaps" : gapTopic, delivery,
                 checkpointTopic == null ? "edge.bridge.checkpoints" : checkpointTopic,
-                compression == null ? "zstd" : compression, security, maxBytesPerSecond);
+                compression == null ? "zstd" : compression, security, maxBytesPerSecond, maxRecordBytes);
     }
 
     private KafkaSecurity readSecurity(YamlMap m) {

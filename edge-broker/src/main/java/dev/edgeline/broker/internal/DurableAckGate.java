@@ -57,7 +57,8 @@ public final class DurableAckGate implements PubackOutboundInterceptor, PubrecOu
     /** Reason code for disconnecting a client whose append failed. */
     public static DisconnectReasonCode reasonFor(Throwable failure) {
         return failure instanceof SpoolFullException ? DisconnectReasonCode.QUOTA_EXCEEDED
-                : DisconnectReasonCode.UNSPECIFIED_ERROR;
+                : failure instanceof dev.edgeline.broker.spool.RecordRefusedException
+                ? DisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR : DisconnectReasonCode.UNSPECIFIED_ERROR;
     }
 
     /** Registers the append of a QoS 1/2 publish, so that its acknowledgement waits for it. */

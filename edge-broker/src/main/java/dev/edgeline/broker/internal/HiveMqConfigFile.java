@@ -42,7 +42,13 @@ public final class HiveMqConfigFile {
                 <hivemq>
                     <listeners>
                 %s    </listeners>
+                    <restrictions>
+                        <max-topic-length>%d</max-topic-length>
+                    </restrictions>
                     <mqtt>
+                        <packets>
+                            <max-packet-size>%d</max-packet-size>
+                        </packets>
                         <receive-maximum>
                             <server-receive-maximum>256</server-receive-maximum>
                         </receive-maximum>
@@ -57,7 +63,7 @@ public final class HiveMqConfigFile {
                         <mode>%s</mode>
                     </persistence>
                 </hivemq>
-                """.formatted(listeners,
+                """.formatted(listeners, BrokerConfig.MAX_TOPIC_BYTES, config.maxPacketBytes(),
                 config.sessionPersistence() == BrokerConfig.SessionPersistence.FILE ? "file" : "in-memory");
         Path file = configFolder.resolve("config.xml");
         Files.deleteIfExists(file);

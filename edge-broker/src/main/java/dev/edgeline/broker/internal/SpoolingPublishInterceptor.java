@@ -10,6 +10,7 @@ import com.hivemq.extension.sdk.api.packets.general.UserProperty;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import dev.edgeline.broker.spool.AppendOutcome;
+import dev.edgeline.broker.spool.RecordRefusedException;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolException;
 import dev.edgeline.broker.spool.SpoolFullException;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * durable. Refused with a reason code and a reason string instead (the publish is neither spooled nor delivered):
  * <ul>
  *   <li>a topic the client's ACL does not allow (0x87 not authorized);</li>
+ *   <li>a payload above {@code broker.max-record-bytes} (0x83; a packet above the MQTT Maximum Packet Size never
+ *       gets here: HiveMQ disconnects its sender with 0x95);</li>
  *   <li>a topic that no {@code kafka.routes} entry matches (0x90 topic name invalid): it would never reach Kafka;</li>
  *   <li>a malformed identity (0x99) or one naming another device (0x87), see {@link PublishIdentity};</li>
  *   <li>a (boot, seq) too far above its stream's mark (0x83), see {@link IdentityJumpGuard}; reported on the
@@ -129,6 +132,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             Throwable cause = append.handle((o, e) -> e).join();
             Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
             refusals.refuse(reason instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
+                    : reason instanceof RecordRefusedException ? AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR
                     : AckReasonCode.UNSPECIFIED_ERROR, reason instanceof SpoolException ? reason.getMessage()
                     : "spool failure: " + reason);
             return;

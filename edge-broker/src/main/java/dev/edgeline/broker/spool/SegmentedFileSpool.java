@@ -303,6 +303,7 @@ public final class SegmentedFileSpool implements Spool {
         List<Integer> gapLanesThisBatch = new ArrayList<>();
         long nowNanos = System.nanoTime();
         boolean failed = false;
+        int processedIncoming = 0;
         try {
             // Gap markers that a failed batch could not write go first.
             for (int i = 0; i < pendingGapMarkers.size(); i++) {
@@ -339,6 +340,7 @@ public final class SegmentedFileSpool implements Spool {
                         gapsThisBatch, gapLanesThisBatch)) {
                     blocked.get(pending.lane()).addLast(pending);
                 }
+                processedIncoming++;
             }
             for (LaneLog lane : lanes) {
                 if (lane.commit()) {
@@ -362,6 +364,13 @@ public final class SegmentedFileSpool implements Spool {
             }
             accepted.clear();
             outcomes.clear();
+            // The appends of this batch the failure cut off: each completes (refused), none waits for ever.
+            for (PendingAppend pending : incoming.subList(processedIncoming, incoming.size())) {
+                if (!refusedNow.contains(pending) && !blocked.get(pending.lane()).contains(pending)) {
+                    refusedNow.add(pending);
+                    refusedWhy.add(failure);
+                }
+            }
         }
         for (int i = 0; i < lanes.size(); i++) {
             lanes.get(i).publishDurable();
@@ -402,6 +411,12 @@ public final class SegmentedFileSpool implements Spool {
         SpoolRecord record = pending.record();
         StreamKey key = new StreamKey(record.device(), record.stream());
         boolean numbered = record.kind() == RecordKind.DATA && record.seq() != SpoolRecord.ASSIGN_SEQ;
+        Optional<String> problem = RecordCodec.problemWith(record);
+        if (problem.isPresent()) {
+            // This record can never be stored: refused alone, and without blocking its stream behind it.
+            refuseForGood(pending, new RecordRefusedException(problem.get()));
+            return true;
+        }
         if (numbered) {
             Mark floor = refusedFloors.get(key);
             Mark mark = new Mark(record.boot(), record.seq());
@@ -422,7 +437,13 @@ public final class SegmentedFileSpool implements Spool {
             }
         }
         if (record.kind() == RecordKind.DATA && record.seq() == SpoolRecord.ASSIGN_SEQ) {
-            record = record.withSeq(marks.nextSeq(key));
+            Optional<Mark> assigned = marks.nextIdentity(key, record.boot());
+            if (assigned.isEmpty()) {
+                refuseForGood(pending, new RecordRefusedException("stream " + record.stream() + " of " + record.device()
+                        + " has used up every boot and seq number"));
+                return true;
+            }
+            record = record.withIdentity(assigned.get().boot(), assigned.get().seq());
         }
         int lane = pending.lane();
         if (!makeRoom(lane, RecordCodec.frameSize(record), gaps, gapLanes)) {
@@ -511,6 +532,12 @@ public final class SegmentedFileSpool implements Spool {
                 }
             }
         }
+        pending.future().completeExceptionally(why);
+    }
+
+    /** Refuses an append that can never succeed; unlike {@link #refuse}, later records of its stream are not held. */
+    private void refuseForGood(PendingAppend pending, SpoolException why) {
+        refused++;
         pending.future().completeExceptionally(why);
     }
 

@@ -55,6 +55,11 @@ public record SpoolRecord(
         return new SpoolRecord(device, stream, boot, assigned, mqttTopic, clockSynced, receivedAtMillis, payload, kind);
     }
 
+    public SpoolRecord withIdentity(long assignedBoot, long assignedSeq) {
+        return new SpoolRecord(device, stream, assignedBoot, assignedSeq, mqttTopic, clockSynced, receivedAtMillis,
+                payload, kind);
+    }
+
     @Override
     public String toString() {
         return "SpoolRecord[" + kind + " " + device + "/" + stream + " boot=" + boot + " seq=" + seq + " topic="

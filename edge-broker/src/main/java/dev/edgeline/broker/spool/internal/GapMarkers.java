@@ -17,7 +17,9 @@ public final class GapMarkers {
         /** The lane was full and its policy dropped its oldest segment. */
         DROPPED_OLDEST("dropped-oldest"),
         /** The bytes on disk were damaged (CRC mismatch or broken structure). */
-        DAMAGED("damaged");
+        DAMAGED("damaged"),
+        /** Kafka refused the record for good (too large for the cluster, invalid); the bridge set it aside. */
+        KAFKA_REFUSED("kafka-refused");
 
         final String json;
 
@@ -62,8 +64,18 @@ public final class GapMarkers {
 
     public static SpoolRecord marker(String device, String lane, Reason reason, long fromPosition, long toPosition,
                                      Summary summary, long nowMillis) {
+        return marker(device, lane, reason, fromPosition, toPosition, summary, nowMillis, null);
+    }
+
+    /** As above, with the error that caused the gap ({@code "error"} in the JSON) when there is one. */
+    public static SpoolRecord marker(String device, String lane, Reason reason, long fromPosition, long toPosition,
+                                     Summary summary, long nowMillis, String error) {
         StringBuilder json = new StringBuilder();
-        json.append("{\"gap\":true,\"reason\":\"").append(reason.json).append("\",\"lane\":\"").append(json(lane))
+        json.append("{\"gap\":true,\"reason\":\"").append(reason.json).append('"');
+        if (error != null) {
+            json.append(",\"error\":\"").append(json(error)).append('"');
+        }
+        json.append(",\"lane\":\"").append(json(lane))
                 .append("\",\"from_position\":").append(fromPosition).append(",\"to_position\":").append(toPosition)
                 .append(",\"bytes\":").append(toPosition - fromPosition);
         if (summary != null) {

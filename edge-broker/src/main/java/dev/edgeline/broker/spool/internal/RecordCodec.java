@@ -48,6 +48,22 @@ public final class RecordCodec {
                 record.payload().length);
     }
 
+    /** Why {@code record} cannot be framed (too large, a name over 65,535 bytes), or empty when it can. */
+    public static java.util.Optional<String> problemWith(SpoolRecord record) {
+        for (String name : new String[] {record.device(), record.stream(), record.mqttTopic()}) {
+            int length = utf8Length(name);
+            if (length > 0xFFFF) {
+                return java.util.Optional.of("a name of " + length + " bytes is longer than a spool frame allows (65535)");
+            }
+        }
+        long body = (long) frameSize(record) - HEADER_BYTES;
+        if (body > MAX_BODY_BYTES) {
+            return java.util.Optional.of("a record of " + record.payload().length + " payload bytes is larger than "
+                    + "the spool's frame limit (" + MAX_BODY_BYTES + " bytes)");
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Bytes a marks checkpoint frame with {@code payloadLength} payload bytes takes. */
     public static int marksFrameSize(int payloadLength) {
         return frameSize(0, 0, 0, payloadLength);
@@ -155,7 +171,7 @@ public final class RecordCodec {
     }
 
     private static int utf8Length(String s) {
-        return utf8(s).length;
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static byte[] utf8(String s) {

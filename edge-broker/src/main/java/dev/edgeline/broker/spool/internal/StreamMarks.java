@@ -65,10 +65,25 @@ public final class StreamMarks {
         other.marks.forEach((key, mark) -> raise(key, mark.boot(), mark.seq()));
     }
 
-    /** Next sequence number for a stream whose publisher does not number its records. */
-    public long nextSeq(StreamKey key) {
+    /**
+     * The identity to assign to the next record of a stream whose publisher does not number its records, given the
+     * broker's {@code boot}: always above the stream's mark, so that it never collides with an earlier record or
+     * passes for a duplicate. The seq continues from the mark (also across boots); a mark whose boot is above
+     * {@code boot} keeps its boot; a seq at {@code Long.MAX_VALUE} moves on to the next boot at seq 0. Empty only
+     * when boot and seq are both exhausted.
+     */
+    public Optional<Mark> nextIdentity(StreamKey key, long boot) {
         Mark mark = marks.get(key);
-        return mark == null ? 0 : mark.seq() + 1;
+        if (mark == null) {
+            return Optional.of(new Mark(boot, 0));
+        }
+        if (boot > mark.boot()) {
+            return Optional.of(new Mark(boot, mark.seq() == Long.MAX_VALUE ? 0 : mark.seq() + 1));
+        }
+        if (mark.seq() < Long.MAX_VALUE) {
+            return Optional.of(new Mark(mark.boot(), mark.seq() + 1));
+        }
+        return mark.boot() < Long.MAX_VALUE ? Optional.of(new Mark(mark.boot() + 1, 0)) : Optional.empty();
     }
 
     public int size() {

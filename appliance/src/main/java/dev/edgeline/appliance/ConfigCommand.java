@@ -4,6 +4,7 @@ import dev.edgeline.config.ConfigError;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.InvalidConfigException;
+import dev.edgeline.config.WritableDirectories;
 import dev.edgeline.config.render.BootConfigBlock;
 import dev.edgeline.config.render.DeviceRenderer;
 import java.io.IOException;
@@ -44,14 +45,17 @@ final class ConfigCommand {
     }
 
     private int validate(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("check-files"));
+        Arguments parsed = Arguments.parse(args, Set.of("check-files", "data-dir"));
         if (parsed.positional().size() != 1) {
             throw new Arguments.UsageException("expected exactly one config file");
         }
         Path file = Path.of(parsed.positional().getFirst());
         boolean checkFiles = checkFiles(parsed);
         try {
-            DeviceConfig config = ConfigLoader.load(file, Path.of("."), checkFiles);
+            DeviceConfig config = ConfigLoader.load(file, parsed.path("data-dir", Path.of(".")), checkFiles);
+            if (checkFiles) {
+                WritableDirectories.check(file, config); // where the services will run, as their user
+            }
             out.println(file + ": valid (device " + config.device().id() + ", " + config.sensors().size()
                     + " sensor(s), " + config.bridge().routes().size() + " route(s); boot config: "
                     + describe(BootConfigBlock.settings(config)) + ")");

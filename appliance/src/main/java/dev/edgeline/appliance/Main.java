@@ -70,9 +70,9 @@ public final class Main {
                   agent --config FILE [--data-dir DIR]    the edge-agent service (sensors to MQTT)
                   bridge --config FILE [--data-dir DIR]   the cloud bridge alone, on the broker's spool directory
                   status --config FILE [--data-dir DIR]   spool backlog per lane, bridge state and drain estimate
-                  config validate FILE [--check-files yes|no]
-                                      check a device config (and the certificate, key and password files it
-                                      names, unless no); exit status 2 if invalid
+                  config validate FILE [--check-files yes|no] [--data-dir DIR]
+                                      check a device config (and, unless no, the certificate, key and password
+                                      files it names and that its directories are writable); exit 2 if invalid
                   config render FILE --out DIR [--check-files yes|no]
                                       validate, then write config.txt block, service files
                   passwd USER [--iterations N]             print a password-file line for USER (password from the

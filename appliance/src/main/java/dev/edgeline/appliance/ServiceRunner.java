@@ -3,6 +3,7 @@ package dev.edgeline.appliance;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.InvalidConfigException;
+import dev.edgeline.config.WritableDirectories;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +29,9 @@ final class ServiceRunner {
     /** Loads and validates; prints every error and returns null when invalid. */
     static DeviceConfig loadOrReport(Path file, Path dataDirectory, PrintStream err) {
         try {
-            return ConfigLoader.load(file, dataDirectory);
+            DeviceConfig config = ConfigLoader.load(file, dataDirectory);
+            WritableDirectories.check(file, config);
+            return config;
         } catch (InvalidConfigException e) {
             ConfigCommand.printErrors(err, e);
             return null;

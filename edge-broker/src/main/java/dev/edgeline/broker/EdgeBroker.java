@@ -153,8 +153,16 @@ public final class EdgeBroker implements AutoCloseable {
     public void close() {
         try {
             hivemq.stop().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("{}broker stop failed: {}", logPrefix, e.toString());
+        } catch (ExecutionException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (String.valueOf(cause.getMessage()).contains("closed")) {
+                // On SIGTERM HiveMQ's own shutdown hook may have stopped it first: nothing left to stop.
+                LOG.debug("{}broker already stopped: {}", logPrefix, cause.toString());
+            } else {
+                LOG.warn("{}broker stop failed: {}", logPrefix, cause.toString());
+            }
+        } catch (TimeoutException e) {
+            LOG.warn("{}broker stop did not finish within 30 s", logPrefix);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

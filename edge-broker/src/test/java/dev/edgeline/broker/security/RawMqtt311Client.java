@@ -79,6 +79,16 @@ public final class RawMqtt311Client implements AutoCloseable {
         send(0x30 | (dup ? 0x08 : 0) | (qos << 1), body.toByteArray());
     }
 
+    /** SUBSCRIBE to one filter at {@code qos}. */
+    public void subscribe(String filter, int qos, int packetId) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(packetId >> 8);
+        body.write(packetId & 0xFF);
+        writeString(body, filter);
+        body.write(qos);
+        send(0x82, body.toByteArray());
+    }
+
     public void pubrel(int packetId) throws IOException {
         send(0x62, new byte[] {(byte) (packetId >> 8), (byte) packetId});
     }

@@ -1,0 +1,48 @@
+package dev.edgeline.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks, before any service starts, that the directories the services write can be written: the spool, the
+ * broker's data directory and the agent's state directory must each be a writable directory, or be creatable (the
+ * nearest existing parent is a writable directory). Run where the services run, as their user (it says nothing
+ * useful on another machine). Stateless.
+ */
+public final class WritableDirectories {
+    private WritableDirectories() {}
+
+    /** Throws with one error per directory that a service could not write. */
+    public static void check(Path source, DeviceConfig config) throws InvalidConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        check(errors, "spool.directory", config.spool().directory());
+        check(errors, "broker.data-directory", config.broker().dataDirectory());
+        check(errors, "agent.state-directory", config.agent().stateDirectory());
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(source, errors);
+        }
+    }
+
+    private static void check(List<ConfigError> errors, String path, Path directory) {
+        Path absolute = directory.toAbsolutePath().normalize();
+        if (Files.exists(absolute)) {
+            if (!Files.isDirectory(absolute)) {
+                errors.add(new ConfigError(path, absolute + " exists and is not a directory"));
+            } else if (!Files.isWritable(absolute)) {
+                errors.add(new ConfigError(path, absolute + " is not writable by this user"));
+            }
+            return;
+        }
+        Path parent = absolute.getParent();
+        while (parent != null && !Files.exists(parent)) {
+            parent = parent.getParent();
+        }
+        if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+            errors.add(new ConfigError(path, absolute + " does not exist and cannot be created: "
+                    + (parent == null ? "no parent" : parent + (Files.isDirectory(parent) ? " is not writable"
+                    : " is not a directory"))));
+        }
+    }
+}

@@ -95,14 +95,14 @@ public final class EndToEndThroughputHarness {
         int port = LocalProcesses.freePort();
         String topic = consumed == null ? "e2e.throughput" : consumed.topic();
         // A device id per run: each run's bridge has its own transactional id and checkpoint.
-        Path config = SimulatedDeviceConfig.writeBrokerOnly(dir, "bench-pi-" + dir.getFileName(), port, bootstrap,
-                topic);
+        String device = "bench-pi-" + dir.getFileName();
+        Path config = SimulatedDeviceConfig.writeBrokerOnly(dir, device, port, bootstrap, topic);
         List<WindowedPublisher> running = new ArrayList<>();
         try (EdgeServices services = EdgeServices.start(dir, config, port, layout)) {
             AtomicLong acknowledged = new AtomicLong();
             AtomicLong refused = new AtomicLong();
             for (int i = 0; i < publishers; i++) {
-                WindowedPublisher publisher = new WindowedPublisher("tcp://127.0.0.1:" + port, "p" + i, window,
+                WindowedPublisher publisher = new WindowedPublisher("tcp://127.0.0.1:" + port, device, "p" + i, window,
                         acknowledged, refused);
                 running.add(publisher);
                 publisher.start();

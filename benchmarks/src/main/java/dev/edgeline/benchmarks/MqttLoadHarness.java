@@ -71,7 +71,8 @@ public final class MqttLoadHarness {
             AtomicLong refused = new AtomicLong();
             List<WindowedPublisher> running = new ArrayList<>();
             for (int i = 0; i < publishers; i++) {
-                WindowedPublisher p = new WindowedPublisher("tcp://127.0.0.1:" + broker.port(), "p" + i, window, acknowledged, refused);
+                WindowedPublisher p = new WindowedPublisher("tcp://127.0.0.1:" + broker.port(), "bench-pi", "p" + i, window,
+                        acknowledged, refused);
                 running.add(p);
                 p.start();
             }

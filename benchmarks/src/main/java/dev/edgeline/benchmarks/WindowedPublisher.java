@@ -16,21 +16,24 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * One Paho MQTT 5 publisher (thread {@code bench-<stream>}) sending QoS 1 publishes of 200-byte payloads to
- * {@code edge/bench-pi/<stream>} with the stream's identity, as fast as a window of unacknowledged publishes allows
+ * {@code edge/<device>/<stream>} with the stream's identity, as fast as a window of unacknowledged publishes allows
  * (never more than the broker's receive maximum); counts acknowledged and refused publishes.
  */
 final class WindowedPublisher {
     private final MqttAsyncClient client;
     private final String stream;
     private final Semaphore window;
+    private final String device;
     private final AtomicLong acknowledged;
     private final AtomicLong refused;
     private final Thread thread;
     private volatile boolean running = true;
 
-    WindowedPublisher(String uri, String stream, int windowSize, AtomicLong acknowledged, AtomicLong refused)
-            throws MqttException {
+    /** A publisher for {@code device} (the broker's own device id: the broker refuses records of another device). */
+    WindowedPublisher(String uri, String device, String stream, int windowSize, AtomicLong acknowledged,
+                      AtomicLong refused) throws MqttException {
         this.client = new MqttAsyncClient(uri, "bench-" + stream, new MemoryPersistence());
+        this.device = device;
         this.stream = stream;
         this.window = new Semaphore(windowSize);
         this.acknowledged = acknowledged;
@@ -80,11 +83,11 @@ final class WindowedPublisher {
                 MqttMessage message = new MqttMessage(payload);
                 message.setQos(1);
                 MqttProperties properties = new MqttProperties();
-                properties.setUserProperties(List.of(new UserProperty("device", "bench-pi"),
+                properties.setUserProperties(List.of(new UserProperty("device", device),
                         new UserProperty("stream", stream), new UserProperty("boot", "1"),
                         new UserProperty("seq", Long.toString(seq++))));
                 message.setProperties(properties);
-                client.publish("edge/bench-pi/" + stream, message, null, onAck);
+                client.publish("edge/" + device + "/" + stream, message, null, onAck);
             } catch (MqttException e) {
                 window.release();
                 refused.incrementAndGet();

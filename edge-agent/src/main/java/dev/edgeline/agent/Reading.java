@@ -59,20 +59,6 @@ public record Reading(String device, String stream, long boot, long seq, boolean
 
     /** Escapes a string for a JSON string literal. */
     public static String escape(String s) {
-        StringBuilder out = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
+        return dev.edgeline.config.JsonStrings.escape(s);
     }
 }

@@ -3,6 +3,7 @@ package dev.edgeline.broker.internal;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolRecord;
 import dev.edgeline.config.BridgeConfig;
+import dev.edgeline.config.JsonStrings;
 import dev.edgeline.config.RecordEnvelope;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,20 +75,6 @@ public final class BrokerHealth {
     }
 
     static String quote(String text) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return JsonStrings.quote(text);
     }
 }

@@ -98,16 +98,6 @@ public final class GapMarkers {
     }
 
     static String json(String s) {
-        StringBuilder out = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return dev.edgeline.config.JsonStrings.escape(s);
     }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A third-party device on the LAN, played by Debian's {@code mosquitto_pub} (a real MQTT 3.1.1 and 5 client), over
  * TLS with a password from a {@code mosquitto_passwd} file, through the broker and the exactly-once bridge into a
  * real Kafka: every line once, in order, with an identity that names the gateway; identity user properties it sends
- * are ignored.
+ * are ignored. Beside it, the device's own agent authenticates with its user and password on the local listener and
+ * its readings keep the identity it gives them.
  */
 @Timeout(300)
 class ThirdPartyDeviceIT {
@@ -40,12 +41,17 @@ class ThirdPartyDeviceIT {
                 .ca("server-ca").signed("server", "localhost", "server-ca", true);
         run(List.of("mosquitto_passwd", "-c", "-b", "-I", "20000", dir.resolve("mqtt.passwd").toString(),
                 "esp32-kitchen", "kitchen-secret"), null);
+        run(List.of("mosquitto_passwd", "-b", "-I", "20000", dir.resolve("mqtt.passwd").toString(),
+                "edge-agent", "agent-secret"), null);
+        Files.writeString(dir.resolve("agent.password"), "agent-secret\n");
         int tlsPort = TestDevice.freePort();
+        int localPort = TestDevice.freePort();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             DeviceConfig config = ConfigLoader.parse(Path.of("it.yaml"), """
                     device: {id: %s}
                     broker:
                       listeners:
+                        - {name: local, host: 127.0.0.1, port: %d}
                         - name: lan
                           host: 127.0.0.1
                           port: %d
@@ -55,22 +61,28 @@ class ThirdPartyDeviceIT {
                         clients:
                           - {user: esp32-kitchen, publish: ["lan/kitchen/#"]}
                     spool: {directory: spool, segment-bytes: 262144}
-                    agent: {state-directory: agent}
+                    agent: {state-directory: agent, username: edge-agent, password-file: agent.password,
+                            reconnect-delay-max: 500ms}
                     kafka:
                       bootstrap-servers: %s
                       batch-records: 100
                       routes:
                         - {mqtt-filter: "lan/#", kafka-topic: it.lan}
-                        - {mqtt-filter: "edge/+/+", kafka-topic: it.health}
-                    sensors: []
-                    """.formatted(GATEWAY, tlsPort, kafka.bootstrapServers()), dir);
+                        - {mqtt-filter: "edge/+/+", kafka-topic: it.lan}
+                    sensors:
+                      - {stream: temperature, type: simulated-analog, period: 20ms}
+                    """.formatted(GATEWAY, localPort, tlsPort, kafka.bootstrapServers()), dir);
+            java.util.Set<BridgedRecordCollector.Identity> agentReadings = java.util.concurrent.ConcurrentHashMap.newKeySet();
             ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
             Path lines = dir.resolve("lines.txt");
             Files.write(lines, IntStream.range(0, LINES).mapToObj(i -> "{\"reading\":" + i + "}").toList());
             try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
                     List.of("it.lan"), seen::add);
-                 EdgeBrokerService broker = EdgeBrokerService.start(config)) {
+                 EdgeBrokerService broker = EdgeBrokerService.start(config);
+                 dev.edgeline.agent.EdgeAgent agent = dev.edgeline.agent.EdgeAgent.create(config, r -> agentReadings.add(
+                         new BridgedRecordCollector.Identity(r.device(), r.stream(), r.boot(), r.seq())), 100)) {
                 collector.start();
+                agent.start(); // authenticates as edge-agent on the local listener; publishes with its own identity
                 List<String> tls = List.of("-h", "127.0.0.1", "-p", Integer.toString(tlsPort), "--cafile",
                         certs.file("server-ca.pem").toString(), "-u", "esp32-kitchen", "-P", "kitchen-secret");
                 List<String> v311 = new ArrayList<>(List.of("mosquitto_pub", "-V", "mqttv311", "-q", "1",
@@ -85,7 +97,11 @@ class ThirdPartyDeviceIT {
                         "-D", "publish", "user-property", "seq", "999999"));
                 v5.addAll(tls);
                 run(v5, null);
-                Awaits.until(Duration.ofSeconds(90), () -> collector.total() >= LINES + 1, "all records in Kafka");
+                Awaits.until(Duration.ofSeconds(60), agent::samplingFinished, "the agent's sampling to finish");
+                assertThat(agent.awaitAcknowledged(Duration.ofSeconds(60))).as("agent readings acknowledged").isTrue();
+                assertThat(agentReadings).hasSize(100);
+                Awaits.until(Duration.ofSeconds(90), () -> collector.total() >= LINES + 1 + 100
+                        && agentReadings.stream().allMatch(collector::contains), "all records in Kafka");
                 Thread.sleep(1_000); // room for late duplicates to show up
                 assertThat(collector.duplicates()).isZero();
                 assertThat(collector.orderViolations()).isEmpty();

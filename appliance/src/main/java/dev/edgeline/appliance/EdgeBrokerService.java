@@ -14,6 +14,7 @@ import java.io.IOException;
  * nothing acknowledged is ever left unwritten. A failed start closes what was already started.
  */
 public final class EdgeBrokerService implements AutoCloseable {
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Spool spool;
     private final EdgeBroker broker;
     private final CloudBridge bridge; // null when the bridge runs as its own process
@@ -76,8 +77,12 @@ public final class EdgeBrokerService implements AutoCloseable {
         return bridge;
     }
 
+    /** Closes bridge, broker and spool, in that order; a second call (shutdown hook, then try-with-resources) does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             if (bridge != null) {
                 statusFile.close();

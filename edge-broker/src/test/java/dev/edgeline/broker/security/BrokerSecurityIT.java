@@ -67,6 +67,7 @@ class BrokerSecurityIT {
         mosquittoPasswd("-c", "-b", "-I", "20000", passwords.toString(), "agent", "agent-secret");
         mosquittoPasswd("-b", "-I", "20000", passwords.toString(), "esp32-kitchen", "kitchen-secret");
         mosquittoPasswd("-b", "-I", "20000", passwords.toString(), "nobody", "nobody-secret");
+        mosquittoPasswd("-b", "-I", "20000", passwords.toString(), "wide", "wide-secret");
         Files.writeString(dir.resolve("agent.password"), "agent-secret\n");
         plainPort = freePort();
         tlsPort = freePort();
@@ -89,6 +90,7 @@ class BrokerSecurityIT {
                     clients:
                       - {user: esp32-kitchen, publish: ["lan/kitchen/#"], subscribe: ["lan/kitchen/cmd"]}
                       - {user: esp32-garden, publish: ["lan/{user}/#"]}
+                      - {user: wide, publish: ["#"]}
                   identity-limits: {max-seq-jump: 1000000}
                 spool: {directory: spool}
                 agent: {state-directory: agent, username: agent, password-file: agent.password}
@@ -289,9 +291,12 @@ class BrokerSecurityIT {
     void mqtt311Client_onAForbiddenOrUnroutedTopic_isDisconnected_neverAcknowledged_andNothingSpooled()
             throws Exception {
         long before = spool.counters().appended();
-        for (String topic : List.of("lan/garden/x", "other/unrouted")) {
-            try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, "raw-acl", "esp32-kitchen",
-                    "kitchen-secret", true)) {
+        // esp32-kitchen may not publish to lan/garden/x (ACL); wide may publish anywhere, but other/unrouted has no route.
+        for (List<String> attempt : List.of(List.of("esp32-kitchen", "kitchen-secret", "lan/garden/x"),
+                List.of("wide", "wide-secret", "other/unrouted"))) {
+            String topic = attempt.get(2);
+            try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, "raw-acl", attempt.get(0),
+                    attempt.get(1), true)) {
                 assertThat(client.connackCode()).isZero();
                 client.publish(topic, new byte[] {1}, 1, 1, false);
                 // MQTT 3.1.1 has no negative PUBACK: the broker closes the connection instead of acknowledging.
@@ -300,6 +305,11 @@ class BrokerSecurityIT {
         }
         assertThat(spool.counters().appended()).isEqualTo(before);
         assertThat(spooledOn("lan/garden/x")).isEmpty();
+        // The same unrouted publish from an MQTT 5 client: refused with its reason code instead.
+        MqttAsyncClient wide = connect(plainPort, "wide-5", "wide", "wide-secret", null);
+        IMqttToken unrouted = publishToken(wide, "other/unrouted", "x");
+        assertThat(unrouted.getReasonCodes()[0]).isEqualTo(0x90);
+        assertThat(unrouted.getResponseProperties().getReasonString()).contains("no kafka.routes entry matches");
     }
 
     private static UserProperty[] identity(String device, String stream, long boot, long seq) {

@@ -24,6 +24,7 @@ final class WindowedPublisher {
     private final String stream;
     private final Semaphore window;
     private final String device;
+    private final java.util.function.Consumer<MqttConnectionOptions> security;
     private final AtomicLong acknowledged;
     private final AtomicLong refused;
     private final Thread thread;
@@ -32,6 +33,14 @@ final class WindowedPublisher {
     /** A publisher for {@code device} (the broker's own device id: the broker refuses records of another device). */
     WindowedPublisher(String uri, String device, String stream, int windowSize, AtomicLong acknowledged,
                       AtomicLong refused) throws MqttException {
+        this(uri, device, stream, windowSize, acknowledged, refused, options -> { });
+    }
+
+    /** As above, with {@code security} adding TLS and credentials to the connect options. */
+    WindowedPublisher(String uri, String device, String stream, int windowSize, AtomicLong acknowledged,
+                      AtomicLong refused, java.util.function.Consumer<MqttConnectionOptions> security)
+            throws MqttException {
+        this.security = security;
         this.client = new MqttAsyncClient(uri, "bench-" + stream, new MemoryPersistence());
         this.device = device;
         this.stream = stream;
@@ -44,6 +53,7 @@ final class WindowedPublisher {
     void start() throws MqttException {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
+        security.accept(options);
         IMqttToken token = client.connect(options);
         token.waitForCompletion(10_000);
         Integer receiveMaximum = token.getResponseProperties() == null ? null

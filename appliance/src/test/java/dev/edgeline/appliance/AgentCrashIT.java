@@ -89,8 +89,10 @@ class AgentCrashIT {
             long previousLast = -1;
             for (Map.Entry<Long, List<Long>> boot : seqsByBoot.entrySet()) {
                 List<Long> seqs = boot.getValue();
+                // A killed agent restarted in the same kernel boot continues exactly (a number handed out just
+                // before the kill to a reading that never reached the outbox leaves a hole of one: a lost reading).
                 assertThat(seqs.getFirst()).as("%s boot %d continues after %d", stream, boot.getKey(), previousLast)
-                        .isGreaterThan(previousLast);
+                        .isBetween(previousLast + 1, previousLast + 2);
                 for (int i = 1; i < seqs.size(); i++) {
                     assertThat(seqs.get(i)).as("%s boot %d: no hole, no reorder", stream, boot.getKey())
                             .isEqualTo(seqs.get(i - 1) + 1);

@@ -47,9 +47,11 @@ public final class EdgeAgent implements AutoCloseable {
     private final Buses buses;
     private final MqttPublisher publisher;
     private final SamplingScheduler scheduler;
+    private final ReadingFactory readings;
 
     private EdgeAgent(DeviceConfig config, long boot, Buses buses, MqttPublisher publisher,
-                      SamplingScheduler scheduler) {
+                      SamplingScheduler scheduler, ReadingFactory readings) {
+        this.readings = readings;
         this.config = config;
         this.boot = boot;
         this.buses = buses;
@@ -109,7 +111,7 @@ public final class EdgeAgent implements AutoCloseable {
             health[0] = new SensorHealth(readings, config.agent().healthStream(), publisher::enqueue);
             SamplingScheduler scheduler = new SamplingScheduler(channels, readings, health[0], publisher::enqueue,
                     config.agent().retryBackoffMax(), options.samplesPerSensor(), options.lateness());
-            return new EdgeAgent(config, boot, options.buses(), publisher, scheduler);
+            return new EdgeAgent(config, boot, options.buses(), publisher, scheduler, readings);
         } catch (IOException | RuntimeException e) {
             opened.forEach(SensorDriver::close);
             options.buses().close();
@@ -194,6 +196,7 @@ public final class EdgeAgent implements AutoCloseable {
     public void close() {
         scheduler.close();
         publisher.close();
+        readings.close(); // nothing is numbered any more: the exact next seq of each stream becomes durable
         buses.close();
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
  * publisher (health records) share it; numbering within a stream is serialised on its store.
  */
 public final class ReadingFactory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReadingFactory.class);
     private final String deviceId;
     private final long boot;
     private final InstantSource clock;
@@ -60,6 +61,20 @@ public final class ReadingFactory {
             return Reading.health(deviceId, stream, boot, store.next(), fieldsJson,
                     clock.instant().truncatedTo(ChronoUnit.MILLIS), monotonic.millisSinceBoot(),
                     clockSync.isSynchronized());
+        }
+    }
+
+    /** Makes each stream's next seq durable (a clean stop: the next start continues exactly). */
+    public void close() {
+        for (Map.Entry<String, SequenceStore> entry : sequences.entrySet()) {
+            synchronized (entry.getValue()) {
+                try {
+                    entry.getValue().close();
+                } catch (IOException e) {
+                    LOG.warn("stream {}: could not store its next seq ({}); the next start continues at the end of "
+                            + "its reserved block", entry.getKey(), e.toString());
+                }
+            }
         }
     }
 

@@ -2,37 +2,91 @@ package dev.edgeline.agent.internal;
 
 import dev.edgeline.config.BootCounter;
 import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Hands out a stream's sequence numbers so that they never repeat, across restarts and power loss, without an
- * fsync per reading: numbers are reserved in blocks, and the end of the reserved block is made durable before any
- * number of the block is used. After a crash the stream continues at the end of the last reserved block (a gap of
- * at most one block, never a reuse). File: {@code <state>/seq/<stream>.next}. Not thread-safe: callers serialise (the
- * {@link ReadingFactory} locks each store).
+ * Hands out a stream's sequence numbers so that they never repeat, across restarts and power loss, and continue
+ * without a gap wherever that is safe, so that a hole in {@code seq} means a lost reading.
+ *
+ * <ul>
+ *   <li><b>Reservations</b> ({@code <state>/seq/<stream>.next}): numbers are reserved in blocks of {@value #BLOCK}
+ *       and the end of the block is made durable (fsync) before any number of it is used. This is what makes reuse
+ *       impossible after a power cut.</li>
+ *   <li><b>The exact next number</b> ({@code <state>/seq/<stream>.used}, memory-mapped, 32 bytes): updated with
+ *       every number handed out, with the kernel's boot id. A restart in the same kernel boot (the agent crashed or
+ *       was killed: the page cache, and so this file, is intact) continues exactly there. A clean stop writes the
+ *       next number durably as the reservation. Only after the machine itself went down uncleanly (another boot id)
+ *       does the stream continue at the end of the reserved block: a gap of at most one block, never a reuse, and a
+ *       warning says so.</li>
+ * </ul>
+ * Not thread-safe: callers serialise (the {@link ReadingFactory} locks each store).
  */
-public final class SequenceStore {
+public final class SequenceStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SequenceStore.class);
     static final long BLOCK = 4096;
+    private static final Path KERNEL_BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
     private final Path file;
+    private final MappedByteBuffer used;
+    private final Optional<UUID> kernelBoot;
     private long next;
     private long reservedUpTo;
 
     public SequenceStore(Path stateDirectory, String stream) throws IOException {
+        this(stateDirectory, stream, kernelBootId());
+    }
+
+    SequenceStore(Path stateDirectory, String stream, Optional<UUID> kernelBoot) throws IOException {
         this.file = stateDirectory.resolve("seq").resolve(stream + ".next");
+        this.kernelBoot = kernelBoot;
         Files.createDirectories(file.getParent());
-        long start;
+        long reserved;
         try {
-            start = Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
+            reserved = Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
         } catch (NoSuchFileException e) {
-            start = 0;
+            reserved = 0;
         } catch (NumberFormatException e) {
             throw new IOException(file + " does not hold a sequence number; refusing to reuse numbers (fix or remove it)", e);
         }
+        Path usedFile = stateDirectory.resolve("seq").resolve(stream + ".used");
+        try (FileChannel channel = FileChannel.open(usedFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            this.used = channel.map(FileChannel.MapMode.READ_WRITE, 0, 32);
+        }
+        long start = reserved;
+        Optional<Long> exact = exactNext(reserved);
+        if (exact.isPresent()) {
+            start = exact.get();
+        } else if (used.getLong(16) != 0 || used.getLong(24) != 0) {
+            LOG.warn("stream {}: the machine went down without stopping the agent; seq continues at {}, the end of "
+                    + "its last reserved block (numbers below it that no reading carries were never used)", stream,
+                    reserved);
+        }
         this.next = start;
-        this.reservedUpTo = start;
+        this.reservedUpTo = reserved;
+        record(start);
+    }
+
+    /** The exact next number, when this file was written in the current kernel boot and is intact. */
+    private Optional<Long> exactNext(long reserved) {
+        if (kernelBoot.isEmpty() || used.getLong(0) != kernelBoot.get().getMostSignificantBits()
+                || used.getLong(8) != kernelBoot.get().getLeastSignificantBits()) {
+            return Optional.empty();
+        }
+        long value = used.getLong(16);
+        if (value != ~used.getLong(24) || value < 0 || value > reserved) {
+            return Optional.empty();
+        }
+        return Optional.of(value);
     }
 
     /** The next sequence number of the stream. */
@@ -40,11 +94,39 @@ public final class SequenceStore {
         if (next >= reservedUpTo) {
             reserve(next + BLOCK);
         }
-        return next++;
+        long seq = next++;
+        record(next);
+        return seq;
+    }
+
+    private void record(long value) {
+        UUID boot = kernelBoot.orElse(new UUID(0, 0));
+        used.putLong(0, boot.getMostSignificantBits());
+        used.putLong(8, boot.getLeastSignificantBits());
+        used.putLong(16, value);
+        used.putLong(24, ~value);
     }
 
     private void reserve(long upTo) throws IOException {
         BootCounter.writeDurably(file, upTo);
         reservedUpTo = upTo;
+    }
+
+    /** A clean stop: the next number becomes the durable reservation, so that the next start continues exactly. */
+    @Override
+    public void close() throws IOException {
+        reserve(next);
+        for (int offset = 0; offset < 32; offset += 8) {
+            used.putLong(offset, 0); // nothing to recover from this file: the reservation is exact now
+        }
+        used.force();
+    }
+
+    static Optional<UUID> kernelBootId() {
+        try {
+            return Optional.of(UUID.fromString(Files.readString(KERNEL_BOOT_ID, StandardCharsets.US_ASCII).trim()));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty(); // not Linux: continue at the reservation's end, as after a power cut
+        }
     }
 }

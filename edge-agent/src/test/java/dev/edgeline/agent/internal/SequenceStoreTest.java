@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,17 +15,49 @@ class SequenceStoreTest {
     @TempDir
     Path state;
 
+    private static final Optional<UUID> KERNEL_BOOT = Optional.of(UUID.randomUUID());
+    private static final Optional<UUID> NEXT_KERNEL_BOOT = Optional.of(UUID.randomUUID());
+
     @Test
-    void numbers_increase_andNeverRepeat_acrossRestarts() throws IOException {
-        SequenceStore first = new SequenceStore(state, "door");
+    void aCrashedAgent_restartedInTheSameKernelBoot_continuesWithoutAGap() throws IOException {
+        SequenceStore first = new SequenceStore(state, "door", KERNEL_BOOT);
+        assertThat(first.next()).isZero();
+        assertThat(first.next()).isEqualTo(1);
+        // Not closed: the process died. The page cache (and so the mapped file) is intact.
+        SequenceStore second = new SequenceStore(state, "door", KERNEL_BOOT);
+        assertThat(second.next()).isEqualTo(2);
+        for (int i = 0; i < SequenceStore.BLOCK * 2; i++) {
+            second.next();
+        }
+        assertThat(new SequenceStore(state, "door", KERNEL_BOOT).next()).isEqualTo(3 + 2 * SequenceStore.BLOCK);
+    }
+
+    @Test
+    void afterTheMachineWentDownUncleanly_theStreamContinuesPastItsReservation_neverReusing() throws IOException {
+        SequenceStore first = new SequenceStore(state, "door", KERNEL_BOOT);
         long a = first.next();
         long b = first.next();
-        // A restart (or a crash: nothing more is written per number) continues past every number handed out.
-        SequenceStore second = new SequenceStore(state, "door");
-        long c = second.next();
+        // Another kernel boot: what the mapped file says may be older than what was used; the reservation is safe.
+        long c = new SequenceStore(state, "door", NEXT_KERNEL_BOOT).next();
         assertThat(a).isZero();
         assertThat(b).isEqualTo(1);
         assertThat(c).isGreaterThan(b).isEqualTo(SequenceStore.BLOCK);
+    }
+
+    @Test
+    void aCleanStop_continuesExactly_evenAfterAReboot() throws IOException {
+        SequenceStore first = new SequenceStore(state, "door", KERNEL_BOOT);
+        first.next();
+        first.next();
+        first.close();
+        assertThat(new SequenceStore(state, "door", NEXT_KERNEL_BOOT).next()).isEqualTo(2);
+    }
+
+    @Test
+    void withoutAKernelBootId_everyRestartContinuesPastTheReservation() throws IOException {
+        SequenceStore first = new SequenceStore(state, "door", Optional.empty());
+        first.next();
+        assertThat(new SequenceStore(state, "door", Optional.empty()).next()).isEqualTo(SequenceStore.BLOCK);
     }
 
     @Test

@@ -43,6 +43,8 @@ public final class Main {
                 case "status" -> new StatusCommand(out, err).run(rest);
                 case "config" -> new ConfigCommand(out, err).run(rest);
                 case "passwd" -> new PasswdCommand(System.in, out, err).run(rest);
+                case "verify" -> new VerifyCommand(out, err).run(rest);
+                case "tail" -> new TailCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> {
                     usage(out);
                     yield ExitCodes.OK;
@@ -77,6 +79,12 @@ public final class Main {
                                       validate, then write config.txt block, service files
                   passwd USER [--iterations N]             print a password-file line for USER (password from the
                                       terminal, or the first line of standard input)
+                  verify --bootstrap B --topic T [--gap-topic edge.gaps] [--timeout 60s]
+                                      an analyst's check of a topic (read_committed): per device and stream
+                                      records, duplicates, out of order, holes explained by gap markers or not;
+                                      exit 3 on any problem
+                  tail --bootstrap B --topic T [--from end|beginning] [--max N]
+                                      follow topics readably (read_committed)
                   config schema                            print the JSON Schema of the device YAML""");
     }
 }

@@ -68,6 +68,14 @@ class EndToEndIT {
             assertThat(collector.orderViolations()).isEmpty();
             assertThat(agent.dropped()).isZero();
         }
+        // The analyst's own check agrees: no duplicates, nothing out of order, no hole.
+        java.io.ByteArrayOutputStream report = new java.io.ByteArrayOutputStream();
+        int status = Main.run(List.of("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.exactly-once"),
+                new java.io.PrintStream(report, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
+        assertThat(status).as(report.toString(java.nio.charset.StandardCharsets.UTF_8)).isZero();
+        assertThat(report.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains(String.format(java.util.Locale.ROOT, "%,d record(s) in it.exactly-once", 3 * SAMPLES_PER_STREAM))
+                .contains("verify: OK");
         for (Seen record : seen) {
             Identity id = record.identity();
             assertThat(record.key()).isEqualTo(TestDevice.DEVICE + "/" + id.stream());

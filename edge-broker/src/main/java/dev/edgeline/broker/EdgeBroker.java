@@ -10,6 +10,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import dev.edgeline.broker.internal.BrokerHealth;
+import dev.edgeline.broker.internal.ClientDirectory;
 import dev.edgeline.broker.internal.DurableAckGate;
 import dev.edgeline.broker.internal.EdgeAuthenticator;
 import dev.edgeline.broker.internal.IdentityJumpGuard;
@@ -67,12 +68,14 @@ public final class EdgeBroker implements AutoCloseable {
                 .disconnectClient(clientId, false, DurableAckGate.reasonFor(failure), failure.getMessage()));
         String device = config.device().id();
         RetransmissionTracker retransmissions = new RetransmissionTracker();
-        var interceptor = new SpoolingPublishInterceptor(spool, config.bridge(), new PublishIdentity(device, boot),
+        Optional<String> agentUser = Optional.of(config.agent().username()).filter(u -> !u.isEmpty());
+        ClientDirectory clients = new ClientDirectory(config.broker(), device, agentUser);
+        var interceptor = new SpoolingPublishInterceptor(spool, config.bridge(), clients,
+                new PublishIdentity(device, boot),
                 new IdentityJumpGuard(spool, config.broker().identityLimits()), retransmissions,
                 new BrokerHealth(spool, config.bridge(), device, boot, InstantSource.system()), clockSync,
                 InstantSource.system(), gate);
-        Optional<String> agentUser = Optional.of(config.agent().username()).filter(u -> !u.isEmpty());
-        var security = new SecurityParts(config.broker(), passwords, device, agentUser, retransmissions);
+        var security = new SecurityParts(config.broker(), passwords, clients, retransmissions);
         EmbeddedExtension extension = EmbeddedExtension.builder()
                 .withId("edge-spool")
                 .withName("Edge spool")
@@ -125,10 +128,10 @@ public final class EdgeBroker implements AutoCloseable {
     }
 
     /** What the authenticator is made of; built before HiveMQ starts, the authenticator itself inside it. */
-    private record SecurityParts(BrokerConfig broker, Optional<PasswordFile> passwords, String device,
-                                 Optional<String> agentUser, RetransmissionTracker retransmissions) {
+    private record SecurityParts(BrokerConfig broker, Optional<PasswordFile> passwords, ClientDirectory clients,
+                                 RetransmissionTracker retransmissions) {
         EdgeAuthenticator authenticator() {
-            return new EdgeAuthenticator(broker, passwords, device, agentUser, Services.extensionExecutorService(),
+            return new EdgeAuthenticator(broker, passwords, clients, Services.extensionExecutorService(),
                     retransmissions);
         }
     }

@@ -14,7 +14,6 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import dev.edgeline.config.BrokerConfig;
-import dev.edgeline.config.BrokerConfig.ClientAcl;
 import dev.edgeline.config.BrokerConfig.IdentityTrust;
 import dev.edgeline.config.PasswordFile;
 import java.nio.ByteBuffer;
@@ -61,24 +60,18 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
 
     private final Map<String, BrokerConfig.Listener> listenersByName;
     private final Optional<PasswordFile> passwords;
-    private final Optional<BrokerConfig.BrokerAuth> auth;
-    private final Optional<ClientAcl> agentAcl;
-    private final String device;
+    private final ClientDirectory clients;
     private final ExecutorService verifier;
     private final RetransmissionTracker retransmissions;
     private final byte[] pepper = new byte[32];
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
 
-    public EdgeAuthenticator(BrokerConfig config, Optional<PasswordFile> passwords, String device,
-                             Optional<String> agentUser, ExecutorService verifier,
-                             RetransmissionTracker retransmissions) {
-        this.listenersByName = new ConcurrentHashMap<>();
-        config.listeners().forEach(l -> listenersByName.put(l.name(), l));
+    public EdgeAuthenticator(BrokerConfig config, Optional<PasswordFile> passwords, ClientDirectory clients,
+                             ExecutorService verifier, RetransmissionTracker retransmissions) {
+        this.listenersByName = config.listeners().stream()
+                .collect(java.util.stream.Collectors.toUnmodifiableMap(BrokerConfig.Listener::name, l -> l));
         this.passwords = passwords;
-        this.auth = config.auth();
-        this.agentAcl = agentUser.filter(u -> !u.isEmpty())
-                .map(u -> new ClientAcl(u, List.of("edge/{device}/+"), List.of(), IdentityTrust.TRUSTED));
-        this.device = device;
+        this.clients = clients;
         this.verifier = verifier;
         this.retransmissions = retransmissions;
         new SecureRandom().nextBytes(pepper);
@@ -146,9 +139,9 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
             return;
         }
         if (listener.get().loopback() || listener.get().insecure()) {
-            ClientPrincipal principal = ClientPrincipal.anonymous(listener.get().loopback() && !listener.get().insecure()
-                    ? IdentityTrust.TRUSTED : IdentityTrust.ASSIGNED);
-            principal.storeIn(connection.getConnectionAttributeStore());
+            clients.storeAnonymous(connection.getConnectionAttributeStore(),
+                    listener.get().loopback() && !listener.get().insecure() ? IdentityTrust.TRUSTED
+                            : IdentityTrust.ASSIGNED);
             output.authenticateSuccessfully();
             return;
         }
@@ -156,9 +149,8 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
     }
 
     private void grant(SimpleAuthOutput output, ConnectionInformation connection, String clientId, String user) {
-        Optional<ClientAcl> acl = auth.flatMap(a -> a.aclFor(user))
-                .or(() -> agentAcl.filter(a -> a.user().equals(user)));
-        if (acl.isEmpty()) {
+        Optional<ClientDirectory.Entry> entry = clients.user(user);
+        if (entry.isEmpty()) {
             refuse(output, clientId, ConnackReasonCode.NOT_AUTHORIZED,
                     "user '" + user + "' has no entry in broker.auth.clients");
             return;
@@ -167,20 +159,15 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
         // Publishes are judged by the publish interceptor (ClientPrincipal.mayPublish), before anything is spooled,
         // so that an MQTT 5 client gets PUBACK 0x87 (HiveMQ's own check would disconnect it, after the interceptor).
         permissions.add(permission("#", TopicPermission.MqttActivity.PUBLISH));
-        for (String filter : acl.get().subscribe()) {
-            permissions.add(permission(expand(filter, user), TopicPermission.MqttActivity.SUBSCRIBE));
+        for (String filter : entry.get().subscribe()) {
+            permissions.add(permission(filter, TopicPermission.MqttActivity.SUBSCRIBE));
         }
         output.getDefaultPermissions().addAll(permissions);
         output.getDefaultPermissions().setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
-        ClientPrincipal.user(user, acl.get().identity(), acl.get().publish().stream().map(f -> expand(f, user)).toList())
-                .storeIn(connection.getConnectionAttributeStore());
+        clients.storeUser(connection.getConnectionAttributeStore(), user);
         LOG.info("client {} authenticated as {} (identity {})", clientId, user,
-                acl.get().identity().name().toLowerCase(java.util.Locale.ROOT));
+                entry.get().principal().identity().name().toLowerCase(java.util.Locale.ROOT));
         output.authenticateSuccessfully();
-    }
-
-    private String expand(String filter, String user) {
-        return filter.replace("{user}", user).replace("{device}", device);
     }
 
     private static TopicPermission permission(String filter, TopicPermission.MqttActivity activity) {

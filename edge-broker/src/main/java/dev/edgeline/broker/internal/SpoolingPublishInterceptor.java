@@ -60,13 +60,16 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
     private final ClockSync clockSync;
     private final InstantSource clock;
     private final DurableAckGate gate;
+    private final ClientDirectory clients;
 
-    public SpoolingPublishInterceptor(Spool spool, BridgeConfig routes, PublishIdentity identity,
+    public SpoolingPublishInterceptor(Spool spool, BridgeConfig routes, ClientDirectory clients,
+                                      PublishIdentity identity,
                                       IdentityJumpGuard jumpGuard, RetransmissionTracker retransmissions,
                                       BrokerHealth health, ClockSync clockSync, InstantSource clock,
                                       DurableAckGate gate) {
         this.spool = spool;
         this.routes = routes;
+        this.clients = clients;
         this.identity = identity;
         this.jumpGuard = jumpGuard;
         this.retransmissions = retransmissions;
@@ -82,7 +85,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         String topic = packet.getTopic();
         String clientId = input.getClientInformation().getClientId();
         Refusals refusals = new Refusals(input, output);
-        ClientPrincipal principal = ClientPrincipal.of(input.getConnectionInformation().getConnectionAttributeStore());
+        ClientPrincipal principal = clients.principalOf(input.getConnectionInformation().getConnectionAttributeStore());
         if (!principal.mayPublish(topic)) {
             refusals.refuse(AckReasonCode.NOT_AUTHORIZED, "user " + principal.sourceName(clientId)
                     + " may not publish to '" + topic + "' (broker.auth.clients)");

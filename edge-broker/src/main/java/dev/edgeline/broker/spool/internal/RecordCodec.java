@@ -50,14 +50,20 @@ public final class RecordCodec {
 
     /** Why {@code record} cannot be framed (too large, a name over 65,535 bytes), or empty when it can. */
     public static java.util.Optional<String> problemWith(SpoolRecord record) {
-        for (String name : new String[] {record.device(), record.stream(), record.mqttTopic()}) {
-            int length = utf8Length(name);
+        // A UTF-8 encoding takes at most 3 bytes per char: the exact lengths are needed only near a limit, so the
+        // writer thread does not encode every record's names once more just to check them.
+        String[] names = {record.device(), record.stream(), record.mqttTopic()};
+        long nameBytesAtMost = 0;
+        for (String name : names) {
+            int atMost = 3 * name.length();
+            int length = atMost > 0xFFFF ? utf8Length(name) : atMost;
             if (length > 0xFFFF) {
                 return java.util.Optional.of("a name of " + length + " bytes is longer than a spool frame allows (65535)");
             }
+            nameBytesAtMost += atMost;
         }
-        long body = (long) frameSize(record) - HEADER_BYTES;
-        if (body > MAX_BODY_BYTES) {
+        long bodyAtMost = FIXED_BODY_BYTES + nameBytesAtMost + record.payload().length;
+        if (bodyAtMost > MAX_BODY_BYTES && (long) frameSize(record) - HEADER_BYTES > MAX_BODY_BYTES) {
             return java.util.Optional.of("a record of " + record.payload().length + " payload bytes is larger than "
                     + "the spool's frame limit (" + MAX_BODY_BYTES + " bytes)");
         }

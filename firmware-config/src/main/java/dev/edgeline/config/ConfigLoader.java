@@ -46,6 +46,8 @@ public final class ConfigLoader {
     private final ErrorSink errors;
     private final Path base;
     private final boolean checkFiles;
+    /** The password file as read (and checked) by readAuth; empty when there is none or it could not be read. */
+    private Optional<PasswordFile> passwordUsers = Optional.empty();
 
     private ConfigLoader(ErrorSink errors, Path base, boolean checkFiles) {
         this.errors = errors;
@@ -273,7 +275,7 @@ public final class ConfigLoader {
         a.rejectUnknownKeys();
         if (passwordFile.isPresent() && checkFiles && Files.isReadable(passwordFile.get())) {
             try {
-                PasswordFile.read(passwordFile.get());
+                passwordUsers = Optional.of(PasswordFile.read(passwordFile.get()));
             } catch (PasswordFile.InvalidPasswordFileException e) {
                 e.problems().forEach(problem -> a.error("password-file", problem));
             }
@@ -748,13 +750,8 @@ public final class ConfigLoader {
                     + "for a password, the agent included (and agent.password-file)");
             return;
         }
-        try {
-            if (checkFiles && Files.isReadable(passwords.get())
-                    && !PasswordFile.read(passwords.get()).hasUser(agent.username())) {
-                root.error("agent.username", "'" + agent.username() + "' is not in " + passwords.get());
-            }
-        } catch (PasswordFile.InvalidPasswordFileException e) {
-            // reported at broker.auth.password-file
+        if (passwordUsers.isPresent() && !passwordUsers.get().hasUser(agent.username())) {
+            root.error("agent.username", "'" + agent.username() + "' is not in " + passwords.get());
         }
         Optional<BrokerConfig.ClientAcl> acl = broker.auth().get().aclFor(agent.username());
         if (acl.isPresent() && acl.get().identity() != BrokerConfig.IdentityTrust.TRUSTED) {

@@ -43,9 +43,9 @@ public final class BrokerHealth {
 
     /** Reports an event; {@code fields} are string values, written in order after {@code event}. */
     public void report(String event, String subject, String... fields) {
-        StringBuilder json = new StringBuilder("{\"event\":").append(quote(event));
+        StringBuilder json = new StringBuilder("{\"event\":").append(JsonStrings.quote(event));
         for (int i = 0; i + 1 < fields.length; i += 2) {
-            json.append(',').append(quote(fields[i])).append(':').append(quote(fields[i + 1]));
+            json.append(',').append(JsonStrings.quote(fields[i])).append(':').append(JsonStrings.quote(fields[i + 1]));
         }
         LOG.warn("health: {}", json.append('}'));
         String key = event + "|" + subject;
@@ -72,9 +72,5 @@ public final class BrokerHealth {
                         LOG.warn("could not spool a health record: {}", error.getMessage());
                     }
                 });
-    }
-
-    static String quote(String text) {
-        return JsonStrings.quote(text);
     }
 }

@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.KafkaException;
@@ -27,10 +26,9 @@ final class TailCommand {
 
     int run(List<String> args) throws Arguments.UsageException {
         Arguments parsed = Arguments.parse(args, Set.of("bootstrap", "topic", "from", "max"));
-        String bootstrap = parsed.option("bootstrap").orElseThrow(() -> new Arguments.UsageException(
-                "--bootstrap host:port is required"));
-        List<String> topics = Arrays.stream(parsed.option("topic").orElseThrow(() -> new Arguments.UsageException(
-                "--topic is required")).split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        TopicOptions options = TopicOptions.of(parsed);
+        String bootstrap = options.bootstrap();
+        List<String> topics = options.topics();
         String from = parsed.option("from").orElse("end");
         if (!from.equals("end") && !from.equals("beginning")) {
             throw new Arguments.UsageException("--from '" + from + "' is not end or beginning");

@@ -7,7 +7,6 @@ import dev.edgeline.config.RecordEnvelope;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,10 +34,9 @@ final class VerifyCommand {
 
     int run(List<String> args) throws Arguments.UsageException {
         Arguments parsed = Arguments.parse(args, Set.of("bootstrap", "topic", "gap-topic", "timeout"));
-        String bootstrap = parsed.option("bootstrap").orElseThrow(() -> new Arguments.UsageException(
-                "--bootstrap host:port is required"));
-        List<String> topics = Arrays.stream(parsed.option("topic").orElseThrow(() -> new Arguments.UsageException(
-                "--topic is required")).split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        TopicOptions options = TopicOptions.of(parsed);
+        String bootstrap = options.bootstrap();
+        List<String> topics = options.topics();
         String gapTopic = parsed.option("gap-topic").orElse("edge.gaps");
         Duration timeout = parsed.duration("timeout").orElse(Duration.ofSeconds(60));
         Map<String, StreamAudit> streams = new TreeMap<>();

@@ -3,12 +3,11 @@ package dev.edgeline.appliance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgeline.appliance.BridgedRecordCollector.Seen;
+import dev.edgeline.broker.security.ExternalCommand;
 import dev.edgeline.broker.security.TestCertificates;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.kafka.embedded.EmbeddedKafka;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,10 +37,10 @@ class ThirdPartyDeviceIT {
             @TempDir Path dir) throws Exception {
         TestCertificates certs = new TestCertificates(dir.resolve("certs"))
                 .ca("server-ca").signed("server", "localhost", "server-ca", true);
-        run(List.of("mosquitto_passwd", "-c", "-b", "-I", "20000", dir.resolve("mqtt.passwd").toString(),
-                "esp32-kitchen", "kitchen-secret"), null);
-        run(List.of("mosquitto_passwd", "-b", "-I", "20000", dir.resolve("mqtt.passwd").toString(),
-                "edge-agent", "agent-secret"), null);
+        String passwords = dir.resolve("mqtt.passwd").toString();
+        ExternalCommand.run(List.of("mosquitto_passwd", "-c", "-b", "-I", "20000", passwords, "esp32-kitchen",
+                "kitchen-secret"));
+        ExternalCommand.run(List.of("mosquitto_passwd", "-b", "-I", "20000", passwords, "edge-agent", "agent-secret"));
         Files.writeString(dir.resolve("agent.password"), "agent-secret\n");
         int tlsPort = TestDevice.freePort();
         int localPort = TestDevice.freePort();
@@ -88,7 +86,7 @@ class ThirdPartyDeviceIT {
                 List<String> v311 = new ArrayList<>(List.of("mosquitto_pub", "-V", "mqttv311", "-q", "1",
                         "-i", "esp32-kitchen-1", "-t", "lan/kitchen/temp", "-l"));
                 v311.addAll(tls);
-                run(v311, lines);
+                ExternalCommand.run(v311, lines);
                 List<String> v5 = new ArrayList<>(List.of("mosquitto_pub", "-V", "mqttv5", "-q", "1",
                         "-i", "esp32-kitchen-2", "-t", "lan/kitchen/door", "-m", "open",
                         "-D", "publish", "user-property", "device", GATEWAY,
@@ -96,7 +94,7 @@ class ThirdPartyDeviceIT {
                         "-D", "publish", "user-property", "boot", "99",
                         "-D", "publish", "user-property", "seq", "999999"));
                 v5.addAll(tls);
-                run(v5, null);
+                ExternalCommand.run(v5);
                 Awaits.until(Duration.ofSeconds(60), agent::samplingFinished, "the agent's sampling to finish");
                 assertThat(agent.awaitAcknowledged(Duration.ofSeconds(60))).as("agent readings acknowledged").isTrue();
                 assertThat(agentReadings).hasSize(100);
@@ -125,18 +123,6 @@ class ThirdPartyDeviceIT {
                 assertThat(s.identity().stream()).isEqualTo("lan/kitchen/door");
                 assertThat(s.identity().seq()).isZero();
             });
-        }
-    }
-
-    private static void run(List<String> command, Path stdin) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        if (stdin != null) {
-            builder.redirectInput(stdin.toFile());
-        }
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException(command.getFirst() + " failed (exit " + process.exitValue() + "): " + output);
         }
     }
 }

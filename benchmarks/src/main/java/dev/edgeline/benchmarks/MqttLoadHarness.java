@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.edgeline.broker.security.ExternalCommand;
 import dev.edgeline.broker.security.TestCertificates;
 
 /**
@@ -39,7 +40,7 @@ public final class MqttLoadHarness {
         Path secrets = Files.createDirectories(work.resolve("secrets"));
         TestCertificates certs = new TestCertificates(secrets).ca("ca").signed("server", "localhost", "ca", true);
         Path passwords = secrets.resolve("mqtt.passwd");
-        LocalProcesses.run(List.of("mosquitto_passwd", "-c", "-b", "-I", "210000", passwords.toString(), "bench",
+        ExternalCommand.run(List.of("mosquitto_passwd", "-c", "-b", "-I", "210000", passwords.toString(), "bench",
                 "bench-secret"));
         javax.net.ssl.SSLSocketFactory tls = certs.socketFactory("ca", null);
         java.util.function.Consumer<org.eclipse.paho.mqttv5.client.MqttConnectionOptions> secure = options -> {

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -374,11 +373,7 @@ class BrokerSecurityIT {
     private static void mosquittoPasswd(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("mosquitto_passwd"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException("mosquitto_passwd failed (apt-get install mosquitto): " + output);
-        }
+        ExternalCommand.run(command);
     }
 
     private static int freePort() throws IOException {

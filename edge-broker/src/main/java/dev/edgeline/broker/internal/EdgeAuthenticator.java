@@ -48,10 +48,10 @@ import org.slf4j.LoggerFactory;
  *       The config loader refuses any other anonymous listener, so that case is refused here too.</li>
  * </ul>
  *
- * An authenticated client needs an ACL entry ({@code broker.auth.clients}; the agent's user has an implicit one):
- * its subscribe filters become HiveMQ topic permissions with default DENY (SUBACK 0x87 for anything else), and its
- * publish filters are kept with the connection for the publish interceptor, which refuses any other topic before
- * it is spooled (PUBACK 0x87 for MQTT 5; MQTT 3 clients are disconnected). Passwords and hashes are never
+ * An authenticated client needs an entry in the {@link ClientDirectory} ({@code broker.auth.clients}; the agent's
+ * user has an implicit one): its subscribe filters become HiveMQ topic permissions with default DENY (SUBACK 0x87
+ * for anything else); the connection is marked with its user, whose publish filters the publish interceptor checks
+ * before anything is spooled (PUBACK 0x87 for MQTT 5; MQTT 3 clients are disconnected). Passwords and hashes are never
  * logged. Thread-safe.
  */
 public final class EdgeAuthenticator implements SimpleAuthenticator {

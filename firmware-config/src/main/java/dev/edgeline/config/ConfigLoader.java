@@ -128,11 +128,12 @@ public final class ConfigLoader {
         BridgeConfig bridge = root.map("kafka").map(m -> readBridge(m, spool, broker.maxRecordBytes()))
                 .orElse(new BridgeConfig("", List.of(), 1, Duration.ofSeconds(1), "edge.gaps"));
         List<SensorConfig> sensors = root.list("sensors", this::readSensor);
+        Optional<MonitoringConfig> monitoring = root.optionalMap("monitoring").map(this::readMonitoring);
         root.rejectUnknownKeys();
         checkStreams(root, device, agent, bridge, sensors);
         checkAgentCredentials(root, broker, agent, sensors);
         checkHardware(root, sensors);
-        return new DeviceConfig(device, broker, spool, agent, bridge, sensors);
+        return new DeviceConfig(device, broker, spool, agent, bridge, sensors, monitoring);
     }
 
     private DeviceIdentity readDevice(YamlMap m) {
@@ -206,6 +207,25 @@ public final class ConfigLoader {
                     + "every certificate client would be refused (add broker.auth.clients)");
         }
         return new BrokerConfig(listeners, data, mode, auth, limits, maxRecordBytes);
+    }
+
+    private MonitoringConfig readMonitoring(YamlMap m) {
+        String host = m.string("host", "127.0.0.1");
+        int brokerPort = m.integer("broker-port", MonitoringConfig.DEFAULT_BROKER_PORT, 1, 65535);
+        int bridgePort = m.integer("bridge-port", MonitoringConfig.DEFAULT_BRIDGE_PORT, 1, 65535);
+        Duration stallAfter = m.duration("stall-after", MonitoringConfig.DEFAULT_STALL_AFTER);
+        m.rejectUnknownKeys();
+        if (host != null && loopbackOf(host).isEmpty()) {
+            m.error("host", "'" + host + "' is not an IP address to bind (such as 127.0.0.1 or 0.0.0.0) or localhost");
+        }
+        if (brokerPort == bridgePort) {
+            m.error("bridge-port", bridgePort + " is also broker-port: the two services need a port each");
+        }
+        if (stallAfter != null && stallAfter.compareTo(Duration.ofSeconds(1)) < 0) {
+            m.error("stall-after", stallAfter + " is below the 1 s minimum");
+        }
+        return new MonitoringConfig(host == null ? "127.0.0.1" : host, brokerPort, bridgePort,
+                stallAfter == null ? MonitoringConfig.DEFAULT_STALL_AFTER : stallAfter);
     }
 
     private Optional<BrokerConfig.Listener> readListener(YamlMap l, String defaultName) {

@@ -1,6 +1,7 @@
 package dev.edgeline.config;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The whole configuration of one device, loaded once at start from its YAML file by {@link ConfigLoader}.
@@ -12,7 +13,8 @@ public record DeviceConfig(
         SpoolConfig spool,
         AgentConfig agent,
         BridgeConfig bridge,
-        List<SensorConfig> sensors) {
+        List<SensorConfig> sensors,
+        Optional<MonitoringConfig> monitoring) {
 
     public DeviceConfig {
         sensors = List.copyOf(sensors);

@@ -113,6 +113,9 @@ public final class SegmentedFileSpool implements Spool {
     private long duplicates;
     private long refused;
     private long fsyncs;
+    private long fsyncNanos;
+    private long fsyncMaxNanos;
+    private volatile DurableListener durableListener = marks -> { };
     private final long[] droppedRecords;
     private final long[] gapMarkers;
     private volatile SpoolCounters counters;
@@ -343,8 +346,12 @@ public final class SegmentedFileSpool implements Spool {
                 processedIncoming++;
             }
             for (LaneLog lane : lanes) {
+                long before = System.nanoTime();
                 if (lane.commit()) {
+                    long took = System.nanoTime() - before;
                     fsyncs++;
+                    fsyncNanos += took;
+                    fsyncMaxNanos = Math.max(fsyncMaxNanos, took);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -392,6 +399,9 @@ public final class SegmentedFileSpool implements Spool {
         }
         refused += refusedNow.size();
         publishCounters(); // before the futures complete: an acknowledged publish is already counted
+        if (!failed && !raisedKeys.isEmpty()) {
+            reportDurableMarks(raisedKeys);
+        }
         for (int i = 0; i < refusedNow.size(); i++) {
             refuse(refusedNow.get(i), refusedWhy.get(i));
         }
@@ -647,11 +657,37 @@ public final class SegmentedFileSpool implements Spool {
             perLane.add(new SpoolCounters.Lane(lane.name(), lane.bytesOnDisk(), lane.segmentCount(),
                     oldest < 0 ? 0 : Math.max(0, now - oldest), droppedRecords[i], gapMarkers[i], blocked.get(i).size()));
         }
-        counters = new SpoolCounters(appended, duplicates, refused, fsyncs, List.copyOf(perLane));
+        counters = new SpoolCounters(appended, duplicates, refused, fsyncs, fsyncNanos, fsyncMaxNanos,
+                List.copyOf(perLane));
     }
 
     void onReaderCommitted() {
         readerCommitted.set(true);
+    }
+
+    /**
+     * Called on the writer thread after each batch is durable, with the new mark of every stream the batch raised
+     * (for the per-stream receipts). Must be quick and must not throw; one listener (the last set).
+     */
+    public interface DurableListener {
+        void durable(Map<StreamId, StreamMark> raised);
+    }
+
+    public void onDurable(DurableListener listener) {
+        this.durableListener = java.util.Objects.requireNonNull(listener);
+    }
+
+    private void reportDurableMarks(List<StreamKey> raisedKeys) {
+        Map<StreamId, StreamMark> raised = new HashMap<>();
+        for (StreamKey key : raisedKeys) {
+            marks.get(key).ifPresent(mark -> raised.put(new StreamId(key.device(), key.stream()),
+                    new StreamMark(mark.boot(), mark.seq())));
+        }
+        try {
+            durableListener.durable(raised);
+        } catch (RuntimeException e) {
+            LOG.warn("{}durable listener failed (the records are stored): {}", logPrefix, e.toString());
+        }
     }
 
     @Override

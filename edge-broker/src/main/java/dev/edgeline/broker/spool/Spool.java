@@ -36,6 +36,9 @@ public interface Spool extends AutoCloseable {
     /** A stream's high-water mark: its highest boot and seq. */
     record StreamMark(long boot, long seq) {}
 
+    /** A stream: the device and the stream name that together key it. */
+    record StreamId(String device, String stream) {}
+
     /** Lane names, highest priority first. */
     List<String> lanes();
 

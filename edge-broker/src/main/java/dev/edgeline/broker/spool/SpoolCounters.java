@@ -9,9 +9,12 @@ import java.util.List;
  * @param duplicates records dropped as duplicates since start
  * @param refused    appends refused since start (lane full past the block timeout, I/O error, out of order, closed)
  * @param fsyncs     fsync calls since start (appended / fsyncs is the group-commit factor)
+ * @param fsyncNanos total time spent in those fsync calls
+ * @param fsyncMaxNanos the longest single fsync since start
  * @param lanes      per-lane figures, highest priority first
  */
-public record SpoolCounters(long appended, long duplicates, long refused, long fsyncs, List<Lane> lanes) {
+public record SpoolCounters(long appended, long duplicates, long refused, long fsyncs, long fsyncNanos,
+                            long fsyncMaxNanos, List<Lane> lanes) {
 
     /**
      * One lane's figures.

@@ -1,0 +1,237 @@
+package dev.edgeline.broker.receipts;
+
+import dev.edgeline.broker.spool.Spool.StreamId;
+import dev.edgeline.broker.spool.Spool.StreamMark;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-stream delivery receipts: for every stream, the last (boot, seq) the spool made durable (ingested) and the last
+ * one committed in Kafka, each with its time. Kept in a Chronicle Map persisted at {@code <spool>/receipts.cmap}, one
+ * memory-mapped file that the broker (ingested), the bridge (committed, in its own process or the broker's) and
+ * {@code bin/edge status --streams} open at the same time; each update is an atomic read-modify-write under the map's
+ * inter-process segment lock, so the two writers never undo each other's half.
+ *
+ * <p>A report, not state: nothing is decided from it, it is written at most every {@link #FLUSH_INTERVAL_MILLIS}
+ * (the callers' threads only note the new marks in memory; the thread {@code receipts-writer} writes them), it is
+ * never fsynced, and a file that cannot be opened is replaced by an empty one. Before the first commit a stream's
+ * lag counts from the first seq the receipts saw (the highest of the first batch noted). Holds at most {@link #MAX_STREAMS}
+ * streams; past that, new streams are left out (logged once) and the data path is unaffected.
+ */
+public final class StreamReceipts implements AutoCloseable {
+    public static final String FILE = "receipts.cmap";
+    public static final int MAX_STREAMS = 16_384;
+    static final long FLUSH_INTERVAL_MILLIS = 200;
+    private static final Logger LOG = LoggerFactory.getLogger(StreamReceipts.class);
+    private static final int VALUE_BYTES = 7 * Long.BYTES;
+    private static final long NONE = -1;
+
+    /**
+     * One stream's receipt.
+     *
+     * @param firstSeq          the first seq ingested while receipts were kept (the base of the lag before any commit)
+     * @param ingestedAtMillis  when the last ingested mark was noted (0: nothing ingested yet)
+     * @param committedAtMillis when the last committed mark was noted (0: nothing committed yet)
+     */
+    public record Receipt(String device, String stream, long firstSeq, long ingestedBoot, long ingestedSeq,
+                          long ingestedAtMillis, long committedBoot, long committedSeq, long committedAtMillis) {
+
+        /**
+         * Records ingested and not yet committed, counted by seq (seq is continuous per stream, across boots, so a
+         * hole that a gap marker explains counts as the records it stands for).
+         */
+        public long lagRecords() {
+            if (ingestedAtMillis == 0) {
+                return 0;
+            }
+            if (committedAtMillis == 0) {
+                return ingestedSeq - firstSeq + 1;
+            }
+            return Math.max(0, ingestedSeq - committedSeq);
+        }
+    }
+
+    private final ChronicleMap<String, byte[]> map;
+    private final Map<StreamId, StreamMark> pendingIngested = new ConcurrentHashMap<>();
+    private final Map<StreamId, StreamMark> pendingCommitted = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService writer;
+    private volatile boolean fullLogged;
+
+    private StreamReceipts(ChronicleMap<String, byte[]> map, boolean withWriter) {
+        this.map = map;
+        if (withWriter) {
+            writer = Executors.newSingleThreadScheduledExecutor(
+                    runnable -> Thread.ofPlatform().name("receipts-writer").daemon().unstarted(runnable));
+            writer.scheduleWithFixedDelay(this::flush, FLUSH_INTERVAL_MILLIS, FLUSH_INTERVAL_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } else {
+            writer = null;
+        }
+    }
+
+    /** Opens (or creates) the receipts of the spool in {@code spoolDirectory}, for writing. */
+    public static StreamReceipts open(Path spoolDirectory) throws IOException {
+        return new StreamReceipts(openMap(spoolDirectory.resolve(FILE)), true);
+    }
+
+    /** Opens existing receipts to read them ({@code bin/edge status --streams}); fails if there are none yet. */
+    public static StreamReceipts openToRead(Path spoolDirectory) throws IOException {
+        Path file = spoolDirectory.resolve(FILE);
+        if (!Files.exists(file)) {
+            throw new java.nio.file.NoSuchFileException(file + " (no receipts yet: has edge-broker run?)");
+        }
+        return new StreamReceipts(openMap(file), false);
+    }
+
+    /**
+     * Opens the map, creating it under a temporary name and renaming it into place when there is none, so that the
+     * file under its own name is always complete (Chronicle waits a minute for a half-created file to become ready).
+     */
+    private static ChronicleMap<String, byte[]> openMap(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Path temp = file.resolveSibling(file.getFileName() + ".new-" + ProcessHandle.current().pid());
+            create(temp).close();
+            try {
+                Files.createLink(file, temp); // atomic, and never replaces a file another process just created
+            } catch (java.nio.file.FileAlreadyExistsException anotherProcessWasFirst) {
+                // theirs is complete too: use it
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        }
+        try {
+            return create(file);
+        } catch (RuntimeException unreadable) {
+            LOG.warn("receipts {} could not be opened ({}); starting them afresh", file, unreadable.toString());
+            Files.deleteIfExists(file);
+            return create(file);
+        }
+    }
+
+    private static ChronicleMap<String, byte[]> create(Path file) throws IOException {
+        return ChronicleMap.of(String.class, byte[].class)
+                .name("edge-stream-receipts")
+                .entries(MAX_STREAMS)
+                .averageKeySize(40)
+                .constantValueSizeBySample(new byte[VALUE_BYTES])
+                .createPersistedTo(file.toFile());
+    }
+
+    /** Notes the durable marks of a spool batch. Cheap, any thread (the spool's writer). */
+    public void ingested(Map<StreamId, StreamMark> marks) {
+        marks.forEach((id, mark) -> pendingIngested.merge(id, mark, StreamReceipts::higher));
+    }
+
+    /** Notes the marks of a batch committed in Kafka. Cheap, any thread (the bridge's). */
+    public void committed(Map<StreamId, StreamMark> marks) {
+        marks.forEach((id, mark) -> pendingCommitted.merge(id, mark, StreamReceipts::higher));
+    }
+
+    private static StreamMark higher(StreamMark a, StreamMark b) {
+        int byBoot = Long.compare(a.boot(), b.boot());
+        return (byBoot != 0 ? byBoot : Long.compare(a.seq(), b.seq())) >= 0 ? a : b;
+    }
+
+    /** Writes what was noted since the last flush. Thread {@code receipts-writer} (and close). */
+    void flush() {
+        long now = System.currentTimeMillis();
+        drain(pendingIngested, (id, mark) -> update(id, mark, now, true));
+        drain(pendingCommitted, (id, mark) -> update(id, mark, now, false));
+    }
+
+    private static void drain(Map<StreamId, StreamMark> pending, java.util.function.BiConsumer<StreamId, StreamMark> sink) {
+        for (StreamId id : List.copyOf(pending.keySet())) {
+            StreamMark mark = pending.remove(id);
+            if (mark != null) {
+                sink.accept(id, mark);
+            }
+        }
+    }
+
+    private void update(StreamId id, StreamMark mark, long now, boolean ingested) {
+        String key = id.device() + "/" + id.stream();
+        try {
+            map.compute(key, (k, old) -> {
+                long[] v = old == null ? new long[] {NONE, NONE, NONE, 0, NONE, NONE, 0} : decode(old);
+                if (ingested) {
+                    if (v[0] == NONE) {
+                        v[0] = mark.seq();
+                    }
+                    v[1] = mark.boot();
+                    v[2] = mark.seq();
+                    v[3] = now;
+                } else {
+                    v[4] = mark.boot();
+                    v[5] = mark.seq();
+                    v[6] = now;
+                }
+                return encode(v);
+            });
+        } catch (IllegalStateException full) {
+            if (!fullLogged) {
+                fullLogged = true;
+                LOG.warn("receipts hold at most {} streams; stream {} and later new ones are not tracked ({})",
+                        MAX_STREAMS, key, full.getMessage());
+            }
+        }
+    }
+
+    /** Every stream's receipt, by device and stream. */
+    public List<Receipt> snapshot() {
+        List<Receipt> receipts = new ArrayList<>();
+        map.forEach((key, value) -> {
+            long[] v = decode(value);
+            int slash = key.lastIndexOf('/');
+            receipts.add(new Receipt(key.substring(0, slash), key.substring(slash + 1), v[0], v[1], v[2], v[3],
+                    v[4], v[5], v[6]));
+        });
+        receipts.sort(Comparator.comparing(Receipt::device).thenComparing(Receipt::stream));
+        return receipts;
+    }
+
+    private static byte[] encode(long[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(VALUE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (long value : values) {
+            buffer.putLong(value);
+        }
+        return buffer.array();
+    }
+
+    private static long[] decode(byte[] bytes) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long[] values = new long[VALUE_BYTES / Long.BYTES];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = buffer.getLong();
+        }
+        return values;
+    }
+
+    /** Writes what is pending and unmaps the file. */
+    @Override
+    public void close() {
+        if (writer != null) {
+            writer.shutdown();
+            try {
+                writer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            flush();
+        }
+        map.close();
+    }
+}

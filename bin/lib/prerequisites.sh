@@ -4,10 +4,11 @@
 #   openssl            certificates for the TLS/mTLS tests
 #   mosquitto          mosquitto_passwd: writes the broker's password file in the tests, as an operator would
 #   mosquitto-clients  mosquitto_pub: a real third-party MQTT 3.1.1/5 client
+#   prometheus         a real Prometheus scraping a running broker (PrometheusScrapeIT)
 #   ansible, ansible-lint, debootstrap: the provisioning tests (only when they run)
 
 edge_test_prerequisites() { # $1: "with-provisioning" or "maven-only"
-  local pairs=(openssl:openssl mosquitto_passwd:mosquitto mosquitto_pub:mosquitto-clients)
+  local pairs=(openssl:openssl mosquitto_passwd:mosquitto mosquitto_pub:mosquitto-clients prometheus:prometheus)
   if [[ "$1" == with-provisioning ]]; then
     pairs+=(ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap)
   fi
@@ -19,7 +20,7 @@ edge_test_prerequisites() { # $1: "with-provisioning" or "maven-only"
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "bin/test: installing ${missing[*]} from Debian" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     return 0
   fi
   echo "bin/test: the tests need these Debian packages: ${missing[*]}" >&2

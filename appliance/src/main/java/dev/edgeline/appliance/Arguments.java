@@ -13,15 +13,25 @@ import java.util.Set;
 final class Arguments {
     private final Map<String, String> options = new HashMap<>();
     private final List<String> positional = new ArrayList<>();
+    private final Set<String> flags = new java.util.HashSet<>();
 
     private Arguments() {}
 
     static Arguments parse(List<String> args, Set<String> known) throws UsageException {
+        return parse(args, known, Set.of());
+    }
+
+    /** As {@link #parse(List, Set)}, with {@code knownFlags}: options without a value ({@code --streams}). */
+    static Arguments parse(List<String> args, Set<String> known, Set<String> knownFlags) throws UsageException {
         Arguments parsed = new Arguments();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.startsWith("--")) {
                 String name = arg.substring(2);
+                if (knownFlags.contains(name)) {
+                    parsed.flags.add(name);
+                    continue;
+                }
                 String value;
                 int eq = name.indexOf('=');
                 if (eq >= 0) {
@@ -33,8 +43,10 @@ final class Arguments {
                     throw new UsageException("option --" + name + " needs a value");
                 }
                 if (!known.contains(name)) {
+                    Set<String> all = new java.util.TreeSet<>(known);
+                    all.addAll(knownFlags);
                     throw new UsageException("unknown option --" + name + " (known: "
-                            + (known.isEmpty() ? "none" : "--" + String.join(", --", known)) + ")");
+                            + (all.isEmpty() ? "none" : "--" + String.join(", --", all)) + ")");
                 }
                 parsed.options.put(name, value);
             } else {
@@ -42,6 +54,10 @@ final class Arguments {
             }
         }
         return parsed;
+    }
+
+    boolean flag(String name) {
+        return flags.contains(name);
     }
 
     Optional<String> option(String name) {

@@ -1,7 +1,10 @@
 package dev.edgeline.appliance;
 
+import dev.edgeline.appliance.ops.ServiceMonitoring;
 import dev.edgeline.bridge.CloudBridge;
+import dev.edgeline.broker.receipts.StreamReceipts;
 import dev.edgeline.broker.spool.FileSpoolReader;
+import dev.edgeline.broker.spool.SpoolInspector;
 import dev.edgeline.config.DeviceConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,9 +29,20 @@ final class BridgeCommand {
         }
         Path spool = config.spool().directory();
         CloudBridge bridge;
+        StreamReceipts receipts;
+        ServiceMonitoring monitoring;
         try {
             bridge = new CloudBridge(config.bridge(), config.device().id(),
                     () -> FileSpoolReader.openFromOtherProcess(spool, "bridge"));
+            SpoolInspector.inspect(spool, "bridge"); // fails at once, saying so, when the broker never ran here
+            receipts = StreamReceipts.open(spool);
+            bridge.onCommit((batch, nanos) -> receipts.committedRecords(batch));
+            try {
+                monitoring = ServiceMonitoring.forBridge(config, bridge);
+            } catch (java.io.IOException | RuntimeException e) {
+                receipts.close();
+                throw e;
+            }
         } catch (java.io.IOException e) {
             err.println("edge bridge: " + e.getMessage());
             return ExitCodes.FAILURE;
@@ -37,8 +51,10 @@ final class BridgeCommand {
         BridgeStatusFile statusFile = new BridgeStatusFile(bridge, spool);
         try {
             ServiceRunner.runUntilStopped(() -> {
+                monitoring.close();
                 statusFile.close();
                 bridge.close();
+                receipts.close();
             }, "edge-bridge");
             return ExitCodes.OK;
         } catch (InterruptedException e) {

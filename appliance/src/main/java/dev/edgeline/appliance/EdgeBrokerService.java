@@ -6,12 +6,18 @@ import dev.edgeline.broker.spool.SegmentedFileSpool;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.config.ClockSync;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.appliance.ops.ServiceMonitoring;
+import dev.edgeline.broker.receipts.StreamReceipts;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code edge-broker} service: spool, MQTT broker and (unless it runs as its own process, {@code bin/edge bridge})
  * cloud bridge in one process, started in that order and closed in the reverse order (bridge, broker, spool), so that
- * nothing acknowledged is ever left unwritten. A failed start closes what was already started.
+ * nothing acknowledged is ever left unwritten. A failed start closes what was already started. Beside them: the
+ * per-stream receipts (ingested marks from the spool, committed ones from the bridge) and the service's monitoring
+ * (metrics, health, systemd watchdog).
  */
 public final class EdgeBrokerService implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -19,12 +25,17 @@ public final class EdgeBrokerService implements AutoCloseable {
     private final EdgeBroker broker;
     private final CloudBridge bridge; // null when the bridge runs as its own process
     private final BridgeStatusFile statusFile; // null likewise: that process writes the status file
+    private final StreamReceipts receipts;
+    private final ServiceMonitoring monitoring;
 
-    private EdgeBrokerService(Spool spool, EdgeBroker broker, CloudBridge bridge, BridgeStatusFile statusFile) {
+    private EdgeBrokerService(Spool spool, EdgeBroker broker, CloudBridge bridge, BridgeStatusFile statusFile,
+                              StreamReceipts receipts, ServiceMonitoring monitoring) {
         this.spool = spool;
         this.broker = broker;
         this.bridge = bridge;
         this.statusFile = statusFile;
+        this.receipts = receipts;
+        this.monitoring = monitoring;
     }
 
     /** Spool, broker and the bridge in this process. */
@@ -41,28 +52,48 @@ public final class EdgeBrokerService implements AutoCloseable {
     }
 
     private static EdgeBrokerService start(DeviceConfig config, boolean withBridge) throws IOException {
-        SegmentedFileSpool spool = SegmentedFileSpool.open(config.spool(), config.device().id(),
-                java.time.InstantSource.system());
-        EdgeBroker broker;
+        List<AutoCloseable> started = new ArrayList<>(); // closed in reverse order if a later step fails
         try {
-            broker = EdgeBroker.start(config, spool, ClockSync.system());
+            SegmentedFileSpool spool = SegmentedFileSpool.open(config.spool(), config.device().id(),
+                    java.time.InstantSource.system());
+            started.add(spool);
+            StreamReceipts receipts = StreamReceipts.open(config.spool().directory());
+            started.add(receipts);
+            spool.onDurable(receipts::ingested);
+            EdgeBroker broker = EdgeBroker.start(config, spool, ClockSync.system());
+            started.add(broker);
+            CloudBridge bridge = null;
+            BridgeStatusFile statusFile = null;
+            if (withBridge) {
+                bridge = new CloudBridge(config.bridge(), config.device().id(), () -> spool.openReader("bridge"));
+                bridge.onCommit((batch, nanos) -> receipts.committedRecords(batch));
+            }
+            ServiceMonitoring monitoring = ServiceMonitoring.forBroker(config, spool, receipts, bridge);
+            started.add(monitoring);
+            if (bridge != null) {
+                bridge.start();
+                statusFile = new BridgeStatusFile(bridge, config.spool().directory());
+            }
+            return new EdgeBrokerService(spool, broker, bridge, statusFile, receipts, monitoring);
         } catch (IOException | RuntimeException e) {
-            spool.close();
+            closeAll(started, e);
             throw e;
         }
-        if (!withBridge) {
-            return new EdgeBrokerService(spool, broker, null, null);
+    }
+
+    private static void closeAll(List<AutoCloseable> started, Exception cause) {
+        for (AutoCloseable closeable : started.reversed()) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                cause.addSuppressed(e);
+            }
         }
-        CloudBridge bridge;
-        try {
-            bridge = new CloudBridge(config.bridge(), config.device().id(), () -> spool.openReader("bridge"));
-        } catch (IOException e) {
-            broker.close();
-            spool.close();
-            throw e;
-        }
-        bridge.start();
-        return new EdgeBrokerService(spool, broker, bridge, new BridgeStatusFile(bridge, config.spool().directory()));
+    }
+
+    /** The service's metrics, health and watchdog. */
+    public ServiceMonitoring monitoring() {
+        return monitoring;
     }
 
     public Spool spool() {
@@ -77,13 +108,17 @@ public final class EdgeBrokerService implements AutoCloseable {
         return bridge;
     }
 
-    /** Closes bridge, broker and spool, in that order; a second call (shutdown hook, then try-with-resources) does nothing. */
+    /**
+     * Closes monitoring, bridge, broker, spool and receipts, in that order; a second call (shutdown hook, then
+     * try-with-resources) does nothing.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         try {
+            monitoring.close();
             if (bridge != null) {
                 statusFile.close();
                 bridge.close();
@@ -92,7 +127,11 @@ public final class EdgeBrokerService implements AutoCloseable {
             try {
                 broker.close();
             } finally {
-                spool.close();
+                try {
+                    spool.close();
+                } finally {
+                    receipts.close();
+                }
             }
         }
     }

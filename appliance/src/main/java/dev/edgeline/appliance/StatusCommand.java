@@ -11,12 +11,19 @@ import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import dev.edgeline.broker.receipts.StreamReceipts;
 
 /**
  * {@code bin/edge status --config FILE}: the spool backlog per lane (bytes not yet forwarded, age of the oldest
- * record waiting) and what the bridge last reported (state, rate, estimated time to drain, last error). Read-only.
+ * record waiting) and what the bridge last reported (state, rate, estimated time to drain, last error, how long ago
+ * it reported and committed); with {@code --streams}, every stream's receipt (last seq ingested, last seq in Kafka,
+ * lag). Read-only.
  */
 final class StatusCommand {
+    private static final Duration STALE_REPORT = Duration.ofSeconds(20);
     private final PrintStream out;
     private final PrintStream err;
 
@@ -26,7 +33,8 @@ final class StatusCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        DeviceConfig config = ServiceRunner.configFrom(args, err);
+        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir"), Set.of("streams"));
+        DeviceConfig config = ServiceRunner.configFrom(parsed, err);
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }
@@ -41,17 +49,63 @@ final class StatusCommand {
                         ? human(Duration.ofMillis(now - lane.oldestUnreadReceivedAtMillis().getAsLong())) : "-";
                 out.printf(Locale.ROOT, "%-12s %14s %16s%n", lane.lane(), bytes(lane.backlogBytes()), age);
             }
-            try {
-                out.println("bridge: " + Files.readString(spool.resolve(BridgeStatusFile.FILE), StandardCharsets.UTF_8)
-                        .trim());
-            } catch (NoSuchFileException e) {
-                out.println("bridge: no status reported yet (is edge-broker or edge-bridge running?)");
+            printBridge(spool, now);
+            if (parsed.flag("streams")) {
+                printStreams(spool, now);
             }
             return ExitCodes.OK;
         } catch (IOException e) {
             err.println("edge status: " + e.getMessage());
             return ExitCodes.FAILURE;
         }
+    }
+
+    /** The bridge's last report, with its age: a bridge that stopped reporting is said to be silent, not live. */
+    private void printBridge(Path spool, long now) throws IOException {
+        String report;
+        try {
+            report = Files.readString(spool.resolve(BridgeStatusFile.FILE), StandardCharsets.UTF_8).trim();
+        } catch (NoSuchFileException e) {
+            out.println("bridge: no status reported yet (is edge-broker or edge-bridge running?)");
+            return;
+        }
+        long reportedAt = field(report, "reported_at");
+        long lastCommit = field(report, "last_commit_at");
+        String reported = reportedAt <= 0 ? "at an unknown time"
+                : human(Duration.ofMillis(Math.max(0, now - reportedAt))) + " ago";
+        out.println("bridge (reported " + reported + "): " + report);
+        if (reportedAt > 0 && now - reportedAt > STALE_REPORT.toMillis()) {
+            out.println("bridge: SILENT: no report for " + human(Duration.ofMillis(now - reportedAt))
+                    + " (it reports every 5 s): edge-bridge or edge-broker is not running or is stuck");
+        }
+        out.println("bridge: last commit to Kafka " + (lastCommit <= 0 ? "none since its start"
+                : human(Duration.ofMillis(Math.max(0, now - lastCommit))) + " ago"));
+    }
+
+    private void printStreams(Path spool, long now) throws IOException {
+        try (StreamReceipts receipts = StreamReceipts.openToRead(spool)) {
+            List<StreamReceipts.Receipt> all = receipts.snapshot();
+            out.printf(Locale.ROOT, "%-40s %18s %10s %18s %10s %10s%n", "stream (device/stream)", "ingested boot/seq",
+                    "at", "in kafka boot/seq", "at", "lag");
+            for (StreamReceipts.Receipt r : all) {
+                out.printf(Locale.ROOT, "%-40s %18s %10s %18s %10s %10d%n", r.device() + "/" + r.stream(),
+                        r.ingestedAtMillis() == 0 ? "-" : r.ingestedBoot() + "/" + r.ingestedSeq(),
+                        ago(r.ingestedAtMillis(), now),
+                        r.committedAtMillis() == 0 ? "-" : r.committedBoot() + "/" + r.committedSeq(),
+                        ago(r.committedAtMillis(), now), r.lagRecords());
+            }
+            out.println(all.size() + " stream(s); lag = records ingested and not yet in Kafka, counted by seq");
+        }
+    }
+
+    private static String ago(long atMillis, long now) {
+        return atMillis == 0 ? "-" : human(Duration.ofMillis(Math.max(0, now - atMillis)));
+    }
+
+    /** A number field of the bridge's one-line JSON report; -1 when absent (a report of an older release). */
+    private static long field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(-?\\d+)").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private static String bytes(long bytes) {

@@ -62,6 +62,8 @@ public final class CloudBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CloudBridge.class);
     static final String READER_NAME = "bridge";
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
+    /** How long a batch's records may go unacknowledged: two request timeouts (one retry). */
+    private static final Duration ACK_TIMEOUT = KAFKA_TIMEOUT.multipliedBy(2);
     private static final Duration CURSOR_WRITE_INTERVAL = Duration.ofSeconds(1);
     /** How long after a batch with records of two lanes the bridge keeps its batches small. */
     private static final Duration LIVE_WINDOW = Duration.ofSeconds(1);
@@ -94,8 +96,15 @@ public final class CloudBridge implements AutoCloseable {
     private volatile double recordsPerSecond;
     private volatile double bytesPerSecond;
     private volatile Map<String, Long> backlog = Map.of();
+    private final long startedAtMillis = System.currentTimeMillis();
+    private volatile long lastCommitAtMillis;
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong commitNanosTotal = new AtomicLong();
+    private volatile long loopAtNanos = System.nanoTime();
+    private final List<CommitListener> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long lastBatchNanos = System.nanoTime();
     private long lastCursorWriteNanos = System.nanoTime();
+    private boolean cursorBehind;
     private long mixedBatchNanos = System.nanoTime() - LIVE_WINDOW.toNanos();
 
     /**
@@ -114,8 +123,30 @@ public final class CloudBridge implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("bridge-" + deviceId).unstarted(this::run);
     }
 
+    /** Told of every batch once Kafka has it (committed, in exactly-once mode); on the bridge's thread. */
+    public interface CommitListener {
+        /**
+         * @param batch        the spool records of the batch, in order (gap markers included)
+         * @param sendNanos    how long sending and committing the batch took
+         */
+        void committed(List<SpooledRecord> batch, long sendNanos);
+    }
+
+    /** Adds a listener (metrics, receipts); call before {@link #start}. A listener that throws is logged, not fatal. */
+    public void onCommit(CommitListener listener) {
+        commitListeners.add(listener);
+    }
+
     public void start() {
         thread.start();
+    }
+
+    /**
+     * When the forwarding loop last went round (System.nanoTime): every Kafka call it makes is bounded, so a loop
+     * that has not gone round for minutes is stuck, whatever Kafka does (the systemd watchdog goes by it).
+     */
+    public long loopAtNanos() {
+        return loopAtNanos;
     }
 
     /** Records Kafka has acknowledged (committed, in exactly-once mode) since start. */
@@ -139,6 +170,7 @@ public final class CloudBridge implements AutoCloseable {
                     exactlyOnce() ? "exactly once" : "at least once", reader.committedPositions(),
                     config.bootstrapServers());
             while (running) {
+                loopAtNanos = System.nanoTime();
                 try {
                     if (producer == null) {
                         producer = connect(reader);
@@ -158,6 +190,7 @@ public final class CloudBridge implements AutoCloseable {
                     // Start over from what Kafka has: a fresh producer, and (exactly once) the committed checkpoint.
                     closeProducer(Duration.ZERO);
                     reader.rewind();
+                    backlog = reader.backlogBytes(); // what waits now, for status and the stall check
                     Thread.sleep(backoff.next().toMillis());
                 }
             }
@@ -167,7 +200,12 @@ public final class CloudBridge implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
-            LOG.error("{}bridge stopped by an unexpected error; records stay in the spool", logPrefix, e);
+            if (running) {
+                LOG.error("{}bridge stopped by an unexpected error; records stay in the spool", logPrefix, e);
+            } else {
+                LOG.info("{}stopped during a Kafka call ({}); records not committed stay in the spool", logPrefix,
+                        e.toString());
+            }
         } finally {
             closeProducer(Duration.ofSeconds(5));
             if (state != State.FENCED) {
@@ -228,6 +266,13 @@ public final class CloudBridge implements AutoCloseable {
         List<SpooledRecord> batch = reader.poll(liveBesideBacklog ? small : config.batchRecords(), small,
                 Duration.ofMillis(200));
         if (batch.isEmpty()) {
+            backlog = reader.backlogBytes();
+            if (cursorBehind) {
+                // Idle: write the lazily kept cursor now, so that the spool can delete and status sees no backlog.
+                reader.commitPositions(reader.committedPositions());
+                cursorBehind = false;
+                lastCursorWriteNanos = System.nanoTime();
+            }
             return false;
         }
         if (!batch.getFirst().lane().equals(batch.getLast().lane())) {
@@ -238,7 +283,9 @@ public final class CloudBridge implements AutoCloseable {
         for (SpooledRecord spooled : batch) {
             bytes += spooled.nextPosition() - spooled.position();
         }
+        backlog = withBatch(reader.backlogBytes(), batch); // until it commits, the batch still waits
         bandwidth.acquire(bytes);
+        long sendStartNanos = System.nanoTime();
         int sent = exactlyOnce() ? sendTransaction(reader, batch) : sendAtLeastOnce(batch);
         long sentNanos = System.nanoTime();
         if (exactlyOnce()) {
@@ -248,11 +295,24 @@ public final class CloudBridge implements AutoCloseable {
             if (now - lastCursorWriteNanos > CURSOR_WRITE_INTERVAL.toNanos()) {
                 reader.commitPositions(reader.committedPositions());
                 lastCursorWriteNanos = now;
+                cursorBehind = false;
+            } else {
+                cursorBehind = true;
             }
         } else {
             reader.commit(batch);
         }
         forwarded.addAndGet(sent);
+        commits.incrementAndGet();
+        commitNanosTotal.addAndGet(sentNanos - sendStartNanos);
+        lastCommitAtMillis = System.currentTimeMillis();
+        for (CommitListener listener : commitListeners) {
+            try {
+                listener.committed(batch, sentNanos - sendStartNanos);
+            } catch (RuntimeException e) {
+                LOG.warn("{}commit listener failed (the batch is in Kafka): {}", logPrefix, e.toString());
+            }
+        }
         if (LOG.isDebugEnabled()) {
             LOG.debug("{}batch of {} record(s): mapped and sent in {} us, {} in {} us", logPrefix, batch.size(),
                     (sentNanos - polledNanos) / 1_000, exactlyOnce() ? "committed" : "acknowledged",
@@ -267,7 +327,8 @@ public final class CloudBridge implements AutoCloseable {
      * large for the cluster, invalid) aborts the attempt; it is then replaced by a gap marker that says so and the
      * batch is sent again, so that one bad record never stops its lane. Returns the records sent.
      */
-    private int sendTransaction(SpoolReader reader, List<SpooledRecord> batch) throws IOException {
+    private int sendTransaction(SpoolReader reader, List<SpooledRecord> batch)
+            throws IOException, TimeoutException, InterruptedException {
         Map<Integer, String> setAside = new HashMap<>();
         while (true) {
             producer.beginTransaction();
@@ -349,22 +410,25 @@ public final class CloudBridge implements AutoCloseable {
     }
 
     /** Per batch index, why Kafka refused that record for good; waits for every send to finish first. */
-    private Map<Integer, String> refusedForGood(List<Future<RecordMetadata>> acks) {
-        producer.flush();
+    private Map<Integer, String> refusedForGood(List<Future<RecordMetadata>> acks)
+            throws TimeoutException, InterruptedException {
+        // Bounded, unlike producer.flush(), which waits up to delivery.timeout.ms (minutes) on a Kafka that holds
+        // its connections open and answers nothing; the caller's recovery (a fresh producer) takes over instead.
+        long deadline = System.nanoTime() + ACK_TIMEOUT.toNanos();
         Map<Integer, String> refused = new HashMap<>();
         for (int i = 0; i < acks.size(); i++) {
             Future<RecordMetadata> ack = acks.get(i);
-            if (ack == null || !ack.isDone()) {
+            if (ack == null) {
                 continue;
             }
             try {
-                ack.get();
+                ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
                 int index = i;
                 refusal(e).ifPresent(why -> refused.put(index, why));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return refused;
+            } catch (TimeoutException e) {
+                throw new TimeoutException("Kafka acknowledged " + i + " of the batch's " + acks.size()
+                        + " record(s) within " + ACK_TIMEOUT.toSeconds() + " s");
             }
         }
         return refused;
@@ -405,7 +469,16 @@ public final class CloudBridge implements AutoCloseable {
     /** A snapshot of what the bridge is doing. Thread-safe. */
     public BridgeStatus status() {
         return new BridgeStatus(state.name(), lastError, forwarded.get(), recordsPerSecond, bytesPerSecond, backlog,
-                refusedByKafka.get(), lastRefusal);
+                refusedByKafka.get(), lastRefusal, startedAtMillis, lastCommitAtMillis, commits.get(),
+                commitNanosTotal.get(), System.currentTimeMillis());
+    }
+
+    private static Map<String, Long> withBatch(Map<String, Long> unread, List<SpooledRecord> batch) {
+        Map<String, Long> waiting = new LinkedHashMap<>(unread);
+        for (SpooledRecord record : batch) {
+            waiting.merge(record.lane(), record.nextPosition() - record.position(), Long::sum);
+        }
+        return waiting;
     }
 
     private static Map<String, Long> positionsAfter(Map<String, Long> committed, List<SpooledRecord> batch) {

@@ -2,6 +2,9 @@ package dev.edgeline.broker.receipts;
 
 import dev.edgeline.broker.spool.Spool.StreamId;
 import dev.edgeline.broker.spool.Spool.StreamMark;
+import dev.edgeline.broker.spool.RecordKind;
+import dev.edgeline.broker.spool.SpoolRecord;
+import dev.edgeline.broker.spool.SpooledRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -139,6 +142,18 @@ public final class StreamReceipts implements AutoCloseable {
     /** Notes the marks of a batch committed in Kafka. Cheap, any thread (the bridge's). */
     public void committed(Map<StreamId, StreamMark> marks) {
         marks.forEach((id, mark) -> pendingCommitted.merge(id, mark, StreamReceipts::higher));
+    }
+
+    /** Notes the data records of a batch committed in Kafka (gap markers are the spool's, not a stream's). */
+    public void committedRecords(List<SpooledRecord> batch) {
+        for (SpooledRecord spooled : batch) {
+            SpoolRecord record = spooled.record();
+            if (record.kind() != RecordKind.DATA) {
+                continue;
+            }
+            pendingCommitted.merge(new StreamId(record.device(), record.stream()),
+                    new StreamMark(record.boot(), record.seq()), StreamReceipts::higher);
+        }
     }
 
     private static StreamMark higher(StreamMark a, StreamMark b) {

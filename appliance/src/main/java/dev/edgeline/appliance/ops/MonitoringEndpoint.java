@@ -1,0 +1,103 @@
+package dev.edgeline.appliance.ops;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One service's HTTP endpoint (the JDK's own HTTP server: nothing more on the device's class path):
+ * {@code GET /metrics} in the Prometheus text format, {@code GET /health} answering 200 when passing and 503 with
+ * every problem named when failing. Thread: {@code monitoring-http} (one; a scrape is a few milliseconds).
+ */
+public final class MonitoringEndpoint implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MonitoringEndpoint.class);
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private MonitoringEndpoint(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Serves {@code registry} and {@code health} on {@code host:port}; {@code beforeScrape} refreshes meters whose
+     * set changes (one per stream). Fails with a message naming the address when it is taken.
+     */
+    public static MonitoringEndpoint start(String host, int port, PrometheusMeterRegistry registry,
+                                           Runnable beforeScrape, Supplier<Health> health) throws IOException {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        } catch (BindException e) {
+            throw new IOException("monitoring endpoint " + host + ":" + port + " could not be opened: "
+                    + e.getMessage() + " (is another service on that port? see monitoring: in the device YAML)", e);
+        }
+        ExecutorService executor = Executors.newSingleThreadExecutor(
+                runnable -> Thread.ofPlatform().name("monitoring-http").daemon().unstarted(runnable));
+        server.setExecutor(executor);
+        server.createContext("/metrics", exchange -> {
+            if (isGet(exchange)) {
+                beforeScrape.run();
+                respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+            }
+        });
+        server.createContext("/health", exchange -> {
+            if (isGet(exchange)) {
+                Health answer = health.get();
+                respond(exchange, answer.passing() ? 200 : 503, "application/json", answer.toJson() + "\n");
+            }
+        });
+        server.createContext("/", exchange -> {
+            if (isGet(exchange)) {
+                respond(exchange, exchange.getRequestURI().getPath().equals("/") ? 200 : 404, "text/plain",
+                        "GET /metrics (Prometheus) or /health\n");
+            }
+        });
+        server.start();
+        LOG.info("metrics on http://{}:{}/metrics, health on /health", host, server.getAddress().getPort());
+        return new MonitoringEndpoint(server, executor);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static boolean isGet(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestMethod().equals("GET") || exchange.getRequestMethod().equals("HEAD")) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        respond(exchange, 405, "text/plain", "only GET\n");
+        return false;
+    }
+
+    private static void respond(HttpExchange exchange, int status, String contentType, String body)
+            throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            if (!head) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.edgeline.appliance.ops;
+
+import dev.edgeline.bridge.BridgeStatus;
+import dev.edgeline.bridge.CloudBridge;
+import dev.edgeline.broker.receipts.StreamReceipts;
+import dev.edgeline.broker.spool.Spool;
+import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.MonitoringConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What one service shows operators: its meters on {@code /metrics}, its {@code /health}, and the systemd watchdog
+ * (fed unless the service is stuck). The broker service shows the spool and the per-stream receipts, plus the bridge
+ * when it runs in-process; the bridge service shows the bridge. Without {@code monitoring:} in the config there is
+ * no HTTP endpoint, but the watchdog and readiness still work under systemd.
+ */
+public final class ServiceMonitoring implements AutoCloseable {
+    private final PrometheusMeterRegistry registry;
+    private final Supplier<Health> health;
+    private final MonitoringEndpoint endpoint; // null without monitoring: in the config
+    private final Watchdog watchdog;
+
+    private ServiceMonitoring(PrometheusMeterRegistry registry, Supplier<Health> health, MonitoringEndpoint endpoint,
+                              Watchdog watchdog) {
+        this.registry = registry;
+        this.health = health;
+        this.endpoint = endpoint;
+        this.watchdog = watchdog;
+    }
+
+    /** The edge-broker service's: spool, receipts, and the bridge when it runs in this process (else null). */
+    public static ServiceMonitoring forBroker(DeviceConfig config, Spool spool, StreamReceipts receipts,
+                                              CloudBridge inProcessBridge) throws IOException {
+        PrometheusMeterRegistry registry = registry(config, "edge-broker");
+        SpoolMeters.bind(registry, spool, config.spool().directory());
+        ReceiptMeters receiptMeters = ReceiptMeters.bind(registry, receipts);
+        DeliveryCheck check = new DeliveryCheck(stallAfter(config));
+        Supplier<Health> health;
+        BooleanSupplier stuck;
+        Supplier<String> status;
+        if (inProcessBridge != null) {
+            BridgeMeters.bind(registry, inProcessBridge);
+            health = () -> bridgeHealth("edge-broker", check, inProcessBridge);
+            stuck = () -> check.stuck(inProcessBridge.status(), System.nanoTime() - inProcessBridge.loopAtNanos(),
+                    System.currentTimeMillis());
+            status = () -> DeliveryCheck.summary(inProcessBridge.status(), System.currentTimeMillis());
+        } else {
+            health = () -> new Health("edge-broker", List.of(), spoolSummary(spool)
+                    + "; forwarding is edge-bridge's (its own /health)");
+            stuck = () -> false;
+            status = () -> spoolSummary(spool);
+        }
+        return start(config, config.monitoring().map(MonitoringConfig::brokerPort), registry, receiptMeters::refresh,
+                health, "edge-broker", stuck, status);
+    }
+
+    /** The edge-bridge service's (the bridge as its own process). */
+    public static ServiceMonitoring forBridge(DeviceConfig config, CloudBridge bridge) throws IOException {
+        PrometheusMeterRegistry registry = registry(config, "edge-bridge");
+        BridgeMeters.bind(registry, bridge);
+        DeliveryCheck check = new DeliveryCheck(stallAfter(config));
+        return start(config, config.monitoring().map(MonitoringConfig::bridgePort), registry, () -> { },
+                () -> bridgeHealth("edge-bridge", check, bridge), "edge-bridge",
+                () -> check.stuck(bridge.status(), System.nanoTime() - bridge.loopAtNanos(),
+                        System.currentTimeMillis()),
+                () -> DeliveryCheck.summary(bridge.status(), System.currentTimeMillis()));
+    }
+
+    private static ServiceMonitoring start(DeviceConfig config, Optional<Integer> port,
+                                           PrometheusMeterRegistry registry, Runnable beforeScrape,
+                                           Supplier<Health> health, String service, BooleanSupplier stuck,
+                                           Supplier<String> status) throws IOException {
+        MonitoringEndpoint endpoint = null;
+        if (port.isPresent()) {
+            endpoint = MonitoringEndpoint.start(config.monitoring().orElseThrow().host(), port.get(), registry,
+                    beforeScrape, health);
+        }
+        return new ServiceMonitoring(registry, health, endpoint, Watchdog.start(service, stuck, status));
+    }
+
+    private static PrometheusMeterRegistry registry(DeviceConfig config, String service) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("device", config.device().id(), "service", service);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return registry;
+    }
+
+    private static java.time.Duration stallAfter(DeviceConfig config) {
+        return config.monitoring().map(MonitoringConfig::stallAfter).orElse(MonitoringConfig.DEFAULT_STALL_AFTER);
+    }
+
+    private static Health bridgeHealth(String service, DeliveryCheck check, CloudBridge bridge) {
+        BridgeStatus status = bridge.status();
+        long now = System.currentTimeMillis();
+        return new Health(service, check.problems(status, now), DeliveryCheck.summary(status, now));
+    }
+
+    private static String spoolSummary(Spool spool) {
+        var counters = spool.counters();
+        return "spool: " + counters.appended() + " record(s) ingested, " + counters.duplicates() + " duplicate(s), "
+                + counters.refused() + " refused since start";
+    }
+
+    public Health health() {
+        return health.get();
+    }
+
+    /** The port serving /metrics and /health, if there is an endpoint. */
+    public Optional<Integer> port() {
+        return Optional.ofNullable(endpoint).map(MonitoringEndpoint::port);
+    }
+
+    @Override
+    public void close() {
+        List<RuntimeException> failures = new ArrayList<>();
+        try {
+            watchdog.close();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        registry.close();
+        if (!failures.isEmpty()) {
+            throw failures.getFirst();
+        }
+    }
+}

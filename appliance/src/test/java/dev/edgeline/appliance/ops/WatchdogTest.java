@@ -1,0 +1,94 @@
+package dev.edgeline.appliance.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The watchdog against a real AF_UNIX datagram socket, bound by a Python process standing in for systemd (the
+ * protocol of sd_notify(3)): READY=1 first, WATCHDOG=1 while the service is not stuck, none while it is, STOPPING=1
+ * at the end.
+ */
+@Timeout(60)
+class WatchdogTest {
+    private static final String RECEIVER = """
+            import socket, sys
+            name = sys.argv[1]
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.bind(("\\0" + name[1:]) if name.startswith("@") else name)
+            print("BOUND", flush=True)
+            while True:
+                message = s.recv(4096).decode()
+                print(message.replace("\\n", "|"), flush=True)
+                if "STOPPING=1" in message:
+                    break
+            """;
+
+    @Test
+    void ready_thenFedOnlyWhileNotStuck_thenStopping(@TempDir Path dir) throws Exception {
+        exercise(dir, dir.resolve("notify.sock").toString());
+    }
+
+    @Test
+    void anAbstractSocketNameWorksToo(@TempDir Path dir) throws Exception {
+        exercise(dir, "@edgeline-watchdog-test-" + ProcessHandle.current().pid());
+    }
+
+    private static void exercise(Path dir, String socketName) throws Exception {
+        Path script = dir.resolve("receiver.py");
+        Files.writeString(script, RECEIVER);
+        Process receiver = new ProcessBuilder("python3", script.toString(), socketName).redirectErrorStream(true)
+                .start();
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(receiver.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    received.add(line);
+                }
+            } catch (java.io.IOException e) {
+                received.add("EOF " + e);
+            }
+        });
+        try {
+            assertThat(received.poll(20, TimeUnit.SECONDS)).isEqualTo("BOUND");
+            AtomicBoolean stuck = new AtomicBoolean();
+            Watchdog watchdog = Watchdog.start(Optional.of(SdNotify.to(socketName)), Optional.of(Duration.ofMillis(400)),
+                    "test-service", stuck::get, () -> "all well");
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("READY=1|STATUS=all well");
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("WATCHDOG=1|STATUS=all well");
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("WATCHDOG=1|STATUS=all well");
+            stuck.set(true);
+            Thread.sleep(300);
+            received.clear();
+            Thread.sleep(600); // more than the 100 ms ping period, several times over
+            List<String> whileStuck = List.copyOf(received);
+            assertThat(whileStuck).isNotEmpty().allSatisfy(m -> assertThat(m).startsWith("STATUS=stuck: "));
+            stuck.set(false);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).matches("(STATUS=stuck: all well|WATCHDOG=1\\|STATUS=all well)");
+            watchdog.close();
+            String last;
+            do {
+                last = received.poll(10, TimeUnit.SECONDS);
+            } while (last != null && !last.equals("STOPPING=1"));
+            assertThat(last).isEqualTo("STOPPING=1");
+        } finally {
+            receiver.destroyForcibly();
+            receiver.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package dev.edgeline.appliance;
 
+import dev.edgeline.config.RecordEnvelope;
 import dev.edgeline.config.ConfigError;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
@@ -35,13 +36,28 @@ final class ConfigCommand {
         return switch (verb) {
             case "validate" -> validate(rest);
             case "render" -> render(rest);
-            case "schema" -> {
-                out.print(DeviceRenderer.jsonSchema());
-                yield ExitCodes.OK;
-            }
+            case "schema" -> schema(rest);
             default -> throw new Arguments.UsageException("expected 'config validate FILE', 'config render FILE "
-                    + "--out DIR' or 'config schema'");
+                    + "--out DIR' or 'config schema [--payload reading|health|broker-health|gap]'");
         };
+    }
+
+    /** The device YAML's schema, or with {@code --payload KIND} the JSON Schema of a Kafka payload kind. */
+    private int schema(List<String> args) throws Arguments.UsageException {
+        java.util.Optional<String> payload = Arguments.parse(args, Set.of("payload")).option("payload");
+        if (payload.isEmpty()) {
+            out.print(DeviceRenderer.jsonSchema());
+            return ExitCodes.OK;
+        }
+        for (RecordEnvelope.PayloadKind kind : RecordEnvelope.PayloadKind.values()) {
+            if (kind.schemaName().equals(payload.get())) {
+                out.print(kind.schema());
+                return ExitCodes.OK;
+            }
+        }
+        throw new Arguments.UsageException("--payload " + payload.get() + " is not a payload kind (known: "
+                + String.join(", ", java.util.Arrays.stream(RecordEnvelope.PayloadKind.values())
+                .map(RecordEnvelope.PayloadKind::schemaName).toList()) + ")");
     }
 
     private int validate(List<String> args) throws Arguments.UsageException {

@@ -123,7 +123,7 @@ public final class DrainHarness {
             throws Exception {
         BridgeConfig config = bridgeConfig(bootstrap, topic,
                 transactional ? BridgeConfig.Delivery.EXACTLY_ONCE : BridgeConfig.Delivery.AT_LEAST_ONCE);
-        RecordMapper mapper = new RecordMapper(config);
+        RecordMapper mapper = new RecordMapper(config, "bench-pi");
         SplittableRandom random = new SplittableRandom(2);
         java.util.Properties settings =
                 BridgeProducerProperties.of(config, "drain-format-" + topic, SecurityProperties.of(config.security()));

@@ -75,7 +75,7 @@ public class RecordFormatBenchmark {
                     + "'");
         };
         mapper = new RecordMapper(DrainHarness.bridgeConfig("127.0.0.1:9", "bench",
-                BridgeConfig.Delivery.EXACTLY_ONCE));
+                BridgeConfig.Delivery.EXACTLY_ONCE), "bench-pi");
         codec = switch (compression) {
             case "zstd" -> Compression.zstd().build();
             case "none" -> Compression.NONE;

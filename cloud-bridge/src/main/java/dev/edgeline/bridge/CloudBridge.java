@@ -116,7 +116,7 @@ public final class CloudBridge implements AutoCloseable {
         this.deviceId = deviceId;
         this.readerSource = readerSource;
         this.security = Map.copyOf(SecurityProperties.of(config.security()));
-        this.mapper = new RecordMapper(config);
+        this.mapper = new RecordMapper(config, deviceId);
         this.checkpoints = new CheckpointStore(config.bootstrapServers(), config.checkpointTopic(), security);
         this.bandwidth = new BandwidthCap(config.maxBytesPerSecond());
         this.logPrefix = "[Bridge device=" + deviceId + "] ";

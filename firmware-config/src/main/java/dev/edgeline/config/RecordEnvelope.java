@@ -23,6 +23,51 @@ public final class RecordEnvelope {
     /** Kafka header: the MQTT topic the record was published on. */
     public static final String MQTT_TOPIC = "mqtt_topic";
 
+    /**
+     * Kafka header: {@code application/json} when the payload is well-formed JSON (everything our agent, broker and
+     * bridge write), else {@code application/octet-stream} (a third-party payload, carried unchanged).
+     */
+    public static final String CONTENT_TYPE = "content-type";
+    /** Kafka header (CloudEvents {@code dataschema}): the JSON Schema of the payload, for the kinds we write. */
+    public static final String DATASCHEMA = "ce_dataschema";
+    /** Where the payload schemas are published; {@code bin/edge config schema --payload KIND} prints each. */
+    public static final String SCHEMA_BASE = "https://edgeline.dev/schemas/payload/";
+
+    /** The payload kinds with a published schema (the resource {@code schemas/<kind>.schema.json} of this package). */
+    public enum PayloadKind {
+        /** A sensor value from the agent: value, unit, ts, mono_ms, clock_synced (event for a debounced edge). */
+        READING("reading"),
+        /** A sensor's health change from the agent (its health stream). */
+        HEALTH("health"),
+        /** An event of the broker's own (refused identity jump, ...), on the broker-health stream. */
+        BROKER_HEALTH("broker-health"),
+        /** A gap marker: records lost or refused, with the reason, on the gap topic. */
+        GAP("gap");
+
+        private final String name;
+
+        PayloadKind(String name) {
+            this.name = name;
+        }
+
+        public String schemaName() {
+            return name;
+        }
+
+        public String schemaUri() {
+            return SCHEMA_BASE + name + ".schema.json";
+        }
+
+        /** The schema itself (JSON text). */
+        public String schema() {
+            try (java.io.InputStream in = RecordEnvelope.class.getResourceAsStream("schemas/" + name + ".schema.json")) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException | NullPointerException e) {
+                throw new IllegalStateException("payload schema " + name + " is missing from the build", e);
+            }
+        }
+    }
+
     /** The stream of the broker's own health events (refused identity jumps, ...), on edge/<device>/broker-health. */
     public static final String BROKER_HEALTH_STREAM = "broker-health";
 

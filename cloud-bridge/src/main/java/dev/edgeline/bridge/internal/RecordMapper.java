@@ -14,17 +14,23 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * Maps a spool record to its Kafka record: topic from the first matching route, key from the route's key template,
  * the payload unchanged, the record's arrival time as the Kafka timestamp, and headers: {@code device},
  * {@code stream}, {@code boot}, {@code seq}, {@code mqtt_topic}, {@code clock_synced} and CloudEvents-style
- * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time} (RFC 3339, UTC, milliseconds),
- * {@code ce_specversion}. Caches what is constant per stream (key, topic, header bytes), so it is confined to one
+ * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time} (RFC 3339, UTC, milliseconds: the reading's
+ * time, its payload's {@code ts}, when it has one, else the arrival time), {@code ce_specversion},
+ * {@code content-type} ({@code application/json} for well-formed JSON, else {@code application/octet-stream}) and,
+ * for the payloads we write, {@code ce_dataschema} (the URI of its published JSON Schema). Caches what is constant per stream (key, topic, header bytes), so it is confined to one
  * thread (the bridge thread).
  */
 public final class RecordMapper {
     public static final String CE_TYPE = "dev.edgeline.reading";
     public static final String CE_TYPE_GAP = "dev.edgeline.gap";
     private final BridgeConfig config;
+    private final String gatewayDevice;
+    private final JsonPayload payload = new JsonPayload();
 
-    public RecordMapper(BridgeConfig config) {
+    /** A mapper for the bridge of {@code gatewayDevice} (records of its own agent and broker get a dataschema). */
+    public RecordMapper(BridgeConfig config, String gatewayDevice) {
         this.config = config;
+        this.gatewayDevice = gatewayDevice;
     }
 
     /** What is the same for every record of one stream on one topic: computed once per stream. */
@@ -34,6 +40,14 @@ public final class RecordMapper {
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
     private static final byte[] FALSE = "false".getBytes(StandardCharsets.UTF_8);
     private static final byte[] SPEC_VERSION = "1.0".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] JSON = "application/json".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] OCTETS = "application/octet-stream".getBytes(StandardCharsets.UTF_8);
+    private static final java.util.Map<RecordEnvelope.PayloadKind, byte[]> SCHEMAS = new java.util.EnumMap<>(
+            java.util.Map.of(
+                    RecordEnvelope.PayloadKind.READING, utf8(RecordEnvelope.PayloadKind.READING.schemaUri()),
+                    RecordEnvelope.PayloadKind.HEALTH, utf8(RecordEnvelope.PayloadKind.HEALTH.schemaUri()),
+                    RecordEnvelope.PayloadKind.BROKER_HEALTH, utf8(RecordEnvelope.PayloadKind.BROKER_HEALTH.schemaUri()),
+                    RecordEnvelope.PayloadKind.GAP, utf8(RecordEnvelope.PayloadKind.GAP.schemaUri())));
     private static final int CACHE_LIMIT = 10_000;
 
     // Confined to the bridge thread, like the mapper's only caller.
@@ -79,9 +93,36 @@ public final class RecordMapper {
         headers.add("ce_id", utf8(stream.ceIdPrefix() + boot + "/" + seq));
         headers.add("ce_source", stream.ceSource());
         headers.add("ce_type", stream.ceType());
-        headers.add("ce_time", ceTime.format(record.receivedAtMillis()));
+        boolean json = payload.scan(record.payload());
+        headers.add(RecordEnvelope.CONTENT_TYPE, json ? JSON : OCTETS);
+        headers.add("ce_time", ceTime.format(json && payload.ts().isPresent() ? payload.ts().getAsLong()
+                : record.receivedAtMillis()));
+        if (json) {
+            kindOf(record).ifPresent(kind -> headers.add(RecordEnvelope.DATASCHEMA, SCHEMAS.get(kind)));
+        }
         return Optional.of(new ProducerRecord<>(stream.kafkaTopic(), null, record.receivedAtMillis(), stream.key(),
                 record.payload(), headers));
+    }
+
+    /**
+     * The published schema a payload follows: ours only (gap markers, the broker's health events, the agent's
+     * readings and health records); a third-party device's payload has none.
+     */
+    private java.util.Optional<RecordEnvelope.PayloadKind> kindOf(SpoolRecord record) {
+        if (record.kind() == RecordKind.GAP) {
+            return java.util.Optional.of(RecordEnvelope.PayloadKind.GAP);
+        }
+        if (!record.device().equals(gatewayDevice) || !payload.isObject()) {
+            return java.util.Optional.empty();
+        }
+        if (record.stream().equals(RecordEnvelope.BROKER_HEALTH_STREAM)) {
+            return java.util.Optional.of(RecordEnvelope.PayloadKind.BROKER_HEALTH);
+        }
+        if (payload.ts().isEmpty()) {
+            return java.util.Optional.empty(); // not the agent's: something else publishing under the gateway's id
+        }
+        return java.util.Optional.of(payload.hasValue() ? RecordEnvelope.PayloadKind.READING
+                : RecordEnvelope.PayloadKind.HEALTH);
     }
 
     private static byte[] utf8(String value) {

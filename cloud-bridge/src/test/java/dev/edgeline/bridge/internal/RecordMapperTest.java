@@ -21,7 +21,7 @@ class RecordMapperTest {
             new Route(TopicFilter.parse("edge/+/alarm"), "alarms", KeyTemplate.parse("{device}"), "alarm"),
             new Route(TopicFilter.parse("edge/#"), "readings", KeyTemplate.parse(KeyTemplate.DEFAULT), "telemetry")),
             500, Duration.ofSeconds(1), "edge.gaps");
-    private final RecordMapper mapper = new RecordMapper(config);
+    private final RecordMapper mapper = new RecordMapper(config, "pi-1");
 
     private static SpoolRecord record(String stream) {
         return new SpoolRecord("pi-1", stream, 3, 42, "edge/pi-1/" + stream, true, 1_763_805_600_000L,
@@ -69,5 +69,53 @@ class RecordMapperTest {
     void recordWithoutRoute_isNotMapped() {
         SpoolRecord other = new SpoolRecord("x", "y", 1, 1, "other/topic", false, 0, new byte[0]);
         assertThat(mapper.map(other)).isEmpty();
+    }
+
+    private static Map<String, String> headersOf(SpoolRecord record, RecordMapper mapper) {
+        Map<String, String> headers = new HashMap<>();
+        for (Header h : mapper.map(record).orElseThrow().headers()) {
+            headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+        }
+        return headers;
+    }
+
+    @Test
+    void anAgentReading_isJson_withItsSchema_andCeTimeIsTheReadingsTimeNotTheArrival() {
+        SpoolRecord reading = new SpoolRecord("pi-1", "temperature", 3, 43, "edge/pi-1/temperature", true,
+                1_763_805_600_000L, ("{\"value\":21.5,\"unit\":\"°C\",\"ts\":\"2025-11-22T09:59:58.25Z\","
+                + "\"mono_ms\":81234,\"clock_synced\":true}").getBytes(StandardCharsets.UTF_8));
+        assertThat(headersOf(reading, mapper)).containsEntry("content-type", "application/json")
+                .containsEntry("ce_time", "2025-11-22T09:59:58.250Z")
+                .containsEntry("ce_dataschema", "https://edgeline.dev/schemas/payload/reading.schema.json");
+    }
+
+    @Test
+    void healthAndBrokerHealthAndGapMarkers_nameTheirSchemas() {
+        SpoolRecord health = new SpoolRecord("pi-1", "health", 3, 1, "edge/pi-1/health", true, 0,
+                "{\"sensor\":\"env\",\"state\":\"failing\",\"ts\":\"2025-11-22T09:59:58Z\",\"mono_ms\":1,\"clock_synced\":true}"
+                        .getBytes(StandardCharsets.UTF_8));
+        SpoolRecord brokerHealth = new SpoolRecord("pi-1", "broker-health", 9, 0, "edge/pi-1/broker-health", false, 0,
+                "{\"event\":\"identity-jump-refused\",\"suppressed_since_last\":0}".getBytes(StandardCharsets.UTF_8));
+        SpoolRecord gap = new SpoolRecord("pi-1", "$gap/bulk", 0, 4096, "$edge/gap/bulk", false, 0,
+                "{\"gap\":true}".getBytes(StandardCharsets.UTF_8), dev.edgeline.broker.spool.RecordKind.GAP);
+        assertThat(headersOf(health, mapper)).containsEntry("ce_dataschema",
+                "https://edgeline.dev/schemas/payload/health.schema.json");
+        assertThat(headersOf(brokerHealth, mapper)).containsEntry("ce_dataschema",
+                "https://edgeline.dev/schemas/payload/broker-health.schema.json");
+        assertThat(headersOf(gap, mapper)).containsEntry("ce_dataschema",
+                "https://edgeline.dev/schemas/payload/gap.schema.json").containsEntry("content-type", "application/json");
+    }
+
+    @Test
+    void aThirdPartyPayload_keepsItsBytes_isOctetsUnlessJson_andHasNoSchema() {
+        SpoolRecord text = new SpoolRecord("pi-1/esp32-kitchen", "lan/esp32-kitchen/t", 1, 0,
+                "edge/esp32-kitchen/t", false, 1_763_805_600_000L, "21.5 C".getBytes(StandardCharsets.UTF_8));
+        SpoolRecord json = new SpoolRecord("pi-1/esp32-kitchen", "lan/esp32-kitchen/t", 1, 1,
+                "edge/esp32-kitchen/t", false, 1_763_805_600_000L,
+                "{\"value\":21.5,\"ts\":\"2025-11-22T09:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(headersOf(text, mapper)).containsEntry("content-type", "application/octet-stream")
+                .containsEntry("ce_time", "2025-11-22T10:00:00.000Z").doesNotContainKey("ce_dataschema");
+        assertThat(headersOf(json, mapper)).containsEntry("content-type", "application/json")
+                .containsEntry("ce_time", "2025-11-22T09:00:00.000Z").doesNotContainKey("ce_dataschema");
     }
 }

@@ -5,10 +5,11 @@
 #   mosquitto          mosquitto_passwd: writes the broker's password file in the tests, as an operator would
 #   mosquitto-clients  mosquitto_pub: a real third-party MQTT 3.1.1/5 client
 #   prometheus         a real Prometheus scraping a running broker (PrometheusScrapeIT)
+#   chromium, chromium-driver: a real browser for the web console's test (ConsoleIT, through Selenium)
 #   ansible, ansible-lint, debootstrap: the provisioning tests (only when they run)
 
 edge_test_prerequisites() { # $1: "with-provisioning" or "maven-only"
-  local pairs=(openssl:openssl mosquitto_passwd:mosquitto mosquitto_pub:mosquitto-clients prometheus:prometheus)
+  local pairs=(openssl:openssl mosquitto_passwd:mosquitto mosquitto_pub:mosquitto-clients prometheus:prometheus chromium:chromium chromedriver:chromium-driver)
   if [[ "$1" == with-provisioning ]]; then
     pairs+=(ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap)
   fi

@@ -45,6 +45,7 @@ public final class Main {
                 case "passwd" -> new PasswdCommand(System.in, out, err).run(rest);
                 case "verify" -> new VerifyCommand(out, err).run(rest);
                 case "tail" -> new TailCommand(out, err).run(rest);
+                case "console" -> new ConsoleCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> {
                     usage(out);
                     yield ExitCodes.OK;
@@ -71,7 +72,9 @@ public final class Main {
                                       separate the bridge runs as its own process, bin/edge bridge)
                   agent --config FILE [--data-dir DIR]    the edge-agent service (sensors to MQTT)
                   bridge --config FILE [--data-dir DIR]   the cloud bridge alone, on the broker's spool directory
-                  status --config FILE [--data-dir DIR]   spool backlog per lane, bridge state and drain estimate
+                  status --config FILE [--data-dir DIR] [--streams]
+                                      spool backlog per lane, bridge state, age of its last report and commit,
+                                      drain estimate; --streams: every stream's last seq ingested, in Kafka, lag
                   config validate FILE [--check-files yes|no] [--data-dir DIR]
                                       check a device config (and, unless no, the certificate, key and password
                                       files it names and that its directories are writable); exit 2 if invalid
@@ -85,6 +88,9 @@ public final class Main {
                                       exit 3 on any problem
                   tail --bootstrap B --topic T [--from end|beginning] [--max N]
                                       follow topics readably (read_committed)
-                  config schema                            print the JSON Schema of the device YAML""");
+                  console --bootstrap B [--topic T] [--gap-topic edge.gaps] [--host 127.0.0.1] [--port 8080]
+                                      live web console: devices, streams, last value, rate, unexplained gaps, charts
+                  config schema [--payload reading|health|broker-health|gap]
+                                      print the JSON Schema of the device YAML, or of a Kafka payload kind""");
     }
 }

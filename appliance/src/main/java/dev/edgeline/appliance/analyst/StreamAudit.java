@@ -1,16 +1,14 @@
 package dev.edgeline.appliance.analyst;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * What an analyst can check of one stream from Kafka alone: records, duplicates (an identity seen twice), records
  * out of order (an identity not above the one before it in the partition) and holes (seq numbers missing between
  * the lowest and highest seen; {@code seq} is continuous per stream, so a hole means records that did not arrive),
- * each hole split into what gap markers explain and what they do not. Not thread-safe; one per stream.
+ * each hole split into what gap markers explain and what they do not. Memory grows with the holes, not the records
+ * ({@link SeqRanges}). Not thread-safe; one per stream.
  */
 public final class StreamAudit {
     /** A range of missing seq numbers, inclusive. */
@@ -20,8 +18,7 @@ public final class StreamAudit {
         }
     }
 
-    private final Set<String> identities = new HashSet<>();
-    private final TreeSet<Long> seqs = new TreeSet<>();
+    private final SeqRanges seqs = new SeqRanges();
     private long records;
     private long duplicates;
     private long outOfOrder;
@@ -31,8 +28,8 @@ public final class StreamAudit {
     /** One record, in partition order. */
     public void add(long boot, long seq) {
         records++;
-        if (!identities.add(boot + "/" + seq)) {
-            duplicates++;
+        if (!seqs.add(seq)) {
+            duplicates++; // seq is continuous per stream across boots: a seq seen before is the same record
             return;
         }
         if (boot < lastBoot || (boot == lastBoot && seq <= lastSeq)) {
@@ -41,7 +38,6 @@ public final class StreamAudit {
             lastBoot = boot;
             lastSeq = seq;
         }
-        seqs.add(seq);
     }
 
     public long records() {
@@ -58,15 +54,7 @@ public final class StreamAudit {
 
     /** The missing ranges between the lowest and the highest seq seen. */
     public List<Hole> holes() {
-        List<Hole> holes = new ArrayList<>();
-        Long previous = null;
-        for (long seq : seqs) {
-            if (previous != null && seq > previous + 1) {
-                holes.add(new Hole(previous + 1, seq - 1));
-            }
-            previous = seq;
-        }
-        return holes;
+        return seqs.holes();
     }
 
     /** The parts of the holes that no range in {@code explained} covers. */

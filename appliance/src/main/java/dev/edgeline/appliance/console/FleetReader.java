@@ -1,0 +1,161 @@
+package dev.edgeline.appliance.console;
+
+import dev.edgeline.config.RecordEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the fleet's topics into the {@link FleetView}: read_committed (only what the bridges committed), from the
+ * beginning, no consumer group (nothing committed, no other reader disturbed). Without a topic list it reads every
+ * topic but Kafka's internal ones and the bridges' checkpoints, and looks for new topics every ten seconds; the gap
+ * topic's markers explain holes. Thread: {@code console-reader}.
+ */
+final class FleetReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetReader.class);
+    private static final Duration TOPIC_REFRESH = Duration.ofSeconds(10);
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final FleetView view;
+    private final List<String> fixedTopics;
+    private final String gapTopic;
+    private final Predicate<String> excluded;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    FleetReader(String bootstrapServers, List<String> topics, String gapTopic, FleetView view) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "edge-console");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.view = view;
+        this.fixedTopics = List.copyOf(topics);
+        this.gapTopic = gapTopic;
+        this.excluded = name -> name.startsWith("__") || name.equals("edge.bridge.checkpoints")
+                || name.startsWith("_confluent") || name.startsWith("_schemas");
+        this.thread = Thread.ofPlatform().name("console-reader").daemon().unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        Set<TopicPartition> assigned = new HashSet<>();
+        long nextRefresh = 0;
+        while (running) {
+            try {
+                if (System.nanoTime() >= nextRefresh) {
+                    assigned = reassign(assigned);
+                    nextRefresh = System.nanoTime() + TOPIC_REFRESH.toNanos();
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(250))) {
+                    take(record);
+                }
+                view.readerError("");
+            } catch (WakeupException e) {
+                break;
+            } catch (KafkaException | IllegalStateException e) {
+                if (!running) {
+                    break;
+                }
+                view.readerError(e.toString());
+                LOG.warn("reading the fleet's topics failed, retrying: {}", e.toString());
+                sleep();
+            }
+        }
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+
+    /** Adds the partitions of new topics (from their beginning), keeping the positions of the others. */
+    private Set<TopicPartition> reassign(Set<TopicPartition> assigned) {
+        List<String> topics = new ArrayList<>();
+        Map<String, List<PartitionInfo>> all = consumer.listTopics(Duration.ofSeconds(10));
+        for (String topic : all.keySet()) {
+            boolean wanted = fixedTopics.isEmpty() ? !excluded.test(topic) : fixedTopics.contains(topic)
+                    || topic.equals(gapTopic);
+            if (wanted) {
+                topics.add(topic);
+            }
+        }
+        Set<TopicPartition> next = new HashSet<>();
+        for (String topic : topics) {
+            all.get(topic).forEach(info -> next.add(new TopicPartition(topic, info.partition())));
+        }
+        if (next.equals(assigned)) {
+            return assigned;
+        }
+        Set<TopicPartition> added = new HashSet<>(next);
+        added.removeAll(assigned);
+        consumer.assign(next);
+        consumer.seekToBeginning(added);
+        view.topics(topics.stream().sorted().toList());
+        LOG.info("reading {} topic(s): {}", topics.size(), topics.stream().sorted().toList());
+        return next;
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> record) {
+        if (record.topic().equals(gapTopic)) {
+            view.gapMarker(record.value());
+            return;
+        }
+        String device = header(record, RecordEnvelope.DEVICE);
+        String stream = header(record, RecordEnvelope.STREAM);
+        String boot = header(record, RecordEnvelope.BOOT);
+        String seq = header(record, RecordEnvelope.SEQ);
+        if (device == null || stream == null || boot == null || seq == null) {
+            view.foreignRecord();
+            return;
+        }
+        try {
+            view.record(record.topic(), device, stream, Long.parseLong(boot), Long.parseLong(seq), record.timestamp(),
+                    record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8));
+        } catch (NumberFormatException e) {
+            view.foreignRecord();
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

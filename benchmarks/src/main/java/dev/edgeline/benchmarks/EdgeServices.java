@@ -60,7 +60,10 @@ final class EdgeServices implements AutoCloseable {
                 return new EdgeServices(broker, null, "bridge in the broker's process");
             }
             boolean reniced = canLowerNice();
-            List<String> prefix = reniced ? List.of("nice", "-n", Integer.toString(BRIDGE_NICE)) : List.of();
+            List<String> prefix = new java.util.ArrayList<>(CorePinning.device());
+            if (reniced) {
+                prefix.addAll(List.of("nice", "-n", Integer.toString(BRIDGE_NICE)));
+            }
             Process bridge = LocalProcesses.startBridge(dir.resolve("bridge.log"), prefix, "--config",
                     config.toString(), "--data-dir", dir.toString());
             return new EdgeServices(broker, bridge, reniced

@@ -24,6 +24,7 @@ public final class EndToEndHarness {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         int warmupSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
         Path work = WorkDirectory.deletedAtExit("e2e-bench-").path();
+        CorePinning.pinThisProcessToCloud();
         int mqttPort = LocalProcesses.freePort();
         int kafkaPort = LocalProcesses.freePort();
         Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
@@ -57,8 +58,8 @@ public final class EndToEndHarness {
             }
             System.out.println();
             System.out.printf(Locale.ROOT, "End to end, MQTT QoS 1 publish to read_committed consume, %d msg/s, "
-                    + "200-byte payloads, exactly-once bridge; %s; %s%n", rate, services.description(),
-                    LocalProcesses.describeJvmFlags());
+                    + "200-byte payloads, exactly-once bridge; %s; %s; %s%n", rate, services.description(),
+                    CorePinning.describe(), LocalProcesses.describeJvmFlags());
             System.out.println("| window | p50 | p99 | p99.9 | max | not received |");
             System.out.println("|---|---|---|---|---|---|");
             printRow("first " + warmupSeconds + " s (bridge start, JIT warm-up)", latencies, 0, warmup);

@@ -49,7 +49,8 @@ final class LocalProcesses {
     static Process startBroker(Path log, String... args) throws IOException {
         List<String> arguments = new ArrayList<>(List.of("broker"));
         arguments.addAll(List.of(args));
-        return startJvm(log, BROKER_JVM_FLAGS, "dev.edgeline.appliance.Main", arguments.toArray(String[]::new));
+        return startJvm(log, CorePinning.device(), BROKER_JVM_FLAGS, "dev.edgeline.appliance.Main",
+                arguments.toArray(String[]::new));
     }
 
     /**
@@ -67,8 +68,8 @@ final class LocalProcesses {
      * once it listens on {@code port} (the process is stopped if it does not).
      */
     static Process startKafka(Path log, Path dir, int port) throws IOException, InterruptedException {
-        Process kafka = startJvm(log, KAFKA_JVM_FLAGS, "dev.edgeline.benchmarks.KafkaProcessMain", dir.toString(),
-                Integer.toString(port));
+        Process kafka = startJvm(log, CorePinning.cloud(), KAFKA_JVM_FLAGS, "dev.edgeline.benchmarks.KafkaProcessMain",
+                dir.toString(), Integer.toString(port));
         try {
             awaitPort(port, kafka);
             return kafka;

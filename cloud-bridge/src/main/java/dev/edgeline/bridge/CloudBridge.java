@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -82,6 +83,7 @@ public final class CloudBridge implements AutoCloseable {
     private final Map<String, Object> security;
     private final RecordMapper mapper;
     private final CheckpointStore checkpoints;
+    private final ConsumerGroupMetadata checkpointGroup;
     private final BandwidthCap bandwidth;
     private final Thread thread;
     private final String logPrefix;
@@ -118,6 +120,7 @@ public final class CloudBridge implements AutoCloseable {
         this.security = Map.copyOf(SecurityProperties.of(config.security()));
         this.mapper = new RecordMapper(config, deviceId);
         this.checkpoints = new CheckpointStore(config.bootstrapServers(), config.checkpointTopic(), security);
+        this.checkpointGroup = new ConsumerGroupMetadata(CheckpointStore.groupOf(deviceId));
         this.bandwidth = new BandwidthCap(config.maxBytesPerSecond());
         this.logPrefix = "[Bridge device=" + deviceId + "] ";
         this.thread = Thread.ofPlatform().name("bridge-" + deviceId).unstarted(this::run);
@@ -352,9 +355,10 @@ public final class CloudBridge implements AutoCloseable {
             if (sendFailure != null) {
                 throw sendFailure;
             }
-            Map<String, Long> after = positionsAfter(reader.committedPositions(), batch);
+            Checkpoint checkpoint = new Checkpoint(reader.spoolId(), positionsAfter(reader.committedPositions(), batch));
             producer.send(new ProducerRecord<>(checkpoints.topic(), deviceId.getBytes(StandardCharsets.UTF_8),
-                    new Checkpoint(reader.spoolId(), after).encode()));
+                    checkpoint.encode()));
+            producer.sendOffsetsToTransaction(checkpoints.offsetsFor(checkpoint), checkpointGroup);
             producer.commitTransaction();
             return countSent(acks);
         }

@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,10 +26,22 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The compacted checkpoint topic: makes sure it exists, and reads the last committed checkpoint of one device (with
- * read_committed, so a checkpoint of an aborted or unfinished transaction is never seen).
+ * Where a device's bridge checkpoint lives in Kafka, written in the same transaction as the records it covers, in
+ * two places:
+ * <ul>
+ *   <li>the committed offset metadata of the device's own consumer group {@code edge-bridge-<device>} on the
+ *       anchor topic {@code <checkpoint-topic>.anchor} (one partition, never written to): read back with one
+ *       OffsetFetch from the group's coordinator, whatever the size of the fleet, and ACL-able per device (the
+ *       device needs READ on its own group and on the empty anchor topic, nothing on any other device's group);</li>
+ *   <li>a record in the compacted checkpoint topic, keyed by the device: what releases before the group existed
+ *       wrote and read, and the fallback when the group has no offset (the first start after an upgrade, or offsets
+ *       expired after {@code offsets.retention.minutes} without a commit). Reading it scans the partition from the
+ *       beginning (the whole fleet's checkpoints); a device denied READ on that topic skips it.</li>
+ * </ul>
+ * Reads see only committed checkpoints (the group read with requireStable, the topic with read_committed).
  */
 public final class CheckpointStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckpointStore.class);
     private final String bootstrapServers;
     private final String topic;
     private final Map<String, Object> security;
@@ -41,7 +56,23 @@ public final class CheckpointStore {
         return topic;
     }
 
-    /** Creates the topic (compacted, replication up to 3) if it does not exist. */
+    /** The topic whose partition 0 carries the groups' offsets (nothing is ever written to it). */
+    public String anchorTopic() {
+        return topic + ".anchor";
+    }
+
+    /** The consumer group that holds {@code deviceId}'s checkpoint. */
+    public static String groupOf(String deviceId) {
+        return "edge-bridge-" + deviceId;
+    }
+
+    /** The offsets to commit in a transaction for {@code checkpoint} (see {@code sendOffsetsToTransaction}). */
+    public Map<TopicPartition, OffsetAndMetadata> offsetsFor(Checkpoint checkpoint) {
+        return Map.of(new TopicPartition(anchorTopic(), 0),
+                new OffsetAndMetadata(0, new String(checkpoint.encode(), StandardCharsets.UTF_8)));
+    }
+
+    /** Creates the checkpoint topic (compacted) and the anchor topic, replication up to 3, if they do not exist. */
     public void ensureTopic(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
         Properties p = new Properties();
         p.putAll(security);
@@ -49,26 +80,86 @@ public final class CheckpointStore {
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
         try (Admin admin = Admin.create(p)) {
-            if (admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
+            java.util.Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (existing.contains(topic) && existing.contains(anchorTopic())) {
                 return;
             }
             int brokers = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
             short replication = (short) Math.max(1, Math.min(3, brokers));
-            NewTopic newTopic = new NewTopic(topic, 1, replication).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.max(1, replication - 1))));
-            try {
-                admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
+            String minInSync = String.valueOf(Math.max(1, replication - 1));
+            List<NewTopic> missing = new java.util.ArrayList<>();
+            if (!existing.contains(topic)) {
+                missing.add(new NewTopic(topic, 1, replication).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync)));
+            }
+            if (!existing.contains(anchorTopic())) {
+                missing.add(new NewTopic(anchorTopic(), 1, replication).configs(Map.of(
+                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync)));
+            }
+            for (var result : admin.createTopics(missing).values().values()) {
+                try {
+                    result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
                 }
             }
         }
     }
 
-    /** The last committed checkpoint stored under {@code key}, if any. */
-    public Optional<Checkpoint> load(String key, Duration timeout) {
+    /**
+     * The last committed checkpoint of {@code deviceId}: from its group when it has one, else from the checkpoint
+     * topic (scanned; skipped when this device may not read it).
+     */
+    public Optional<Checkpoint> load(String deviceId, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Optional<Checkpoint> fromGroup = loadFromGroup(deviceId, timeout);
+        if (fromGroup.isPresent()) {
+            return fromGroup;
+        }
+        try {
+            Optional<Checkpoint> fromTopic = loadFromTopic(deviceId, timeout);
+            fromTopic.ifPresent(c -> LOG.info("checkpoint of {} read from the topic {} (its group {} has none yet)",
+                    deviceId, topic, groupOf(deviceId)));
+            return fromTopic;
+        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+            LOG.info("no checkpoint in group {}, and this device may not read {} ({}); resuming from the spool "
+                    + "cursor", groupOf(deviceId), topic, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The checkpoint in the offset metadata of the device's group (one OffsetFetch), if it has one. */
+    public Optional<Checkpoint> loadFromGroup(String deviceId, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Properties p = new Properties();
+        p.putAll(security);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
+        TopicPartition anchor = new TopicPartition(anchorTopic(), 0);
+        try (Admin admin = Admin.create(p)) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(
+                            Map.of(groupOf(deviceId), new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(anchor))),
+                            new ListConsumerGroupOffsetsOptions().requireStable(true))
+                    .partitionsToOffsetAndMetadata(groupOf(deviceId)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            OffsetAndMetadata committed = offsets.get(anchor);
+            if (committed == null || committed.metadata() == null || committed.metadata().isEmpty()) {
+                return Optional.empty();
+            }
+            return Checkpoint.decode(committed.metadata().getBytes(StandardCharsets.UTF_8));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The last committed checkpoint record under {@code key} in the checkpoint topic, if any: a full scan. */
+    public Optional<Checkpoint> loadFromTopic(String key, Duration timeout) {
         Properties p = new Properties();
         p.putAll(security);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

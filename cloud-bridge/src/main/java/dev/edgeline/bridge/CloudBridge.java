@@ -347,9 +347,19 @@ public final class CloudBridge implements AutoCloseable {
             }
             Map<Integer, String> refused = refusedForGood(acks);
             if (!refused.isEmpty()) {
+                // Kafka fails the records queued behind a refused one with the same error, so only the largest
+                // refused record is taken for the culprit; the batch is sent again without it, and any other
+                // record that is really refused is found on the next attempt.
                 producer.abortTransaction();
-                refused.forEach((index, error) -> setAsideRecord(batch.get(index), error));
-                setAside.putAll(refused);
+                java.util.Set<Integer> candidates = new java.util.HashSet<>(refused.keySet());
+                candidates.removeAll(setAside.keySet());
+                if (candidates.isEmpty()) { // only gap markers refused: not a bad record, something else is wrong
+                    throw new KafkaException("Kafka refused the gap markers of records it refused: "
+                            + refused.values().iterator().next());
+                }
+                int culprit = largest(candidates, batch);
+                setAsideRecord(batch.get(culprit), refused.get(culprit));
+                setAside.put(culprit, refused.get(culprit));
                 continue;
             }
             if (sendFailure != null) {
@@ -362,6 +372,16 @@ public final class CloudBridge implements AutoCloseable {
             producer.commitTransaction();
             return countSent(acks);
         }
+    }
+
+    private static int largest(java.util.Set<Integer> indexes, List<SpooledRecord> batch) {
+        int largest = -1;
+        for (int index : indexes) {
+            if (largest < 0 || batch.get(index).record().payload().length > batch.get(largest).record().payload().length) {
+                largest = index;
+            }
+        }
+        return largest;
     }
 
     /** At least once: each record's ack awaited; a record refused for good is replaced by its gap marker. */

@@ -53,7 +53,13 @@ public final class CheckpointFleetHarness {
             CheckpointStore store = new CheckpointStore(bootstrap, "edge.bridge.checkpoints", Map.of());
             store.ensureTopic(TIMEOUT);
             restoreTimes(bootstrap, store, devices, perDevice);
-            concurrentBridges(bootstrap, store, bridges, seconds);
+            System.out.println();
+            System.out.printf(Locale.ROOT, "%d bridges committing at once for %d s each way, 3 brokers (in this JVM, "
+                    + "same 2 cores), each transaction 10 x 200-byte records + the checkpoint%n", bridges, seconds);
+            System.out.println("| checkpoint | transactions | per second | commit p50 | p99 | p99.9 | max |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            concurrentBridges(bootstrap, store, bridges, seconds, false, "live-a");
+            concurrentBridges(bootstrap, store, bridges, seconds, true, "live-b");
         }
     }
 
@@ -119,14 +125,13 @@ public final class CheckpointFleetHarness {
                 group[samples / 2] / 1e6, group[samples - 1] / 1e6);
     }
 
-    private static void concurrentBridges(String bootstrap, CheckpointStore store, int bridges, int seconds)
-            throws Exception {
-        System.out.printf(Locale.ROOT, "%nStarting %d transactional bridges ...%n", bridges);
+    private static void concurrentBridges(String bootstrap, CheckpointStore store, int bridges, int seconds,
+                                          boolean withGroupOffset, String prefix) throws Exception {
         List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>();
         for (int b = 0; b < bridges; b++) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "edge-bridge-" + bridge(b));
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "edge-bridge-" + bridge(prefix, b));
             p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
             p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
@@ -144,7 +149,7 @@ public final class CheckpointFleetHarness {
             latencies.add(mine);
             Thread.ofPlatform().name("bridge-" + b).start(() -> {
                 KafkaProducer<byte[], byte[]> producer = producers.get(index);
-                String device = bridge(index);
+                String device = bridge(prefix, index);
                 byte[] key = (device + "/s").getBytes(StandardCharsets.UTF_8);
                 ConsumerGroupMetadata group = new ConsumerGroupMetadata(CheckpointStore.groupOf(device));
                 int n = 0;
@@ -160,7 +165,9 @@ public final class CheckpointFleetHarness {
                         Checkpoint checkpoint = new Checkpoint("spool-" + device, Map.of("telemetry", position));
                         producer.send(new ProducerRecord<>(store.topic(), device.getBytes(StandardCharsets.UTF_8),
                                 checkpoint.encode()));
-                        producer.sendOffsetsToTransaction(store.offsetsFor(checkpoint), group);
+                        if (withGroupOffset) {
+                            producer.sendOffsetsToTransaction(store.offsetsFor(checkpoint), group);
+                        }
                         producer.commitTransaction();
                         mine[++n] = System.nanoTime() - start;
                         mine[0] = n;
@@ -183,23 +190,20 @@ public final class CheckpointFleetHarness {
             at += (int) mine[0];
         }
         Arrays.sort(all);
-        Map<Integer, Integer> groupCoordinators = groupCoordinators(bootstrap, bridges);
+        String coordinators = withGroupOffset ? "; groups per coordinating broker "
+                + groupCoordinators(bootstrap, prefix, bridges) : "";
         producers.forEach(producer -> producer.close(Duration.ofSeconds(5)));
-        System.out.println();
-        System.out.printf(Locale.ROOT, "%d bridges committing at once for %d s, 3 brokers (in this JVM, same 2 cores), "
-                + "each transaction 10 x 200-byte records + checkpoint record + group offset%n", bridges, seconds);
-        System.out.println("| transactions | per second | commit p50 | p99 | p99.9 | max |");
-        System.out.println("|---|---|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| %,d | %,.0f | %.1f ms | %.1f ms | %.1f ms | %.1f ms |%n", total,
-                total / elapsed, at(all, 0.50), at(all, 0.99), at(all, 0.999), all[all.length - 1] / 1e6);
-        System.out.println("Checkpoint groups per coordinating broker: " + groupCoordinators);
+        System.out.printf(Locale.ROOT, "| %s | %,d | %,.0f | %.1f ms | %.1f ms | %.1f ms | %.1f ms%s |%n",
+                withGroupOffset ? "record + group offset (now)" : "record only (before)", total, total / elapsed,
+                at(all, 0.50), at(all, 0.99), at(all, 0.999), all[all.length - 1] / 1e6, coordinators);
     }
 
     /** How many of the bridges' groups each broker coordinates (the group coordinator load). */
-    private static Map<Integer, Integer> groupCoordinators(String bootstrap, int bridges) throws Exception {
+    private static Map<Integer, Integer> groupCoordinators(String bootstrap, String prefix, int bridges)
+            throws Exception {
         List<String> groups = new ArrayList<>();
         for (int b = 0; b < bridges; b++) {
-            groups.add(CheckpointStore.groupOf(bridge(b)));
+            groups.add(CheckpointStore.groupOf(bridge(prefix, b)));
         }
         Map<Integer, Integer> perBroker = new TreeMap<>();
         try (Admin admin = admin(bootstrap)) {
@@ -225,8 +229,8 @@ public final class CheckpointFleetHarness {
         return String.format(Locale.ROOT, "fleet-pi-%05d", d);
     }
 
-    private static String bridge(int b) {
-        return String.format(Locale.ROOT, "live-pi-%03d", b);
+    private static String bridge(String prefix, int b) {
+        return String.format(Locale.ROOT, "%s-pi-%03d", prefix, b);
     }
 
     private static Checkpoint checkpoint(int device, int round) {

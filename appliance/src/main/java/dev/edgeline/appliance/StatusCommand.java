@@ -85,10 +85,11 @@ final class StatusCommand {
     private void printStreams(Path spool, long now) throws IOException {
         try (StreamReceipts receipts = StreamReceipts.openToRead(spool)) {
             List<StreamReceipts.Receipt> all = receipts.snapshot();
-            out.printf(Locale.ROOT, "%-40s %18s %10s %18s %10s %10s%n", "stream (device/stream)", "ingested boot/seq",
-                    "at", "in kafka boot/seq", "at", "lag");
+            out.printf(Locale.ROOT, "%-40s %-12s %18s %10s %18s %10s %10s%n", "stream (device/stream)", "lane",
+                    "ingested boot/seq", "at", "in kafka boot/seq", "at", "lag");
             for (StreamReceipts.Receipt r : all) {
-                out.printf(Locale.ROOT, "%-40s %18s %10s %18s %10s %10d%n", r.device() + "/" + r.stream(),
+                out.printf(Locale.ROOT, "%-40s %-12s %18s %10s %18s %10s %10d%n", r.device() + "/" + r.stream(),
+                        r.lane().isEmpty() ? "-" : r.lane(),
                         r.ingestedAtMillis() == 0 ? "-" : r.ingestedBoot() + "/" + r.ingestedSeq(),
                         ago(r.ingestedAtMillis(), now),
                         r.committedAtMillis() == 0 ? "-" : r.committedBoot() + "/" + r.committedSeq(),

@@ -44,12 +44,15 @@ class PrometheusScrapeIT {
             publish(mqttPort, RECORDS);
             Awaits.until(Duration.ofSeconds(60), () -> service.bridge().forwarded() >= RECORDS,
                     "the bridge to forward " + RECORDS + " records");
+            System.gc(); // a gauge that only weakly holds its object would report NaN from now on
             MonitoredDevice.Response health = MonitoredDevice.get(metricsPort, "/health");
             assertThat(health.status()).isEqualTo(200);
             assertThat(health.body()).contains("\"status\":\"pass\"").contains("bridge FORWARDING");
             String metrics = MonitoredDevice.get(metricsPort, "/metrics").body();
             assertThat(metrics).contains("edge_lane_backlog_bytes{").contains("edge_bridge_transaction_seconds_bucket")
                     .contains("edge_stream_lag_records{");
+            assertThat(metrics.lines().filter(l -> l.startsWith("edge_") && l.endsWith("NaN")).toList())
+                    .as("no meter of ours lost its object").isEmpty();
 
             Process prometheus = startPrometheus(dir.resolve("prometheus"), metricsPort);
             try {
@@ -62,7 +65,9 @@ class PrometheusScrapeIT {
                 assertThat(query(apiPort, "edge_spool_appended_records_total")).isEqualTo(RECORDS);
                 assertThat(query(apiPort, "edge_spool_fsync_seconds_count")).isPositive();
                 assertThat(query(apiPort, "edge_bridge_state{state=\"FORWARDING\"}")).isEqualTo(1.0);
-                assertThat(query(apiPort, "sum(edge_lane_backlog_bytes)")).isZero();
+                Awaits.until(Duration.ofSeconds(30), () -> query(apiPort, "sum(edge_lane_backlog_bytes)") == 0.0,
+                        "the lanes' backlog to be 0 in Prometheus once the bridge's cursor is written");
+                assertThat(query(apiPort, "sum(edge_lane_backlog_records)")).isZero();
                 Awaits.until(Duration.ofSeconds(30), () -> query(apiPort,
                                 "edge_stream_lag_records{device=\"" + MonitoredDevice.DEVICE + "\",stream=\"s\"}") == 0.0,
                         "the stream's lag to be 0 in Prometheus");

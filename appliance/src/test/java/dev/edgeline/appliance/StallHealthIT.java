@@ -54,6 +54,8 @@ class StallHealthIT {
                         .contains("nothing was committed to Kafka for").contains("stall-after 4 s");
                 String metrics = MonitoredDevice.get(metricsPort, "/metrics").body();
                 assertThat(stalledSeconds(metrics)).as("edge_bridge_stalled_seconds").isGreaterThan(4.0);
+                assertThat(metrics).as("the records waiting, per lane, from the receipts")
+                        .containsPattern("edge_lane_backlog_records\\{.*lane=\"telemetry\".*} 50.0");
 
                 kafka.thaw();
                 Awaits.until(Duration.ofSeconds(150), () -> getQuietly(metricsPort, "/health").status() == 200,
@@ -68,7 +70,7 @@ class StallHealthIT {
                 Awaits.until(Duration.ofSeconds(10), () -> streamsOutput(dir).contains(" 0\n"),
                         "status --streams to show no lag");
                 assertThat(streamsOutput(dir)).containsPattern(MonitoredDevice.DEVICE
-                        + "/s +1/99 +\\d+ s +1/99 +\\d+ s +0\\n");
+                        + "/s +telemetry +1/99 +\\d+ s +1/99 +\\d+ s +0\\n");
             }
             try (StreamReceipts receipts = StreamReceipts.openToRead(dir.resolve("spool"))) {
                 assertThat(receipts.snapshot()).singleElement().satisfies(r -> {

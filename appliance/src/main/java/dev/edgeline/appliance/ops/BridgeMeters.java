@@ -38,18 +38,18 @@ public final class BridgeMeters {
                             : status.lastCommitAtMillis();
                     return (System.currentTimeMillis() - since) / 1000.0;
                 }).baseUnit("seconds")
-                .description("time since the last commit to Kafka (since start when none yet)").register(registry);
+                .description("time since the last commit to Kafka (since start when none yet)").strongReference(true).register(registry);
         Gauge.builder("edge.bridge.stalled", bridge, b -> b.status().stalledForMillis(System.currentTimeMillis())
                         / 1000.0).baseUnit("seconds")
                 .description("how long records have waited with no commit (0 while they flow or none wait)")
-                .register(registry);
+                .strongReference(true).register(registry);
         Gauge.builder("edge.bridge.records.per.second", bridge, b -> b.status().recordsPerSecond())
-                .description("recent forwarding rate").register(registry);
+                .description("recent forwarding rate").strongReference(true).register(registry);
         Gauge.builder("edge.bridge.backlog", bridge, b -> b.status().totalBacklogBytes()).baseUnit("bytes")
-                .description("durable spool bytes the bridge has not read yet").register(registry);
+                .description("durable spool bytes the bridge has not read yet").strongReference(true).register(registry);
         for (String state : STATES) {
             Gauge.builder("edge.bridge.state", bridge, b -> b.status().state().equals(state) ? 1 : 0)
-                    .tag("state", state).description("1 for the bridge's current state").register(registry);
+                    .tag("state", state).description("1 for the bridge's current state").strongReference(true).register(registry);
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Per-stream delivery lag from the receipts: {@code edge_stream_lag_records{device,stream}} (ingested and not yet
- * committed in Kafka, counted by seq) and the total. The stream set changes, so {@link #refresh} runs before each
+ * committed in Kafka, counted by seq), its sum per lane ({@code edge_lane_backlog_records{lane}}) and the total. The stream set changes, so {@link #refresh} runs before each
  * scrape. At most {@link #MAX_SERIES} streams get a series of their own (a gateway with thousands of devices would
  * swamp the scraper); the total always counts all of them.
  */
@@ -19,6 +19,7 @@ public final class ReceiptMeters {
     private final StreamReceipts receipts;
     private final MultiGauge lag;
     private final MultiGauge ingestAge;
+    private final MultiGauge laneBacklog;
     private volatile long totalLag;
     private volatile int streams;
 
@@ -28,9 +29,12 @@ public final class ReceiptMeters {
                 .description("records of the stream ingested and not yet committed in Kafka").register(registry);
         this.ingestAge = MultiGauge.builder("edge.stream.last.ingest.age").baseUnit("seconds")
                 .description("time since the stream's last record was ingested").register(registry);
+        this.laneBacklog = MultiGauge.builder("edge.lane.backlog.records").description(
+                "records of the lane's streams ingested and not yet committed in Kafka (receipts, counted by seq)")
+                .register(registry);
         Gauge.builder("edge.streams.lag", this, m -> m.totalLag).baseUnit("records")
-                .description("records of all streams ingested and not yet committed in Kafka").register(registry);
-        Gauge.builder("edge.streams", this, m -> m.streams).description("streams with receipts").register(registry);
+                .description("records of all streams ingested and not yet committed in Kafka").strongReference(true).register(registry);
+        Gauge.builder("edge.streams", this, m -> m.streams).description("streams with receipts").strongReference(true).register(registry);
     }
 
     public static ReceiptMeters bind(MeterRegistry registry, StreamReceipts receipts) {
@@ -44,10 +48,14 @@ public final class ReceiptMeters {
         List<StreamReceipts.Receipt> all = receipts.snapshot();
         long now = System.currentTimeMillis();
         long total = 0;
+        java.util.Map<String, Long> perLane = new java.util.TreeMap<>();
         List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
         List<MultiGauge.Row<?>> ageRows = new ArrayList<>();
         for (StreamReceipts.Receipt receipt : all) {
             total += receipt.lagRecords();
+            if (!receipt.lane().isEmpty()) {
+                perLane.merge(receipt.lane(), receipt.lagRecords(), Long::sum);
+            }
             if (lagRows.size() < MAX_SERIES) {
                 Tags tags = Tags.of("device", receipt.device(), "stream", receipt.stream());
                 lagRows.add(MultiGauge.Row.of(tags, receipt.lagRecords()));
@@ -59,6 +67,9 @@ public final class ReceiptMeters {
         totalLag = total;
         streams = all.size();
         lag.register(lagRows, true);
+        List<MultiGauge.Row<?>> laneRows = new ArrayList<>();
+        perLane.forEach((lane, records) -> laneRows.add(MultiGauge.Row.of(Tags.of("lane", lane), records)));
+        laneBacklog.register(laneRows, true);
         ingestAge.register(ageRows, true);
     }
 }

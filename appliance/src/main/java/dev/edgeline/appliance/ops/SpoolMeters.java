@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
+ * The spool's meters (broker process). Gauges hold their object strongly: Micrometer's default is a weak reference,
+ * and a gauge whose object was collected reports NaN (this class's instance is referenced by its gauges only).
  * The spool's meters (broker process): what was ingested, deduplicated, refused and dropped, fsync time, and per
  * lane the bytes on disk, appends blocked now, and the backlog the bridge has not forwarded (bytes and the age of the
  * oldest waiting record, read from the spool's files as {@code bin/edge status} reads them, at most once a second).
@@ -40,12 +42,12 @@ public final class SpoolMeters {
                         s -> s.counters().fsyncNanos(), TimeUnit.NANOSECONDS)
                 .description("fsync calls of the spool's group commit, and the time they took").register(registry);
         Gauge.builder("edge.spool.fsync.max", spool, s -> s.counters().fsyncMaxNanos() / 1e9).baseUnit("seconds")
-                .description("the longest single fsync since start").register(registry);
+                .description("the longest single fsync since start").strongReference(true).register(registry);
         for (String lane : spool.lanes()) {
             Gauge.builder("edge.lane.disk", spool, s -> s.counters().lane(lane).bytesOnDisk()).baseUnit("bytes")
-                    .tag("lane", lane).description("size of the lane's segment files").register(registry);
+                    .tag("lane", lane).description("size of the lane's segment files").strongReference(true).register(registry);
             Gauge.builder("edge.lane.blocked.appends", spool, s -> s.counters().lane(lane).blocked())
-                    .tag("lane", lane).description("publishes waiting for room in a full lane").register(registry);
+                    .tag("lane", lane).description("publishes waiting for room in a full lane").strongReference(true).register(registry);
             counter(registry, "edge.lane.dropped.records", "records discarded by the drop-oldest policy", spool,
                     s -> s.counters().lane(lane).droppedRecords(), lane);
             counter(registry, "edge.lane.gap.markers", "gap markers written (each names records lost)", spool,
@@ -53,14 +55,14 @@ public final class SpoolMeters {
             Gauge.builder("edge.lane.backlog", meters, m -> m.laneView(lane)
                             .map(SpoolInspector.LaneView::backlogBytes).orElse(0L))
                     .baseUnit("bytes").tag("lane", lane)
-                    .description("durable bytes the bridge has not forwarded yet").register(registry);
+                    .description("durable bytes the bridge has not forwarded yet").strongReference(true).register(registry);
             Gauge.builder("edge.lane.oldest.waiting", meters, m -> m.laneView(lane)
                             .flatMap(v -> v.oldestUnreadReceivedAtMillis().isPresent()
                                     ? Optional.of((System.currentTimeMillis()
                                     - v.oldestUnreadReceivedAtMillis().getAsLong()) / 1000.0) : Optional.empty())
                             .orElse(0.0))
                     .baseUnit("seconds").tag("lane", lane)
-                    .description("age of the oldest record waiting for the bridge (0 when none)").register(registry);
+                    .description("age of the oldest record waiting for the bridge (0 when none)").strongReference(true).register(registry);
         }
     }
 

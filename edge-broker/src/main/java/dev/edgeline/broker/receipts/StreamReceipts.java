@@ -1,5 +1,6 @@
 package dev.edgeline.broker.receipts;
 
+import dev.edgeline.broker.spool.Spool.DurableMark;
 import dev.edgeline.broker.spool.Spool.StreamId;
 import dev.edgeline.broker.spool.Spool.StreamMark;
 import dev.edgeline.broker.spool.RecordKind;
@@ -40,17 +41,20 @@ public final class StreamReceipts implements AutoCloseable {
     public static final int MAX_STREAMS = 16_384;
     static final long FLUSH_INTERVAL_MILLIS = 200;
     private static final Logger LOG = LoggerFactory.getLogger(StreamReceipts.class);
-    private static final int VALUE_BYTES = 7 * Long.BYTES;
+    private static final int LONGS = 7;
+    private static final int LANE_BYTES = 32; // lane names are at most 32 ASCII characters
+    private static final int VALUE_BYTES = LONGS * Long.BYTES + LANE_BYTES;
     private static final long NONE = -1;
 
     /**
      * One stream's receipt.
      *
+     * @param lane              the spool lane the stream's records go to ("" until one was ingested)
      * @param firstSeq          the first seq ingested while receipts were kept (the base of the lag before any commit)
      * @param ingestedAtMillis  when the last ingested mark was noted (0: nothing ingested yet)
      * @param committedAtMillis when the last committed mark was noted (0: nothing committed yet)
      */
-    public record Receipt(String device, String stream, long firstSeq, long ingestedBoot, long ingestedSeq,
+    public record Receipt(String device, String stream, String lane, long firstSeq, long ingestedBoot, long ingestedSeq,
                           long ingestedAtMillis, long committedBoot, long committedSeq, long committedAtMillis) {
 
         /**
@@ -69,7 +73,7 @@ public final class StreamReceipts implements AutoCloseable {
     }
 
     private final ChronicleMap<String, byte[]> map;
-    private final Map<StreamId, StreamMark> pendingIngested = new ConcurrentHashMap<>();
+    private final Map<StreamId, DurableMark> pendingIngested = new ConcurrentHashMap<>();
     private final Map<StreamId, StreamMark> pendingCommitted = new ConcurrentHashMap<>();
     private final ScheduledExecutorService writer;
     private volatile boolean fullLogged;
@@ -135,8 +139,9 @@ public final class StreamReceipts implements AutoCloseable {
     }
 
     /** Notes the durable marks of a spool batch. Cheap, any thread (the spool's writer). */
-    public void ingested(Map<StreamId, StreamMark> marks) {
-        marks.forEach((id, mark) -> pendingIngested.merge(id, mark, StreamReceipts::higher));
+    public void ingested(Map<StreamId, DurableMark> marks) {
+        marks.forEach((id, mark) -> pendingIngested.merge(id, mark, (a, b) ->
+                compare(a.boot(), a.seq(), b.boot(), b.seq()) >= 0 ? a : b));
     }
 
     /** Notes the marks of a batch committed in Kafka. Cheap, any thread (the bridge's). */
@@ -157,44 +162,49 @@ public final class StreamReceipts implements AutoCloseable {
     }
 
     private static StreamMark higher(StreamMark a, StreamMark b) {
-        int byBoot = Long.compare(a.boot(), b.boot());
-        return (byBoot != 0 ? byBoot : Long.compare(a.seq(), b.seq())) >= 0 ? a : b;
+        return compare(a.boot(), a.seq(), b.boot(), b.seq()) >= 0 ? a : b;
+    }
+
+    private static int compare(long bootA, long seqA, long bootB, long seqB) {
+        int byBoot = Long.compare(bootA, bootB);
+        return byBoot != 0 ? byBoot : Long.compare(seqA, seqB);
     }
 
     /** Writes what was noted since the last flush. Thread {@code receipts-writer} (and close). */
     void flush() {
         long now = System.currentTimeMillis();
-        drain(pendingIngested, (id, mark) -> update(id, mark, now, true));
-        drain(pendingCommitted, (id, mark) -> update(id, mark, now, false));
+        drain(pendingIngested, (id, mark) -> update(id, mark.lane(), mark.boot(), mark.seq(), now, true));
+        drain(pendingCommitted, (id, mark) -> update(id, null, mark.boot(), mark.seq(), now, false));
     }
 
-    private static void drain(Map<StreamId, StreamMark> pending, java.util.function.BiConsumer<StreamId, StreamMark> sink) {
+    private static <M> void drain(Map<StreamId, M> pending, java.util.function.BiConsumer<StreamId, M> sink) {
         for (StreamId id : List.copyOf(pending.keySet())) {
-            StreamMark mark = pending.remove(id);
+            M mark = pending.remove(id);
             if (mark != null) {
                 sink.accept(id, mark);
             }
         }
     }
 
-    private void update(StreamId id, StreamMark mark, long now, boolean ingested) {
+    private void update(StreamId id, String lane, long boot, long seq, long now, boolean ingested) {
         String key = id.device() + "/" + id.stream();
         try {
             map.compute(key, (k, old) -> {
-                long[] v = old == null ? new long[] {NONE, NONE, NONE, 0, NONE, NONE, 0} : decode(old);
+                Value v = old == null ? Value.empty() : Value.decode(old);
                 if (ingested) {
-                    if (v[0] == NONE) {
-                        v[0] = mark.seq();
+                    if (v.longs[0] == NONE) {
+                        v.longs[0] = seq;
                     }
-                    v[1] = mark.boot();
-                    v[2] = mark.seq();
-                    v[3] = now;
+                    v.longs[1] = boot;
+                    v.longs[2] = seq;
+                    v.longs[3] = now;
+                    v.lane = lane;
                 } else {
-                    v[4] = mark.boot();
-                    v[5] = mark.seq();
-                    v[6] = now;
+                    v.longs[4] = boot;
+                    v.longs[5] = seq;
+                    v.longs[6] = now;
                 }
-                return encode(v);
+                return v.encode();
             });
         } catch (IllegalStateException full) {
             if (!fullLogged) {
@@ -209,30 +219,56 @@ public final class StreamReceipts implements AutoCloseable {
     public List<Receipt> snapshot() {
         List<Receipt> receipts = new ArrayList<>();
         map.forEach((key, value) -> {
-            long[] v = decode(value);
+            Value v = Value.decode(value);
             int slash = key.lastIndexOf('/');
-            receipts.add(new Receipt(key.substring(0, slash), key.substring(slash + 1), v[0], v[1], v[2], v[3],
-                    v[4], v[5], v[6]));
+            receipts.add(new Receipt(key.substring(0, slash), key.substring(slash + 1), v.lane, v.longs[0],
+                    v.longs[1], v.longs[2], v.longs[3], v.longs[4], v.longs[5], v.longs[6]));
         });
         receipts.sort(Comparator.comparing(Receipt::device).thenComparing(Receipt::stream));
         return receipts;
     }
 
-    private static byte[] encode(long[] values) {
-        ByteBuffer buffer = ByteBuffer.allocate(VALUE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (long value : values) {
-            buffer.putLong(value);
-        }
-        return buffer.array();
-    }
+    /**
+     * The stored value: first seq, ingested boot, seq and time, committed boot, seq and time (little-endian longs,
+     * -1 or 0 for none), then the lane name (ASCII, zero-padded).
+     */
+    private static final class Value {
+        final long[] longs;
+        String lane;
 
-    private static long[] decode(byte[] bytes) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long[] values = new long[VALUE_BYTES / Long.BYTES];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = buffer.getLong();
+        private Value(long[] longs, String lane) {
+            this.longs = longs;
+            this.lane = lane;
         }
-        return values;
+
+        static Value empty() {
+            return new Value(new long[] {NONE, NONE, NONE, 0, NONE, NONE, 0}, "");
+        }
+
+        static Value decode(byte[] bytes) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            long[] longs = new long[LONGS];
+            for (int i = 0; i < LONGS; i++) {
+                longs[i] = buffer.getLong();
+            }
+            byte[] lane = new byte[LANE_BYTES];
+            buffer.get(lane);
+            int end = 0;
+            while (end < lane.length && lane[end] != 0) {
+                end++;
+            }
+            return new Value(longs, new String(lane, 0, end, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        byte[] encode() {
+            ByteBuffer buffer = ByteBuffer.allocate(VALUE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (long value : longs) {
+                buffer.putLong(value);
+            }
+            byte[] name = lane.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            buffer.put(name, 0, Math.min(name.length, LANE_BYTES));
+            return buffer.array();
+        }
     }
 
     /** Writes what is pending and unmaps the file. */

@@ -400,7 +400,7 @@ public final class SegmentedFileSpool implements Spool {
         refused += refusedNow.size();
         publishCounters(); // before the futures complete: an acknowledged publish is already counted
         if (!failed && !raisedKeys.isEmpty()) {
-            reportDurableMarks(raisedKeys);
+            reportDurableMarks(accepted, outcomes);
         }
         for (int i = 0; i < refusedNow.size(); i++) {
             refuse(refusedNow.get(i), refusedWhy.get(i));
@@ -666,25 +666,35 @@ public final class SegmentedFileSpool implements Spool {
     }
 
     /**
-     * Called on the writer thread after each batch is durable, with the new mark of every stream the batch raised
-     * (for the per-stream receipts). Must be quick and must not throw; one listener (the last set).
+     * Called on the writer thread after each batch is durable, with the new mark of every stream the batch stored
+     * records of, and its lane (for the per-stream receipts). Must be quick and must not throw; one listener (the
+     * last set).
      */
     public interface DurableListener {
-        void durable(Map<StreamId, StreamMark> raised);
+        void durable(Map<StreamId, DurableMark> stored);
     }
 
     public void onDurable(DurableListener listener) {
         this.durableListener = java.util.Objects.requireNonNull(listener);
     }
 
-    private void reportDurableMarks(List<StreamKey> raisedKeys) {
-        Map<StreamId, StreamMark> raised = new HashMap<>();
-        for (StreamKey key : raisedKeys) {
-            marks.get(key).ifPresent(mark -> raised.put(new StreamId(key.device(), key.stream()),
-                    new StreamMark(mark.boot(), mark.seq())));
+    private void reportDurableMarks(List<PendingAppend> accepted, List<AppendOutcome> outcomes) {
+        Map<StreamId, DurableMark> stored = new HashMap<>();
+        for (int i = 0; i < accepted.size(); i++) {
+            if (outcomes.get(i) == AppendOutcome.DUPLICATE) {
+                continue;
+            }
+            PendingAppend pending = accepted.get(i);
+            StreamKey key = new StreamKey(pending.record().device(), pending.record().stream());
+            String lane = lanes.get(pending.lane()).name();
+            marks.get(key).ifPresent(mark -> stored.put(new StreamId(key.device(), key.stream()),
+                    new DurableMark(lane, mark.boot(), mark.seq())));
+        }
+        if (stored.isEmpty()) {
+            return;
         }
         try {
-            durableListener.durable(raised);
+            durableListener.durable(stored);
         } catch (RuntimeException e) {
             LOG.warn("{}durable listener failed (the records are stored): {}", logPrefix, e.toString());
         }

@@ -39,6 +39,9 @@ public interface Spool extends AutoCloseable {
     /** A stream: the device and the stream name that together key it. */
     record StreamId(String device, String stream) {}
 
+    /** A stream's mark once durable, with the lane its records go to. */
+    record DurableMark(String lane, long boot, long seq) {}
+
     /** Lane names, highest priority first. */
     List<String> lanes();
 

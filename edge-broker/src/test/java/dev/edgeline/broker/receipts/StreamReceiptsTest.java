@@ -3,6 +3,7 @@ package dev.edgeline.broker.receipts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.edgeline.broker.spool.Spool.DurableMark;
 import dev.edgeline.broker.spool.Spool.StreamId;
 import dev.edgeline.broker.spool.Spool.StreamMark;
 import java.nio.file.Files;
@@ -22,14 +23,15 @@ class StreamReceiptsTest {
     @Test
     void aWriterOfIngestedAndAWriterOfCommittedMarks_shareOneFile_andNeitherUndoesTheOther() throws Exception {
         try (StreamReceipts broker = StreamReceipts.open(dir); StreamReceipts bridge = StreamReceipts.open(dir)) {
-            broker.ingested(Map.of(KITCHEN, new StreamMark(3, 10), DOOR, new StreamMark(1, 0)));
+            broker.ingested(Map.of(KITCHEN, new DurableMark("telemetry", 3, 10),
+                    DOOR, new DurableMark("telemetry", 1, 0)));
             broker.flush();
-            broker.ingested(Map.of(KITCHEN, new StreamMark(3, 14)));
-            broker.ingested(Map.of(KITCHEN, new StreamMark(3, 12))); // lower: ignored
+            broker.ingested(Map.of(KITCHEN, new DurableMark("telemetry", 3, 14)));
+            broker.ingested(Map.of(KITCHEN, new DurableMark("telemetry", 3, 12))); // lower: ignored
             broker.flush();
             bridge.committed(Map.of(KITCHEN, new StreamMark(3, 11)));
             bridge.flush();
-            broker.ingested(Map.of(KITCHEN, new StreamMark(4, 15)));
+            broker.ingested(Map.of(KITCHEN, new DurableMark("telemetry", 4, 15)));
             broker.flush();
         }
         try (StreamReceipts status = StreamReceipts.openToRead(dir)) {
@@ -37,6 +39,7 @@ class StreamReceiptsTest {
             StreamReceipts.Receipt kitchen = status.snapshot().get(0);
             assertThat(kitchen.device()).isEqualTo("gw-1/esp32-kitchen");
             assertThat(kitchen.stream()).isEqualTo("temperature");
+            assertThat(kitchen.lane()).isEqualTo("telemetry");
             assertThat(kitchen.firstSeq()).isEqualTo(10);
             assertThat(kitchen.ingestedBoot()).isEqualTo(4);
             assertThat(kitchen.ingestedSeq()).isEqualTo(15);
@@ -53,7 +56,7 @@ class StreamReceiptsTest {
     @Test
     void closeWritesWhatIsPending() throws Exception {
         try (StreamReceipts broker = StreamReceipts.open(dir)) {
-            broker.ingested(Map.of(DOOR, new StreamMark(1, 41)));
+            broker.ingested(Map.of(DOOR, new DurableMark("telemetry", 1, 41)));
         }
         try (StreamReceipts status = StreamReceipts.openToRead(dir)) {
             assertThat(status.snapshot()).singleElement().extracting(StreamReceipts.Receipt::ingestedSeq).isEqualTo(41L);

@@ -29,6 +29,8 @@ class SeparateBridgeIT {
     void brokerAndBridgeInTwoProcesses_brokerKilledAndRestarted_everyReadingOnceInOrder(@TempDir Path dir)
             throws Exception {
         int port = TestDevice.freePort();
+        int brokerMetrics = TestDevice.freePort();
+        int bridgeMetrics = TestDevice.freePort();
         Path brokerLog = dir.resolve("broker.log");
         Path bridgeLog = dir.resolve("bridge.log");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
@@ -41,10 +43,11 @@ class SeparateBridgeIT {
                     kafka:
                       bootstrap-servers: %s
                       routes: [{mqtt-filter: "edge/#", kafka-topic: it.separate}]
+                    monitoring: {broker-port: %d, bridge-port: %d, stall-after: 2m}
                     sensors:
                       - {stream: temperature, type: simulated-analog, period: 20ms, unit: "°C"}
                       - {stream: door, type: simulated-digital, period: 20ms}
-                    """.formatted(port, kafka.bootstrapServers()));
+                    """.formatted(port, kafka.bootstrapServers(), brokerMetrics, bridgeMetrics));
             DeviceConfig config = ConfigLoader.load(configFile, dir);
             Map<String, Long> acknowledgedPerStream = new ConcurrentHashMap<>();
 
@@ -60,6 +63,21 @@ class SeparateBridgeIT {
                     agent.start();
                     Awaits.until(Duration.ofSeconds(60), () -> collector.distinctCount() > 200,
                             "readings forwarded by the bridge process");
+                    // Each process serves its own metrics and health: the bridge's forwarding, the broker's spool.
+                    MonitoredDevice.Response bridgeHealth = MonitoredDevice.get(bridgeMetrics, "/health");
+                    assertThat(bridgeHealth.status()).as(bridgeHealth.body()).isEqualTo(200);
+                    assertThat(bridgeHealth.body()).contains("\"service\":\"edge-bridge\"")
+                            .contains("bridge FORWARDING");
+                    assertThat(MonitoredDevice.get(bridgeMetrics, "/metrics").body())
+                            .containsPattern("edge_bridge_forwarded_records_total\\{[^}]*service=\"edge-bridge\"[^}]*}"
+                                    + " [1-9]")
+                            .doesNotContain("edge_spool_appended_records_total");
+                    MonitoredDevice.Response brokerHealth = MonitoredDevice.get(brokerMetrics, "/health");
+                    assertThat(brokerHealth.status()).isEqualTo(200);
+                    assertThat(brokerHealth.body()).contains("forwarding is edge-bridge's");
+                    assertThat(MonitoredDevice.get(brokerMetrics, "/metrics").body())
+                            .containsPattern("edge_spool_appended_records_total\\{[^}]*} [1-9]")
+                            .containsPattern("edge_stream_lag_records\\{[^}]*stream=\"temperature\"");
 
                     ChildService.kill(broker);
                     Thread.sleep(3_000);

@@ -27,12 +27,21 @@ import java.util.function.Supplier;
  * no HTTP endpoint, but the watchdog and readiness still work under systemd.
  */
 public final class ServiceMonitoring implements AutoCloseable {
-    private final PrometheusMeterRegistry registry;
+    private final Registry registry;
     private final Supplier<Health> health;
     private final MonitoringEndpoint endpoint; // null without monitoring: in the config
     private final Watchdog watchdog;
 
-    private ServiceMonitoring(PrometheusMeterRegistry registry, Supplier<Health> health, MonitoringEndpoint endpoint,
+    /** The service's meter registry and the GC binder, which listens to the JVM's GC notifications until closed. */
+    private record Registry(PrometheusMeterRegistry meters, JvmGcMetrics gc) implements AutoCloseable {
+        @Override
+        public void close() {
+            gc.close();
+            meters.close();
+        }
+    }
+
+    private ServiceMonitoring(Registry registry, Supplier<Health> health, MonitoringEndpoint endpoint,
                               Watchdog watchdog) {
         this.registry = registry;
         this.health = health;
@@ -43,15 +52,15 @@ public final class ServiceMonitoring implements AutoCloseable {
     /** The edge-broker service's: spool, receipts, and the bridge when it runs in this process (else null). */
     public static ServiceMonitoring forBroker(DeviceConfig config, Spool spool, StreamReceipts receipts,
                                               CloudBridge inProcessBridge) throws IOException {
-        PrometheusMeterRegistry registry = registry(config, "edge-broker");
-        SpoolMeters.bind(registry, spool, config.spool().directory());
-        ReceiptMeters receiptMeters = ReceiptMeters.bind(registry, receipts);
+        Registry registry = registry(config, "edge-broker");
+        SpoolMeters.bind(registry.meters(), spool, config.spool().directory());
+        ReceiptMeters receiptMeters = ReceiptMeters.bind(registry.meters(), receipts);
         DeliveryCheck check = new DeliveryCheck(stallAfter(config));
         Supplier<Health> health;
         BooleanSupplier stuck;
         Supplier<String> status;
         if (inProcessBridge != null) {
-            BridgeMeters.bind(registry, inProcessBridge);
+            BridgeMeters.bind(registry.meters(), inProcessBridge);
             health = () -> bridgeHealth("edge-broker", check, inProcessBridge);
             stuck = () -> check.stuck(inProcessBridge.status(), System.nanoTime() - inProcessBridge.loopAtNanos(),
                     System.currentTimeMillis());
@@ -68,8 +77,8 @@ public final class ServiceMonitoring implements AutoCloseable {
 
     /** The edge-bridge service's (the bridge as its own process). */
     public static ServiceMonitoring forBridge(DeviceConfig config, CloudBridge bridge) throws IOException {
-        PrometheusMeterRegistry registry = registry(config, "edge-bridge");
-        BridgeMeters.bind(registry, bridge);
+        Registry registry = registry(config, "edge-bridge");
+        BridgeMeters.bind(registry.meters(), bridge);
         DeliveryCheck check = new DeliveryCheck(stallAfter(config));
         return start(config, config.monitoring().map(MonitoringConfig::bridgePort), registry, () -> { },
                 () -> bridgeHealth("edge-bridge", check, bridge), "edge-bridge",
@@ -78,27 +87,32 @@ public final class ServiceMonitoring implements AutoCloseable {
                 () -> DeliveryCheck.summary(bridge.status(), System.currentTimeMillis()));
     }
 
-    private static ServiceMonitoring start(DeviceConfig config, Optional<Integer> port,
-                                           PrometheusMeterRegistry registry, Runnable beforeScrape,
-                                           Supplier<Health> health, String service, BooleanSupplier stuck,
-                                           Supplier<String> status) throws IOException {
+    private static ServiceMonitoring start(DeviceConfig config, Optional<Integer> port, Registry registry,
+                                           Runnable beforeScrape, Supplier<Health> health, String service,
+                                           BooleanSupplier stuck, Supplier<String> status) throws IOException {
         MonitoringEndpoint endpoint = null;
         if (port.isPresent()) {
-            endpoint = MonitoringEndpoint.start(config.monitoring().orElseThrow().host(), port.get(), registry,
-                    beforeScrape, health);
+            try {
+                endpoint = MonitoringEndpoint.start(config.monitoring().orElseThrow().host(), port.get(),
+                        registry.meters(), beforeScrape, health);
+            } catch (IOException | RuntimeException e) {
+                registry.close();
+                throw e;
+            }
         }
         return new ServiceMonitoring(registry, health, endpoint, Watchdog.start(service, stuck, status));
     }
 
-    private static PrometheusMeterRegistry registry(DeviceConfig config, String service) {
+    private static Registry registry(DeviceConfig config, String service) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("device", config.device().id(), "service", service);
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        return registry;
+        return new Registry(registry, gc);
     }
 
     private static java.time.Duration stallAfter(DeviceConfig config) {

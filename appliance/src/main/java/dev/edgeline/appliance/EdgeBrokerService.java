@@ -91,11 +91,6 @@ public final class EdgeBrokerService implements AutoCloseable {
         }
     }
 
-    /** The service's metrics, health and watchdog. */
-    public ServiceMonitoring monitoring() {
-        return monitoring;
-    }
-
     public Spool spool() {
         return spool;
     }

@@ -1,5 +1,6 @@
 package dev.edgeline.appliance;
 
+import dev.edgeline.appliance.analyst.RecordIdentity;
 import dev.edgeline.appliance.analyst.TopicReader;
 import dev.edgeline.config.RecordEnvelope;
 import java.io.PrintStream;
@@ -42,12 +43,12 @@ final class TailCommand {
         long[] printed = new long[1];
         try (TopicReader reader = new TopicReader(bootstrap)) {
             reader.follow(reader.partitionsOf(topics, Duration.ofSeconds(30)), from.equals("beginning"), record -> {
-                String device = VerifyCommand.Identity.header(record, RecordEnvelope.DEVICE);
-                String stream = VerifyCommand.Identity.header(record, RecordEnvelope.STREAM);
+                String device = RecordIdentity.header(record, RecordEnvelope.DEVICE);
+                String stream = RecordIdentity.header(record, RecordEnvelope.STREAM);
                 out.printf("%s %s-%d@%d %s/%s boot=%s seq=%s %s%n", Instant.ofEpochMilli(record.timestamp()),
                         record.topic(), record.partition(), record.offset(), device, stream,
-                        VerifyCommand.Identity.header(record, RecordEnvelope.BOOT),
-                        VerifyCommand.Identity.header(record, RecordEnvelope.SEQ),
+                        RecordIdentity.header(record, RecordEnvelope.BOOT),
+                        RecordIdentity.header(record, RecordEnvelope.SEQ),
                         new String(record.value(), StandardCharsets.UTF_8));
                 out.flush();
                 return max < 0 || ++printed[0] < max;

@@ -1,20 +1,17 @@
 package dev.edgeline.appliance;
 
 import dev.edgeline.appliance.analyst.GapMarkerIndex;
+import dev.edgeline.appliance.analyst.RecordIdentity;
 import dev.edgeline.appliance.analyst.StreamAudit;
 import dev.edgeline.appliance.analyst.TopicReader;
-import dev.edgeline.config.RecordEnvelope;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.header.Header;
 
 /**
  * {@code bin/edge verify --bootstrap B --topic T[,T2] [--gap-topic edge.gaps] [--timeout 60s]}: an analyst's check of
@@ -45,7 +42,7 @@ final class VerifyCommand {
         long read;
         try (TopicReader reader = new TopicReader(bootstrap)) {
             read = reader.readToEnd(reader.partitionsOf(topics, timeout), timeout, record -> {
-                Identity identity = Identity.of(record);
+                RecordIdentity identity = RecordIdentity.of(record);
                 if (identity == null) {
                     withoutIdentity[0]++;
                 } else {
@@ -102,28 +99,5 @@ final class VerifyCommand {
                 : String.format(Locale.ROOT, "verify: PROBLEMS: %d duplicate(s), %d out of order, %d record(s) "
                         + "missing without a gap marker", duplicates, outOfOrder, unexplained));
         return clean ? ExitCodes.OK : ExitCodes.DEMO_MISMATCH;
-    }
-
-    /** A record's identity from its headers, or null when it has none. */
-    record Identity(String device, String stream, long boot, long seq) {
-        static Identity of(ConsumerRecord<byte[], byte[]> record) {
-            String device = header(record, RecordEnvelope.DEVICE);
-            String stream = header(record, RecordEnvelope.STREAM);
-            String boot = header(record, RecordEnvelope.BOOT);
-            String seq = header(record, RecordEnvelope.SEQ);
-            if (device == null || stream == null || boot == null || seq == null) {
-                return null;
-            }
-            try {
-                return new Identity(device, stream, Long.parseLong(boot), Long.parseLong(seq));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-
-        static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-            Header header = record.headers().lastHeader(name);
-            return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-        }
     }
 }

@@ -35,10 +35,6 @@ public final class SeqRanges {
         return true;
     }
 
-    public boolean isEmpty() {
-        return ranges.isEmpty();
-    }
-
     /** The missing ranges between the lowest and the highest seq seen. */
     public List<StreamAudit.Hole> holes() {
         List<StreamAudit.Hole> holes = new ArrayList<>();

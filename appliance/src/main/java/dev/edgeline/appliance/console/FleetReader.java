@@ -1,6 +1,6 @@
 package dev.edgeline.appliance.console;
 
-import dev.edgeline.config.RecordEnvelope;
+import dev.edgeline.appliance.analyst.RecordIdentity;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,25 +117,13 @@ final class FleetReader implements AutoCloseable {
             view.gapMarker(record.value());
             return;
         }
-        String device = header(record, RecordEnvelope.DEVICE);
-        String stream = header(record, RecordEnvelope.STREAM);
-        String boot = header(record, RecordEnvelope.BOOT);
-        String seq = header(record, RecordEnvelope.SEQ);
-        if (device == null || stream == null || boot == null || seq == null) {
+        RecordIdentity identity = RecordIdentity.of(record);
+        if (identity == null) {
             view.foreignRecord();
             return;
         }
-        try {
-            view.record(record.topic(), device, stream, Long.parseLong(boot), Long.parseLong(seq), record.timestamp(),
-                    record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8));
-        } catch (NumberFormatException e) {
-            view.foreignRecord();
-        }
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        view.record(record.topic(), identity.device(), identity.stream(), identity.boot(), identity.seq(),
+                record.timestamp(), record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8));
     }
 
     private void sleep() {

@@ -3,7 +3,6 @@ package dev.edgeline.appliance.console;
 import dev.edgeline.appliance.analyst.GapMarkerIndex;
 import dev.edgeline.appliance.analyst.StreamAudit;
 import dev.edgeline.config.JsonStrings;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -120,10 +119,5 @@ final class FleetView {
         }
         return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
                 : String.format(Locale.ROOT, "%.4f", value);
-    }
-
-    /** For tests: the streams seen. */
-    synchronized List<String> streamKeys() {
-        return new ArrayList<>(streams.keySet());
     }
 }

@@ -18,10 +18,6 @@ public final class DeliveryCheck {
         this.stallAfter = stallAfter;
     }
 
-    public Duration stallAfter() {
-        return stallAfter;
-    }
-
     /** The problems with delivery at {@code nowMillis}; empty when records flow or none wait. */
     public List<String> problems(BridgeStatus status, long nowMillis) {
         List<String> problems = new ArrayList<>();

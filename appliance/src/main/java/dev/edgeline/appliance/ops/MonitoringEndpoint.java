@@ -68,10 +68,6 @@ public final class MonitoringEndpoint implements AutoCloseable {
         return new MonitoringEndpoint(server, executor);
     }
 
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
     private static boolean isGet(HttpExchange exchange) throws IOException {
         if (exchange.getRequestMethod().equals("GET") || exchange.getRequestMethod().equals("HEAD")) {
             return true;

@@ -131,15 +131,6 @@ public final class ServiceMonitoring implements AutoCloseable {
                 + counters.refused() + " refused since start";
     }
 
-    public Health health() {
-        return health.get();
-    }
-
-    /** The port serving /metrics and /health, if there is an endpoint. */
-    public Optional<Integer> port() {
-        return Optional.ofNullable(endpoint).map(MonitoringEndpoint::port);
-    }
-
     @Override
     public void close() {
         List<RuntimeException> failures = new ArrayList<>();

@@ -10,19 +10,19 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Command-line options of the form {@code --name value}, plus positional arguments. Unknown options are errors. */
-final class Arguments {
+public final class Arguments {
     private final Map<String, String> options = new HashMap<>();
     private final List<String> positional = new ArrayList<>();
     private final Set<String> flags = new java.util.HashSet<>();
 
     private Arguments() {}
 
-    static Arguments parse(List<String> args, Set<String> known) throws UsageException {
+    public static Arguments parse(List<String> args, Set<String> known) throws UsageException {
         return parse(args, known, Set.of());
     }
 
     /** As {@link #parse(List, Set)}, with {@code knownFlags}: options without a value ({@code --streams}). */
-    static Arguments parse(List<String> args, Set<String> known, Set<String> knownFlags) throws UsageException {
+    public static Arguments parse(List<String> args, Set<String> known, Set<String> knownFlags) throws UsageException {
         Arguments parsed = new Arguments();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -56,23 +56,23 @@ final class Arguments {
         return parsed;
     }
 
-    boolean flag(String name) {
+    public boolean flag(String name) {
         return flags.contains(name);
     }
 
-    Optional<String> option(String name) {
+    public Optional<String> option(String name) {
         return Optional.ofNullable(options.get(name));
     }
 
-    Path path(String name, Path defaultValue) {
+    public Path path(String name, Path defaultValue) {
         return option(name).map(Path::of).orElse(defaultValue);
     }
 
-    Path requiredPath(String name) throws UsageException {
+    public Path requiredPath(String name) throws UsageException {
         return option(name).map(Path::of).orElseThrow(() -> new UsageException("--" + name + " is required"));
     }
 
-    Optional<Duration> duration(String name) throws UsageException {
+    public Optional<Duration> duration(String name) throws UsageException {
         Optional<String> text = option(name);
         if (text.isEmpty()) {
             return Optional.empty();
@@ -90,15 +90,15 @@ final class Arguments {
         });
     }
 
-    List<String> positional() {
+    public List<String> positional() {
         return positional;
     }
 
     /** A wrong command line; the message says what. */
-    static final class UsageException extends Exception {
+    public static final class UsageException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        UsageException(String message) {
+        public UsageException(String message) {
             super(message);
         }
     }

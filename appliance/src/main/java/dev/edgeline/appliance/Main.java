@@ -5,10 +5,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code bin/edge <command>}: the one entry point of the appliance.
+ * The device's entry point: the services (broker, agent, bridge) and the commands an operator runs on a device
+ * ({@code /usr/local/bin/edge}). {@code bin/edge} on a workstation runs {@code dev.edgeline.workbench.WorkbenchMain},
+ * which adds {@code demo} and {@code console} and hands every other command to {@link #run}.
  *
  * <pre>
- *   bin/edge demo [--duration 60s] [--config config/demo.yaml] [--data-dir DIR]
  *   bin/edge broker --config FILE [--data-dir DIR] [--bridge in-process|separate]
  *                                                      spool + MQTT broker + cloud bridge (separate: bin/edge bridge)
  *   bin/edge agent --config FILE [--data-dir DIR]      sensor sampling and MQTT publishing
@@ -28,7 +29,8 @@ public final class Main {
         System.exit(status);
     }
 
-    static int run(List<String> args, PrintStream out, PrintStream err) {
+    /** Runs one command; returns the process exit status ({@link ExitCodes}). */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
         if (args.isEmpty()) {
             usage(err);
             return ExitCodes.INVALID_INPUT;
@@ -36,7 +38,6 @@ public final class Main {
         List<String> rest = args.subList(1, args.size());
         try {
             return switch (args.getFirst()) {
-                case "demo" -> new DemoCommand(out, err).run(rest);
                 case "broker" -> new BrokerCommand(err).run(rest);
                 case "agent" -> new AgentCommand(err).run(rest);
                 case "bridge" -> new BridgeCommand(err).run(rest);
@@ -45,7 +46,11 @@ public final class Main {
                 case "passwd" -> new PasswdCommand(System.in, out, err).run(rest);
                 case "verify" -> new VerifyCommand(out, err).run(rest);
                 case "tail" -> new TailCommand(out, err).run(rest);
-                case "console" -> new ConsoleCommand(out, err).run(rest);
+                case "demo", "console" -> {
+                    err.println("edge: '" + args.getFirst() + "' is a workstation command (bin/edge in a checkout, the"
+                            + " workbench module); this is the device's release, which has no Kafka server or web console");
+                    yield ExitCodes.INVALID_INPUT;
+                }
                 case "help", "--help", "-h" -> {
                     usage(out);
                     yield ExitCodes.OK;
@@ -62,11 +67,10 @@ public final class Main {
         }
     }
 
-    private static void usage(PrintStream out) {
+    /** Prints the device commands. */
+    public static void usage(PrintStream out) {
         out.println("""
-                usage: bin/edge <command> [options]
-                  demo [--duration 60s] [--config config/demo.yaml] [--data-dir DIR]
-                                      embedded Kafka + broker + bridge + simulated agent; prints records from Kafka
+                usage: edge <command> [options]
                   broker --config FILE [--data-dir DIR] [--bridge in-process|separate]
                                       the edge-broker service (spool, MQTT broker, cloud bridge; with --bridge
                                       separate the bridge runs as its own process, bin/edge bridge)
@@ -88,8 +92,6 @@ public final class Main {
                                       exit 3 on any problem
                   tail --bootstrap B --topic T [--from end|beginning] [--max N]
                                       follow topics readably (read_committed)
-                  console --bootstrap B [--topic T] [--gap-topic edge.gaps] [--host 127.0.0.1] [--port 8080]
-                                      live web console: devices, streams, last value, rate, unexplained gaps, charts
                   config schema [--payload reading|health|broker-health|gap]
                                       print the JSON Schema of the device YAML, or of a Kafka payload kind""");
     }

@@ -10,24 +10,24 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Shared plumbing of the long-running commands: load the config, run until SIGTERM/SIGINT, then close. */
-final class ServiceRunner {
+public final class ServiceRunner {
     private ServiceRunner() {}
 
     /**
      * Parses {@code --config FILE [--data-dir DIR]} and loads the config; prints every error and returns null when
      * it is invalid (the caller exits with {@link ExitCodes#INVALID_INPUT}).
      */
-    static DeviceConfig configFrom(java.util.List<String> args, PrintStream err) throws Arguments.UsageException {
+    public static DeviceConfig configFrom(java.util.List<String> args, PrintStream err) throws Arguments.UsageException {
         return configFrom(Arguments.parse(args, java.util.Set.of("config", "data-dir")), err);
     }
 
     /** As above, from arguments already parsed (a command with options of its own). */
-    static DeviceConfig configFrom(Arguments parsed, PrintStream err) throws Arguments.UsageException {
+    public static DeviceConfig configFrom(Arguments parsed, PrintStream err) throws Arguments.UsageException {
         return loadOrReport(parsed.requiredPath("config"), parsed.path("data-dir", Path.of(".")), err);
     }
 
     /** Loads and validates; prints every error and returns null when invalid. */
-    static DeviceConfig loadOrReport(Path file, Path dataDirectory, PrintStream err) {
+    public static DeviceConfig loadOrReport(Path file, Path dataDirectory, PrintStream err) {
         try {
             DeviceConfig config = ConfigLoader.load(file, dataDirectory);
             WritableDirectories.check(file, config);
@@ -39,7 +39,7 @@ final class ServiceRunner {
     }
 
     /** Blocks until the JVM is asked to stop, then closes {@code service} before the JVM exits. */
-    static void runUntilStopped(AutoCloseable service, String name) throws InterruptedException {
+    public static void runUntilStopped(AutoCloseable service, String name) throws InterruptedException {
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = Thread.ofPlatform().name(name + "-shutdown").unstarted(() -> {

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Polling waits for integration tests: fail with a message naming what did not happen. */
-final class Awaits {
+public final class Awaits {
     private Awaits() {}
 
-    static void until(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
+    public static void until(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -10,13 +10,13 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 
 /** Device configs for the integration tests, written as YAML and loaded by the real loader. */
-final class TestDevice {
-    static final String DEVICE = "it-pi-0007";
+public final class TestDevice {
+    public static final String DEVICE = "it-pi-0007";
 
     private TestDevice() {}
 
     /** Three simulated streams sampled every {@code periodMillis}, all routed to {@code topic}. */
-    static DeviceConfig config(Path dataDir, int mqttPort, String kafkaBootstrap, String topic, int periodMillis) {
+    public static DeviceConfig config(Path dataDir, int mqttPort, String kafkaBootstrap, String topic, int periodMillis) {
         String yaml = """
                 device:
                   id: %s
@@ -61,7 +61,7 @@ final class TestDevice {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -70,7 +70,7 @@ final class TestDevice {
     }
 
     /** Whether something accepts connections on the loopback port. */
-    static boolean listening(int port) {
+    public static boolean listening(int port) {
         try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
             return true;
         } catch (IOException e) {

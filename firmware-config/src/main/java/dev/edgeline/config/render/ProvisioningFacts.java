@@ -1,18 +1,21 @@
 package dev.edgeline.config.render;
 
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.MonitoringConfig;
 import dev.edgeline.config.SensorConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
  * What provisioning needs to know about a device, derived from its configuration: the Unix groups the agent needs
  * for its device files ({@code i2c}, {@code spi}, {@code gpio}), the kernel modules to load at boot
- * ({@code i2c-dev} for I2C), the MQTT port. Rendered as {@code provisioning.json} for the Ansible roles.
+ * ({@code i2c-dev} for I2C), the MQTT port, and where the device itself reaches each service's {@code /health}
+ * (the rollout's gate; no monitoring section, no gate). Rendered as {@code provisioning.json} for the Ansible roles.
  */
 public record ProvisioningFacts(String deviceId, List<String> agentGroups, List<String> kernelModules,
-                                int mqttPort, List<String> streams) {
+                                int mqttPort, List<String> streams, Optional<MonitoringConfig> monitoring) {
 
     public static ProvisioningFacts of(DeviceConfig config) {
         TreeSet<String> groups = new TreeSet<>();
@@ -31,13 +34,26 @@ public record ProvisioningFacts(String deviceId, List<String> agentGroups, List<
             streams.addAll(sensor.streams());
         }
         return new ProvisioningFacts(config.device().id(), List.copyOf(groups), List.copyOf(modules),
-                config.broker().port(), List.copyOf(streams));
+                config.broker().port(), List.copyOf(streams), config.monitoring());
+    }
+
+    /** {@code http://HOST:PORT/health} as seen from the device: a wildcard bind is reached on loopback. */
+    private static String healthUrl(MonitoringConfig monitoring, int port) {
+        String host = switch (monitoring.host()) {
+            case "0.0.0.0", "" -> "127.0.0.1";
+            case "::" -> "[::1]";
+            default -> monitoring.host().contains(":") ? "[" + monitoring.host() + "]" : monitoring.host();
+        };
+        return "http://" + host + ":" + port + "/health";
     }
 
     public String toJson() {
         return "{\n  \"device\": " + quote(deviceId) + ",\n  \"agent_groups\": " + array(agentGroups)
                 + ",\n  \"kernel_modules\": " + array(kernelModules) + ",\n  \"mqtt_port\": " + mqttPort
-                + ",\n  \"streams\": " + array(streams) + "\n}\n";
+                + ",\n  \"streams\": " + array(streams)
+                + ",\n  \"broker_health_url\": " + monitoring.map(m -> quote(healthUrl(m, m.brokerPort()))).orElse("null")
+                + ",\n  \"bridge_health_url\": " + monitoring.map(m -> quote(healthUrl(m, m.bridgePort()))).orElse("null")
+                + "\n}\n";
     }
 
     private static String array(List<String> values) {

@@ -97,7 +97,7 @@ class DeviceRendererTest {
         assertThat(Files.readString(out.resolve("modules-load.conf"))).endsWith("\ni2c-dev\n");
         assertThat(Files.readString(out.resolve("provisioning.json"))).contains(
                 "\"agent_groups\": [\"gpio\", \"i2c\", \"spi\"]", "\"kernel_modules\": [\"i2c-dev\"]",
-                "\"mqtt_port\": 1883");
+                "\"mqtt_port\": 1883", "\"broker_health_url\": null", "\"bridge_health_url\": null");
         Map<String, String> again = DeviceRenderer.render(load(GREENHOUSE), yaml);
         for (Map.Entry<String, String> file : again.entrySet()) {
             assertThat(Files.readString(out.resolve(file.getKey()))).as(file.getKey()).isEqualTo(file.getValue());
@@ -105,6 +105,14 @@ class DeviceRendererTest {
         try (var files = Files.list(out)) {
             assertThat(files.filter(p -> p.getFileName().toString().endsWith(".tmp"))).isEmpty();
         }
+    }
+
+    @Test
+    void provisioningFacts_nameTheHealthEndpointsAsTheDeviceReachesThem() throws Exception {
+        String yaml = Files.readString(GREENHOUSE) + "monitoring: {host: 0.0.0.0, broker-port: 9301, bridge-port: 9302}\n";
+        assertThat(DeviceRenderer.render(parse(yaml), yaml).get("provisioning.json")).contains(
+                "\"broker_health_url\": \"http://127.0.0.1:9301/health\"",
+                "\"bridge_health_url\": \"http://127.0.0.1:9302/health\"");
     }
 
     private static Set<ValidationMessage> validate(String yaml) {

@@ -1,7 +1,12 @@
-package dev.edgeline.appliance;
+package dev.edgeline.workbench;
 
+import dev.edgeline.appliance.Arguments;
+import dev.edgeline.appliance.ExitCodes;
+import dev.edgeline.appliance.ServiceRunner;
 import dev.edgeline.agent.EdgeAgent;
+import dev.edgeline.appliance.BridgedRecordCollector;
 import dev.edgeline.appliance.BridgedRecordCollector.Identity;
+import dev.edgeline.appliance.EdgeBrokerService;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.Route;
 import dev.edgeline.kafka.embedded.EmbeddedKafka;

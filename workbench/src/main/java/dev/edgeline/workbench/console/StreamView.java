@@ -1,4 +1,4 @@
-package dev.edgeline.appliance.console;
+package dev.edgeline.workbench.console;
 
 import dev.edgeline.appliance.analyst.StreamAudit;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package dev.edgeline.appliance.console;
+package dev.edgeline.workbench.console;
 
 import java.util.List;
 

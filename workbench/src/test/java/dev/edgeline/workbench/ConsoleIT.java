@@ -1,8 +1,10 @@
-package dev.edgeline.appliance;
+package dev.edgeline.workbench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edgeline.appliance.console.Console;
+import dev.edgeline.appliance.Awaits;
+import dev.edgeline.appliance.TestDevice;
+import dev.edgeline.workbench.console.Console;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +51,7 @@ class ConsoleIT {
                 .replace("port: 18830", "port: " + TestDevice.freePort()));
         AtomicInteger demoStatus = new AtomicInteger(-1);
         ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
-        Thread demo = Thread.ofPlatform().name("demo").start(() -> demoStatus.set(Main.run(List.of("demo",
+        Thread demo = Thread.ofPlatform().name("demo").start(() -> demoStatus.set(WorkbenchMain.run(List.of("demo",
                 "--duration", "45s", "--config", config.toString(), "--data-dir", dir.resolve("demo").toString()),
                 new PrintStream(demoOut, true, StandardCharsets.UTF_8), System.err)));
         Awaits.until(Duration.ofSeconds(60), () -> TestDevice.listening(kafkaPort), "the demo's Kafka");

@@ -1,4 +1,4 @@
-package dev.edgeline.appliance.console;
+package dev.edgeline.workbench.console;
 
 import dev.edgeline.appliance.analyst.RecordIdentity;
 import java.nio.charset.StandardCharsets;

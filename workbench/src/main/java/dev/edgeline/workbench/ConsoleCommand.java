@@ -1,6 +1,9 @@
-package dev.edgeline.appliance;
+package dev.edgeline.workbench;
 
-import dev.edgeline.appliance.console.Console;
+import dev.edgeline.appliance.Arguments;
+import dev.edgeline.appliance.ExitCodes;
+import dev.edgeline.appliance.ServiceRunner;
+import dev.edgeline.workbench.console.Console;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;

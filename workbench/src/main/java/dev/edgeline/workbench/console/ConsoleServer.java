@@ -1,4 +1,4 @@
-package dev.edgeline.appliance.console;
+package dev.edgeline.workbench.console;
 
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;

@@ -1,0 +1,76 @@
+package dev.edgeline.distribution;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Copies a jar without the native libraries of other platforms ({@link NativeLibraries}). A jar with nothing to
+ * drop is copied byte for byte; otherwise every other entry keeps its name, order, time and compression method.
+ */
+final class JarTrimmer {
+    /** What a copy left out. */
+    record Result(Path jar, List<String> dropped, long bytesBefore, long bytesAfter) {}
+
+    private JarTrimmer() {}
+
+    static Result copy(Path source, Path target, DevicePlatform platform)
+            throws IOException, NativeLibraries.UnknownPlatformException {
+        List<String> dropped = new ArrayList<>();
+        boolean signed = false;
+        try (ZipFile zip = new ZipFile(source.toFile())) {
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                String name = entry.getName();
+                signed |= name.startsWith("META-INF/") && name.endsWith(".SF");
+                if (NativeLibraries.isNative(name)
+                        && NativeLibraries.verdict(name, platform) == NativeLibraries.Verdict.DROP) {
+                    dropped.add(name);
+                }
+            }
+            if (dropped.isEmpty()) {
+                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                return new Result(target, List.of(), Files.size(source), Files.size(target));
+            }
+            if (signed) {
+                throw new IOException(source.getFileName() + " is signed and carries other platforms' native"
+                        + " libraries; trimming it would break its signature");
+            }
+            try (OutputStream file = Files.newOutputStream(target); ZipOutputStream out = new ZipOutputStream(file)) {
+                for (ZipEntry entry : Collections.list(zip.entries())) {
+                    if (!dropped.contains(entry.getName())) {
+                        copyEntry(zip, entry, out);
+                    }
+                }
+            }
+        }
+        return new Result(target, List.copyOf(dropped), Files.size(source), Files.size(target));
+    }
+
+    private static void copyEntry(ZipFile zip, ZipEntry entry, ZipOutputStream out) throws IOException {
+        ZipEntry copy = new ZipEntry(entry.getName());
+        copy.setTime(entry.getTime());
+        if (entry.getExtra() != null) {
+            copy.setExtra(entry.getExtra());
+        }
+        if (entry.getMethod() == ZipEntry.STORED) {
+            copy.setMethod(ZipEntry.STORED);
+            copy.setSize(entry.getSize());
+            copy.setCompressedSize(entry.getSize());
+            copy.setCrc(entry.getCrc());
+        }
+        out.putNextEntry(copy);
+        try (InputStream in = zip.getInputStream(entry)) {
+            in.transferTo(out);
+        }
+        out.closeEntry();
+    }
+}

@@ -29,6 +29,7 @@ public final class WorkbenchMain {
             return switch (args.getFirst()) {
                 case "demo" -> new DemoCommand(out, err).run(rest);
                 case "console" -> new ConsoleCommand(out, err).run(rest);
+                case "kafka" -> new KafkaCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> {
                     Main.usage(out);
                     out.println("""
@@ -37,7 +38,10 @@ public final class WorkbenchMain {
                                                   embedded Kafka + broker + bridge + simulated agent; prints records
                               console --bootstrap B [--topic T] [--gap-topic edge.gaps] [--host 127.0.0.1] [--port 8080]
                                                   live web console: devices, streams, last value, rate, unexplained
-                                                  gaps, charts""");
+                                                  gaps, charts
+                              kafka --port P --data-dir DIR
+                                                  a single-node KRaft Kafka on 127.0.0.1:P until stopped (prints
+                                                  READY host:port); for trying devices against a real cluster""");
                     yield ExitCodes.OK;
                 }
                 default -> Main.run(args, out, err);

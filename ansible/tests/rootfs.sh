@@ -24,10 +24,13 @@ rootfs_tarball() { # prints the cached tarball's path, building it first if need
   echo "$tarball"
 }
 
-# rootfs_unpack DIR: a fresh root filesystem in DIR with /proc mounted and daemons kept from starting.
+# rootfs_unpack DIR [mount-point]: a fresh root filesystem in DIR with /proc mounted and daemons kept from starting.
+# With mount-point, DIR is bind-mounted on itself first, so that inside the chroot "/" is a mount point, as on a real
+# device: the JDK's FileStore (free disk space) looks its path up in /proc/self/mounts.
 rootfs_unpack() {
   local dir="$1"
   mkdir -p "$dir"
+  if [[ "${2:-}" == mount-point ]]; then mount --bind "$dir" "$dir"; fi
   tar -C "$dir" -xf "$(rootfs_tarball)"
   printf '#!/bin/sh\nexit 101\n' > "$dir/usr/sbin/policy-rc.d"
   chmod 755 "$dir/usr/sbin/policy-rc.d"
@@ -39,5 +42,6 @@ rootfs_unpack() {
 rootfs_cleanup() {
   local dir="$1"
   if mountpoint -q "$dir/proc"; then umount "$dir/proc"; fi
+  if mountpoint -q "$dir"; then umount "$dir"; fi
   rm -rf --one-file-system "$dir"
 }

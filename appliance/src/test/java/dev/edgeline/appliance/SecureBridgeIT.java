@@ -1,9 +1,12 @@
 package dev.edgeline.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.edgeline.appliance.BridgedRecordCollector.Identity;
 import dev.edgeline.bridge.CloudBridge;
+import dev.edgeline.bridge.internal.CheckpointStore;
+import dev.edgeline.bridge.internal.SecurityProperties;
 import dev.edgeline.broker.spool.SegmentedFileSpool;
 import dev.edgeline.broker.spool.SpoolRecord;
 import dev.edgeline.config.ConfigLoader;
@@ -15,10 +18,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +105,133 @@ class SecureBridgeIT {
                 assertDeliveredExactlyOnce(kafka, right, spool, "pi-mtls", "it.mtls", written);
             }
         }
+    }
+
+    /**
+     * Two devices on one cluster with Kafka's StandardAuthorizer and only the per-device ACLs documented in
+     * cloud-bridge/README.md: each bridge delivers exactly once and commits its checkpoint; each device can read its
+     * own checkpoint from its group, and neither can read the other's group, read the checkpoint topic, take the
+     * other's transactional id or write the other's topic.
+     */
+    @Test
+    void perDeviceAcls_eachBridgeDelivers_andNoDeviceCanReadOrTakeAnothersCheckpoint(@TempDir Path dir)
+            throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        makeCa(certs, "ca");
+        makeBrokerKeystore(certs);
+        Files.writeString(certs.resolve("pi-a.password"), "secret-a\n");
+        Files.writeString(certs.resolve("pi-b.password"), "secret-b\n");
+        int saslPort = TestDevice.freePort();
+        String checkpoints = "edge.bridge.checkpoints";
+        try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslSslAndAcls(dir.resolve("kafka"), saslPort,
+                certs.resolve("broker.p12"), PASSWORD, Map.of("pi-a", "secret-a", "pi-b", "secret-b"))) {
+            try (Admin admin = Admin.create(
+                    Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                new CheckpointStore(kafka.bootstrapServers(), checkpoints, Map.of())
+                        .ensureTopic(Duration.ofSeconds(30));
+                admin.createTopics(List.of(new NewTopic("it.acl.pi-a", 1, (short) 1),
+                        new NewTopic("it.acl.pi-b", 1, (short) 1))).all().get();
+                List<AclBinding> acls = new ArrayList<>();
+                acls.addAll(deviceAcls("pi-a", "it.acl.pi-a", checkpoints));
+                acls.addAll(deviceAcls("pi-b", "it.acl.pi-b", checkpoints));
+                admin.createAcls(acls).all().get();
+            }
+            Path deviceA = Files.createDirectories(dir.resolve("pi-a"));
+            Path deviceB = Files.createDirectories(dir.resolve("pi-b"));
+            Files.createSymbolicLink(deviceA.resolve("certs"), certs);
+            Files.createSymbolicLink(deviceB.resolve("certs"), certs);
+            DeviceConfig a = aclConfig(deviceA, "pi-a", saslPort);
+            DeviceConfig b = aclConfig(deviceB, "pi-b", saslPort);
+            try (SegmentedFileSpool spoolA = SegmentedFileSpool.open(a.spool(), "pi-a", InstantSource.system());
+                 SegmentedFileSpool spoolB = SegmentedFileSpool.open(b.spool(), "pi-b", InstantSource.system())) {
+                assertDeliveredExactlyOnce(kafka, a, spoolA, "pi-a", "it.acl.pi-a", fill(spoolA, "pi-a"));
+                assertDeliveredExactlyOnce(kafka, b, spoolB, "pi-b", "it.acl.pi-b", fill(spoolB, "pi-b"));
+            }
+
+            String sasl = "127.0.0.1:" + saslPort;
+            var asB = new HashMap<String, Object>(
+                    SecurityProperties.of(b.bridge().security()));
+            var storeAsA = new CheckpointStore(sasl, checkpoints,
+                    SecurityProperties.of(a.bridge().security()));
+            var storeAsB = new CheckpointStore(sasl, checkpoints, asB);
+            var asSuperUser = new CheckpointStore(kafka.bootstrapServers(), checkpoints,
+                    Map.of());
+            Duration timeout = Duration.ofSeconds(20);
+            assertThat(storeAsA.loadFromGroup("pi-a", timeout)).as("pi-a restores its own checkpoint").isPresent()
+                    .isEqualTo(asSuperUser.loadFromGroup("pi-a", timeout));
+            assertThat(storeAsB.loadFromGroup("pi-b", timeout)).as("pi-b restores its own checkpoint").isPresent()
+                    .isEqualTo(asSuperUser.loadFromGroup("pi-b", timeout));
+            assertThatThrownBy(() -> storeAsB.loadFromGroup("pi-a", timeout))
+                    .as("pi-b reads pi-a's group").hasRootCauseInstanceOf(
+                            GroupAuthorizationException.class);
+            assertThatThrownBy(() -> storeAsB.loadFromTopic("pi-a", timeout))
+                    .as("pi-b scans the checkpoint topic").isInstanceOf(
+                            TopicAuthorizationException.class);
+            assertThat(storeAsB.load("pi-b", timeout)).as("restore still works: from the group").isPresent();
+
+            Map<String, Object> producer = new HashMap<>(asB);
+            producer.put("bootstrap.servers", sasl);
+            producer.put("key.serializer", ByteArraySerializer.class.getName());
+            producer.put("value.serializer", ByteArraySerializer.class.getName());
+            producer.put("max.block.ms", 20_000);
+            producer.put("transactional.id", "edge-bridge-pi-a");
+            try (var stealer = new KafkaProducer<byte[], byte[]>(producer)) {
+                assertThatThrownBy(stealer::initTransactions)
+                        .as("pi-b takes pi-a's transactional id (would fence pi-a's bridge)")
+                        .isInstanceOf(TransactionalIdAuthorizationException.class);
+            }
+            producer.put("transactional.id", "edge-bridge-pi-b");
+            try (var writer = new KafkaProducer<byte[], byte[]>(producer)) {
+                writer.initTransactions();
+                writer.beginTransaction();
+                assertThatThrownBy(() -> writer.send(
+                                new ProducerRecord<>("it.acl.pi-a", new byte[1])).get())
+                        .as("pi-b writes pi-a's topic").hasRootCauseInstanceOf(
+                                TopicAuthorizationException.class);
+            }
+        }
+    }
+
+    /**
+     * The ACLs of one device (cloud-bridge/README.md): WRITE and DESCRIBE on its data topic and the checkpoint topic,
+     * WRITE and DESCRIBE on its transactional id, READ on the anchor topic and on its own group.
+     */
+    private static List<AclBinding> deviceAcls(String device, String dataTopic,
+                                                                          String checkpointTopic) {
+        String principal = "User:" + device;
+        List<AclBinding> acls = new ArrayList<>();
+        for (var op : List.of(AclOperation.WRITE,
+                AclOperation.DESCRIBE)) {
+            acls.add(acl(ResourceType.TOPIC, dataTopic, principal, op));
+            acls.add(acl(ResourceType.TOPIC, checkpointTopic, principal, op));
+            acls.add(acl(ResourceType.TRANSACTIONAL_ID, "edge-bridge-" + device,
+                    principal, op));
+        }
+        acls.add(acl(ResourceType.TOPIC, checkpointTopic + ".anchor", principal,
+                AclOperation.READ));
+        acls.add(acl(ResourceType.GROUP, "edge-bridge-" + device, principal,
+                AclOperation.READ));
+        return acls;
+    }
+
+    private static AclBinding acl(ResourceType type,
+                                                              String name, String principal,
+                                                              AclOperation operation) {
+        return new AclBinding(
+                new ResourcePattern(type, name,
+                        PatternType.LITERAL),
+                new AccessControlEntry(principal, "*", operation,
+                        AclPermissionType.ALLOW));
+    }
+
+    private static DeviceConfig aclConfig(Path dir, String device, int saslPort) throws Exception {
+        return secureConfig(dir, device, saslPort, "it.acl." + device, """
+                protocol: SASL_SSL
+                ca-file: certs/ca.pem
+                sasl-mechanism: SCRAM-SHA-512
+                username: %s
+                password-file: certs/%s.password
+                """.formatted(device, device));
     }
 
     /** 1,000 records of stream {@code t} in the spool; returns their identities. */

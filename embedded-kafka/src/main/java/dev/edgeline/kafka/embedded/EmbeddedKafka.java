@@ -79,6 +79,31 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * As {@link #startWithSaslSsl}, with several SCRAM users and Kafka's {@code StandardAuthorizer}: a SASL_SSL client
+     * may do only what an ACL allows it. The PLAINTEXT listener (and the controller) act as {@code User:ANONYMOUS},
+     * a super user, so that tests can create topics and ACLs there.
+     */
+    public static EmbeddedKafka startWithSaslSslAndAcls(Path logDirectory, int saslPort, Path keystore,
+                                                        String keystorePassword, Map<String, String> users)
+            throws IOException {
+        int plainPort = KafkaNodes.freePort();
+        java.util.Map<String, String> overrides = secondListener(plainPort, "SASL_SSL", saslPort, keystore,
+                keystorePassword);
+        overrides.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        overrides.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        overrides.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        overrides.put("super.users", "User:ANONYMOUS");
+        overrides.put("allow.everyone.if.no.acl.found", "false");
+        java.util.List<String> format = new java.util.ArrayList<>();
+        users.forEach((user, password) -> {
+            format.add("--add-scram");
+            format.add("SCRAM-SHA-512=[name=" + user + ",password=" + password + "]");
+        });
+        return start(logDirectory, plainPort, overrides, format);
+    }
+
+    /**
      * A broker with a second listener on {@code sslPort}: SSL that requires a client certificate signed by a CA in the
      * PKCS#12 {@code truststore} (mutual TLS), its own certificate from {@code keystore}. Both stores use
      * {@code storePassword}. The PLAINTEXT port stays for inter-broker traffic and test tools.

@@ -68,14 +68,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka startWithSaslSsl(Path logDirectory, int saslPort, Path keystore,
                                                  String keystorePassword, String user, String password)
             throws IOException {
-        int plainPort = KafkaNodes.freePort();
-        java.util.Map<String, String> overrides = secondListener(plainPort, "SASL_SSL", saslPort, keystore,
-                keystorePassword);
-        overrides.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-        overrides.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
-                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-        return start(logDirectory, plainPort, overrides,
-                java.util.List.of("--add-scram", "SCRAM-SHA-512=[name=" + user + ",password=" + password + "]"));
+        return startWithScram(logDirectory, saslPort, keystore, keystorePassword, Map.of(user, password), Map.of());
     }
 
     /**
@@ -86,15 +79,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka startWithSaslSslAndAcls(Path logDirectory, int saslPort, Path keystore,
                                                         String keystorePassword, Map<String, String> users)
             throws IOException {
+        return startWithScram(logDirectory, saslPort, keystore, keystorePassword, users, Map.of(
+                "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users", "User:ANONYMOUS",
+                "allow.everyone.if.no.acl.found", "false"));
+    }
+
+    /** PLAINTEXT plus SASL_SSL with SCRAM-SHA-512 on {@code saslPort}, the SCRAM {@code users}, and {@code extra}. */
+    private static EmbeddedKafka startWithScram(Path logDirectory, int saslPort, Path keystore, String keystorePassword,
+                                                Map<String, String> users, Map<String, String> extra)
+            throws IOException {
         int plainPort = KafkaNodes.freePort();
         java.util.Map<String, String> overrides = secondListener(plainPort, "SASL_SSL", saslPort, keystore,
                 keystorePassword);
         overrides.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
         overrides.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-        overrides.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-        overrides.put("super.users", "User:ANONYMOUS");
-        overrides.put("allow.everyone.if.no.acl.found", "false");
+        overrides.putAll(extra);
         java.util.List<String> format = new java.util.ArrayList<>();
         users.forEach((user, password) -> {
             format.add("--add-scram");

@@ -90,6 +90,28 @@ public final class Arguments {
         });
     }
 
+    /**
+     * {@code --name} as a TCP port from {@code lowest} (0: any free port) to 65535, if given.
+     *
+     * @throws UsageException when it is not a number or out of that range
+     */
+    public Optional<Integer> port(String name, int lowest) throws UsageException {
+        Optional<String> text = option(name);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.get());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " '" + text.get() + "' is not a number");
+        }
+        if (port < lowest || port > 65535) {
+            throw new UsageException("--" + name + " " + port + " is out of range " + lowest + "..65535");
+        }
+        return Optional.of(port);
+    }
+
     public List<String> positional() {
         return positional;
     }

@@ -19,7 +19,7 @@ import java.util.zip.ZipOutputStream;
  */
 final class JarTrimmer {
     /** What a copy left out. */
-    record Result(Path jar, List<String> dropped, long bytesBefore, long bytesAfter) {}
+    record Result(List<String> dropped, long bytesBefore, long bytesAfter) {}
 
     private JarTrimmer() {}
 
@@ -38,7 +38,7 @@ final class JarTrimmer {
             }
             if (dropped.isEmpty()) {
                 Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                return new Result(target, List.of(), Files.size(source), Files.size(target));
+                return new Result(List.of(), Files.size(source), Files.size(target));
             }
             if (signed) {
                 throw new IOException(source.getFileName() + " is signed and carries other platforms' native"
@@ -52,7 +52,7 @@ final class JarTrimmer {
                 }
             }
         }
-        return new Result(target, List.copyOf(dropped), Files.size(source), Files.size(target));
+        return new Result(List.copyOf(dropped), Files.size(source), Files.size(target));
     }
 
     private static void copyEntry(ZipFile zip, ZipEntry entry, ZipOutputStream out) throws IOException {

@@ -12,7 +12,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Writes a .tar.gz in which every entry is owned by root and carries one fixed time, so that the same files give
- * the same archive. Directories 0755, files 0644 (0755 with {@link #executable}), symbolic links as links.
+ * the same archive. Directories 0755, files 0644, symbolic links as links.
  */
 final class ReleaseArchive implements AutoCloseable {
     private final TarArchiveOutputStream tar;
@@ -32,11 +32,10 @@ final class ReleaseArchive implements AutoCloseable {
     }
 
     void file(String name, Path content) throws IOException {
-        put(fileEntry(name, Files.size(content), 0644), content);
-    }
-
-    void executable(String name, Path content) throws IOException {
-        put(fileEntry(name, Files.size(content), 0755), content);
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(Files.size(content));
+        entry.setMode(0100644);
+        put(entry, content);
     }
 
     void symlink(String name, String target) throws IOException {
@@ -44,13 +43,6 @@ final class ReleaseArchive implements AutoCloseable {
         entry.setLinkName(target);
         entry.setMode(0120777);
         put(entry, null);
-    }
-
-    private static TarArchiveEntry fileEntry(String name, long size, int permissions) {
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setSize(size);
-        entry.setMode(0100000 | permissions);
-        return entry;
     }
 
     private void put(TarArchiveEntry entry, Path content) throws IOException {

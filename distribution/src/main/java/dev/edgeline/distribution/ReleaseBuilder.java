@@ -145,11 +145,8 @@ public final class ReleaseBuilder {
                 tar.file(top + "/lib/" + jar.getFileName(), staging.resolve("lib").resolve(jar.getFileName()));
             }
             tar.directory(top + "/agent-lib");
-            Files.createDirectories(staging.resolve("agent-lib"));
             for (Path jar : agentJars) {
-                String link = "../lib/" + jar.getFileName();
-                tar.symlink(top + "/agent-lib/" + jar.getFileName(), link);
-                Files.createSymbolicLink(staging.resolve("agent-lib").resolve(jar.getFileName()), Path.of(link));
+                tar.symlink(top + "/agent-lib/" + jar.getFileName(), "../lib/" + jar.getFileName());
             }
         }
         log.printf(Locale.ROOT, "release %s: %s, %d jars (%d for the agent), installed %s (jars before trimming %s,"

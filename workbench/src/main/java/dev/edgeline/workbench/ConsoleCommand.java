@@ -30,15 +30,7 @@ final class ConsoleCommand {
         List<String> topics = parsed.option("topic").map(t -> Arrays.stream(t.split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).toList()).orElse(List.of());
         String host = parsed.option("host").orElse("127.0.0.1");
-        int port;
-        try {
-            port = Integer.parseInt(parsed.option("port").orElse("8080"));
-        } catch (NumberFormatException e) {
-            throw new Arguments.UsageException("--port '" + parsed.option("port").get() + "' is not a number");
-        }
-        if (port < 0 || port > 65535) {
-            throw new Arguments.UsageException("--port " + port + " is out of range 0..65535");
-        }
+        int port = parsed.port("port", 0).orElse(8080);
         Console console;
         try {
             console = Console.start(bootstrap, topics, parsed.option("gap-topic").orElse("edge.gaps"), host, port);

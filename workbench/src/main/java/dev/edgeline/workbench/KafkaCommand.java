@@ -26,16 +26,7 @@ final class KafkaCommand {
 
     int run(List<String> args) throws Arguments.UsageException {
         Arguments parsed = Arguments.parse(args, Set.of("port", "data-dir"));
-        String portText = parsed.option("port").orElseThrow(() -> new Arguments.UsageException("--port is required"));
-        int port;
-        try {
-            port = Integer.parseInt(portText);
-        } catch (NumberFormatException e) {
-            throw new Arguments.UsageException("--port '" + portText + "' is not a number");
-        }
-        if (port < 1 || port > 65535) {
-            throw new Arguments.UsageException("--port " + port + " is out of range 1..65535");
-        }
+        int port = parsed.port("port", 1).orElseThrow(() -> new Arguments.UsageException("--port is required"));
         try {
             EmbeddedKafka kafka = EmbeddedKafka.start(Files.createDirectories(parsed.requiredPath("data-dir")), port);
             out.println("READY " + kafka.bootstrapServers());

@@ -35,12 +35,33 @@ final class ChildService {
         }
     }
 
-    /** SIGTERM (the service shuts down cleanly), and wait until it is gone. */
+    /**
+     * SIGTERM (the service shuts down cleanly), and wait until it is gone; if it does not go, the failure carries
+     * the child's threads, so that a hang seen once in CI can be read.
+     */
     static void stop(Process process) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            String threads = threadDump(process.pid());
             process.destroyForcibly();
-            throw new AssertionError("child " + process.pid() + " did not stop on SIGTERM");
+            throw new AssertionError("child " + process.pid() + " did not stop on SIGTERM; its threads:\n" + threads);
+        }
+    }
+
+    private static String threadDump(long pid) {
+        Path javaCommand = Path.of(ProcessHandle.current().info().command().orElse("java"));
+        Path jcmd = javaCommand.resolveSibling("jcmd");
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String out = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            dump.waitFor(30, TimeUnit.SECONDS);
+            return out.length() > 40_000 ? out.substring(0, 40_000) + "..." : out;
+        } catch (IOException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: interrupted)";
         }
     }
 }

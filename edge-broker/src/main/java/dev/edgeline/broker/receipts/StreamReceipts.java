@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import net.openhft.chronicle.map.ChronicleMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import net.openhft.chronicle.hash.locks.InterProcessDeadLockException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,15 +36,22 @@ import org.slf4j.LoggerFactory;
  * never fsynced, and a file that cannot be opened is replaced by an empty one. Before the first commit a stream's
  * lag counts from the first seq the receipts saw (the highest of the first batch noted). Holds at most {@link #MAX_STREAMS}
  * streams; past that, new streams are left out (logged once) and the data path is unaffected.
+ *
+ * <p>A process killed while it holds one of the map's locks leaves that lock held (see {@link ReceiptsFile}). No
+ * thread waits more than {@link ReceiptsFile#LOCK_TIMEOUT_SECONDS} for one: {@link #snapshot()} leaves that
+ * segment's streams out, and the writer replaces the file with what is readable plus everything this process wrote,
+ * which the other processes then follow; the first flush after opening checks every segment, so a file left so by a
+ * crash or a power cut is repaired at the next start.
  */
 public final class StreamReceipts implements AutoCloseable {
     public static final String FILE = "receipts.cmap";
     public static final int MAX_STREAMS = 16_384;
     static final long FLUSH_INTERVAL_MILLIS = 200;
+    static final int CLOSE_TIMEOUT_SECONDS = 10;
     private static final Logger LOG = LoggerFactory.getLogger(StreamReceipts.class);
     private static final int LONGS = 7;
     private static final int LANE_BYTES = 32; // lane names are at most 32 ASCII characters
-    private static final int VALUE_BYTES = LONGS * Long.BYTES + LANE_BYTES;
+    static final int VALUE_BYTES = LONGS * Long.BYTES + LANE_BYTES;
     private static final long NONE = -1;
 
     /**
@@ -72,19 +80,26 @@ public final class StreamReceipts implements AutoCloseable {
         }
     }
 
-    private final ChronicleMap<String, byte[]> map;
+    private final ReceiptsFile file;
     private final Map<StreamId, DurableMark> pendingIngested = new ConcurrentHashMap<>();
     private final Map<StreamId, StreamMark> pendingCommitted = new ConcurrentHashMap<>();
+    /** The newest mark this process wrote per stream, with its time: what it puts into a replacement file. */
+    private final Map<StreamId, WrittenIngested> writtenIngested = new ConcurrentHashMap<>();
+    private final Map<StreamId, WrittenCommitted> writtenCommitted = new ConcurrentHashMap<>();
     private final ScheduledExecutorService writer;
+    private final AtomicBoolean lockedSegmentSeen = new AtomicBoolean(true); // the first flush checks every segment
     private volatile boolean fullLogged;
 
-    private StreamReceipts(ChronicleMap<String, byte[]> map, boolean withWriter) {
-        this.map = map;
+    private record WrittenIngested(String lane, long firstSeq, long boot, long seq, long atMillis) {}
+
+    private record WrittenCommitted(long boot, long seq, long atMillis) {}
+
+    private StreamReceipts(ReceiptsFile file, boolean withWriter) {
+        this.file = file;
         if (withWriter) {
             writer = Executors.newSingleThreadScheduledExecutor(
                     runnable -> Thread.ofPlatform().name("receipts-writer").daemon().unstarted(runnable));
-            writer.scheduleWithFixedDelay(this::flush, FLUSH_INTERVAL_MILLIS, FLUSH_INTERVAL_MILLIS,
-                    TimeUnit.MILLISECONDS);
+            writer.scheduleWithFixedDelay(this::flushQuietly, 0, FLUSH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             writer = null;
         }
@@ -92,7 +107,7 @@ public final class StreamReceipts implements AutoCloseable {
 
     /** Opens (or creates) the receipts of the spool in {@code spoolDirectory}, for writing. */
     public static StreamReceipts open(Path spoolDirectory) throws IOException {
-        return new StreamReceipts(openMap(spoolDirectory.resolve(FILE)), true);
+        return new StreamReceipts(ReceiptsFile.open(spoolDirectory.resolve(FILE), MAX_STREAMS, VALUE_BYTES), true);
     }
 
     /** Opens existing receipts to read them ({@code bin/edge status --streams}); fails if there are none yet. */
@@ -101,41 +116,7 @@ public final class StreamReceipts implements AutoCloseable {
         if (!Files.exists(file)) {
             throw new java.nio.file.NoSuchFileException(file + " (no receipts yet: has edge-broker run?)");
         }
-        return new StreamReceipts(openMap(file), false);
-    }
-
-    /**
-     * Opens the map, creating it under a temporary name and renaming it into place when there is none, so that the
-     * file under its own name is always complete (Chronicle waits a minute for a half-created file to become ready).
-     */
-    private static ChronicleMap<String, byte[]> openMap(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            Path temp = file.resolveSibling(file.getFileName() + ".new-" + ProcessHandle.current().pid());
-            create(temp).close();
-            try {
-                Files.createLink(file, temp); // atomic, and never replaces a file another process just created
-            } catch (java.nio.file.FileAlreadyExistsException anotherProcessWasFirst) {
-                // theirs is complete too: use it
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        }
-        try {
-            return create(file);
-        } catch (RuntimeException unreadable) {
-            LOG.warn("receipts {} could not be opened ({}); starting them afresh", file, unreadable.toString());
-            Files.deleteIfExists(file);
-            return create(file);
-        }
-    }
-
-    private static ChronicleMap<String, byte[]> create(Path file) throws IOException {
-        return ChronicleMap.of(String.class, byte[].class)
-                .name("edge-stream-receipts")
-                .entries(MAX_STREAMS)
-                .averageKeySize(40)
-                .constantValueSizeBySample(new byte[VALUE_BYTES])
-                .createPersistedTo(file.toFile());
+        return new StreamReceipts(ReceiptsFile.open(file, MAX_STREAMS, VALUE_BYTES), false);
     }
 
     /** Notes the durable marks of a spool batch. Cheap, any thread (the spool's writer). */
@@ -170,55 +151,137 @@ public final class StreamReceipts implements AutoCloseable {
         return byBoot != 0 ? byBoot : Long.compare(seqA, seqB);
     }
 
-    /** Writes what was noted since the last flush. Thread {@code receipts-writer} (and close). */
-    void flush() {
-        long now = System.currentTimeMillis();
-        drain(pendingIngested, (id, mark) -> update(id, mark.lane(), mark.boot(), mark.seq(), now, true));
-        drain(pendingCommitted, (id, mark) -> update(id, null, mark.boot(), mark.seq(), now, false));
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.warn("receipts {} not written: {}", file.path(), e.toString());
+        }
     }
 
-    private static <M> void drain(Map<StreamId, M> pending, java.util.function.BiConsumer<StreamId, M> sink) {
+    /**
+     * Writes what was noted since the last flush. Thread {@code receipts-writer} (and tests). First moves to a file
+     * another process put in place; replaces the file when one of its segments is locked by a process that died.
+     */
+    synchronized void flush() {
+        try {
+            if (file.followReplacement()) {
+                LOG.info("receipts {} were replaced by another process; writing this one's marks into the new file",
+                        file.path());
+                for (StreamId id : writtenStreams()) {
+                    write(id);
+                }
+            }
+            if (lockedSegmentSeen.getAndSet(false) && file.read().lockedSegments() > 0) {
+                replaceFile();
+            }
+            long now = System.currentTimeMillis();
+            drain(pendingIngested, writtenIngested, (id, mark) -> writtenIngested.compute(id, (k, old) ->
+                    new WrittenIngested(mark.lane(), old == null ? mark.seq() : old.firstSeq(), mark.boot(),
+                            mark.seq(), now)));
+            drain(pendingCommitted, writtenCommitted, (id, mark) -> writtenCommitted.put(id,
+                    new WrittenCommitted(mark.boot(), mark.seq(), now)));
+        } catch (IOException e) {
+            LOG.warn("receipts {} could not be replaced or reopened: {}", file.path(), e.toString());
+        }
+    }
+
+    private <M> void drain(Map<StreamId, M> pending, Map<StreamId, ?> written,
+                           java.util.function.BiConsumer<StreamId, M> remember) throws IOException {
         for (StreamId id : List.copyOf(pending.keySet())) {
             M mark = pending.remove(id);
-            if (mark != null) {
-                sink.accept(id, mark);
+            if (mark == null) {
+                continue;
+            }
+            if (written.size() >= MAX_STREAMS && !written.containsKey(id)) {
+                logFull(key(id), "more streams than the receipts hold");
+                continue;
+            }
+            remember.accept(id, mark);
+            try {
+                write(id);
+            } catch (InterProcessDeadLockException lockedByADeadProcess) {
+                replaceFile(); // holds every mark written so far, this one included
             }
         }
     }
 
-    private void update(StreamId id, String lane, long boot, long seq, long now, boolean ingested) {
-        String key = id.device() + "/" + id.stream();
+    /** Writes this process's side(s) of one stream's receipt, leaving the other process's side as it is. */
+    private void write(StreamId id) {
         try {
-            map.compute(key, (k, old) -> {
-                Value v = old == null ? Value.empty() : Value.decode(old);
-                if (ingested) {
-                    if (v.longs[0] == NONE) {
-                        v.longs[0] = seq;
-                    }
-                    v.longs[1] = boot;
-                    v.longs[2] = seq;
-                    v.longs[3] = now;
-                    v.lane = lane;
-                } else {
-                    v.longs[4] = boot;
-                    v.longs[5] = seq;
-                    v.longs[6] = now;
-                }
-                return v.encode();
-            });
+            file.compute(key(id), (k, stored) -> withWritten(stored, id));
         } catch (IllegalStateException full) {
-            if (!fullLogged) {
-                fullLogged = true;
-                LOG.warn("receipts hold at most {} streams; stream {} and later new ones are not tracked ({})",
-                        MAX_STREAMS, key, full.getMessage());
+            logFull(key(id), full.getMessage());
+        }
+    }
+
+    private byte[] withWritten(byte[] stored, StreamId id) {
+        Value v = stored == null ? Value.empty() : Value.decode(stored);
+        WrittenIngested ingested = writtenIngested.get(id);
+        if (ingested != null) {
+            if (v.longs[0] == NONE) {
+                v.longs[0] = ingested.firstSeq();
+            }
+            v.longs[1] = ingested.boot();
+            v.longs[2] = ingested.seq();
+            v.longs[3] = ingested.atMillis();
+            v.lane = ingested.lane();
+        }
+        WrittenCommitted committed = writtenCommitted.get(id);
+        if (committed != null) {
+            v.longs[4] = committed.boot();
+            v.longs[5] = committed.seq();
+            v.longs[6] = committed.atMillis();
+        }
+        return v.encode();
+    }
+
+    private java.util.Set<StreamId> writtenStreams() {
+        java.util.Set<StreamId> ids = new java.util.HashSet<>(writtenIngested.keySet());
+        ids.addAll(writtenCommitted.keySet());
+        return ids;
+    }
+
+    /**
+     * A process died holding a lock of the file: puts a new file in its place with every receipt still readable and
+     * this process's marks, and moves to it (the other processes follow at their next flush).
+     */
+    private void replaceFile() throws IOException {
+        ReceiptsFile.Readout readable = file.read();
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>(readable.entries());
+        for (StreamId id : writtenStreams()) {
+            if (entries.size() < MAX_STREAMS || entries.containsKey(key(id))) {
+                entries.put(key(id), withWritten(entries.get(key(id)), id));
             }
         }
+        file.replace(entries);
+        LOG.warn("receipts {}: {} segment(s) locked by a process that died while writing them; replaced the file, "
+                + "keeping {} stream(s)' receipts (those of the locked segments come back as their streams are "
+                + "next written)", file.path(), readable.lockedSegments(), entries.size());
+    }
+
+    private void logFull(String key, String why) {
+        if (!fullLogged) {
+            fullLogged = true;
+            LOG.warn("receipts hold at most {} streams; stream {} and later new ones are not tracked ({})",
+                    MAX_STREAMS, key, why);
+        }
+    }
+
+    private static String key(StreamId id) {
+        return id.device() + "/" + id.stream();
     }
 
     /** Every stream's receipt, by device and stream. */
     public List<Receipt> snapshot() {
         List<Receipt> receipts = new ArrayList<>();
-        map.forEach((key, value) -> {
+        ReceiptsFile.Readout readout = file.read();
+        if (readout.lockedSegments() > 0) {
+            LOG.warn("receipts {}: {} segment(s) locked by a process that died while writing them; their streams "
+                    + "are left out until a writer replaces the file", file.path(), readout.lockedSegments());
+            lockedSegmentSeen.set(true);
+        }
+        readout.entries().forEach((key, value) -> {
             Value v = Value.decode(value);
             int slash = key.lastIndexOf('/');
             receipts.add(new Receipt(key.substring(0, slash), key.substring(slash + 1), v.lane, v.longs[0],
@@ -271,18 +334,27 @@ public final class StreamReceipts implements AutoCloseable {
         }
     }
 
-    /** Writes what is pending and unmaps the file. */
+    /**
+     * Writes what is pending and unmaps the file. Bounded: the last write runs on {@code receipts-writer}; if it has
+     * not finished within {@link #CLOSE_TIMEOUT_SECONDS}, the file is left mapped (the process is about to exit) and
+     * the marks unwritten.
+     */
     @Override
     public void close() {
         if (writer != null) {
+            writer.execute(this::flushQuietly);
             writer.shutdown();
             try {
-                writer.awaitTermination(5, TimeUnit.SECONDS);
+                if (!writer.awaitTermination(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    LOG.warn("receipts {}: the last write did not finish within {} s; left unwritten", file.path(),
+                            CLOSE_TIMEOUT_SECONDS);
+                    return;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
             }
-            flush();
         }
-        map.close();
+        file.close();
     }
 }

@@ -6,12 +6,12 @@
 #   mosquitto-clients  mosquitto_pub: a real third-party MQTT 3.1.1/5 client
 #   prometheus         a real Prometheus scraping a running broker (PrometheusScrapeIT)
 #   chromium, chromium-driver: a real browser for the web console's test (ConsoleIT, through Selenium)
-#   ansible, ansible-lint, debootstrap: the provisioning tests (only when they run)
+#   ansible, ansible-lint, debootstrap, xz-utils: the provisioning tests (only when they run; xz repacks releases)
 
 edge_test_prerequisites() { # $1: "with-provisioning" or "maven-only"
   local pairs=(openssl:openssl mosquitto_passwd:mosquitto mosquitto_pub:mosquitto-clients prometheus:prometheus chromium:chromium chromedriver:chromium-driver)
   if [[ "$1" == with-provisioning ]]; then
-    pairs+=(ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap)
+    pairs+=(ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap xz:xz-utils)
   fi
   local missing=() pair
   for pair in "${pairs[@]}"; do

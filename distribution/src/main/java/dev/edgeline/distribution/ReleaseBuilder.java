@@ -16,17 +16,18 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Builds the device releases, {@code edgeline-device-VERSION-linux-ARCH.tar.gz}, one per architecture:
+ * Builds the device releases, {@code edgeline-device-VERSION-linux-ARCH.tar.xz}, one per architecture:
  *
  * <pre>
  *   edgeline-VERSION/RELEASE        version=, arch=, java= (what Ansible and edge version read)
  *   edgeline-VERSION/jvm.options    the flags every service JVM needs (a java @argfile)
- *   edgeline-VERSION/lib/*.jar      the appliance and its runtime class path, natives for ARCH only
+ *   edgeline-VERSION/lib/*.jar      the appliance and its runtime class path, natives for ARCH only, stored
  *   edgeline-VERSION/agent-lib/     links into lib/: the agent's smaller class path
  *   edgeline-VERSION/SHA256SUMS     of every file above (sha256sum -c)
  * </pre>
  *
- * Run by Maven in the distribution module's package phase; prints each archive's size.
+ * Run by Maven in the distribution module's package phase, the architectures in parallel; prints each archive's
+ * size.
  */
 public final class ReleaseBuilder {
     private final String version;
@@ -98,8 +99,18 @@ public final class ReleaseBuilder {
         List<Path> agentJars = new ArrayList<>(List.of(applianceJar));
         agentJars.addAll(classPathFile(agentClassPath));
         ReleaseBuilder builder = new ReleaseBuilder(version, time, flags, jars, agentJars, out, System.out);
-        for (DevicePlatform platform : platforms) {
-            builder.build(platform);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(platforms.size())) {
+            List<java.util.concurrent.Future<Path>> builds = new ArrayList<>();
+            for (DevicePlatform platform : platforms) {
+                builds.add(pool.submit(() -> builder.build(platform)));
+            }
+            for (java.util.concurrent.Future<Path> build : builds) {
+                try {
+                    build.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
         }
         // What Ansible installs unless told another version (edge_appliance_release_version).
         Files.writeString(out.resolve("RELEASE-VERSION"), version + "\n", StandardCharsets.UTF_8);
@@ -107,7 +118,7 @@ public final class ReleaseBuilder {
 
     /** The archive's file name for one platform. */
     static String archiveName(String version, DevicePlatform platform) {
-        return "edgeline-device-" + version + "-linux-" + platform.archName() + ".tar.gz";
+        return "edgeline-device-" + version + "-linux-" + platform.archName() + ".tar.xz";
     }
 
     Path build(DevicePlatform platform) throws IOException, NativeLibraries.UnknownPlatformException {
@@ -149,8 +160,8 @@ public final class ReleaseBuilder {
                 tar.symlink(top + "/agent-lib/" + jar.getFileName(), "../lib/" + jar.getFileName());
             }
         }
-        log.printf(Locale.ROOT, "release %s: %s, %d jars (%d for the agent), installed %s (jars before trimming %s,"
-                        + " %d other platforms' native libraries left out)%n",
+        log.printf(Locale.ROOT, "release %s: %s, %d jars (%d for the agent), installed %s (stored; the jars as"
+                        + " Maven has them %s; %d other platforms' native libraries left out)%n",
                 archive.getFileName(), megabytes(Files.size(archive)), jars.size(), agentJars.size(),
                 megabytes(bytesOut), megabytes(bytesIn), dropped);
         return archive;

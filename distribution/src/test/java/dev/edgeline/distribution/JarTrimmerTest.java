@@ -2,6 +2,7 @@ package dev.edgeline.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,17 +37,65 @@ class JarTrimmerTest {
                 assertThat(new String(trimmed.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8))
                         .isEqualTo("content of " + entry.getName());
             }
-            assertThat(trimmed.getEntry("org/x/Loader.class").getMethod()).as("stored stays stored").isEqualTo(ZipEntry.STORED);
+            assertThat(Collections.list(trimmed.entries())).extracting(ZipEntry::getMethod).as("every entry stored")
+                    .containsOnly(ZipEntry.STORED);
         }
         assertThat(result.bytesAfter()).isLessThan(result.bytesBefore());
     }
 
     @Test
-    void aJarWithNothingToLeaveOut_isCopiedByteForByte() throws Exception {
+    void aCompressedJarWithNothingToLeaveOut_isStored_withTheSameContent() throws Exception {
         Path jar = jar("plain.jar", List.of("META-INF/MANIFEST.MF", "org/x/A.class"), false);
         JarTrimmer.Result result = JarTrimmer.copy(jar, dir.resolve("copy.jar"), DevicePlatform.X86_64);
         assertThat(result.dropped()).isEmpty();
+        try (ZipFile copy = new ZipFile(dir.resolve("copy.jar").toFile())) {
+            assertThat(Collections.list(copy.entries())).extracting(ZipEntry::getName, ZipEntry::getMethod)
+                    .containsExactly(tuple("META-INF/MANIFEST.MF", ZipEntry.STORED), tuple("org/x/A.class", ZipEntry.STORED));
+            assertThat(copy.getInputStream(copy.getEntry("org/x/A.class")).readAllBytes())
+                    .isEqualTo("content of org/x/A.class".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aStoredJarWithNothingToLeaveOut_isCopiedByteForByte() throws Exception {
+        Path jar = jar("plain.jar", List.of("org/x/A.class", "org/x/B.class"), true);
+        JarTrimmer.copy(jar, dir.resolve("copy.jar"), DevicePlatform.X86_64);
         assertThat(Files.readAllBytes(dir.resolve("copy.jar"))).isEqualTo(Files.readAllBytes(jar));
+    }
+
+    /** Signed with the JDK's keytool and jarsigner, as BouncyCastle, eclipse-collections and Paho are. */
+    @Test
+    void aSignedJar_storedUncompressed_stillVerifies() throws Exception {
+        Path jar = jar("signed.jar", List.of("org/x/A.class", "org/x/B.class", "org/x/VERSION"), false);
+        Path keystore = dir.resolve("signer.p12");
+        run("keytool", "-genkeypair", "-keystore", keystore.toString(), "-storepass", "changeit", "-alias", "signer",
+                "-keyalg", "EC", "-dname", "CN=edgeline test signer", "-validity", "2");
+        run("jarsigner", "-keystore", keystore.toString(), "-storepass", "changeit", jar.toString(), "signer");
+        Path stored = dir.resolve("stored.jar");
+
+        JarTrimmer.copy(jar, stored, DevicePlatform.X86_64);
+
+        try (java.util.jar.JarFile verified = new java.util.jar.JarFile(stored.toFile(), true)) {
+            for (java.util.jar.JarEntry entry : Collections.list(verified.entries())) {
+                assertThat(entry.getMethod()).isEqualTo(ZipEntry.STORED);
+                byte[] content = verified.getInputStream(entry).readAllBytes(); // a digest mismatch throws here
+                if (entry.getName().startsWith("org/")) {
+                    assertThat(entry.getCodeSigners()).as(entry.getName() + " still signed").isNotEmpty();
+                    assertThat(new String(content, StandardCharsets.UTF_8)).isEqualTo("content of " + entry.getName());
+                }
+            }
+        }
+        assertThat(run("jarsigner", "-verify", stored.toString())).contains("jar verified");
+    }
+
+    private static String run(String tool, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", tool).toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(tool + " said: " + output).isZero();
+        return output;
     }
 
     @Test

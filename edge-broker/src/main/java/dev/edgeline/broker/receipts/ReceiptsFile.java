@@ -69,14 +69,10 @@ final class ReceiptsFile implements AutoCloseable {
         this.valueBytes = valueBytes;
     }
 
-    /**
-     * Opens (or creates) {@code file}; an existing file that cannot be opened is replaced by an empty one, and
-     * generations that an interrupted replacement left behind are deleted.
-     */
+    /** Opens (or creates) {@code file}; an existing file that cannot be opened is replaced by an empty one. */
     static ReceiptsFile open(Path file, int maxEntries, int valueBytes) throws IOException {
         ReceiptsFile receipts = new ReceiptsFile(file, maxEntries, valueBytes);
         receipts.openCurrent();
-        receipts.deleteStaleGenerations();
         return receipts;
     }
 
@@ -223,8 +219,11 @@ final class ReceiptsFile implements AutoCloseable {
         return name.startsWith(GENERATION_PREFIX) && name.endsWith(".cmap");
     }
 
-    /** Generations nothing leads to, left by a process that died during a replacement (or before deleting them). */
-    private void deleteStaleGenerations() throws IOException {
+    /**
+     * Deletes generations nothing leads to that are over a minute old: left by a process that died during a
+     * replacement, or before deleting the one it left. For writers (a reader may not own the directory).
+     */
+    void deleteStaleGenerations() throws IOException {
         long now = System.currentTimeMillis();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(link.getParent(), GENERATION_PREFIX + "*.cmap")) {
             for (Path file : files) {

@@ -107,7 +107,13 @@ public final class StreamReceipts implements AutoCloseable {
 
     /** Opens (or creates) the receipts of the spool in {@code spoolDirectory}, for writing. */
     public static StreamReceipts open(Path spoolDirectory) throws IOException {
-        return new StreamReceipts(ReceiptsFile.open(spoolDirectory.resolve(FILE), MAX_STREAMS, VALUE_BYTES), true);
+        ReceiptsFile file = ReceiptsFile.open(spoolDirectory.resolve(FILE), MAX_STREAMS, VALUE_BYTES);
+        try {
+            file.deleteStaleGenerations();
+        } catch (IOException e) {
+            LOG.warn("receipts {}: old generations not deleted: {}", file.path(), e.toString());
+        }
+        return new StreamReceipts(file, true);
     }
 
     /** Opens existing receipts to read them ({@code bin/edge status --streams}); fails if there are none yet. */

@@ -64,6 +64,18 @@ class StreamReceiptsTest {
     }
 
     @Test
+    void aWriterDeletesGenerationsNothingLeadsTo_onceTheyAreAMinuteOld() throws Exception {
+        Path abandoned = Files.writeString(dir.resolve("receipts-4242-1.cmap"), "left by a replacement that died");
+        Files.setLastModifiedTime(abandoned, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 120_000));
+        Path recent = Files.writeString(dir.resolve("receipts-4243-1.cmap"), "a replacement under way");
+        try (StreamReceipts status = StreamReceipts.open(dir)) {
+            assertThat(abandoned).doesNotExist();
+            assertThat(recent).exists();
+        }
+    }
+
+    @Test
     void readingWhereNoneWereKept_saysSo_andLeavesNoFileBehind() {
         assertThatThrownBy(() -> StreamReceipts.openToRead(dir)).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("no receipts yet");

@@ -284,7 +284,51 @@ public final class ConfigLoader {
         Path key = readableFile(t, "key-file", true).orElse(base);
         Optional<Path> clientCa = readableFile(t, "client-ca-file", false);
         t.rejectUnknownKeys();
+        checkCertificateAndKey(t, "cert-file", Optional.of(cert), "key-file", Optional.of(key));
+        clientCa.ifPresent(ca -> checkCertificates(t, "client-ca-file", ca));
         return new BrokerConfig.ListenerTls(cert, key, clientCa);
+    }
+
+    /**
+     * With the files checked: the certificate parses and has not expired, and the key is its private key (what the
+     * service would find out only when it starts).
+     */
+    private void checkCertificateAndKey(YamlMap m, String certKey, Optional<Path> cert, String keyKey,
+                                        Optional<Path> key) {
+        if (!checkFiles || cert.isEmpty() || !isReadableFile(cert.get())) {
+            return;
+        }
+        java.security.cert.X509Certificate leaf;
+        try {
+            leaf = PemFiles.certificates(cert.get()).getFirst();
+            PemFiles.requireNotExpired(cert.get(), leaf, java.time.Instant.now());
+        } catch (IOException e) {
+            m.error(certKey, e.getMessage());
+            return;
+        }
+        if (key.isPresent() && isReadableFile(key.get())) {
+            try {
+                PemFiles.privateKey(key.get(), leaf);
+            } catch (IOException e) {
+                m.error(keyKey, e.getMessage());
+            }
+        }
+    }
+
+    /** With the files checked: a PEM file of CA certificates that parses. */
+    private void checkCertificates(YamlMap m, String key, Path file) {
+        if (!checkFiles || !isReadableFile(file)) {
+            return;
+        }
+        try {
+            PemFiles.certificates(file);
+        } catch (IOException e) {
+            m.error(key, e.getMessage());
+        }
+    }
+
+    private static boolean isReadableFile(Path file) {
+        return Files.isRegularFile(file) && Files.isReadable(file);
     }
 
     private BrokerConfig.BrokerAuth readAuth(YamlMap a) {
@@ -532,6 +576,8 @@ public final class ConfigLoader {
             m.error(cert.isPresent() ? "client-key-file" : "client-cert-file",
                     "client-cert-file and client-key-file go together (mTLS)");
         }
+        ca.ifPresent(file -> checkCertificates(m, "ca-file", file));
+        checkCertificateAndKey(m, "client-cert-file", cert, "client-key-file", key);
         if (protocol == KafkaSecurity.Protocol.SASL_SSL) {
             if (mechanism != null && !List.of("SCRAM-SHA-512", "SCRAM-SHA-256").contains(mechanism)) {
                 m.error("sasl-mechanism", "'" + mechanism + "' is not one of: SCRAM-SHA-512, SCRAM-SHA-256");

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
     private static final Path BASE = Path.of("/var/lib/edge");
-    private static final String MINIMAL = """
+    /** A complete, valid device configuration; other tests add to it. */
+    static final String MINIMAL = """
             device:
               id: pi-0042
             spool:

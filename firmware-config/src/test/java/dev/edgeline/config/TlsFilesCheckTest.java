@@ -112,23 +112,7 @@ class TlsFilesCheckTest {
     }
 
     private static String minimal() {
-        return """
-                device:
-                  id: pi-0042
-                spool:
-                  directory: spool
-                agent:
-                  state-directory: /var/lib/edge-agent
-                kafka:
-                  bootstrap-servers: kafka-1.example:9093
-                  routes:
-                    - mqtt-filter: "edge/+/+"
-                      kafka-topic: site.readings
-                sensors:
-                  - stream: temperature
-                    type: simulated-analog
-                    period: 250ms
-                """;
+        return ConfigLoaderTest.MINIMAL.replace("kafka-1.example:9093,kafka-2.example:9093", "kafka-1.example:9093");
     }
 
     private static DeviceConfig parse(String yaml) throws InvalidConfigException {

@@ -34,8 +34,8 @@ public final class TlsKeyStores {
         BrokerConfig.ListenerTls tls = listener.tls().orElseThrow();
         Files.createDirectories(directory);
         String password = randomPassword();
-        List<X509Certificate> chain = certificates(tls.certFile());
-        PrivateKey key = privateKey(tls.keyFile(), chain.getFirst());
+        List<X509Certificate> chain = PemFiles.certificates(tls.certFile());
+        PrivateKey key = PemFiles.privateKey(tls.keyFile(), chain.getFirst());
         try {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);
@@ -46,7 +46,7 @@ public final class TlsKeyStores {
             if (tls.clientCaFile().isPresent()) {
                 KeyStore trust = KeyStore.getInstance("PKCS12");
                 trust.load(null, null);
-                List<X509Certificate> cas = certificates(tls.clientCaFile().get());
+                List<X509Certificate> cas = PemFiles.certificates(tls.clientCaFile().get());
                 for (int i = 0; i < cas.size(); i++) {
                     trust.setCertificateEntry("client-ca-" + i, cas.get(i));
                 }
@@ -58,16 +58,6 @@ public final class TlsKeyStores {
             throw new IOException("cannot build the TLS key store of listener " + listener.name() + " from "
                     + tls.certFile() + " and " + tls.keyFile() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The certificates of a PEM file, in file order ({@link PemFiles#certificates}). */
-    public static List<X509Certificate> certificates(Path file) throws IOException {
-        return PemFiles.certificates(file);
-    }
-
-    /** The PKCS#8 private key of a PEM file; it must belong to {@code certificate} ({@link PemFiles#privateKey}). */
-    public static PrivateKey privateKey(Path file, X509Certificate certificate) throws IOException {
-        return PemFiles.privateKey(file, certificate);
     }
 
     private static void store(KeyStore keyStore, Path path, String password) throws IOException,

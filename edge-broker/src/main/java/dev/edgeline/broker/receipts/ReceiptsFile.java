@@ -86,6 +86,20 @@ final class ReceiptsFile implements AutoCloseable {
      * file to become ready).
      */
     private void openCurrent() throws IOException {
+        mapped = ensureExists().toRealPath();
+        try {
+            map = create(mapped);
+        } catch (RuntimeException unreadable) {
+            LOG.warn("receipts {} could not be opened ({}); starting them afresh", mapped, unreadable.toString());
+            Files.deleteIfExists(mapped);
+            Files.deleteIfExists(link);
+            mapped = ensureExists().toRealPath();
+            map = create(mapped); // a file just created that cannot be opened either: the error goes to the caller
+        }
+    }
+
+    /** Creates an empty map under the name when it leads nowhere; returns the name. */
+    private Path ensureExists() throws IOException {
         if (!Files.exists(link)) {
             Files.deleteIfExists(link); // a link to a generation deleted by hand
             Path temp = link.resolveSibling(link.getFileName() + ".new-" + ProcessHandle.current().pid());
@@ -98,17 +112,7 @@ final class ReceiptsFile implements AutoCloseable {
                 Files.deleteIfExists(temp);
             }
         }
-        Path real = link.toRealPath();
-        try {
-            map = create(real);
-        } catch (RuntimeException unreadable) {
-            LOG.warn("receipts {} could not be opened ({}); starting them afresh", real, unreadable.toString());
-            Files.deleteIfExists(real);
-            Files.deleteIfExists(link);
-            openCurrent();
-            return;
-        }
-        mapped = real;
+        return link;
     }
 
     private ChronicleMap<String, byte[]> create(Path path) throws IOException {

@@ -178,8 +178,11 @@ public final class StreamReceipts implements AutoCloseable {
                     write(id);
                 }
             }
-            if (lockedSegmentSeen.getAndSet(false) && file.read().lockedSegments() > 0) {
-                replaceFile();
+            if (lockedSegmentSeen.getAndSet(false)) {
+                ReceiptsFile.Readout readable = file.read();
+                if (readable.lockedSegments() > 0) {
+                    replaceFile(readable);
+                }
             }
             long now = System.currentTimeMillis();
             drain(pendingIngested, writtenIngested, (id, mark) -> writtenIngested.compute(id, (k, old) ->
@@ -207,7 +210,7 @@ public final class StreamReceipts implements AutoCloseable {
             try {
                 write(id);
             } catch (InterProcessDeadLockException lockedByADeadProcess) {
-                replaceFile(); // holds every mark written so far, this one included
+                replaceFile(file.read()); // holds every mark written so far, this one included
             }
         }
     }
@@ -251,9 +254,10 @@ public final class StreamReceipts implements AutoCloseable {
     /**
      * A process died holding a lock of the file: puts a new file in its place with every receipt still readable and
      * this process's marks, and moves to it (the other processes follow at their next flush).
+     *
+     * @param readable what the locked file still gives (each locked segment costs a lock timeout to find)
      */
-    private void replaceFile() throws IOException {
-        ReceiptsFile.Readout readable = file.read();
+    private void replaceFile(ReceiptsFile.Readout readable) throws IOException {
         Map<String, byte[]> entries = new java.util.LinkedHashMap<>(readable.entries());
         for (StreamId id : writtenStreams()) {
             if (entries.size() < MAX_STREAMS || entries.containsKey(key(id))) {

@@ -1,6 +1,6 @@
 package dev.edgeline.broker.security;
 
-import dev.edgeline.broker.internal.TlsKeyStores;
+import dev.edgeline.config.PemFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,15 +58,15 @@ public final class TestCertificates {
     public SSLSocketFactory socketFactory(String ca, String client) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        trust.setCertificateEntry("ca", TlsKeyStores.certificates(file(ca + ".pem")).getFirst());
+        trust.setCertificateEntry("ca", PemFiles.certificates(file(ca + ".pem")).getFirst());
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         KeyManagerFactory kmf = null;
         if (client != null) {
-            List<X509Certificate> chain = TlsKeyStores.certificates(file(client + ".pem"));
+            List<X509Certificate> chain = PemFiles.certificates(file(client + ".pem"));
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("client", TlsKeyStores.privateKey(file(client + ".key"), chain.getFirst()),
+            keys.setKeyEntry("client", PemFiles.privateKey(file(client + ".key"), chain.getFirst()),
                     "x".toCharArray(), new ArrayList<Certificate>(chain).toArray(Certificate[]::new));
             kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, "x".toCharArray());

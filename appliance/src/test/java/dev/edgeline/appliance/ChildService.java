@@ -16,10 +16,8 @@ final class ChildService {
     static Process start(String command, Path configFile, Path dataDir, Path log, String... options)
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-Dchronicle.analytics.disable=true", "-Dhivemq.anonymous.usage.statistics.enabled=false",
+                "-Xmx256m", "-Dhivemq.anonymous.usage.statistics.enabled=false",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                // Chronicle Map (the per-stream receipts) needs these, as every launcher of a service does
-                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), command, "--config", configFile.toString(), "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(options));

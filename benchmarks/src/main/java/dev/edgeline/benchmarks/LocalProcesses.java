@@ -93,9 +93,9 @@ final class LocalProcesses {
         if (Boolean.getBoolean("bench.gclog")) {
             command.add("-Xlog:gc:file=" + log + ".gc"); // pauses beside the child's log, for reading a latency tail
         }
-        command.addAll(List.of("-Dchronicle.analytics.disable=true", "-Dlogback.configurationFile=edge-logback.xml",
+        command.addAll(List.of("-Dlogback.configurationFile=edge-logback.xml",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Dhivemq.anonymous.usage.statistics.enabled=false", "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+                "-Dhivemq.anonymous.usage.statistics.enabled=false",
                 "-cp", System.getProperty("java.class.path"), main));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -37,7 +37,7 @@ public final class SpoolBenchmarkMain {
                     .threads(threads)
                     .warmupIterations(2).warmupTime(TimeValue.seconds(3))
                     .measurementIterations(3).measurementTime(TimeValue.seconds(5))
-                    .jvmArgsAppend("-Xmx512m", "-Dchronicle.analytics.disable=true")
+                    .jvmArgsAppend("-Xmx512m")
                     .build();
             RunResult result = new Runner(options).runSingle();
             double opsPerSecond = result.getPrimaryResult().getScore();

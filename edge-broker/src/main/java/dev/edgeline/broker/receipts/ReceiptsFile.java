@@ -1,256 +1,150 @@
 package dev.edgeline.broker.receipts;
 
+import dev.edgeline.broker.spool.Spool.StreamId;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.BiFunction;
-import net.openhft.chronicle.hash.locks.InterProcessDeadLockException;
-import net.openhft.chronicle.map.ChronicleMap;
-import net.openhft.chronicle.map.MapSegmentContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.zip.CRC32C;
 
 /**
- * The persisted Chronicle Map behind {@link StreamReceipts}, and what to do when a process died holding one of its
- * locks.
+ * One side of the receipts (ingested or committed) in one file that only one process writes: the whole side,
+ * CRC32C-checked, replaced by writing a temporary file and renaming it over the old one. Never fsynced (a report):
+ * after a power cut the file may be the previous version, empty or torn, and a torn or foreign file is reported by
+ * {@link #read} as {@link DamagedReceiptsException}, never read as data.
  *
- * <p>Chronicle Map's segment locks are words in the mapped file, not kernel locks: a process killed (SIGKILL, OOM, a
- * power cut) inside an update leaves its segment locked for every process, for good. Chronicle's own remedy,
- * {@code recoverPersistedTo}, needs every other process to have the file closed, which the broker and a separate
- * bridge never do at the same time. So such a file is <em>replaced</em>: a new map, holding every entry still readable
- * plus what the replacing process knows, is built as {@code receipts-<pid>-<n>.cmap}, and {@link StreamReceipts#FILE}
- * becomes a symbolic link to it (one atomic rename). The other processes notice that the link points elsewhere at
- * their next write and move to the new file. (Each generation has a name of its own because Chronicle shares one open
- * file per path within a JVM: reopening the same path would map the old file again.)
- *
- * <p>A lock that cannot be had within {@link #LOCK_TIMEOUT_SECONDS} counts as held by a dead process (the receipts'
- * own updates hold a lock for microseconds). Chronicle spins for that long and then throws
- * {@link InterProcessDeadLockException}; its default of 60 s would stall shutdown and every {@code /metrics} scrape.
- *
- * <p>Thread safety: any thread may read and update; {@link #followReplacement()} and {@link #replace} swap the map
- * under a write lock, so no thread touches a map after it is closed.
+ * <pre>
+ * file:  "EDGERCP1" | side u8 | count u32 | entry * count | CRC32C u32 of everything before it
+ * entry: device u16+utf8 | stream u16+utf8 | lane u8+ascii | firstSeq i64 | boot i64 | seq i64 | atMillis i64
+ * </pre>
  */
-final class ReceiptsFile implements AutoCloseable {
-    /** How long a segment lock is waited for before its holder counts as dead. */
-    static final int LOCK_TIMEOUT_SECONDS = 2;
-    private static final String LOCK_TIMEOUT_PROPERTY = "net.openhft.chronicle.map.lockTimeoutSeconds";
-    private static final String GENERATION_PREFIX = "receipts-";
-    private static final long STALE_GENERATION_MILLIS = 60_000;
-    private static final AtomicInteger GENERATIONS = new AtomicInteger();
-    private static final Logger LOG = LoggerFactory.getLogger(ReceiptsFile.class);
+final class ReceiptsFile {
+    private static final byte[] MAGIC = "EDGERCP1".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEADER = MAGIC.length + 1 + 4;
 
-    static {
-        // Read once, when Chronicle's segment header class is first loaded: set before any map is opened.
-        if (System.getProperty(LOCK_TIMEOUT_PROPERTY) == null) {
-            System.setProperty(LOCK_TIMEOUT_PROPERTY, Integer.toString(LOCK_TIMEOUT_SECONDS));
+    /** Which half of a receipt a file holds, and its name in the spool directory. */
+    enum Side {
+        INGESTED("receipts.ingested"),
+        COMMITTED("receipts.committed");
+
+        final String fileName;
+
+        Side(String fileName) {
+            this.fileName = fileName;
         }
-    }
-
-    /** What could be read: every entry of the segments that could be locked, and how many could not be. */
-    record Readout(Map<String, byte[]> entries, int lockedSegments) {}
-
-    private final Path link;
-    private final int valueBytes;
-    private final int maxEntries;
-    private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
-    private ChronicleMap<String, byte[]> map;
-    private Path mapped; // the real file behind the map
-    private boolean closed;
-
-    private ReceiptsFile(Path link, int maxEntries, int valueBytes) {
-        this.link = link;
-        this.maxEntries = maxEntries;
-        this.valueBytes = valueBytes;
-    }
-
-    /** Opens (or creates) {@code file}; an existing file that cannot be opened is replaced by an empty one. */
-    static ReceiptsFile open(Path file, int maxEntries, int valueBytes) throws IOException {
-        ReceiptsFile receipts = new ReceiptsFile(file, maxEntries, valueBytes);
-        receipts.openCurrent();
-        return receipts;
-    }
-
-    Path path() {
-        return link;
     }
 
     /**
-     * Opens the file the name leads to, first creating it under a temporary name and linking it into place when there
-     * is none, so that the file under its own name is always complete (Chronicle waits a minute for a half-created
-     * file to become ready).
-     */
-    private void openCurrent() throws IOException {
-        mapped = ensureExists().toRealPath();
-        try {
-            map = create(mapped);
-        } catch (RuntimeException unreadable) {
-            LOG.warn("receipts {} could not be opened ({}); starting them afresh", mapped, unreadable.toString());
-            Files.deleteIfExists(mapped);
-            Files.deleteIfExists(link);
-            mapped = ensureExists().toRealPath();
-            map = create(mapped); // a file just created that cannot be opened either: the error goes to the caller
-        }
-    }
-
-    /** Creates an empty map under the name when it leads nowhere; returns the name. */
-    private Path ensureExists() throws IOException {
-        if (!Files.exists(link)) {
-            Files.deleteIfExists(link); // a link to a generation deleted by hand
-            Path temp = link.resolveSibling(link.getFileName() + ".new-" + ProcessHandle.current().pid());
-            create(temp).close();
-            try {
-                Files.createLink(link, temp); // atomic, and never replaces a file another process just created
-            } catch (java.nio.file.FileAlreadyExistsException anotherProcessWasFirst) {
-                // theirs is complete too: use it
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        }
-        return link;
-    }
-
-    private ChronicleMap<String, byte[]> create(Path path) throws IOException {
-        return ChronicleMap.of(String.class, byte[].class)
-                .name("edge-stream-receipts")
-                .entries(maxEntries)
-                .averageKeySize(40)
-                .constantValueSizeBySample(new byte[valueBytes])
-                .createPersistedTo(path.toFile());
-    }
-
-    /**
-     * Atomic read-modify-write of one entry under its segment's inter-process lock.
+     * One stream's half of a receipt.
      *
-     * @throws InterProcessDeadLockException when the segment stays locked: its holder died; {@link #replace}
-     * @throws IllegalStateException         when the map is full
+     * @param lane     the lane (ingested side; "" on the committed side)
+     * @param firstSeq the first seq noted (ingested side; -1 on the committed side)
      */
-    void compute(String key, BiFunction<String, byte[], byte[]> update) {
-        swap.readLock().lock();
+    record Mark(String lane, long firstSeq, long boot, long seq, long atMillis) {}
+
+    /** The file is there but cannot be read as receipts (torn by a power cut, truncated, not ours). */
+    static final class DamagedReceiptsException extends IOException {
+        DamagedReceiptsException(Path file, String why) {
+            super(file + " is damaged (" + why + ")");
+        }
+    }
+
+    private ReceiptsFile() {}
+
+    /** The side's marks; empty when the file does not exist. */
+    static Map<StreamId, Mark> read(Path file, Side side) throws IOException {
+        byte[] bytes;
         try {
-            map.compute(key, update);
-        } finally {
-            swap.readLock().unlock();
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException none) {
+            return Map.of();
         }
-    }
-
-    /** Every entry that can be read, segment by segment; a segment whose lock cannot be had is counted and skipped. */
-    Readout read() {
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        int locked = 0;
-        swap.readLock().lock();
+        if (bytes.length < HEADER + 4) {
+            throw new DamagedReceiptsException(file, bytes.length + " bytes");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        if (buffer.getInt(bytes.length - 4) != (int) crc.getValue()) {
+            throw new DamagedReceiptsException(file, "checksum mismatch");
+        }
+        byte[] magic = new byte[MAGIC.length];
+        buffer.get(magic);
+        if (!java.util.Arrays.equals(magic, MAGIC) || buffer.get() != side.ordinal()) {
+            throw new DamagedReceiptsException(file, "not a receipts file of the " + side + " side");
+        }
+        int count = buffer.getInt();
+        Map<StreamId, Mark> marks = new LinkedHashMap<>();
         try {
-            for (int segment = 0; segment < map.segments(); segment++) {
-                Map<String, byte[]> ofSegment = new LinkedHashMap<>();
-                try (MapSegmentContext<String, byte[], ?> context = map.segmentContext(segment)) {
-                    context.forEachSegmentEntry(entry ->
-                            ofSegment.put(entry.key().get(), entry.value().getUsing(new byte[valueBytes])));
-                    entries.putAll(ofSegment);
-                } catch (InterProcessDeadLockException lockedByADeadProcess) {
-                    locked++;
-                }
+            for (int i = 0; i < count; i++) {
+                StreamId id = new StreamId(utf8(buffer, buffer.getShort() & 0xFFFF),
+                        utf8(buffer, buffer.getShort() & 0xFFFF));
+                marks.put(id, new Mark(utf8(buffer, buffer.get() & 0xFF), buffer.getLong(), buffer.getLong(),
+                        buffer.getLong(), buffer.getLong()));
             }
-        } finally {
-            swap.readLock().unlock();
+        } catch (BufferUnderflowException e) {
+            throw new DamagedReceiptsException(file, "shorter than its " + count + " entries");
         }
-        return new Readout(entries, locked);
+        return marks;
     }
 
-    /**
-     * Moves to the file the name leads to when another process replaced it since this one was opened.
-     *
-     * @return whether it did
-     */
-    boolean followReplacement() throws IOException {
-        Path current;
-        try {
-            current = link.toRealPath();
-        } catch (java.nio.file.NoSuchFileException deletedByHand) {
-            return false; // keep writing where we are; the next start creates a new file
-        }
-        if (current.equals(mapped)) {
-            return false;
-        }
-        swapTo(current);
-        return true;
+    /** Replaces the file with {@code marks} (temporary file and rename; no fsync); returns the bytes written. */
+    static int write(Path file, Side side, Map<StreamId, Mark> marks) throws IOException {
+        byte[] content = encode(side, marks);
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(temp, content);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return content.length;
     }
 
-    /**
-     * Builds a new generation holding {@code entries}, points the name at it and moves to it. The generation left
-     * behind stays mapped by processes that have not followed yet; the kernel frees it when they have.
-     */
-    void replace(Map<String, byte[]> entries) throws IOException {
-        Path generation = link.resolveSibling(GENERATION_PREFIX + ProcessHandle.current().pid() + "-"
-                + GENERATIONS.incrementAndGet() + ".cmap");
-        Files.deleteIfExists(generation);
-        try (ChronicleMap<String, byte[]> fresh = create(generation)) {
-            fresh.putAll(entries);
+    static byte[] encode(Side side, Map<StreamId, Mark> marks) {
+        int size = HEADER + 4;
+        for (Map.Entry<StreamId, Mark> entry : marks.entrySet()) {
+            size += 2 + utf8Length(entry.getKey().device()) + 2 + utf8Length(entry.getKey().stream()) + 1
+                    + entry.getValue().lane().length() + 4 * Long.BYTES;
         }
-        Path newLink = link.resolveSibling(link.getFileName() + ".link-" + ProcessHandle.current().pid());
-        Files.deleteIfExists(newLink);
-        Files.createSymbolicLink(newLink, generation.getFileName());
-        Files.move(newLink, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        swapTo(generation.toRealPath());
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        buffer.put(MAGIC).put((byte) side.ordinal()).putInt(marks.size());
+        marks.forEach((id, mark) -> {
+            putUtf8(buffer, id.device(), 2);
+            putUtf8(buffer, id.stream(), 2);
+            putUtf8(buffer, mark.lane(), 1);
+            buffer.putLong(mark.firstSeq()).putLong(mark.boot()).putLong(mark.seq()).putLong(mark.atMillis());
+        });
+        CRC32C crc = new CRC32C();
+        crc.update(buffer.array(), 0, buffer.position());
+        buffer.putInt((int) crc.getValue());
+        return buffer.array();
     }
 
-    private void swapTo(Path real) throws IOException {
-        swap.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            ChronicleMap<String, byte[]> fresh = create(real); // a path of its own: a new mapping, not the old one
-            ChronicleMap<String, byte[]> old = map;
-            Path left = mapped;
-            map = fresh;
-            mapped = real;
-            old.close();
-            if (isGeneration(left)) {
-                Files.deleteIfExists(left); // nothing leads to it any more; mappings of it stay valid
-            }
-        } finally {
-            swap.writeLock().unlock();
-        }
+    /** Whether a stream's names fit the format (device and stream at most 65,535 UTF-8 bytes). */
+    static boolean fits(StreamId id) {
+        return utf8Length(id.device()) <= 0xFFFF && utf8Length(id.stream()) <= 0xFFFF;
     }
 
-    private static boolean isGeneration(Path file) {
-        String name = file.getFileName().toString();
-        return name.startsWith(GENERATION_PREFIX) && name.endsWith(".cmap");
+    private static int utf8Length(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    /**
-     * Deletes generations nothing leads to that are over a minute old: left by a process that died during a
-     * replacement, or before deleting the one it left. For writers (a reader may not own the directory).
-     */
-    void deleteStaleGenerations() throws IOException {
-        long now = System.currentTimeMillis();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(link.getParent(), GENERATION_PREFIX + "*.cmap")) {
-            for (Path file : files) {
-                Path real = file.toRealPath();
-                if (!real.equals(mapped)
-                        && now - Files.getLastModifiedTime(file).toMillis() > STALE_GENERATION_MILLIS) {
-                    Files.deleteIfExists(file);
-                }
-            }
+    private static void putUtf8(ByteBuffer buffer, String text, int lengthBytes) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (lengthBytes == 2) {
+            buffer.putShort((short) bytes.length);
+        } else {
+            buffer.put((byte) bytes.length);
         }
+        buffer.put(bytes);
     }
 
-    /** Unmaps the file; waits for threads still reading or writing it. */
-    @Override
-    public void close() {
-        swap.writeLock().lock();
-        try {
-            if (!closed) {
-                closed = true;
-                map.close();
-            }
-        } finally {
-            swap.writeLock().unlock();
-        }
+    private static String utf8(ByteBuffer buffer, int length) {
+        byte[] bytes = new byte[length];
+        buffer.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

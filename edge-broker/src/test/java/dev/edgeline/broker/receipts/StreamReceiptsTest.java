@@ -64,14 +64,60 @@ class StreamReceiptsTest {
     }
 
     @Test
-    void aWriterDeletesGenerationsNothingLeadsTo_onceTheyAreAMinuteOld() throws Exception {
-        Path abandoned = Files.writeString(dir.resolve("receipts-4242-1.cmap"), "left by a replacement that died");
-        Files.setLastModifiedTime(abandoned, java.nio.file.attribute.FileTime.fromMillis(
-                System.currentTimeMillis() - 120_000));
-        Path recent = Files.writeString(dir.resolve("receipts-4243-1.cmap"), "a replacement under way");
-        try (StreamReceipts status = StreamReceipts.open(dir)) {
-            assertThat(abandoned).doesNotExist();
-            assertThat(recent).exists();
+    void aDamagedFileCostsOnlyTheReportOfItsHalf_andTheHalfStartsAfresh() throws Exception {
+        try (StreamReceipts broker = StreamReceipts.open(dir)) {
+            broker.ingested(Map.of(DOOR, new DurableMark("telemetry", 1, 41)));
+            broker.committed(Map.of(DOOR, new StreamMark(1, 40)));
+        }
+        Path ingested = dir.resolve("receipts.ingested");
+        byte[] bytes = Files.readAllBytes(ingested);
+        Files.write(ingested, java.util.Arrays.copyOf(bytes, bytes.length - 9)); // torn, as after a power cut
+        try (StreamReceipts status = StreamReceipts.openToRead(dir)) {
+            assertThat(status.snapshot()).singleElement().satisfies(r -> {
+                assertThat(r.ingestedAtMillis()).as("the torn half is left out").isZero();
+                assertThat(r.committedSeq()).isEqualTo(40);
+            });
+        }
+        Files.write(ingested, new byte[0]); // renamed into place, its data never written
+        try (StreamReceipts broker = StreamReceipts.open(dir)) {
+            broker.ingested(Map.of(KITCHEN, new DurableMark("telemetry", 3, 7)));
+        }
+        try (StreamReceipts status = StreamReceipts.openToRead(dir)) {
+            assertThat(status.snapshot()).extracting(StreamReceipts.Receipt::stream, StreamReceipts.Receipt::ingestedSeq)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("temperature", 7L),
+                            org.assertj.core.groups.Tuple.tuple("door", -1L));
+        }
+    }
+
+    @Test
+    void aFileOfTheOtherHalfOrOfSomethingElseIsNotReadAsReceipts() throws Exception {
+        Files.write(dir.resolve("receipts.committed"), ReceiptsFile.encode(ReceiptsFile.Side.INGESTED,
+                Map.of(DOOR, new ReceiptsFile.Mark("telemetry", 0, 1, 5, 1))));
+        assertThatThrownBy(() -> ReceiptsFile.read(dir.resolve("receipts.committed"), ReceiptsFile.Side.COMMITTED))
+                .isInstanceOf(ReceiptsFile.DamagedReceiptsException.class).hasMessageContaining("COMMITTED side");
+        Files.writeString(dir.resolve("receipts.ingested"), "some other file of the same name, long enough");
+        assertThatThrownBy(() -> ReceiptsFile.read(dir.resolve("receipts.ingested"), ReceiptsFile.Side.INGESTED))
+                .isInstanceOf(ReceiptsFile.DamagedReceiptsException.class).hasMessageContaining("checksum mismatch");
+    }
+
+    @Test
+    void aProcessThatNeverNotesOneHalfNeverWritesIt_soTwoWritersNeverUndoEachOther() throws Exception {
+        try (StreamReceipts bridge = StreamReceipts.open(dir)) {
+            bridge.committed(Map.of(DOOR, new StreamMark(1, 9)));
+        }
+        try (StreamReceipts broker = StreamReceipts.open(dir)) {
+            broker.ingested(Map.of(DOOR, new DurableMark("telemetry", 1, 12)));
+            broker.flush();
+            try (StreamReceipts bridge = StreamReceipts.open(dir)) {
+                bridge.committed(Map.of(DOOR, new StreamMark(1, 12)));
+            }
+        }
+        try (StreamReceipts status = StreamReceipts.openToRead(dir)) {
+            assertThat(status.snapshot()).singleElement().satisfies(r -> {
+                assertThat(r.ingestedSeq()).isEqualTo(12);
+                assertThat(r.committedSeq()).isEqualTo(12);
+                assertThat(r.lagRecords()).isZero();
+            });
         }
     }
 
@@ -79,6 +125,6 @@ class StreamReceiptsTest {
     void readingWhereNoneWereKept_saysSo_andLeavesNoFileBehind() {
         assertThatThrownBy(() -> StreamReceipts.openToRead(dir)).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("no receipts yet");
-        assertThat(dir.resolve(StreamReceipts.FILE)).doesNotExist();
+        assertThat(dir).isEmptyDirectory();
     }
 }

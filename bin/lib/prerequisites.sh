@@ -6,10 +6,11 @@
 #   mosquitto-clients  mosquitto_pub: a real third-party MQTT 3.1.1/5 client
 #   prometheus         a real Prometheus scraping a running broker (PrometheusScrapeIT)
 #   chromium, chromium-driver: a real browser for the web console's test (ConsoleIT, through Selenium)
+#   gcc, pkg-config, libfuse3-dev, fuse3: the power-cut file system the tests build and mount (powercutfs, PowerCutIT)
 #   ansible, ansible-lint, debootstrap, xz-utils: the provisioning tests (only when they run; xz repacks releases)
 
 edge_test_prerequisites() { # $1: "with-provisioning" or "maven-only"
-  local pairs=(openssl:openssl mosquitto_passwd:mosquitto mosquitto_pub:mosquitto-clients prometheus:prometheus chromium:chromium chromedriver:chromium-driver)
+  local pairs=(openssl:openssl mosquitto_passwd:mosquitto mosquitto_pub:mosquitto-clients prometheus:prometheus chromium:chromium chromedriver:chromium-driver gcc:gcc pkg-config:pkg-config fusermount3:fuse3)
   if [[ "$1" == with-provisioning ]]; then
     pairs+=(ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap xz:xz-utils)
   fi
@@ -17,6 +18,7 @@ edge_test_prerequisites() { # $1: "with-provisioning" or "maven-only"
   for pair in "${pairs[@]}"; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
   done
+  [[ -f /usr/include/fuse3/fuse.h ]] || missing+=(libfuse3-dev)
   (( ${#missing[@]} )) || return 0
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "bin/test: installing ${missing[*]} from Debian" >&2

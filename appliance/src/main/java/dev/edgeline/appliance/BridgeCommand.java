@@ -22,6 +22,32 @@ final class BridgeCommand {
         this.err = err;
     }
 
+    /** How long the bridge waits for edge-broker to create the spool (both services start at once at boot). */
+    static final java.time.Duration SPOOL_WAIT = java.time.Duration.ofSeconds(60);
+
+    /**
+     * Waits up to {@link #SPOOL_WAIT} for the spool's {@code spool.meta}, which edge-broker writes early in its start;
+     * after that the inspection below fails and says why.
+     */
+    private void awaitSpool(Path spool) {
+        Path meta = spool.resolve("spool.meta");
+        long deadline = System.nanoTime() + SPOOL_WAIT.toNanos();
+        boolean said = false;
+        while (!java.nio.file.Files.exists(meta) && System.nanoTime() < deadline) {
+            if (!said) {
+                err.println("edge bridge: waiting up to " + SPOOL_WAIT.toSeconds() + " s for edge-broker to create "
+                        + "the spool at " + spool);
+                said = true;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     int run(List<String> args) throws Arguments.UsageException {
         DeviceConfig config = ServiceRunner.configFrom(args, err);
         if (config == null) {
@@ -34,7 +60,8 @@ final class BridgeCommand {
         try {
             bridge = new CloudBridge(config.bridge(), config.device().id(),
                     () -> FileSpoolReader.openFromOtherProcess(spool, "bridge"));
-            SpoolInspector.inspect(spool, "bridge"); // fails at once, saying so, when the broker never ran here
+            awaitSpool(spool);
+            SpoolInspector.inspect(spool, "bridge"); // fails, saying so, when the broker never ran here
             receipts = StreamReceipts.open(spool);
             bridge.onCommit((batch, nanos) -> receipts.committedRecords(batch));
             try {

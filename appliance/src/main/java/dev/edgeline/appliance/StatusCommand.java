@@ -69,6 +69,12 @@ final class StatusCommand {
             out.println("bridge: no status reported yet (is edge-broker or edge-bridge running?)");
             return;
         }
+        if (!report.startsWith("{") || !report.endsWith("}")) {
+            // Written without fsync (a report): a power cut can leave it empty or cut short.
+            out.println("bridge: its last status report is empty or cut short (as a power cut may leave it); the "
+                    + "bridge rewrites it every 5 s while it runs");
+            return;
+        }
         long reportedAt = field(report, "reported_at");
         long lastCommit = field(report, "last_commit_at");
         String reported = reportedAt <= 0 ? "at an unknown time"

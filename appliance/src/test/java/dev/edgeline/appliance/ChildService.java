@@ -15,11 +15,17 @@ final class ChildService {
      */
     static Process start(String command, Path configFile, Path dataDir, Path log, String... options)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-Dhivemq.anonymous.usage.statistics.enabled=false",
+        return start(List.of(), command, configFile, dataDir, log, options);
+    }
+
+    /** The same, with extra JVM flags (system properties) before the main class. */
+    static Process start(List<String> jvmFlags, String command, Path configFile, Path dataDir, Path log,
+                         String... options) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-Xmx256m", "-Dhivemq.anonymous.usage.statistics.enabled=false",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), command, "--config", configFile.toString(), "--data-dir", dataDir.toString()));
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), command, "--config", configFile.toString(), "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(options));
         return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -61,8 +61,8 @@ public final class EdgeBroker implements AutoCloseable {
         long boot = spool.boot();
         Path data = config.broker().dataDirectory();
         HiveMqConfigFile.write(data.resolve("conf"), config.broker());
-        Files.createDirectories(data.resolve("data"));
-        Files.createDirectories(data.resolve("extensions"));
+        dev.edgeline.config.DurableDirectories.create(data.resolve("data"));
+        dev.edgeline.config.DurableDirectories.create(data.resolve("extensions"));
         Optional<PasswordFile> passwords = readPasswords(config);
         DurableAckGate gate = new DurableAckGate((clientId, failure) -> Services.clientService()
                 .disconnectClient(clientId, false, DurableAckGate.reasonFor(failure), failure.getMessage()));

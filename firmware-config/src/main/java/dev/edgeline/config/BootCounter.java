@@ -39,7 +39,7 @@ public final class BootCounter {
      * rename, directory fsync.
      */
     public static void writeDurably(Path file, long value) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
+        DurableDirectories.create(file.toAbsolutePath().getParent());
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {

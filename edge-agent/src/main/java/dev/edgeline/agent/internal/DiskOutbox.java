@@ -82,7 +82,7 @@ public final class DiskOutbox implements AutoCloseable {
         this.directory = directory;
         this.budgetBytes = budgetBytes;
         this.segmentBytes = Math.max(64 << 10, Math.min(1 << 20, budgetBytes / 8));
-        Files.createDirectories(directory);
+        dev.edgeline.config.DurableDirectories.create(directory);
         long acked = readCursor();
         List<Path> files;
         try (var listing = Files.list(directory)) {

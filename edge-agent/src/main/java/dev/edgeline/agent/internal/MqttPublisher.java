@@ -86,7 +86,7 @@ public final class MqttPublisher implements AutoCloseable {
         this.logPrefix = "[Agent device=" + deviceId + "] ";
         this.outbox = new DiskOutbox(config.stateDirectory().resolve("outbox"), config.outboxBudgetBytes());
         Path pahoDirectory = config.stateDirectory().resolve("paho");
-        Files.createDirectories(pahoDirectory);
+        dev.edgeline.config.DurableDirectories.create(pahoDirectory);
         this.client = new MqttAsyncClient(config.brokerUri(), "edge-agent-" + deviceId,
                 new MqttDefaultFilePersistence(pahoDirectory.toString()));
         this.client.setCallback(new Callbacks());

@@ -34,7 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class SequenceStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SequenceStore.class);
     static final long BLOCK = 4096;
-    private static final Path KERNEL_BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+    /**
+     * Where the kernel's boot id is read: {@code /proc/sys/kernel/random/boot_id}, unless this system property names
+     * another file (the power-cut tests play a reboot by changing that file's content).
+     */
+    public static final String BOOT_ID_FILE_PROPERTY = "edgeline.kernel-boot-id-file";
+    private static final String KERNEL_BOOT_ID = "/proc/sys/kernel/random/boot_id";
     private final Path file;
     private final MappedByteBuffer used;
     private final Optional<UUID> kernelBoot;
@@ -48,7 +53,7 @@ public final class SequenceStore implements AutoCloseable {
     SequenceStore(Path stateDirectory, String stream, Optional<UUID> kernelBoot) throws IOException {
         this.file = stateDirectory.resolve("seq").resolve(stream + ".next");
         this.kernelBoot = kernelBoot;
-        Files.createDirectories(file.getParent());
+        dev.edgeline.config.DurableDirectories.create(file.getParent());
         long reserved;
         try {
             reserved = Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
@@ -124,7 +129,8 @@ public final class SequenceStore implements AutoCloseable {
 
     static Optional<UUID> kernelBootId() {
         try {
-            return Optional.of(UUID.fromString(Files.readString(KERNEL_BOOT_ID, StandardCharsets.US_ASCII).trim()));
+            Path source = Path.of(System.getProperty(BOOT_ID_FILE_PROPERTY, KERNEL_BOOT_ID));
+            return Optional.of(UUID.fromString(Files.readString(source, StandardCharsets.US_ASCII).trim()));
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty(); // not Linux: continue at the reservation's end, as after a power cut
         }

@@ -135,8 +135,8 @@ public final class SegmentedFileSpool implements Spool {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.logPrefix = "[Spool " + directory + "] ";
-        Files.createDirectories(directory.resolve("readers"));
-        Files.createDirectories(directory.resolve("lanes"));
+        dev.edgeline.config.DurableDirectories.create(directory.resolve("readers"));
+        dev.edgeline.config.DurableDirectories.create(directory.resolve("lanes"));
         this.boot = BootCounter.increment(directory.resolve("spool.boot"));
         laneConfigs.addAll(config.lanes());
         addLeftoverLanes();
@@ -165,7 +165,7 @@ public final class SegmentedFileSpool implements Spool {
      */
     public static SegmentedFileSpool open(SpoolConfig config, String deviceId, InstantSource clock) throws IOException {
         Path directory = config.directory();
-        Files.createDirectories(directory);
+        dev.edgeline.config.DurableDirectories.create(directory);
         FileChannel lockChannel = FileChannel.open(directory.resolve("spool.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         FileLock lock;

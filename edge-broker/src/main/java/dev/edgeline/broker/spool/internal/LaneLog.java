@@ -51,7 +51,7 @@ public final class LaneLog {
      */
     public static LaneLog open(String name, Path directory, long segmentBytes, StreamMarks marks, long scanFrom,
                                StreamMarks currentMarksForNewSegment) throws IOException {
-        Files.createDirectories(directory);
+        dev.edgeline.config.DurableDirectories.create(directory);
         LaneLog lane = new LaneLog(name, directory, segmentBytes);
         List<Long> bases = SegmentDirectory.list(directory);
         if (bases.isEmpty()) {

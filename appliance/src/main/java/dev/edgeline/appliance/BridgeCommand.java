@@ -26,24 +26,32 @@ final class BridgeCommand {
     static final java.time.Duration SPOOL_WAIT = java.time.Duration.ofSeconds(60);
 
     /**
-     * Waits up to {@link #SPOOL_WAIT} for the spool's {@code spool.meta}, which edge-broker writes early in its start;
-     * after that the inspection below fails and says why.
+     * Waits up to {@link #SPOOL_WAIT} until the spool can be read from another process: edge-broker creates it (and,
+     * after a power cut, its {@code spool.durable}) early in its own start, and both services start at once at boot.
+     * After that the last error goes to the caller (the broker never ran here, or the directory is not a spool).
      */
-    private void awaitSpool(Path spool) {
-        Path meta = spool.resolve("spool.meta");
+    private void awaitSpool(Path spool) throws java.io.IOException {
         long deadline = System.nanoTime() + SPOOL_WAIT.toNanos();
         boolean said = false;
-        while (!java.nio.file.Files.exists(meta) && System.nanoTime() < deadline) {
-            if (!said) {
-                err.println("edge bridge: waiting up to " + SPOOL_WAIT.toSeconds() + " s for edge-broker to create "
-                        + "the spool at " + spool);
-                said = true;
+        while (true) {
+            try {
+                SpoolInspector.inspect(spool, "bridge");
+                return;
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                if (!said) {
+                    err.println("edge bridge: waiting up to " + SPOOL_WAIT.toSeconds() + " s for edge-broker to "
+                            + "open the spool (" + notYet.getMessage() + ")");
+                    said = true;
+                }
             }
             try {
                 Thread.sleep(250);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                throw new java.io.InterruptedIOException("interrupted while waiting for the spool");
             }
         }
     }
@@ -60,8 +68,7 @@ final class BridgeCommand {
         try {
             bridge = new CloudBridge(config.bridge(), config.device().id(),
                     () -> FileSpoolReader.openFromOtherProcess(spool, "bridge"));
-            awaitSpool(spool);
-            SpoolInspector.inspect(spool, "bridge"); // fails, saying so, when the broker never ran here
+            awaitSpool(spool); // fails, saying so, when the broker never ran here
             receipts = StreamReceipts.open(spool);
             bridge.onCommit((batch, nanos) -> receipts.committedRecords(batch));
             try {

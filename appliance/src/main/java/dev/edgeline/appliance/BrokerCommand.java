@@ -34,7 +34,7 @@ final class BrokerCommand {
             ServiceRunner.runUntilStopped(service, "edge-broker");
             return ExitCodes.OK;
         } catch (IOException e) {
-            err.println("edge broker: " + e.getMessage());
+            err.println("edge broker: " + e.getMessage() + ServiceRunner.where(e));
             return ExitCodes.FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -60,4 +60,24 @@ public final class ServiceRunner {
             closed.countDown();
         }
     }
+
+    /**
+     * Where an I/O error came from, for a message that names no file (an errno such as "Input/output error"): the
+     * first frames of our own code, else empty.
+     */
+    static String where(java.io.IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("/")) {
+            return ""; // names its file already
+        }
+        StringBuilder at = new StringBuilder();
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (frame.getClassName().startsWith("dev.edgeline.") && at.length() < 400) {
+                at.append(at.isEmpty() ? " (at " : " < ").append(frame.getClassName()
+                        .substring(frame.getClassName().lastIndexOf('.') + 1)).append('.').append(frame.getMethodName())
+                        .append(':').append(frame.getLineNumber());
+            }
+        }
+        return at.isEmpty() ? "" : at.append(')').toString();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.edgeline.appliance;
 
+import dev.edgeline.appliance.analyst.AgentDeclarations;
 import dev.edgeline.appliance.analyst.GapMarkerIndex;
 import dev.edgeline.appliance.analyst.RecordIdentity;
 import dev.edgeline.appliance.analyst.StreamAudit;
@@ -48,6 +49,9 @@ final class VerifyCommand {
                 } else {
                     streams.computeIfAbsent(identity.device() + "/" + identity.stream(), k -> new StreamAudit())
                             .add(identity.boot(), identity.seq());
+                    if (AgentDeclarations.declaresSkippedSeq(record.value())) {
+                        gaps.add(record.value()); // the agent's own: seq an unclean stop left unused or lost
+                    }
                 }
             });
             try (TopicReader gapReader = new TopicReader(bootstrap)) {

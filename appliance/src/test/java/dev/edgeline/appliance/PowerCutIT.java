@@ -99,14 +99,14 @@ class PowerCutIT {
                         kafka.freeze();
                         kafkaFrozen = true;
                     }
-                    device.powerCut(fs);
+                    String lost = device.powerCut(fs);
                     Files.writeString(bootId, UUID.randomUUID() + "\n"); // the machine boots again
                     if (cut == 13) {
                         kafka.thaw();
                         kafkaFrozen = false;
                     }
                     starts.add("cut " + cut + " after " + runMillis + " ms" + (kafkaFrozen ? " (Kafka frozen)" : "")
-                            + ", " + fs.state() + "; start: " + device.start(cut));
+                            + ", lost " + lost + "; start: " + device.start(cut));
                 }
                 Thread.sleep(3_000);
                 thirdParty.stop();
@@ -211,14 +211,17 @@ class PowerCutIT {
             return took;
         }
 
-        /** Freeze everything, drop what is not durable, kill everything, power on. */
-        void powerCut(PowerCutFileSystem fs) throws Exception {
+        /** Freeze everything, drop what is not durable, kill everything, power on; returns what was not durable. */
+        String powerCut(PowerCutFileSystem fs) throws Exception {
             for (Process p : running()) {
                 signal(p, "STOP");
             }
+            String notDurable = fs.state().replaceAll(".*(dirty_bytes=\\d+) (pending_directory_changes=\\d+).*",
+                    "$1 $2");
             fs.powerOff();
             killAll();
             fs.powerOn();
+            return notDurable;
         }
 
         void stopCleanly() throws InterruptedException {

@@ -21,6 +21,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.LongConsumer;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -109,6 +110,16 @@ public final class EdgeAgent implements AutoCloseable {
                 throw new IOException("cannot create the MQTT client for " + config.agent().brokerUri() + ": " + e, e);
             }
             health[0] = new SensorHealth(readings, config.agent().healthStream(), publisher::enqueue);
+            Map<String, long[]> skipped = readings.skipped();
+            if (!skipped.isEmpty()) { // declared durably, first in the outbox, before any new reading is numbered
+                try {
+                    publisher.enqueueDurably(health[0].seqSkipped(skipped));
+                    readings.skippedDeclared();
+                } catch (IOException e) { // the reservation files keep the range: the next start declares it
+                    LOG.error("[Agent device={}] cannot store the declaration of skipped seq numbers: {}",
+                            config.device().id(), e.toString());
+                }
+            }
             SamplingScheduler scheduler = new SamplingScheduler(channels, readings, health[0], publisher::enqueue,
                     config.agent().retryBackoffMax(), options.samplesPerSensor(), options.lateness());
             return new EdgeAgent(config, boot, options.buses(), publisher, scheduler, readings);

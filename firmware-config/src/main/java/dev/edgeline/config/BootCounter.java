@@ -39,11 +39,16 @@ public final class BootCounter {
      * rename, directory fsync.
      */
     public static void writeDurably(Path file, long value) throws IOException {
+        writeDurably(file, Long.toString(value));
+    }
+
+    /** Replaces {@code file} with the line {@code text}, as {@link #writeDurably(Path, long)} does. */
+    public static void writeDurably(Path file, String text) throws IOException {
         DurableDirectories.create(file.toAbsolutePath().getParent());
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(ByteBuffer.wrap((value + "\n").getBytes(StandardCharsets.US_ASCII)));
+            channel.write(ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.US_ASCII)));
             channel.force(true);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

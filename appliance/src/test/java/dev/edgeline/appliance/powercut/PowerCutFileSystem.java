@@ -13,19 +13,25 @@ import java.util.concurrent.TimeUnit;
  * changes a test can drop, as a power cut does. Built with gcc against Debian's libfuse3 the first time a test needs
  * it (into {@code target/powercutfs}); needs {@code /dev/fuse}, {@code fusermount3} and root, as bin/test provides.
  *
- * <p>{@link #powerOff()} drops what is not durable and fails every later change with EIO until {@link #powerOn()};
- * between the two, the test kills the processes that used the file system and {@link #powerOn()} first runs
- * {@code sync}, so that pages the kernel still held dirty for them are refused as well.
+ * <p>{@link #powerOff()} drops what is not durable and fails every later change with EIO; the test then kills the
+ * processes that used the file system, and {@link #powerOn()} boots the machine again: the file system is unmounted
+ * (pages the kernel still held dirty for the dead processes are refused on the way) and mounted afresh on the same
+ * durable content, so that nothing the kernel cached (data, sizes, a writeback error flagged on a file) outlives
+ * the cut, as nothing does across a real reboot.
  */
 public final class PowerCutFileSystem implements AutoCloseable {
     private static final Path SOURCE = Path.of("src/test/c/powercutfs.c");
     private static final Path BINARY = Path.of("target/powercutfs");
+    private final Path backing;
     private final Path mountPoint;
-    private final Process process;
+    private final Path log;
+    private Process process;
+    private int cuts;
 
-    private PowerCutFileSystem(Path mountPoint, Process process) {
+    private PowerCutFileSystem(Path backing, Path mountPoint, Path log) {
+        this.backing = backing;
         this.mountPoint = mountPoint;
-        this.process = process;
+        this.log = log;
     }
 
     /** Mounts a new power-cut file system at {@code mountPoint}, keeping its durable content in {@code backing}. */
@@ -33,19 +39,22 @@ public final class PowerCutFileSystem implements AutoCloseable {
             InterruptedException {
         Files.createDirectories(backing);
         Files.createDirectories(mountPoint);
-        Process process = new ProcessBuilder(binary().toAbsolutePath().toString(), backing.toString(),
-                mountPoint.toString(), "-f")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        PowerCutFileSystem fs = new PowerCutFileSystem(mountPoint, process);
+        PowerCutFileSystem fs = new PowerCutFileSystem(backing, mountPoint, log);
+        fs.start();
+        return fs;
+    }
+
+    private void start() throws IOException, InterruptedException {
+        process = new ProcessBuilder(binary().toAbsolutePath().toString(), backing.toString(), mountPoint.toString(),
+                "-f").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!fs.mounted()) {
+        while (!mounted()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly();
                 throw new IOException("powercutfs did not mount " + mountPoint + " (see " + log + ")");
             }
             Thread.sleep(20);
         }
-        return fs;
     }
 
     /** The compiled file system, rebuilt when its source is newer. */
@@ -84,15 +93,41 @@ public final class PowerCutFileSystem implements AutoCloseable {
     /** The power fails: everything not yet durable is gone, and every change fails with EIO until power returns. */
     public void powerOff() throws IOException {
         command("off");
+        cuts++;
     }
 
-    /** The power returns (after {@code sync}, so that no page the kernel still held for a dead process comes in). */
+    /**
+     * The machine boots again: unmounts (every process that used the file system must be dead by now) and mounts a
+     * fresh file system on the durable content.
+     */
     public void powerOn() throws IOException, InterruptedException {
-        Process sync = new ProcessBuilder("sync", "-f", mountPoint.toString()).inheritIO().start();
-        if (!sync.waitFor(60, TimeUnit.SECONDS)) {
-            sync.destroyForcibly();
+        unmount();
+        start();
+    }
+
+    /** Power cuts so far. */
+    public int cuts() {
+        return cuts;
+    }
+
+    private void unmount() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            Process unmount = new ProcessBuilder("fusermount3", "-u", mountPoint.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(unmount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (unmount.waitFor() == 0) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("cannot unmount " + mountPoint + ": " + out.trim());
+            }
+            Thread.sleep(100); // a dead process's files are still being closed
         }
-        command("on");
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException("powercutfs did not exit after unmounting " + mountPoint);
+        }
     }
 
     /** Off and on at once, for tests that hold no process on the file system. */

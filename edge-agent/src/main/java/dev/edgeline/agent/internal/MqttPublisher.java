@@ -112,6 +112,18 @@ public final class MqttPublisher implements AutoCloseable {
         }
     }
 
+    /** Appends a reading to the outbox and fsyncs it before returning: it will be delivered, whatever happens next. */
+    public void enqueueDurably(Reading reading) throws IOException {
+        lock.lock();
+        try {
+            outbox.append(reading);
+            outbox.sync();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Readings acknowledged by the broker since start. */
     public long acknowledged() {
         return acknowledged.get();

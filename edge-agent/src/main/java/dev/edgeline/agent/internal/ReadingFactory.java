@@ -64,6 +64,25 @@ public final class ReadingFactory {
         }
     }
 
+    /**
+     * Per stream, the seq range {first, last} the machine's unclean stop may have left without a reading (see
+     * {@link SequenceStore#skipped()}); empty after a clean stop or an agent crash.
+     */
+    public Map<String, long[]> skipped() {
+        Map<String, long[]> skipped = new java.util.TreeMap<>();
+        sequences.forEach((stream, store) -> store.skipped().ifPresent(range -> skipped.put(stream, range)));
+        return skipped;
+    }
+
+    /** The declaration of {@link #skipped()} is durable: the sequence stores stop carrying it. */
+    public void skippedDeclared() throws IOException {
+        for (SequenceStore store : sequences.values()) {
+            synchronized (store) {
+                store.skippedDeclared();
+            }
+        }
+    }
+
     /** Makes each stream's next seq durable (a clean stop: the next start continues exactly). */
     public void close() {
         for (Map.Entry<String, SequenceStore> entry : sequences.entrySet()) {

@@ -62,6 +62,25 @@ public final class SensorHealth {
         publish("\"state\":\"outbox-overflow\",\"dropped\":" + dropped + ",\"streams\":{" + streams + "}");
     }
 
+    /**
+     * Declares the seq ranges an unclean stop of the machine may have left without readings, in the gap markers'
+     * per-stream format, so that an analyst's check ({@code bin/edge verify}) counts a hole inside them as explained:
+     * {@code "state":"seq-skipped","reason":"unclean-stop","streams":[{"device","stream","boot","first_seq",
+     * "last_seq","records"}...]}.
+     */
+    public Reading seqSkipped(Map<String, long[]> firstLastByStream) throws IOException {
+        StringBuilder streams = new StringBuilder();
+        firstLastByStream.forEach((name, range) -> streams.append(streams.isEmpty() ? "" : ",")
+                .append("{\"device\":\"").append(Reading.escape(readings.deviceId())).append("\",\"stream\":\"")
+                .append(Reading.escape(name)).append("\",\"boot\":").append(readings.boot())
+                .append(",\"first_seq\":").append(range[0]).append(",\"last_seq\":").append(range[1])
+                .append(",\"records\":").append(range[1] - range[0] + 1).append('}'));
+        LOG.warn("[Agent device={}] the machine went down without stopping the agent; declaring the seq it may have "
+                + "skipped: {}", readings.deviceId(), streams);
+        return readings.health(stream, "\"state\":\"seq-skipped\",\"reason\":\"unclean-stop\",\"streams\":["
+                + streams + "]");
+    }
+
     private static String sensorFields(SensorConfig sensor, String state) {
         return "\"sensor\":\"" + sensor.stream() + "\",\"type\":\"" + sensor.type() + "\",\"state\":\"" + state + "\"";
     }

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class SequenceStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SequenceStore.class);
     static final long BLOCK = 4096;
+    /** Follows the number in the reservation file after a clean stop: nothing was skipped. */
+    private static final String CLEAN_STOP = "clean";
+    /** Follows it, with the first number, while a skipped range is not yet declared durably. */
+    private static final String UNDECLARED = "undeclared";
     /**
      * Where the kernel's boot id is read: {@code /proc/sys/kernel/random/boot_id}, unless this system property names
      * another file (the power-cut tests play a reboot by changing that file's content).
@@ -45,6 +49,8 @@ public final class SequenceStore implements AutoCloseable {
     private final Optional<UUID> kernelBoot;
     private long next;
     private long reservedUpTo;
+    private final Optional<long[]> skipped;
+    private Optional<Long> undeclaredFrom;
 
     public SequenceStore(Path stateDirectory, String stream) throws IOException {
         this(stateDirectory, stream, kernelBootId());
@@ -54,14 +60,8 @@ public final class SequenceStore implements AutoCloseable {
         this.file = stateDirectory.resolve("seq").resolve(stream + ".next");
         this.kernelBoot = kernelBoot;
         dev.edgeline.config.DurableDirectories.create(file.getParent());
-        long reserved;
-        try {
-            reserved = Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
-        } catch (NoSuchFileException e) {
-            reserved = 0;
-        } catch (NumberFormatException e) {
-            throw new IOException(file + " does not hold a sequence number; refusing to reuse numbers (fix or remove it)", e);
-        }
+        Reservation reservation = Reservation.read(file);
+        long reserved = reservation.end();
         Path usedFile = stateDirectory.resolve("seq").resolve(stream + ".used");
         try (FileChannel channel = FileChannel.open(usedFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
@@ -69,16 +69,68 @@ public final class SequenceStore implements AutoCloseable {
         }
         long start = reserved;
         Optional<Long> exact = exactNext(reserved);
+        Optional<Long> skippedFrom = reservation.undeclaredFrom();
         if (exact.isPresent()) {
             start = exact.get();
-        } else if (used.getLong(16) != 0 || used.getLong(24) != 0) {
+        } else if (!reservation.cleanStop()) {
+            skippedFrom = Optional.of(skippedFrom.orElse(Math.max(0, reserved - BLOCK)));
             LOG.warn("stream {}: the machine went down without stopping the agent; seq continues at {}, the end of "
-                    + "its last reserved block (numbers below it that no reading carries were never used)", stream,
-                    reserved);
+                    + "its last reserved block: seq {}..{} that no reading in Kafka carries were never used or were "
+                    + "lost unacknowledged with the machine (declared on the health stream)", stream, reserved,
+                    skippedFrom.get(), reserved - 1);
         }
+        long first = skippedFrom.orElse(start);
+        this.skipped = first < start ? Optional.of(new long[] {first, start - 1}) : Optional.empty();
+        this.undeclaredFrom = skipped.map(range -> range[0]);
         this.next = start;
         this.reservedUpTo = reserved;
+        if (undeclaredFrom.isPresent()) {
+            writeReservation(reserved); // a cut before the declaration is stored keeps the range to declare
+        }
         record(start);
+    }
+
+    /**
+     * The reservation file's content: {@code N} (numbers below N may have been used), {@code N clean} (a clean stop:
+     * the next number is exactly N) or {@code N undeclared F} (numbers F..N-1 may be unused, and that has not yet been
+     * declared durably).
+     */
+    private record Reservation(long end, boolean cleanStop, Optional<Long> undeclaredFrom) {
+        static Reservation read(Path file) throws IOException {
+            String content;
+            try {
+                content = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            } catch (NoSuchFileException e) {
+                return new Reservation(0, true, Optional.empty());
+            }
+            String[] words = content.split("\\s+");
+            try {
+                long end = Long.parseLong(words[0]);
+                if (words.length == 1) {
+                    return new Reservation(end, false, Optional.empty());
+                }
+                if (words.length == 2 && words[1].equals(CLEAN_STOP)) {
+                    return new Reservation(end, true, Optional.empty());
+                }
+                if (words.length == 3 && words[1].equals(UNDECLARED)) {
+                    return new Reservation(end, false, Optional.of(Long.parseLong(words[2])));
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new IOException(file + " does not hold a sequence number ('" + content + "'); refusing to reuse "
+                    + "numbers (fix or remove it)");
+        }
+    }
+
+    /**
+     * After the machine went down without stopping the agent: the range of numbers {first, last} that may have been
+     * handed out without a reading of them reaching the broker (never used, or lost unacknowledged with the machine).
+     * Every number below {@code last + 1} the broker never got lies in it; numbers of it that did arrive are in
+     * Kafka as usual.
+     */
+    public Optional<long[]> skipped() {
+        return skipped.map(long[]::clone);
     }
 
     /** The exact next number, when this file was written in the current kernel boot and is intact. */
@@ -113,14 +165,35 @@ public final class SequenceStore implements AutoCloseable {
     }
 
     private void reserve(long upTo) throws IOException {
-        BootCounter.writeDurably(file, upTo);
+        writeReservation(upTo);
         reservedUpTo = upTo;
+    }
+
+    private void writeReservation(long upTo) throws IOException {
+        BootCounter.writeDurably(file, undeclaredFrom.map(from -> upTo + " " + UNDECLARED + " " + from)
+                .orElse(Long.toString(upTo)));
+    }
+
+    /**
+     * The skipped range is declared durably (the declaration is fsynced in the outbox, which delivers it): the
+     * reservation file stops carrying it.
+     */
+    public void skippedDeclared() throws IOException {
+        if (undeclaredFrom.isPresent()) {
+            undeclaredFrom = Optional.empty();
+            writeReservation(reservedUpTo);
+        }
     }
 
     /** A clean stop: the next number becomes the durable reservation, so that the next start continues exactly. */
     @Override
     public void close() throws IOException {
-        reserve(next);
+        if (undeclaredFrom.isPresent()) {
+            reserve(next); // still to declare: the next start does
+        } else {
+            BootCounter.writeDurably(file, next + " " + CLEAN_STOP);
+            reservedUpTo = next;
+        }
         for (int offset = 0; offset < 32; offset += 8) {
             used.putLong(offset, 0); // nothing to recover from this file: the reservation is exact now
         }

@@ -72,4 +72,33 @@ class SequenceStoreTest {
         Files.writeString(state.resolve("seq/door.next"), "garbage");
         assertThatThrownBy(() -> new SequenceStore(state, "door")).hasMessageContaining("refusing to reuse");
     }
+
+    @Test
+    void afterTheMachineWentDown_theSkippedRangeIsKeptUntilDeclared_evenAcrossAnotherCut() throws IOException {
+        SequenceStore first = new SequenceStore(state, "door", KERNEL_BOOT);
+        first.next();
+        first.next(); // 0 and 1 used; the reservation says 4096
+        SequenceStore second = new SequenceStore(state, "door", NEXT_KERNEL_BOOT);
+        assertThat(second.skipped()).hasValueSatisfying(r -> assertThat(r).containsExactly(0, SequenceStore.BLOCK - 1));
+        assertThat(second.next()).isEqualTo(SequenceStore.BLOCK);
+        // the machine goes down again before the declaration was stored: the next start still declares the first range
+        SequenceStore third = new SequenceStore(state, "door", Optional.of(new UUID(7, 7)));
+        assertThat(third.skipped()).hasValueSatisfying(r -> assertThat(r).containsExactly(0, 2 * SequenceStore.BLOCK - 1));
+        third.skippedDeclared();
+        assertThat(third.next()).isEqualTo(2 * SequenceStore.BLOCK);
+        SequenceStore fourth = new SequenceStore(state, "door", Optional.of(new UUID(8, 8)));
+        assertThat(fourth.skipped()).as("declared: only the new range")
+                .hasValueSatisfying(r -> assertThat(r).containsExactly(2 * SequenceStore.BLOCK, 3 * SequenceStore.BLOCK - 1));
+    }
+
+    @Test
+    void aCleanStop_skipsNothing_andAnAgentCrashNeither() throws IOException {
+        SequenceStore first = new SequenceStore(state, "door", KERNEL_BOOT);
+        first.next();
+        first.close();
+        assertThat(new SequenceStore(state, "door", NEXT_KERNEL_BOOT).skipped()).isEmpty();
+        SequenceStore crashed = new SequenceStore(state, "door", NEXT_KERNEL_BOOT);
+        crashed.next();
+        assertThat(new SequenceStore(state, "door", NEXT_KERNEL_BOOT).skipped()).as("same kernel boot").isEmpty();
+    }
 }

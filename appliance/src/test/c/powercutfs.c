@@ -67,6 +67,7 @@ struct handle {
     int fd;
     int control;
     DIR *dir;
+    char *path; /* a directory's path at opendir (operations on open handles get no path: nullpath_ok) */
 };
 
 enum op { OP_CREATE, OP_MKDIR, OP_REMOVE, OP_RENAME };
@@ -107,6 +108,34 @@ static char *parent_of(const char *path) {
 
 static int is_hidden(const char *path) {
     return strcmp(path, "/" TRASH) == 0 || strncmp(path, "/" TRASH "/", strlen(TRASH) + 2) == 0;
+}
+
+/* libfuse's stand-in name for a file unlinked while open: not listed, as a real file system lists no such name. */
+static int is_fuse_hidden(const char *name) {
+    return strncmp(name, ".fuse_hidden", 12) == 0;
+}
+
+/* At mount (a boot): files that were unlinked while open and never closed are gone, as a real file system's orphans
+ * are after a reboot. */
+static void remove_orphans(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || strcmp(e->d_name, TRASH) == 0) {
+            continue;
+        }
+        char child[PATH_MAX];
+        snprintf(child, sizeof child, "%s/%s", dir, e->d_name);
+        if (is_fuse_hidden(e->d_name)) {
+            unlink(child);
+        } else if (e->d_type == DT_DIR) {
+            remove_orphans(child);
+        }
+    }
+    closedir(d);
 }
 
 /* ---------- unsynced file data ---------- */
@@ -376,7 +405,10 @@ static struct handle *handle_of(struct fuse_file_info *fi) {
 static void *pc_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
     (void) conn;
     cfg->use_ino = 1;
-    cfg->hard_remove = 1;
+    /* No hard_remove: a file unlinked while open is renamed to .fuse_hidden* (a change logged like any other) and
+     * removed at its last close, so that fstat and the rest keep working on it, as on a real file system. */
+    cfg->hard_remove = 0;
+    cfg->nullpath_ok = 1;
     cfg->attr_timeout = 0;
     cfg->entry_timeout = 0;
     cfg->negative_timeout = 0;
@@ -385,21 +417,29 @@ static void *pc_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
     return NULL;
 }
 
+/* An open file's descriptor, or -1 (with hard_remove, operations on an open file that was unlinked get no path). */
+static int fd_of(struct fuse_file_info *fi) {
+    return fi && handle_of(fi) && !handle_of(fi)->dir && !handle_of(fi)->control ? handle_of(fi)->fd : -1;
+}
+
 static int pc_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
-    if (strcmp(path, CONTROL) == 0) {
+    if (!path && fd_of(fi) < 0) {
+        return -ENOENT;
+    }
+    if (path && strcmp(path, CONTROL) == 0) {
         memset(st, 0, sizeof *st);
         st->st_mode = S_IFREG | 0600;
         st->st_nlink = 1;
         st->st_size = 0;
         return 0;
     }
-    if (is_hidden(path)) {
+    if (path && is_hidden(path)) {
         return -ENOENT;
     }
     pthread_mutex_lock(&lock);
     int rc;
-    if (fi && handle_of(fi) && handle_of(fi)->fd >= 0) {
-        rc = fstat(handle_of(fi)->fd, st) == 0 ? 0 : -errno;
+    if (fd_of(fi) >= 0) {
+        rc = fstat(fd_of(fi), st) == 0 ? 0 : -errno;
     } else {
         char full[PATH_MAX];
         full_path(full, path);
@@ -546,14 +586,18 @@ static int pc_rename(const char *from, const char *to, unsigned int flags) {
 }
 
 static int pc_chmod(const char *path, mode_t mode, struct fuse_file_info *fi) {
-    (void) fi;
+    if (!path) {
+        return fchmod(fd_of(fi), mode) == 0 ? 0 : -errno;
+    }
     char full[PATH_MAX];
     full_path(full, path);
     return chmod(full, mode) == 0 ? 0 : -errno;
 }
 
 static int pc_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi) {
-    (void) fi;
+    if (!path) {
+        return fchown(fd_of(fi), uid, gid) == 0 ? 0 : -errno;
+    }
     char full[PATH_MAX];
     full_path(full, path);
     return lchown(full, uid, gid) == 0 ? 0 : -errno;
@@ -565,8 +609,8 @@ static int pc_truncate(const char *path, off_t size, struct fuse_file_info *fi) 
     if (rc == 0) {
         int fd;
         int own = 0;
-        if (fi && handle_of(fi) && handle_of(fi)->fd >= 0) {
-            fd = handle_of(fi)->fd;
+        if (fd_of(fi) >= 0) {
+            fd = fd_of(fi);
         } else {
             char full[PATH_MAX];
             full_path(full, path);
@@ -785,6 +829,7 @@ static int pc_opendir(const char *path, struct fuse_file_info *fi) {
     struct handle *h = calloc(1, sizeof *h);
     h->fd = -1;
     h->dir = d;
+    h->path = strdup(path);
     fi->fh = (uint64_t) (uintptr_t) h;
     return 0;
 }
@@ -793,11 +838,12 @@ static int pc_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
                       enum fuse_readdir_flags flags) {
     (void) offset;
     (void) flags;
+    (void) path;
     DIR *d = handle_of(fi)->dir;
     rewinddir(d);
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (strcmp(path, "/") == 0 && strcmp(e->d_name, TRASH) == 0) {
+        if ((strcmp(handle_of(fi)->path, "/") == 0 && strcmp(e->d_name, TRASH) == 0) || is_fuse_hidden(e->d_name)) {
             continue;
         }
         struct stat st;
@@ -814,24 +860,27 @@ static int pc_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 static int pc_releasedir(const char *path, struct fuse_file_info *fi) {
     (void) path;
     closedir(handle_of(fi)->dir);
+    free(handle_of(fi)->path);
     free(handle_of(fi));
     return 0;
 }
 
 static int pc_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi) {
     (void) datasync;
-    (void) fi;
+    const char *dir = path ? path : (fi && handle_of(fi) ? handle_of(fi)->path : NULL);
     pthread_mutex_lock(&lock);
     int rc = refuse_when_off();
-    if (rc == 0) {
-        commit_directory(path);
+    if (rc == 0 && dir) {
+        commit_directory(dir);
     }
     pthread_mutex_unlock(&lock);
     return rc;
 }
 
 static int pc_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi) {
-    (void) fi;
+    if (!path) {
+        return futimens(fd_of(fi), tv) == 0 ? 0 : -errno;
+    }
     char full[PATH_MAX];
     full_path(full, path);
     return utimensat(AT_FDCWD, full, tv, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
@@ -888,6 +937,7 @@ int main(int argc, char *argv[]) {
     char trash[PATH_MAX];
     snprintf(trash, sizeof trash, "%s/" TRASH, backing);
     remove_tree(trash);
+    remove_orphans(backing);
     if (mkdir(trash, 0700) != 0) {
         perror(trash);
         return 2;

@@ -7,7 +7,7 @@ import java.time.Duration;
  * The sensor agent.
  *
  * @param brokerUri          MQTT server URI the agent publishes to, e.g. {@code tcp://127.0.0.1:1883}
- * @param stateDirectory     boot counter, sequence reservations, the outbox and Paho's persistence live here
+ * @param stateDirectory     boot counter, sequence reservations and the outbox live here
  * @param maxInFlight        unacknowledged QoS 1 publishes allowed at once (bounds Paho's window)
  * @param outboxBudgetBytes  disk the outbox may use for readings not yet acknowledged; beyond it the oldest are
  *                           dropped, counted and reported on the health stream

@@ -150,6 +150,19 @@ class PowerCutFileSystemTest {
     }
 
     @Test
+    void aFileDeletedWhileOpenStaysUsableThroughItsDescriptor_andComesBackWithoutADirectoryFsync() throws Exception {
+        Path file = durableFile("open", "kept");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Files.delete(file);
+            channel.write(ascii("-more"), 4);
+            assertThat(channel.size()).isEqualTo(9); // fstat of a file with no name
+            channel.force(true);
+        }
+        fs.dropUnsynced();
+        assertThat(Files.readString(file)).isEqualTo("kept-more");
+    }
+
+    @Test
     void memoryMappedWritesAreLostUnlessForced() throws Exception {
         Path file = durableEmptyFile("mapped");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {

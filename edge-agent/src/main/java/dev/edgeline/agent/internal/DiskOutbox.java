@@ -299,9 +299,14 @@ public final class DiskOutbox implements AutoCloseable {
         if (existing != null) {
             closedBytes -= existing.bytes();
         }
+        boolean created = !Files.exists(activeFile);
         active = FileChannel.open(activeFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
         activeBytes = active.size();
+        if (created) {
+            // the new name must survive a power cut before anything fsynced in the file counts as durable
+            dev.edgeline.config.DurableDirectories.sync(directory);
+        }
     }
 
     private void dropOldestSegment() throws IOException {

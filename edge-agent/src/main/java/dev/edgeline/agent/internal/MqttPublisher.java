@@ -25,7 +25,7 @@ import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MqttDefaultFilePersistence;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -85,10 +85,11 @@ public final class MqttPublisher implements AutoCloseable {
         this.overflowListener = overflowListener;
         this.logPrefix = "[Agent device=" + deviceId + "] ";
         this.outbox = new DiskOutbox(config.stateDirectory().resolve("outbox"), config.outboxBudgetBytes());
-        Path pahoDirectory = config.stateDirectory().resolve("paho");
-        dev.edgeline.config.DurableDirectories.create(pahoDirectory);
-        this.client = new MqttAsyncClient(config.brokerUri(), "edge-agent-" + deviceId,
-                new MqttDefaultFilePersistence(pahoDirectory.toString()));
+        removeFilePersistence(config.stateDirectory().resolve("paho"));
+        // In memory: the outbox already keeps every unacknowledged reading across restarts and power cuts. Paho's
+        // files were a second copy that a power cut can tear, and Paho resends a torn one at every reconnect, for
+        // ever (the broker disconnects it for a protocol error each time).
+        this.client = new MqttAsyncClient(config.brokerUri(), "edge-agent-" + deviceId, new MemoryPersistence());
         this.client.setCallback(new Callbacks());
         this.thread = Thread.ofPlatform().name("agent-publisher").unstarted(this::run);
     }
@@ -507,5 +508,21 @@ public final class MqttPublisher implements AutoCloseable {
         }
         LOG.info("{}publisher stopped: {} acknowledged, {} dropped, {} refused by the broker", logPrefix,
                 acknowledged.get(), dropped(), refusedByBroker.get());
+    }
+
+    /** Deletes what an earlier release kept in Paho's file persistence (the outbox holds every reading of it). */
+    private void removeFilePersistence(Path pahoDirectory) {
+        if (!Files.isDirectory(pahoDirectory)) {
+            return;
+        }
+        try (var tree = Files.walk(pahoDirectory)) {
+            for (Path path : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+            LOG.info("{}removed Paho's file persistence {} (no longer used: the outbox resends what it held)",
+                    logPrefix, pahoDirectory);
+        } catch (IOException e) {
+            LOG.warn("{}could not remove {}: {}", logPrefix, pahoDirectory, e.toString());
+        }
     }
 }

@@ -50,7 +50,7 @@ final class VerifyCommand {
                     streams.computeIfAbsent(identity.device() + "/" + identity.stream(), k -> new StreamAudit())
                             .add(identity.boot(), identity.seq());
                     if (AgentDeclarations.declaresSkippedSeq(record.value())) {
-                        gaps.add(record.value()); // the agent's own: seq an unclean stop left unused or lost
+                        gaps.addDeclaration(record.value()); // the agent's: seq an unclean stop left unused or lost
                     }
                 }
             });
@@ -71,8 +71,8 @@ final class VerifyCommand {
     private int report(List<String> topics, String gapTopic, long read, long withoutIdentity,
                        Map<String, StreamAudit> streams, GapMarkerIndex gaps) {
         out.printf(Locale.ROOT, "verify: %,d record(s) in %s (read_committed, up to the end at start); %d gap "
-                + "marker(s) in %s %s%n", read, String.join(",", topics), gaps.markers(), gapTopic,
-                gaps.markersByReason());
+                + "marker(s) in %s %s; %d skipped-seq declaration(s) by agents after an unclean stop%n", read,
+                String.join(",", topics), gaps.markers(), gapTopic, gaps.markersByReason(), gaps.declarations());
         out.printf(Locale.ROOT, "%-44s %10s %10s %12s %16s %16s%n", "device/stream", "records", "duplicates",
                 "out-of-order", "holes (records)", "unexplained");
         long duplicates = 0;

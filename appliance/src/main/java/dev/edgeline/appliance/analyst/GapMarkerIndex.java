@@ -22,6 +22,7 @@ public final class GapMarkerIndex {
     private final Map<String, List<StreamAudit.Hole>> byStream = new HashMap<>();
     private final Map<String, Long> markersByReason = new HashMap<>();
     private long markers;
+    private long declarations;
 
     /** Adds one gap marker's payload. */
     public void add(byte[] payload) {
@@ -29,6 +30,21 @@ public final class GapMarkerIndex {
         markers++;
         Matcher reason = REASON.matcher(json);
         markersByReason.merge(reason.find() ? reason.group(1) : "unknown", 1L, Long::sum);
+        addLosses(json);
+    }
+
+    /** Adds the losses an agent declared itself ({@link AgentDeclarations}), counted apart from the gap markers. */
+    public void addDeclaration(byte[] payload) {
+        declarations++;
+        addLosses(new String(payload, StandardCharsets.UTF_8));
+    }
+
+    /** The agents' own declarations of skipped seq numbers read so far. */
+    public long declarations() {
+        return declarations;
+    }
+
+    private void addLosses(String json) {
         Matcher loss = STREAM_LOSS.matcher(json);
         while (loss.find()) {
             String key = unescape(loss.group(1)) + "/" + unescape(loss.group(2));

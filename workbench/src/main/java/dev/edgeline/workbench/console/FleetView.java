@@ -27,6 +27,9 @@ final class FleetView {
         records++;
         streams.computeIfAbsent(device + "/" + stream, k -> new StreamView(device, stream, topic))
                 .add(boot, seq, timeMillis, payload);
+        if (payload != null && payload.contains("\"state\":\"seq-skipped\"")) {
+            gaps.addDeclaration(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8)); // AgentDeclarations
+        }
     }
 
     /** A record without our identity headers (not written by an edgeline bridge): counted, not shown. */

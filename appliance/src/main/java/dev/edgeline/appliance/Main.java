@@ -55,6 +55,10 @@ public final class Main {
                     usage(out);
                     yield ExitCodes.OK;
                 }
+                case "--version", "version" -> {
+                    out.println(VersionInfo.describe());
+                    yield ExitCodes.OK;
+                }
                 default -> {
                     err.println("edge: unknown command '" + args.getFirst() + "'");
                     usage(err);
@@ -93,6 +97,7 @@ public final class Main {
                   tail --bootstrap B --topic T [--from end|beginning] [--max N]
                                       follow topics readably (read_committed)
                   config schema [--payload reading|health|broker-health|gap]
-                                      print the JSON Schema of the device YAML, or of a Kafka payload kind""");
+                                      print the JSON Schema of the device YAML, or of a Kafka payload kind
+                  --version           the release, and the Java and machine it runs on""");
     }
 }

@@ -92,16 +92,20 @@ public final class EdgeBroker implements AutoCloseable {
                 .withoutLoggingBootstrap()
                 .build();
         try {
-            hivemq.start().get(60, TimeUnit.SECONDS);
+            hivemq.start().get(config.broker().startTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeQuietly(hivemq, logPrefix);
             throw new IOException("interrupted while starting the MQTT broker", e);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (TimeoutException e) {
             closeQuietly(hivemq, logPrefix);
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IOException("MQTT broker did not start on " + describe(config.broker()) + " within "
+                    + config.broker().startTimeout().toSeconds() + " s (broker.start-timeout): HiveMQ was still "
+                    + "starting its listeners and extensions; on a slow board, raise broker.start-timeout", e);
+        } catch (ExecutionException e) {
+            closeQuietly(hivemq, logPrefix);
             throw new IOException("MQTT broker failed to start on " + describe(config.broker()) + ": "
-                    + cause.getMessage(), cause);
+                    + causeOf(e), e.getCause() != null ? e.getCause() : e);
         }
         LOG.info("{}MQTT listening on {} (broker boot {}; {})", logPrefix, describe(config.broker()), boot,
                 passwords.isPresent() ? "passwords required" : "no password file");
@@ -191,6 +195,21 @@ public final class EdgeBroker implements AutoCloseable {
         @Override
         public void extensionStop(@NotNull ExtensionStopInput input, @NotNull ExtensionStopOutput output) {
             // Nothing to release: the spool belongs to whoever opened it.
+        }
+    }
+
+    /** The first message along the chain of causes (never "null"); the innermost cause's type when none has one. */
+    static String causeOf(Throwable failure) {
+        Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+        while (true) {
+            String message = cause.getMessage();
+            if (message != null && !message.isBlank()) {
+                return message;
+            }
+            if (cause.getCause() == null || cause.getCause() == cause) {
+                return cause.getClass().getSimpleName() + " (no message)";
+            }
+            cause = cause.getCause();
         }
     }
 }

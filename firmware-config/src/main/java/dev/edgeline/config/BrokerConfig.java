@@ -17,7 +17,14 @@ import java.util.Optional;
  *                           are refused at the door (Maximum Packet Size in CONNACK)
  */
 public record BrokerConfig(List<Listener> listeners, Path dataDirectory, SessionPersistence sessionPersistence,
-                           Optional<BrokerAuth> auth, IdentityLimits identityLimits, int maxRecordBytes) {
+                           Optional<BrokerAuth> auth, IdentityLimits identityLimits, int maxRecordBytes,
+                           java.time.Duration startTimeout) {
+    /**
+     * How long the MQTT broker may take to start before the service gives up: sized for the slowest board (HiveMQ
+     * took 151 s on an emulated arm64 board; about 2 s on a laptop).
+     */
+    public static final java.time.Duration DEFAULT_START_TIMEOUT = java.time.Duration.ofMinutes(5);
+
     /** Longest MQTT topic accepted (HiveMQ's limit), so that key and headers stay small beside the payload. */
     public static final int MAX_TOPIC_BYTES = 1024;
 

@@ -120,7 +120,8 @@ public final class ConfigLoader {
                 .orElse(new BrokerConfig(List.of(new BrokerConfig.Listener("listener-0", "127.0.0.1", 1883,
                         Optional.empty(), false, true)), base.resolve("broker"),
                         BrokerConfig.SessionPersistence.IN_MEMORY, Optional.empty(),
-                        BrokerConfig.IdentityLimits.defaults(), BridgeConfig.DEFAULT_MAX_RECORD_BYTES));
+                        BrokerConfig.IdentityLimits.defaults(), BridgeConfig.DEFAULT_MAX_RECORD_BYTES,
+                        BrokerConfig.DEFAULT_START_TIMEOUT));
         SpoolConfig spool = root.map("spool").map(this::readSpool)
                 .orElse(SpoolConfig.singleLane(base.resolve("spool"), 1 << 20, 1 << 30));
         AgentConfig agent = root.map("agent").map(m -> readAgent(m, broker))
@@ -180,6 +181,10 @@ public final class ConfigLoader {
         // A record must fit a spool frame (16 MiB) with its names, and a Kafka request with its key and headers.
         int maxRecordBytes = m.integer("max-record-bytes", BridgeConfig.DEFAULT_MAX_RECORD_BYTES, 1024,
                 (16 << 20) - BridgeConfig.RECORD_OVERHEAD_BYTES);
+        java.time.Duration startTimeout = m.duration("start-timeout", BrokerConfig.DEFAULT_START_TIMEOUT);
+        if (startTimeout.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            m.error("start-timeout", m.string("start-timeout") + " is shorter than 1s");
+        }
         m.rejectUnknownKeys();
         boolean passwords = auth.flatMap(BrokerConfig.BrokerAuth::passwordFile).isPresent();
         String listenersKey = m.has("listeners") ? "listeners" : "listener";
@@ -206,7 +211,7 @@ public final class ConfigLoader {
             m.error(listenersKey, "a listener takes client certificates but broker.auth lists no clients: "
                     + "every certificate client would be refused (add broker.auth.clients)");
         }
-        return new BrokerConfig(listeners, data, mode, auth, limits, maxRecordBytes);
+        return new BrokerConfig(listeners, data, mode, auth, limits, maxRecordBytes, startTimeout);
     }
 
     private MonitoringConfig readMonitoring(YamlMap m) {

@@ -156,7 +156,7 @@ class EdgeBrokerIT {
         try (SegmentedFileSpool otherSpool = SegmentedFileSpool.open(clash.spool(), "pi-10",
                 java.time.InstantSource.system())) {
             assertThatThrownBy(() -> EdgeBroker.start(clash, otherSpool, ClockSync.system()))
-                    .isInstanceOf(IOException.class).hasMessageContaining("failed to start on 127.0.0.1:" + port);
+                    .isInstanceOf(IOException.class).hasMessageContaining("failed to start on 127.0.0.1:" + port).hasMessageNotContaining("null");
         }
     }
 

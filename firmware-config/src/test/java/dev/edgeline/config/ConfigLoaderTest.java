@@ -54,6 +54,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void brokerStartTimeout_defaultsToFiveMinutes_andIsAtLeastASecond() throws Exception {
+        assertThat(parse(MINIMAL).broker().startTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
+        String slowBoard = MINIMAL + "broker:\n  start-timeout: 10m\n";
+        assertThat(parse(slowBoard).broker().startTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThatThrownBy(() -> parse(MINIMAL + "broker:\n  start-timeout: 500ms\n"))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors())
+                        .extracting(ConfigError::toString).contains("broker.start-timeout: 500ms is shorter than 1s"));
+    }
+
+    @Test
     void everyError_isReportedWithItsPath_inOneRun() {
         String yaml = MINIMAL.replace("id: pi-0042", "id: pi/0042")
                 .replace("period: 250ms", "period: 0ms")

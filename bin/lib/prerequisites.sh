@@ -8,11 +8,13 @@
 #   chromium, chromium-driver: a real browser for the web console's test (ConsoleIT, through Selenium)
 #   gcc, pkg-config, libfuse3-dev, fuse3: the power-cut file system the tests build and mount (powercutfs, PowerCutIT)
 #   ansible, ansible-lint, debootstrap, xz-utils: the provisioning tests (only when they run; xz repacks releases)
+#   mmdebstrap, arch-test, qemu-user-static, binfmt-support: their arm64 device, emulated
 
 edge_test_prerequisites() { # $1: "with-provisioning" or "maven-only"
   local pairs=(openssl:openssl mosquitto_passwd:mosquitto mosquitto_pub:mosquitto-clients prometheus:prometheus chromium:chromium chromedriver:chromium-driver gcc:gcc pkg-config:pkg-config fusermount3:fuse3)
   if [[ "$1" == with-provisioning ]]; then
-    pairs+=(ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap xz:xz-utils)
+    pairs+=(ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap xz:xz-utils mmdebstrap:mmdebstrap
+            arch-test:arch-test qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support)
   fi
   local missing=() pair
   for pair in "${pairs[@]}"; do

@@ -11,12 +11,14 @@ ROOTFS_MIRROR="${ROOTFS_MIRROR:-http://deb.debian.org/debian}"
 # mmdebstrap, which unpacks and resolves packages natively and runs only the maintainer scripts under emulation
 # (about 5 minutes here; debootstrap's second stage under qemu had not finished after 20).
 rootfs_tarball_arm64() {
-  local tarball="$EDGE_TEST_CACHE/mmdebstrap-trixie-arm64-v1.tar" build
+  local tarball="$EDGE_TEST_CACHE/mmdebstrap-trixie-arm64-v2.tar" build  # v2: keeps apt's lists
   if [[ ! -s "$tarball" ]]; then
     mkdir -p "$EDGE_TEST_CACHE"
     build="$(mktemp -d "$EDGE_TEST_CACHE/build.XXXXXX")"
     echo "rootfs: mmdebstrap trixie (arm64) into $tarball (first run only)" >&2
-    mmdebstrap --arch=arm64 --variant=minbase \
+    # The package lists stay (as debootstrap leaves them): apt's cache counts as fresh by its directory's time, and
+    # the role updates it once it is a day old.
+    mmdebstrap --arch=arm64 --variant=minbase --skip=cleanup/apt/lists \
       --include=systemd,systemd-sysv,python3,python3-apt,ca-certificates,apt-utils \
       trixie "$build/root.tar" "$ROOTFS_MIRROR" >"$build.log" 2>&1 \
       || { tail -20 "$build.log" >&2; rm -rf "$build" "$build.log"; return 1; }

@@ -1,5 +1,6 @@
 package dev.edgeline.broker;
 
+import dev.edgeline.config.DurableDirectories;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
@@ -61,8 +62,8 @@ public final class EdgeBroker implements AutoCloseable {
         long boot = spool.boot();
         Path data = config.broker().dataDirectory();
         HiveMqConfigFile.write(data.resolve("conf"), config.broker());
-        dev.edgeline.config.DurableDirectories.create(data.resolve("data"));
-        dev.edgeline.config.DurableDirectories.create(data.resolve("extensions"));
+        DurableDirectories.create(data.resolve("data"));
+        DurableDirectories.create(data.resolve("extensions"));
         Optional<PasswordFile> passwords = readPasswords(config);
         DurableAckGate gate = new DurableAckGate((clientId, failure) -> Services.clientService()
                 .disconnectClient(clientId, false, DurableAckGate.reasonFor(failure), failure.getMessage()));

@@ -52,8 +52,6 @@ public final class BootCounter {
             channel.force(true);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        DurableDirectories.sync(file.toAbsolutePath().getParent());
     }
 }

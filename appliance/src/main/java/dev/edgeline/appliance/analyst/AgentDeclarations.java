@@ -8,11 +8,17 @@ import java.nio.charset.StandardCharsets;
  * lost unacknowledged with the machine ({@code "state":"seq-skipped"}).
  */
 public final class AgentDeclarations {
-    private static final byte[] SEQ_SKIPPED = "\"state\":\"seq-skipped\"".getBytes(StandardCharsets.UTF_8);
+    private static final String SEQ_SKIPPED_FIELD = "\"state\":\"seq-skipped\"";
+    private static final byte[] SEQ_SKIPPED = SEQ_SKIPPED_FIELD.getBytes(StandardCharsets.UTF_8);
 
     private AgentDeclarations() {}
 
-    /** Whether a record's payload is the agent's declaration of skipped seq numbers. */
+    /** The same for a payload already decoded (the console's). */
+    public static boolean declaresSkippedSeq(String payload) {
+        return payload != null && payload.contains(SEQ_SKIPPED_FIELD);
+    }
+
+    /** Whether a record's payload is the agent's declaration of skipped seq numbers (without decoding it). */
     public static boolean declaresSkippedSeq(byte[] payload) {
         if (payload == null || payload.length < SEQ_SKIPPED.length) {
             return false;

@@ -1,5 +1,6 @@
 package dev.edgeline.agent.internal;
 
+import dev.edgeline.config.DurableDirectories;
 import dev.edgeline.agent.Reading;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -82,7 +83,7 @@ public final class DiskOutbox implements AutoCloseable {
         this.directory = directory;
         this.budgetBytes = budgetBytes;
         this.segmentBytes = Math.max(64 << 10, Math.min(1 << 20, budgetBytes / 8));
-        dev.edgeline.config.DurableDirectories.create(directory);
+        DurableDirectories.create(directory);
         long acked = readCursor();
         List<Path> files;
         try (var listing = Files.list(directory)) {
@@ -305,7 +306,7 @@ public final class DiskOutbox implements AutoCloseable {
         activeBytes = active.size();
         if (created) {
             // the new name must survive a power cut before anything fsynced in the file counts as durable
-            dev.edgeline.config.DurableDirectories.sync(directory);
+            DurableDirectories.sync(directory);
         }
     }
 

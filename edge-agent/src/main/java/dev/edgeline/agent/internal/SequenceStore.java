@@ -1,5 +1,6 @@
 package dev.edgeline.agent.internal;
 
+import dev.edgeline.config.DurableDirectories;
 import dev.edgeline.config.BootCounter;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -59,7 +60,7 @@ public final class SequenceStore implements AutoCloseable {
     SequenceStore(Path stateDirectory, String stream, Optional<UUID> kernelBoot) throws IOException {
         this.file = stateDirectory.resolve("seq").resolve(stream + ".next");
         this.kernelBoot = kernelBoot;
-        dev.edgeline.config.DurableDirectories.create(file.getParent());
+        DurableDirectories.create(file.getParent());
         Reservation reservation = Reservation.read(file);
         long reserved = reservation.end();
         Path usedFile = stateDirectory.resolve("seq").resolve(stream + ".used");

@@ -1,5 +1,6 @@
 package dev.edgeline.broker.spool;
 
+import dev.edgeline.config.DurableDirectories;
 import dev.edgeline.broker.spool.internal.CursorFile;
 import dev.edgeline.broker.spool.internal.DurablePositionsFile;
 import dev.edgeline.broker.spool.internal.GapMarkers;
@@ -135,8 +136,8 @@ public final class SegmentedFileSpool implements Spool {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.logPrefix = "[Spool " + directory + "] ";
-        dev.edgeline.config.DurableDirectories.create(directory.resolve("readers"));
-        dev.edgeline.config.DurableDirectories.create(directory.resolve("lanes"));
+        DurableDirectories.create(directory.resolve("readers"));
+        DurableDirectories.create(directory.resolve("lanes"));
         this.boot = BootCounter.increment(directory.resolve("spool.boot"));
         laneConfigs.addAll(config.lanes());
         addLeftoverLanes();
@@ -165,7 +166,7 @@ public final class SegmentedFileSpool implements Spool {
      */
     public static SegmentedFileSpool open(SpoolConfig config, String deviceId, InstantSource clock) throws IOException {
         Path directory = config.directory();
-        dev.edgeline.config.DurableDirectories.create(directory);
+        DurableDirectories.create(directory);
         FileChannel lockChannel = FileChannel.open(directory.resolve("spool.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         FileLock lock;

@@ -1,5 +1,6 @@
 package dev.edgeline.workbench.console;
 
+import dev.edgeline.appliance.analyst.AgentDeclarations;
 import dev.edgeline.appliance.analyst.GapMarkerIndex;
 import dev.edgeline.appliance.analyst.StreamAudit;
 import dev.edgeline.config.JsonStrings;
@@ -27,8 +28,8 @@ final class FleetView {
         records++;
         streams.computeIfAbsent(device + "/" + stream, k -> new StreamView(device, stream, topic))
                 .add(boot, seq, timeMillis, payload);
-        if (payload != null && payload.contains("\"state\":\"seq-skipped\"")) {
-            gaps.addDeclaration(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8)); // AgentDeclarations
+        if (AgentDeclarations.declaresSkippedSeq(payload)) {
+            gaps.addDeclaration(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.edgeline.broker.spool.internal;
 
+import dev.edgeline.config.DurableDirectories;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -34,14 +35,7 @@ public final class AtomicFiles {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the file system of " + file + " cannot rename atomically", e);
         }
-        syncDirectory(file.toAbsolutePath().getParent());
-    }
-
-    /** fsyncs a directory so that a create, rename or delete in it survives power loss. */
-    public static void syncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
+        DurableDirectories.sync(file.toAbsolutePath().getParent());
     }
 
     /** Replaces {@code file} atomically with {@code payload} followed by its CRC32C (4 bytes). */

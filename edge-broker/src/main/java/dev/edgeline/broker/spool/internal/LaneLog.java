@@ -1,5 +1,6 @@
 package dev.edgeline.broker.spool.internal;
 
+import dev.edgeline.config.DurableDirectories;
 import dev.edgeline.broker.spool.RecordKind;
 import dev.edgeline.broker.spool.SpoolRecord;
 import dev.edgeline.broker.spool.internal.StreamMarks.StreamKey;
@@ -51,7 +52,7 @@ public final class LaneLog {
      */
     public static LaneLog open(String name, Path directory, long segmentBytes, StreamMarks marks, long scanFrom,
                                StreamMarks currentMarksForNewSegment) throws IOException {
-        dev.edgeline.config.DurableDirectories.create(directory);
+        DurableDirectories.create(directory);
         LaneLog lane = new LaneLog(name, directory, segmentBytes);
         List<Long> bases = SegmentDirectory.list(directory);
         if (bases.isEmpty()) {
@@ -176,7 +177,7 @@ public final class LaneLog {
         active = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
         activeBase = base;
         endPosition = base;
-        AtomicFiles.syncDirectory(directory);
+        DurableDirectories.sync(directory);
         byte[] checkpoint = marks.encode();
         ByteBuffer frame = ByteBuffer.allocate(RecordCodec.marksFrameSize(checkpoint.length));
         RecordCodec.encodeMarks(checkpoint, frame);
@@ -362,7 +363,7 @@ public final class LaneLog {
         removeClosed(base);
         oldestReceivedAt.remove(base);
         Files.deleteIfExists(path);
-        AtomicFiles.syncDirectory(directory);
+        DurableDirectories.sync(directory);
         return new Dropped(from, end, summary, carried);
     }
 
@@ -387,7 +388,7 @@ public final class LaneLog {
             deleted++;
         }
         if (deleted > 0) {
-            AtomicFiles.syncDirectory(directory);
+            DurableDirectories.sync(directory);
         }
         return deleted;
     }

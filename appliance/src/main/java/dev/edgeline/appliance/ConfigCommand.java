@@ -8,6 +8,7 @@ import dev.edgeline.config.InvalidConfigException;
 import dev.edgeline.config.WritableDirectories;
 import dev.edgeline.config.render.BootConfigBlock;
 import dev.edgeline.config.render.DeviceRenderer;
+import dev.edgeline.config.render.MemoryProfile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,9 @@ import java.util.Set;
 
 /**
  * {@code bin/edge config validate FILE}: every error with its path, exit 2 if any. {@code bin/edge config render FILE
- * --out DIR}: validates, then writes the rendered device files ({@link DeviceRenderer}). {@code bin/edge config
- * schema}: prints the JSON Schema of the device YAML.
+ * --out DIR [--memory-profile NAME | --device-memory MIB]}: validates, then writes the rendered device files
+ * ({@link DeviceRenderer}) for the board's {@link MemoryProfile} (named, or picked from the memory the device reports;
+ * the default profile without either). {@code bin/edge config schema}: prints the JSON Schema of the device YAML.
  */
 final class ConfigCommand {
     private final PrintStream out;
@@ -38,7 +40,8 @@ final class ConfigCommand {
             case "render" -> render(rest);
             case "schema" -> schema(rest);
             default -> throw new Arguments.UsageException("expected 'config validate FILE', 'config render FILE "
-                    + "--out DIR' or 'config schema [--payload reading|health|broker-health|gap]'");
+                    + "--out DIR [--memory-profile " + String.join("|", MemoryProfile.names())
+                    + " | --device-memory MIB]' or 'config schema [--payload reading|health|broker-health|gap]'");
         };
     }
 
@@ -83,17 +86,18 @@ final class ConfigCommand {
     }
 
     private int render(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("out", "check-files"));
+        Arguments parsed = Arguments.parse(args, Set.of("out", "check-files", "memory-profile", "device-memory"));
         if (parsed.positional().size() != 1) {
             throw new Arguments.UsageException("expected exactly one config file");
         }
         Path file = Path.of(parsed.positional().getFirst());
         Path outDirectory = parsed.requiredPath("out");
         boolean checkFiles = checkFiles(parsed);
+        MemoryProfile profile = memoryProfile(parsed);
         try {
             String yaml = Files.readString(file, StandardCharsets.UTF_8);
             DeviceConfig config = ConfigLoader.parse(file, yaml, Path.of("."), checkFiles);
-            for (Path written : DeviceRenderer.write(config, yaml, outDirectory)) {
+            for (Path written : DeviceRenderer.write(config, yaml, profile, outDirectory)) {
                 out.println(written);
             }
             return ExitCodes.OK;
@@ -103,6 +107,30 @@ final class ConfigCommand {
         } catch (IOException e) {
             err.println("edge config render: " + e);
             return ExitCodes.FAILURE;
+        }
+    }
+
+    /** {@code --memory-profile NAME}, or the profile for {@code --device-memory MIB}, or the default. */
+    private static MemoryProfile memoryProfile(Arguments parsed) throws Arguments.UsageException {
+        java.util.Optional<String> named = parsed.option("memory-profile");
+        java.util.Optional<String> deviceMemory = parsed.option("device-memory");
+        if (named.isPresent() && deviceMemory.isPresent()) {
+            throw new Arguments.UsageException("give --memory-profile or --device-memory, not both");
+        }
+        try {
+            if (named.isPresent()) {
+                return MemoryProfile.named(named.get());
+            }
+            if (deviceMemory.isPresent()) {
+                return MemoryProfile.forDeviceMemory(Long.parseLong(deviceMemory.get().strip()));
+            }
+            return MemoryProfile.DEFAULT;
+        } catch (NumberFormatException e) {
+            throw new Arguments.UsageException("--device-memory '" + deviceMemory.orElseThrow()
+                    + "' is not a whole number of MiB");
+        } catch (IllegalArgumentException e) {
+            throw new Arguments.UsageException((named.isPresent() ? "--memory-profile: " : "--device-memory: ")
+                    + e.getMessage());
         }
     }
 

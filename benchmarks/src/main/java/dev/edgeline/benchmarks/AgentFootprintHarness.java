@@ -78,7 +78,7 @@ public final class AgentFootprintHarness {
     }
 
     /** As the device runs it: the agent's own class path (appliance.jar + agent-lib) and two malloc arenas. */
-    private static Process startAgent(Path log, List<String> flags, Path configFile, Path work) throws IOException {
+    static Process startAgent(Path log, List<String> flags, Path configFile, Path work) throws IOException {
         Path home = Path.of(System.getProperty("edge.home", "."));
         Path agentLib = home.resolve("appliance/target/agent-lib");
         if (!Files.isDirectory(agentLib)) {

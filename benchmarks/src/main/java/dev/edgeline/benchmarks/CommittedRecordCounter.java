@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
-/** Counts the records of one topic a read_committed consumer sees (thread {@code committed-counter-<topic>}). */
+/** Counts the records (or some of them) of one topic a read_committed consumer sees (thread {@code committed-counter-<topic>}). */
 final class CommittedRecordCounter implements AutoCloseable {
     private final AtomicLong count = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -14,12 +16,21 @@ final class CommittedRecordCounter implements AutoCloseable {
     private final String topic;
 
     CommittedRecordCounter(String bootstrap, String topic) {
+        this(bootstrap, topic, record -> true);
+    }
+
+    /** Counts only the records {@code counted} accepts. */
+    CommittedRecordCounter(String bootstrap, String topic, Predicate<ConsumerRecord<byte[], byte[]>> counted) {
         this.topic = topic;
         this.thread = Thread.ofPlatform().name("committed-counter-" + topic).start(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = LatencyConsumer.readCommittedConsumer(bootstrap, 500)) {
                 consumer.subscribe(List.of(topic));
                 while (running.get()) {
-                    count.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                        if (counted.test(record)) {
+                            count.incrementAndGet();
+                        }
+                    }
                 }
             }
         });

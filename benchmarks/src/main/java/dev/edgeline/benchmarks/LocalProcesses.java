@@ -1,6 +1,6 @@
 package dev.edgeline.benchmarks;
 
-import dev.edgeline.config.render.DeviceRenderer;
+import dev.edgeline.config.render.MemoryProfile;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -30,14 +30,15 @@ final class LocalProcesses {
                     + "-XX:+ExplicitGCInvokesConcurrent").trim().split("[,\\s]+"));
 
     /**
-     * The edge broker's JVM flags on a device (what firmware-config renders into {@code edge-broker.env}), or
+     * The edge broker's JVM flags on a device of the default memory profile (what firmware-config renders into
+     * {@code edge-broker.env}), or
      * {@code -Dbroker.flags=a,b,c} (comma-separated, for {@code BENCH_JAVA_OPTS}) to compare others.
      */
     static final List<String> BROKER_JVM_FLAGS =
-            List.of(System.getProperty("broker.flags", DeviceRenderer.BROKER_JVM_OPTS).trim().split("[,\\s]+"));
+            List.of(System.getProperty("broker.flags", MemoryProfile.DEFAULT.brokerJvmOptions()).trim().split("[,\\s]+"));
 
     /** The cloud bridge's JVM flags on a device when it runs as its own service ({@code edge-bridge.env}). */
-    static final List<String> BRIDGE_JVM_FLAGS = List.of(DeviceRenderer.BRIDGE_JVM_OPTS.split(" "));
+    static final List<String> BRIDGE_JVM_FLAGS = List.of(MemoryProfile.DEFAULT.bridgeJvmOptions().split(" "));
 
     /** The children's JVM flags, for a result table's caption. */
     static String describeJvmFlags() {

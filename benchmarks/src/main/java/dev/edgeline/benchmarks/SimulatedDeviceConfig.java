@@ -10,16 +10,23 @@ final class SimulatedDeviceConfig {
 
     /** Writes {@code <dir>/device.yaml}: {@code sensors} simulated-analog sensors sampled {@code hz} times a second. */
     static Path write(Path dir, String deviceId, int mqttPort, int sensors, int hz) throws IOException {
+        return write(dir, deviceId, mqttPort, sensors, hz, "127.0.0.1:9");
+    }
+
+    /** As above, its bridge forwarding to Kafka at {@code bootstrap}, into the topic named as the device. */
+    static Path write(Path dir, String deviceId, int mqttPort, int sensors, int hz, String bootstrap)
+            throws IOException {
         StringBuilder yaml = new StringBuilder("""
                 device: {id: %s}
                 broker: {listener: {port: %d}, data-directory: broker}
                 spool: {directory: spool}
                 agent: {state-directory: agent}
                 kafka:
-                  bootstrap-servers: 127.0.0.1:9
+                  bootstrap-servers: %s
+                  retry-backoff-max: 5s
                   routes: [{mqtt-filter: "edge/#", kafka-topic: %s}]
                 sensors:
-                """.formatted(deviceId, mqttPort, deviceId));
+                """.formatted(deviceId, mqttPort, bootstrap, deviceId));
         for (int i = 0; i < sensors; i++) {
             yaml.append("  - {stream: s").append(i).append(", type: simulated-analog, period: ")
                     .append(1000 / hz).append("ms, unit: \"°C\"}\n");

@@ -18,36 +18,38 @@ import java.util.Map;
  *   <li>{@code config.txt.block}: the managed block for the Pi's boot config ({@link BootConfigBlock});</li>
  *   <li>{@code device.yaml}: the validated device YAML, as given (both services read it);</li>
  *   <li>{@code edge-agent.env}, {@code edge-broker.env}, {@code edge-bridge.env}: systemd environment files with each
- *       service's JVM options (the agent's small-footprint flags from {@code agent-jvm-flags.txt});</li>
+ *       service's JVM options (the broker's and the bridge's from the board's {@link MemoryProfile}, the agent's
+ *       small-footprint flags from {@code agent-jvm-flags.txt}) and two malloc arenas;</li>
  *   <li>{@code modules-load.conf}: kernel modules to load at boot ({@code /etc/modules-load.d/});</li>
- *   <li>{@code provisioning.json}: groups, modules and port for the Ansible roles ({@link ProvisioningFacts}).</li>
+ *   <li>{@code provisioning.json}: groups, modules, port and the memory profile's layout and unit limits for the
+ *       Ansible roles ({@link ProvisioningFacts}).</li>
  * </ul>
  * Output is deterministic: the same configuration renders the same bytes, so provisioning reports no change when
  * nothing changed. Files are replaced atomically.
  */
 public final class DeviceRenderer {
-    /** JVM options of the broker (HiveMQ and the spool; on a provisioned device the bridge runs apart). */
-    public static final String BROKER_JVM_OPTS = "-Xms64m -Xmx384m -XX:+UseSerialGC";
-
-    /**
-     * JVM options of the cloud bridge as its own service: a batch of 20,000 records mapped and in the producer's
-     * 32 MB buffer fits in well under 256 MB.
-     */
-    public static final String BRIDGE_JVM_OPTS = "-Xms32m -Xmx256m -XX:+UseSerialGC";
+    /** glibc's malloc arenas per process: the default (8 per core) costs resident memory and buys a JVM nothing. */
+    private static final String MALLOC_ARENAS = "\nMALLOC_ARENA_MAX=2\n";
 
     private DeviceRenderer() {}
 
-    /** File name to content, in a fixed order. */
+    /** File name to content, in a fixed order, for a board of the {@linkplain MemoryProfile#DEFAULT default} profile. */
     public static Map<String, String> render(DeviceConfig config, String deviceYaml) {
+        return render(config, deviceYaml, MemoryProfile.DEFAULT);
+    }
+
+    /** File name to content, in a fixed order, for a board of {@code profile}. */
+    public static Map<String, String> render(DeviceConfig config, String deviceYaml, MemoryProfile profile) {
         String header = "# Rendered by bin/edge config render for device " + config.device().id() + "; do not edit.\n";
         Map<String, String> files = new LinkedHashMap<>();
         files.put("config.txt.block", BootConfigBlock.content(config));
         files.put("device.yaml", deviceYaml);
         files.put("edge-agent.env", header + "EDGE_JAVA_OPTS=" + String.join(" ", agentJvmFlags())
-                + "\nMALLOC_ARENA_MAX=2\n");
-        files.put("edge-broker.env", header + "EDGE_JAVA_OPTS=" + BROKER_JVM_OPTS + "\n");
-        files.put("edge-bridge.env", header + "EDGE_JAVA_OPTS=" + BRIDGE_JVM_OPTS + "\n");
-        ProvisioningFacts facts = ProvisioningFacts.of(config);
+                + MALLOC_ARENAS);
+        String profileHeader = header + "# Memory profile " + profile.profileName() + ".\n";
+        files.put("edge-broker.env", profileHeader + "EDGE_JAVA_OPTS=" + profile.brokerJvmOptions() + MALLOC_ARENAS);
+        files.put("edge-bridge.env", profileHeader + "EDGE_JAVA_OPTS=" + profile.bridgeJvmOptions() + MALLOC_ARENAS);
+        ProvisioningFacts facts = ProvisioningFacts.of(config, profile);
         StringBuilder modules = new StringBuilder(header);
         facts.kernelModules().forEach(m -> modules.append(m).append('\n'));
         files.put("modules-load.conf", modules.toString());
@@ -57,9 +59,15 @@ public final class DeviceRenderer {
 
     /** Writes {@link #render} into {@code outDirectory} (created if needed); returns the files written. */
     public static List<Path> write(DeviceConfig config, String deviceYaml, Path outDirectory) throws IOException {
+        return write(config, deviceYaml, MemoryProfile.DEFAULT, outDirectory);
+    }
+
+    /** As above, for a board of {@code profile}. */
+    public static List<Path> write(DeviceConfig config, String deviceYaml, MemoryProfile profile, Path outDirectory)
+            throws IOException {
         Files.createDirectories(outDirectory);
         List<Path> written = new java.util.ArrayList<>();
-        for (Map.Entry<String, String> file : render(config, deviceYaml).entrySet()) {
+        for (Map.Entry<String, String> file : render(config, deviceYaml, profile).entrySet()) {
             Path target = outDirectory.resolve(file.getKey());
             Path tmp = outDirectory.resolve("." + file.getKey() + ".tmp");
             Files.writeString(tmp, file.getValue(), StandardCharsets.UTF_8);

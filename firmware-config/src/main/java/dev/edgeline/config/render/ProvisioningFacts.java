@@ -12,12 +12,14 @@ import java.util.TreeSet;
  * What provisioning needs to know about a device, derived from its configuration: the Unix groups the agent needs
  * for its device files ({@code i2c}, {@code spi}, {@code gpio}), the kernel modules to load at boot
  * ({@code i2c-dev} for I2C), the MQTT port, and where the device itself reaches each service's {@code /health}
- * (the rollout's gate; no monitoring section, no gate). Rendered as {@code provisioning.json} for the Ansible roles.
+ * (the rollout's gate; no monitoring section, no gate), and the board's memory profile (where the bridge runs, each
+ * unit's memory limits). Rendered as {@code provisioning.json} for the Ansible roles.
  */
 public record ProvisioningFacts(String deviceId, List<String> agentGroups, List<String> kernelModules,
-                                int mqttPort, List<String> streams, Optional<MonitoringConfig> monitoring) {
+                                int mqttPort, List<String> streams, Optional<MonitoringConfig> monitoring,
+                                MemoryProfile memoryProfile) {
 
-    public static ProvisioningFacts of(DeviceConfig config) {
+    public static ProvisioningFacts of(DeviceConfig config, MemoryProfile memoryProfile) {
         TreeSet<String> groups = new TreeSet<>();
         TreeSet<String> modules = new TreeSet<>();
         List<String> streams = new ArrayList<>();
@@ -34,7 +36,7 @@ public record ProvisioningFacts(String deviceId, List<String> agentGroups, List<
             streams.addAll(sensor.streams());
         }
         return new ProvisioningFacts(config.device().id(), List.copyOf(groups), List.copyOf(modules),
-                config.broker().port(), List.copyOf(streams), config.monitoring());
+                config.broker().port(), List.copyOf(streams), config.monitoring(), memoryProfile);
     }
 
     /** {@code http://HOST:PORT/health} as seen from the device: a wildcard bind is reached on loopback. */
@@ -53,6 +55,7 @@ public record ProvisioningFacts(String deviceId, List<String> agentGroups, List<
                 + ",\n  \"streams\": " + array(streams)
                 + ",\n  \"broker_health_url\": " + monitoring.map(m -> quote(healthUrl(m, m.brokerPort()))).orElse("null")
                 + ",\n  \"bridge_health_url\": " + monitoring.map(m -> quote(healthUrl(m, m.bridgePort()))).orElse("null")
+                + ",\n  \"memory_profile\": " + memoryProfile.toJson()
                 + "\n}\n";
     }
 

@@ -89,9 +89,10 @@ class DeviceRendererTest {
                 "provisioning.json");
         assertThat(Files.readString(out.resolve("device.yaml"))).isEqualTo(yaml);
         assertThat(Files.readString(out.resolve("edge-broker.env")))
-                .contains("EDGE_JAVA_OPTS=" + DeviceRenderer.BROKER_JVM_OPTS + "\n");
+                .contains("# Memory profile 2gb.\nEDGE_JAVA_OPTS=" + MemoryProfile.GB_2.brokerJvmOptions() + "\n")
+                .contains("MALLOC_ARENA_MAX=2");
         assertThat(Files.readString(out.resolve("edge-bridge.env")))
-                .contains("EDGE_JAVA_OPTS=" + DeviceRenderer.BRIDGE_JVM_OPTS + "\n");
+                .contains("EDGE_JAVA_OPTS=" + MemoryProfile.GB_2.bridgeJvmOptions() + "\n");
         assertThat(Files.readString(out.resolve("edge-agent.env"))).contains("EDGE_JAVA_OPTS=-Xms8m -Xmx16m ")
                 .contains("MALLOC_ARENA_MAX=2");
         assertThat(Files.readString(out.resolve("modules-load.conf"))).endsWith("\ni2c-dev\n");
@@ -105,6 +106,22 @@ class DeviceRendererTest {
         try (var files = Files.list(out)) {
             assertThat(files.filter(p -> p.getFileName().toString().endsWith(".tmp"))).isEmpty();
         }
+    }
+
+    @Test
+    void aSmallBoardsProfile_putsTheBridgeInTheBrokersProcess_withSmallHeapsAndUnitLimits(@TempDir Path out)
+            throws Exception {
+        String yaml = Files.readString(GREENHOUSE);
+        DeviceRenderer.write(load(GREENHOUSE), yaml, MemoryProfile.MB_512, out);
+        assertThat(Files.readString(out.resolve("edge-broker.env"))).contains("# Memory profile 512mb.")
+                .contains("EDGE_JAVA_OPTS=" + MemoryProfile.MB_512.brokerJvmOptions() + "\n")
+                .contains("-Xmx96m").contains("MALLOC_ARENA_MAX=2");
+        assertThat(Files.readString(out.resolve("provisioning.json"))).contains("\"memory_profile\": {\"name\": "
+                + "\"512mb\", \"bridge_separate\": false, \"units\": {\"edge-broker\": {\"memory_high_mib\": "
+                + MemoryProfile.MB_512.brokerUnit().highMiB() + ", \"memory_max_mib\": "
+                + MemoryProfile.MB_512.brokerUnit().maxMiB() + "}");
+        assertThat(DeviceRenderer.render(load(GREENHOUSE), yaml).get("provisioning.json"))
+                .contains("\"name\": \"2gb\", \"bridge_separate\": true");
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.List;
  *   bin/edge config validate FILE                      report every error, exit 2 if any
  *   bin/edge config render FILE --out DIR              validate, then write the device's rendered files
  *   bin/edge config schema                             print the JSON Schema of the device YAML
+ *   bin/edge aot-train                                 a short broker run for the JVM's ahead-of-time cache
  * </pre>
  * Relative directories in a config file resolve against {@code --data-dir} (default: the working directory).
  */
@@ -46,6 +47,7 @@ public final class Main {
                 case "passwd" -> new PasswdCommand(System.in, out, err).run(rest);
                 case "verify" -> new VerifyCommand(out, err).run(rest);
                 case "tail" -> new TailCommand(out, err).run(rest);
+                case "aot-train" -> new AotTrainingCommand(out, err).run(rest);
                 case "demo", "console" -> {
                     err.println("edge: '" + args.getFirst() + "' is a workstation command (bin/edge in a checkout, the"
                             + " workbench module); this is the device's release, which has no Kafka server or web console");
@@ -86,8 +88,10 @@ public final class Main {
                   config validate FILE [--check-files yes|no] [--data-dir DIR]
                                       check a device config (and, unless no, the certificate, key and password
                                       files it names and that its directories are writable); exit 2 if invalid
-                  config render FILE --out DIR [--check-files yes|no]
-                                      validate, then write config.txt block, service files
+                  config render FILE --out DIR [--check-files yes|no] [--memory-profile 512mb|1gb|2gb|4gb
+                                      | --device-memory MIB]
+                                      validate, then write config.txt block, service files (heaps and layout
+                                      from the board's memory profile; default 2gb)
                   passwd USER [--iterations N]             print a password-file line for USER (password from the
                                       terminal, or the first line of standard input)
                   verify --bootstrap B --topic T [--gap-topic edge.gaps] [--timeout 60s]
@@ -98,6 +102,8 @@ public final class Main {
                                       follow topics readably (read_committed)
                   config schema [--payload reading|health|broker-health|gap]
                                       print the JSON Schema of the device YAML, or of a Kafka payload kind
+                  aot-train           a short broker and bridge run, for the JVM's ahead-of-time cache: run it with
+                                      -XX:AOTCacheOutput=FILE (provisioning does, once per release and Java)
                   --version           the release, and the Java and machine it runs on""");
     }
 }

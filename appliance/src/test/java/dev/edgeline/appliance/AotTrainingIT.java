@@ -1,0 +1,60 @@
+package dev.edgeline.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code edge aot-train} as provisioning runs it: a child JVM with the device's broker flags and
+ * {@code -XX:AOTCacheOutput} on the module's jars (the cache holds classes from jars, not from directories) runs a real
+ * broker and bridge, every publish acknowledged, and leaves a cache that a later JVM with other heap flags (the
+ * bridge's) maps and uses.
+ */
+class AotTrainingIT {
+    private static final Path TARGET = Path.of("target");
+
+    @Test
+    void training_acknowledgesEveryPublish_andLeavesACacheThatTheServicesUse(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("services.aot");
+        Result training = java(dir, List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:AOTCacheOutput=" + cache),
+                "aot-train");
+        assertThat(training.status()).as(training.output()).isZero();
+        assertThat(training.output()).contains("aot-train: 2,000 of 2,000 publishes acknowledged");
+        assertThat(cache).isRegularFile();
+        assertThat(Files.size(cache)).isGreaterThan(10_000_000L);
+        assertThat(dir.resolve("tmp")).as("the training's temporary directory is deleted").isEmptyDirectory();
+
+        Result using = java(dir, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:AOTCache=" + cache, "-Xlog:aot=info"),
+                "--version");
+        assertThat(using.status()).isZero();
+        assertThat(using.output()).contains("Using AOT-linked classes: true").doesNotContain("[error]");
+    }
+
+    private record Result(int status, String output) {}
+
+    private static Result java(Path dir, List<String> flags, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(flags);
+        Files.createDirectories(dir.resolve("tmp"));
+        command.addAll(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Dhivemq.anonymous.usage.statistics.enabled=false",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-Dlogback.configurationFile=edge-logback.xml",
+                "-cp", TARGET.resolve("appliance.jar") + ":" + TARGET.resolve("lib") + "/*", Main.class.getName()));
+        command.addAll(List.of(args));
+        Path log = dir.resolve("java-" + System.nanoTime() + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("java " + String.join(" ", args) + " did not finish in 5 minutes:\n"
+                    + Files.readString(log, StandardCharsets.UTF_8));
+        }
+        return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+}

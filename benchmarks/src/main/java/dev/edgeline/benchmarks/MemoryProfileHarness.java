@@ -23,7 +23,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * died or logged an {@code OutOfMemoryError}. A profile's goal (512 MB: under 300 MiB for all services) is printed
  * beside the figures; no pass/fail.
  *
- * <p>Arguments: {@code [profile (512mb)] [seconds per loaded phase (60)] [publishes per second (2000)]};
+ * <p>The broker and the bridge run from the x86_64 device release ({@code distribution/target}: its {@code lib/*}
+ * and {@code jvm.options}), as on a device; with the fourth argument {@code aot}, with the JDK's ahead-of-time cache
+ * trained first by {@code edge aot-train} as provisioning trains it (the mapped cache is part of what they use).
+ *
+ * <p>Arguments: {@code [profile (512mb)] [seconds per loaded phase (60)] [publishes per second (2000)] [aot]};
  * {@code -Dprofile.broker.flags=a,b,c} (comma-separated, for {@code BENCH_JAVA_OPTS}) replaces the profile's broker
  * flags to compare others.
  */
@@ -37,10 +41,24 @@ public final class MemoryProfileHarness {
         MemoryProfile profile = MemoryProfile.named(args.length > 0 ? args[0] : "512mb");
         int phaseSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 2_000;
-        List<String> brokerFlags = flags(System.getProperty("profile.broker.flags", profile.brokerJvmOptions()));
-        List<String> bridgeFlags = flags(profile.bridgeJvmOptions());
+        boolean aot = args.length > 3 && args[3].equals("aot");
+        List<String> brokerFlags = new ArrayList<>(flags(System.getProperty("profile.broker.flags",
+                profile.brokerJvmOptions())));
+        List<String> bridgeFlags = new ArrayList<>(flags(profile.bridgeJvmOptions()));
         try (WorkDirectory workDirectory = new WorkDirectory("memory-profile-")) {
             Path work = workDirectory.path();
+            Path release = StartupHarness.unpackLocalRelease(work);
+            if (aot) {
+                Path cache = work.resolve("services.aot");
+                List<String> training = new ArrayList<>(brokerFlags);
+                training.add("-XX:AOTCacheOutput=" + cache);
+                if (StartupHarness.run(serviceCommand(release, training, List.of("aot-train")),
+                        work.resolve("aot-train.log")) != 0) {
+                    throw new IOException("edge aot-train failed; see " + work.resolve("aot-train.log"));
+                }
+                brokerFlags.add("-XX:AOTCache=" + cache);
+                bridgeFlags.add("-XX:AOTCache=" + cache);
+            }
             int kafkaPort = LocalProcesses.freePort();
             String bootstrap = "127.0.0.1:" + kafkaPort;
             Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), kafkaPort);
@@ -54,10 +72,10 @@ public final class MemoryProfileHarness {
                 if (profile.bridgeSeparate()) {
                     brokerArgs.addAll(List.of("--bridge", "separate"));
                 }
-                services.put("broker", startService(work.resolve("broker.log"), brokerFlags, brokerArgs));
+                services.put("broker", startService(release, work.resolve("broker.log"), brokerFlags, brokerArgs));
                 LocalProcesses.awaitPort(port, services.get("broker"));
                 if (profile.bridgeSeparate()) {
-                    services.put("bridge", startService(work.resolve("bridge.log"), bridgeFlags,
+                    services.put("bridge", startService(release, work.resolve("bridge.log"), bridgeFlags,
                             List.of("bridge", "--config", config.toString(), "--data-dir", work.toString())));
                 }
                 services.put("agent", AgentFootprintHarness.startAgent(work.resolve("agent.log"),
@@ -84,7 +102,8 @@ public final class MemoryProfileHarness {
                     double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
                     Thread.sleep(5_000); // anything committed twice would show now
                     sampler.stop();
-                    print(profile, brokerFlags, phaseSeconds, rate, sampler, services, work, committed.count(),
+                    print(profile.profileName() + (aot ? " with the AOT cache" : ""), profile, brokerFlags,
+                            phaseSeconds, rate, sampler, services, work, committed.count(),
                             published, drainSeconds);
                 }
             } finally {
@@ -110,16 +129,22 @@ public final class MemoryProfileHarness {
         return List.of(options.trim().split("[,\\s]+"));
     }
 
-    /** A service of the appliance in its own JVM with {@code flags} and the rendered environment's malloc arenas. */
-    private static Process startService(Path log, List<String> flags, List<String> args) throws IOException {
+    /** {@code java FLAGS @jvm.options ... -cp RELEASE/lib/* Main ARGS}, as the device's units start a service. */
+    private static List<String> serviceCommand(Path release, List<String> flags, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(flags);
-        command.addAll(List.of("-Dlogback.configurationFile=edge-logback.xml", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Dhivemq.anonymous.usage.statistics.enabled=false",
-                "-cp", System.getProperty("java.class.path"), "dev.edgeline.appliance.Main"));
+        command.addAll(List.of("@" + release.resolve("jvm.options"), "-Dlogback.configurationFile=edge-logback.xml",
+                "-cp", release.resolve("lib") + "/*", "dev.edgeline.appliance.Main"));
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        return command;
+    }
+
+    /** A service of the release in its own JVM with {@code flags} and the rendered environment's malloc arenas. */
+    private static Process startService(Path release, Path log, List<String> flags, List<String> args)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(serviceCommand(release, flags, args)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().put("MALLOC_ARENA_MAX", "2");
         return builder.start();
     }
@@ -152,13 +177,14 @@ public final class MemoryProfileHarness {
         }
     }
 
-    private static void print(MemoryProfile profile, List<String> brokerFlags, int phaseSeconds, int rate,
+    private static void print(String profileName, MemoryProfile profile, List<String> brokerFlags, int phaseSeconds, int rate,
                               MemorySampler sampler, Map<String, Process> services, Path work, long committed,
                               long published, double drainSeconds) throws IOException {
         System.out.println();
-        System.out.printf(Locale.ROOT, "Memory profile %s: bridge %s; broker JVM %s; agent with 10 sensors at 10 Hz "
+        System.out.printf(Locale.ROOT, "Memory profile %s, x86_64 release: bridge %s; broker JVM %s; agent with 10 "
+                        + "sensors at 10 Hz "
                         + "and %,d publishes/s from %d MQTT publishers; %d s per loaded phase; %d cores%n",
-                profile.profileName(), profile.bridgeSeparate() ? "as its own service" : "in the broker's process",
+                profileName, profile.bridgeSeparate() ? "as its own service" : "in the broker's process",
                 String.join(" ", brokerFlags), rate, PUBLISHERS, phaseSeconds,
                 Runtime.getRuntime().availableProcessors());
         StringBuilder header = new StringBuilder("| phase |");

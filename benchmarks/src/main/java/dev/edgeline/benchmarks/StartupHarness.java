@@ -138,7 +138,7 @@ public final class StartupHarness {
     }
 
     /** The x86_64 device release from {@code distribution/target}, unpacked into {@code work/release}. */
-    private static Path unpackLocalRelease(Path work) throws IOException, InterruptedException {
+    static Path unpackLocalRelease(Path work) throws IOException, InterruptedException {
         Path target = Path.of(System.getProperty("edge.home", ".")).resolve("distribution/target");
         Path archive;
         try (var files = Files.list(target)) {
@@ -154,7 +154,7 @@ public final class StartupHarness {
         return release;
     }
 
-    private static int run(List<String> command, Path log) throws IOException, InterruptedException {
+    static int run(List<String> command, Path log) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(GIVE_UP.toMinutes(), TimeUnit.MINUTES)) {
             process.destroyForcibly();

@@ -47,12 +47,12 @@ public final class MemoryProfileHarness {
         List<String> bridgeFlags = new ArrayList<>(flags(profile.bridgeJvmOptions()));
         try (WorkDirectory workDirectory = new WorkDirectory("memory-profile-")) {
             Path work = workDirectory.path();
-            Path release = StartupHarness.unpackLocalRelease(work);
+            StartupHarness.Launcher release = StartupHarness.Launcher.local(StartupHarness.unpackLocalRelease(work));
             if (aot) {
                 Path cache = work.resolve("services.aot");
                 List<String> training = new ArrayList<>(brokerFlags);
                 training.add("-XX:AOTCacheOutput=" + cache);
-                if (StartupHarness.run(serviceCommand(release, training, List.of("aot-train")),
+                if (StartupHarness.run(release.command(training, "aot-train"),
                         work.resolve("aot-train.log")) != 0) {
                     throw new IOException("edge aot-train failed; see " + work.resolve("aot-train.log"));
                 }
@@ -129,21 +129,11 @@ public final class MemoryProfileHarness {
         return List.of(options.trim().split("[,\\s]+"));
     }
 
-    /** {@code java FLAGS @jvm.options ... -cp RELEASE/lib/* Main ARGS}, as the device's units start a service. */
-    private static List<String> serviceCommand(Path release, List<String> flags, List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(flags);
-        command.addAll(List.of("@" + release.resolve("jvm.options"), "-Dlogback.configurationFile=edge-logback.xml",
-                "-cp", release.resolve("lib") + "/*", "dev.edgeline.appliance.Main"));
-        command.addAll(args);
-        return command;
-    }
-
     /** A service of the release in its own JVM with {@code flags} and the rendered environment's malloc arenas. */
-    private static Process startService(Path release, Path log, List<String> flags, List<String> args)
-            throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(serviceCommand(release, flags, args)).redirectErrorStream(true)
+    private static Process startService(StartupHarness.Launcher release, Path log, List<String> flags,
+                                        List<String> args) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(release.command(flags, args.toArray(String[]::new)))
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("MALLOC_ARENA_MAX", "2");
         return builder.start();

@@ -46,7 +46,12 @@ public final class StartupHarness {
     private StartupHarness() {}
 
     /** How service processes are started: here, or inside a chroot (paths given as the device sees them). */
-    private record Launcher(Path root, String java, String release) {
+    record Launcher(Path root, String java, String release) {
+        /** This machine's JVM (the harness's own java) on a release unpacked at {@code release}. */
+        static Launcher local(Path release) {
+            return new Launcher(null, ProcessHandle.current().info().command().orElse("java"), release.toString());
+        }
+
         List<String> command(List<String> flags, String... args) {
             List<String> command = new ArrayList<>();
             if (root != null) {
@@ -89,8 +94,7 @@ public final class StartupHarness {
             Path work = workDirectory.path();
             Launcher launcher = options.containsKey("chroot")
                     ? new Launcher(Path.of(options.get("chroot")), options.get("java"), options.get("release"))
-                    : new Launcher(null, ProcessHandle.current().info().command().orElse("java"),
-                            unpackLocalRelease(work).toString());
+                    : Launcher.local(unpackLocalRelease(work));
             String deviceWork = launcher.root() == null ? work.resolve("device").toString() : "/var/lib/startup-bench";
             Files.createDirectories(launcher.host(deviceWork));
             int kafkaPort = LocalProcesses.freePort();

@@ -68,7 +68,7 @@ public final class EdgeBrokerService implements AutoCloseable {
                 bridge = new CloudBridge(config.bridge(), config.device().id(), () -> spool.openReader("bridge"));
                 bridge.onCommit((batch, nanos) -> receipts.committedRecords(batch));
             }
-            ServiceMonitoring monitoring = ServiceMonitoring.forBroker(config, spool, receipts, bridge);
+            ServiceMonitoring monitoring = ServiceMonitoring.forBroker(config, spool, receipts, broker, bridge);
             started.add(monitoring);
             if (bridge != null) {
                 bridge.start();

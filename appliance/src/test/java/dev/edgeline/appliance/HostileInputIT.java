@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Hostile and broken input against a running broker bridging into a real Kafka, while a well-behaved publisher keeps
  * publishing: oversized packets (2 MiB, 17 MiB), a record the broker accepts but Kafka refuses, identities at the
  * top of the number range, garbage bytes, a malformed packet, a subscriber that never reads, 200 idle sockets. The
- * broker stays up, every client gets an answer within seconds, and everything acknowledged arrives in Kafka exactly
+ * broker stays up, a topic over 1,024 bytes is never spooled, every client gets an answer within seconds, and everything acknowledged arrives in Kafka exactly
  * once (the one record Kafka refused as a gap marker that says why).
  */
 @Timeout(300)
@@ -132,6 +132,17 @@ class HostileInputIT {
                             .isNotInstanceOf(SocketTimeoutException.class);
                 }
 
+                // A topic over 1,024 bytes: refused before the spool, so never forwarded, however often it is resent.
+                String longTopic = "lan/" + "t".repeat(1_100);
+                for (int attempt = 0; attempt < 3; attempt++) {
+                    try (RawMqtt311Client tooLong = RawMqtt311Client.connect(port, "too-long", null, null, true)) {
+                        assertThat(tooLong.connackCode()).isZero();
+                        tooLong.publish(longTopic, new byte[] {1}, 1, 1, attempt > 0);
+                        assertThatThrownBy(() -> tooLong.await(RawMqtt311Client.PUBACK))
+                                .isInstanceOf(IOException.class).isNotInstanceOf(SocketTimeoutException.class);
+                    }
+                }
+
                 // A record the broker takes but Kafka refuses (incompressible, above message.max.bytes), then more.
                 MqttAsyncClient paho = paho(port, "edge-client");
                 byte[] huge = new byte[1_200_000];
@@ -158,6 +169,8 @@ class HostileInputIT {
                 assertThat(collector.duplicates()).isZero();
                 assertThat(collector.orderViolations()).isEmpty();
                 assertThat(collector.contains(new Identity(DEVICE, "big", 1, 0))).as("refused by Kafka").isFalse();
+                assertThat(collector.distinct()).as("no record of the over-long topic")
+                        .noneMatch(identity -> identity.stream().length() > 1_024);
                 assertThat(gaps).singleElement().satisfies(gap -> assertThat(gap.payload())
                         .contains("\"reason\":\"kafka-refused\"").contains("RecordTooLargeException")
                         .contains("\"stream\":\"big\"").contains("\"first_seq\":0"));

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgeline.kafka.embedded.EmbeddedKafka;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -45,6 +48,14 @@ class PrometheusScrapeIT {
             Awaits.until(Duration.ofSeconds(60), () -> service.bridge().forwarded() >= RECORDS,
                     "the bridge to forward " + RECORDS + " records");
             System.gc(); // a gauge that only weakly holds its object would report NaN from now on
+            // Half-sent requests, more than the endpoint has workers: they must not stall /health or /metrics.
+            List<Socket> halfSent = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), metricsPort);
+                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                halfSent.add(socket);
+            }
             MonitoredDevice.Response health = MonitoredDevice.get(metricsPort, "/health");
             assertThat(health.status()).isEqualTo(200);
             assertThat(health.body()).contains("\"status\":\"pass\"").contains("bridge FORWARDING");
@@ -53,6 +64,14 @@ class PrometheusScrapeIT {
                     .contains("edge_stream_lag_records{");
             assertThat(metrics.lines().filter(l -> l.startsWith("edge_") && l.endsWith("NaN")).toList())
                     .as("no meter of ours lost its object").isEmpty();
+            assertThat(metrics).contains("edge_broker_refused_publishes_total{device=\"" + MonitoredDevice.DEVICE
+                    + "\",reason=\"topic-too-long\",service=\"edge-broker\"} 0.0");
+            for (Socket socket : halfSent) {
+                socket.setSoTimeout(20_000);
+                assertThat(socket.getInputStream().read()).as("a half-sent request is closed after its deadline")
+                        .isEqualTo(-1);
+                socket.close();
+            }
 
             Process prometheus = startPrometheus(dir.resolve("prometheus"), metricsPort);
             try {

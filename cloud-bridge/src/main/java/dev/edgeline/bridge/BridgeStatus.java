@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * What the bridge is doing, for {@code bin/edge status} and logs.
  *
- * @param state            STARTING, FORWARDING, KAFKA_UNAVAILABLE, FENCED or STOPPED
+ * @param state            a {@link CloudBridge.State} name
  * @param lastError        the last failure talking to Kafka ("" when none since the last success)
  * @param forwarded        records committed to Kafka since start
  * @param recordsPerSecond recent forwarding rate (exponentially weighted over batches)

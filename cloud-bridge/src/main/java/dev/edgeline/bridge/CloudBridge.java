@@ -12,6 +12,7 @@ import dev.edgeline.broker.spool.SpoolReader;
 import dev.edgeline.broker.spool.SpooledRecord;
 import dev.edgeline.config.BridgeConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +76,12 @@ public final class CloudBridge implements AutoCloseable {
         SpoolReader open() throws IOException;
     }
 
-    private enum State { STARTING, FORWARDING, KAFKA_UNAVAILABLE, FENCED, STOPPED }
+    /**
+     * What the bridge is doing. {@code SPOOL_UNAVAILABLE} (a disk error reading the spool or writing its cursor) and
+     * {@code FAILING} (anything unexpected) are retried with backoff like {@code KAFKA_UNAVAILABLE}; only fencing and
+     * {@link #close()} end the bridge.
+     */
+    public enum State { STARTING, FORWARDING, KAFKA_UNAVAILABLE, SPOOL_UNAVAILABLE, FAILING, FENCED, STOPPED }
 
     private final BridgeConfig config;
     private final String deviceId;
@@ -168,53 +174,90 @@ public final class CloudBridge implements AutoCloseable {
 
     private void run() {
         Backoff backoff = new Backoff(Duration.ofMillis(100), config.retryBackoffMax(), ThreadLocalRandom.current());
-        try (SpoolReader reader = readerSource.open()) {
-            LOG.info("{}forwarding {} from spool positions {} to {}", logPrefix,
-                    exactlyOnce() ? "exactly once" : "at least once", reader.committedPositions(),
-                    config.bootstrapServers());
+        try {
             while (running) {
-                loopAtNanos = System.nanoTime();
-                try {
-                    if (producer == null) {
-                        producer = connect(reader);
-                    }
-                    if (forwardBatch(reader)) {
-                        backoff.reset();
-                        changeState(State.FORWARDING, null);
-                    }
-                } catch (ProducerFencedException e) {
-                    changeState(State.FENCED, e);
-                    break;
-                } catch (KafkaException | ExecutionException | TimeoutException e) {
+                try (SpoolReader reader = readerSource.open()) {
+                    forwardUntilStopped(reader, backoff);
+                    return;
+                } catch (IOException | UncheckedIOException e) {
+                    // The spool's disk (full, read-only, unreadable segment): nothing is lost, the records wait on
+                    // it. Reopen the reader from its cursor (and, exactly once, the Kafka checkpoint) after a pause.
+                    retryAfter(State.SPOOL_UNAVAILABLE, e, backoff);
+                } catch (RuntimeException e) {
                     if (!running) {
-                        break;
+                        LOG.info("{}stopped during a Kafka call ({}); records not committed stay in the spool",
+                                logPrefix, e.toString());
+                        return;
                     }
-                    changeState(State.KAFKA_UNAVAILABLE, e);
-                    // Start over from what Kafka has: a fresh producer, and (exactly once) the committed checkpoint.
-                    closeProducer(Duration.ZERO);
-                    reader.rewind();
-                    backlog = reader.backlogBytes(); // what waits now, for status and the stall check
-                    Thread.sleep(backoff.next().toMillis());
+                    if (state != State.FAILING) {
+                        LOG.error("{}unexpected error; records stay in the spool, retrying with backoff", logPrefix, e);
+                    }
+                    retryAfter(State.FAILING, e, backoff);
                 }
-            }
-            if (exactlyOnce() && state == State.FORWARDING) {
-                reader.commitPositions(reader.committedPositions()); // what Kafka has: let the spool delete it
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-            if (running) {
-                LOG.error("{}bridge stopped by an unexpected error; records stay in the spool", logPrefix, e);
-            } else {
-                LOG.info("{}stopped during a Kafka call ({}); records not committed stay in the spool", logPrefix,
-                        e.toString());
-            }
         } finally {
             closeProducer(Duration.ofSeconds(5));
             if (state != State.FENCED) {
                 state = State.STOPPED;
             }
         }
+    }
+
+    /** Drops the producer (its open transaction is aborted on reconnect) and waits before the next attempt. */
+    private void retryAfter(State failing, Exception cause, Backoff backoff) throws InterruptedException {
+        if (!running) {
+            return;
+        }
+        changeState(failing, cause);
+        closeProducer(Duration.ZERO);
+        Thread.sleep(backoff.next().toMillis());
+    }
+
+    /** Forwards until {@link #close()} or fencing; Kafka failures are retried here, spool failures thrown. */
+    private void forwardUntilStopped(SpoolReader reader, Backoff backoff)
+            throws IOException, InterruptedException {
+        if (!retryingLocally()) {
+            LOG.info("{}forwarding {} from spool positions {} to {}", logPrefix,
+                    exactlyOnce() ? "exactly once" : "at least once", reader.committedPositions(),
+                    config.bootstrapServers());
+        }
+        while (running) {
+            loopAtNanos = System.nanoTime();
+            try {
+                if (producer == null) {
+                    producer = connect(reader);
+                }
+                boolean forwarded = forwardBatch(reader);
+                if (forwarded || state == State.SPOOL_UNAVAILABLE || state == State.FAILING) {
+                    // A batch went through, or the spool was read (and the cursor written) without error again.
+                    backoff.reset();
+                    changeState(State.FORWARDING, null);
+                }
+            } catch (ProducerFencedException e) {
+                changeState(State.FENCED, e);
+                return;
+            } catch (KafkaException | ExecutionException | TimeoutException e) {
+                if (!running) {
+                    return;
+                }
+                changeState(State.KAFKA_UNAVAILABLE, e);
+                // Start over from what Kafka has: a fresh producer, and (exactly once) the committed checkpoint.
+                closeProducer(Duration.ZERO);
+                reader.rewind();
+                backlog = reader.backlogBytes(); // what waits now, for status and the stall check
+                Thread.sleep(backoff.next().toMillis());
+            }
+        }
+        if (exactlyOnce() && state == State.FORWARDING) {
+            reader.commitPositions(reader.committedPositions()); // what Kafka has: let the spool delete it
+        }
+    }
+
+    /** Whether the bridge is retrying after a spool or unexpected error (its reconnects are not logged each time). */
+    private boolean retryingLocally() {
+        return state == State.SPOOL_UNAVAILABLE || state == State.FAILING;
     }
 
     /** A new producer; in exactly-once mode also fences older instances and restores the committed checkpoint. */
@@ -252,7 +295,7 @@ public final class CloudBridge implements AutoCloseable {
         }
         Map<String, Long> resume = new LinkedHashMap<>(local);
         committed.get().positions().forEach((lane, position) -> resume.merge(lane, position, Math::max));
-        if (!resume.equals(local)) {
+        if (!resume.equals(local) && !retryingLocally()) {
             LOG.info("{}resuming from the Kafka checkpoint {} (spool cursor was {})", logPrefix, resume, local);
         }
         reader.commitPositions(resume);
@@ -539,8 +582,15 @@ public final class CloudBridge implements AutoCloseable {
         switch (next) {
             case KAFKA_UNAVAILABLE -> LOG.warn("{}Kafka unavailable, records stay in the spool and are retried with "
                     + "backoff: {}", logPrefix, lastError);
+            case SPOOL_UNAVAILABLE -> LOG.error("{}cannot read the spool or write its cursor (records stay on disk, "
+                    + "retried with backoff until it works again): {}", logPrefix, lastError);
             case FORWARDING -> LOG.info("{}{} (backlog {} bytes per lane{})", logPrefix,
-                    state == State.KAFKA_UNAVAILABLE ? "Kafka reachable again, forwarding" : "forwarding to Kafka",
+                    switch (state) {
+                        case KAFKA_UNAVAILABLE -> "Kafka reachable again, forwarding";
+                        case SPOOL_UNAVAILABLE -> "spool readable and its cursor writable again, forwarding";
+                        case FAILING -> "recovered, forwarding";
+                        default -> "forwarding to Kafka";
+                    },
                     backlog, status().estimatedDrainSeconds() > 0 ? String.format(java.util.Locale.ROOT,
                             ", about %.0f s to drain at the recent rate", status().estimatedDrainSeconds()) : "");
             case FENCED -> LOG.error("{}another bridge instance with transactional.id edge-bridge-{} took over; this "

@@ -18,6 +18,7 @@ import dev.edgeline.broker.internal.IdentityJumpGuard;
 import dev.edgeline.broker.internal.RetransmissionTracker;
 import dev.edgeline.broker.internal.HiveMqConfigFile;
 import dev.edgeline.broker.internal.PublishIdentity;
+import dev.edgeline.broker.internal.RefusalLog;
 import dev.edgeline.broker.internal.SpoolingPublishInterceptor;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.config.BrokerConfig;
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,14 +48,19 @@ import org.slf4j.LoggerFactory;
 public final class EdgeBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeBroker.class);
 
+    /** Why a publish may be refused: the label values of the refusal counter. */
+    public static final java.util.List<String> REFUSAL_REASONS = RefusalLog.REASONS;
+
     private final EmbeddedHiveMQ hivemq;
     private final String logPrefix;
     private final long boot;
+    private final RefusalLog refusals;
 
-    private EdgeBroker(EmbeddedHiveMQ hivemq, String logPrefix, long boot) {
+    private EdgeBroker(EmbeddedHiveMQ hivemq, String logPrefix, long boot, RefusalLog refusals) {
         this.hivemq = hivemq;
         this.logPrefix = logPrefix;
         this.boot = boot;
+        this.refusals = refusals;
     }
 
     /** Starts the broker on the configured listener with {@code spool} behind it. */
@@ -71,11 +78,12 @@ public final class EdgeBroker implements AutoCloseable {
         RetransmissionTracker retransmissions = new RetransmissionTracker();
         Optional<String> agentUser = Optional.of(config.agent().username()).filter(u -> !u.isEmpty());
         ClientDirectory clients = new ClientDirectory(config.broker(), device, agentUser);
+        RefusalLog refusals = new RefusalLog();
         var interceptor = new SpoolingPublishInterceptor(spool, config.bridge(), clients,
                 new PublishIdentity(device, boot),
                 new IdentityJumpGuard(spool, config.broker().identityLimits()), retransmissions,
                 new BrokerHealth(spool, config.bridge(), device, boot, InstantSource.system()), clockSync,
-                InstantSource.system(), gate);
+                InstantSource.system(), gate, refusals);
         var security = new SecurityParts(config.broker(), passwords, clients, retransmissions);
         EmbeddedExtension extension = EmbeddedExtension.builder()
                 .withId("edge-spool")
@@ -110,7 +118,7 @@ public final class EdgeBroker implements AutoCloseable {
         }
         LOG.info("{}MQTT listening on {} (broker boot {}; {})", logPrefix, describe(config.broker()), boot,
                 passwords.isPresent() ? "passwords required" : "no password file");
-        return new EdgeBroker(hivemq, logPrefix, boot);
+        return new EdgeBroker(hivemq, logPrefix, boot, refusals);
     }
 
     private static Optional<PasswordFile> readPasswords(DeviceConfig config) throws IOException {
@@ -139,6 +147,11 @@ public final class EdgeBroker implements AutoCloseable {
             return new EdgeAuthenticator(broker, passwords, clients, Services.extensionExecutorService(),
                     retransmissions);
         }
+    }
+
+    /** Publishes refused since start, per reason (one of {@link #REFUSAL_REASONS}). Thread-safe. */
+    public Map<String, Long> refusedPublishes() {
+        return refusals.counts();
     }
 
     /** The boot number assigned to records of publishers without identity (the spool's). */

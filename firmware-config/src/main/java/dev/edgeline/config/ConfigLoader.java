@@ -436,6 +436,9 @@ public final class ConfigLoader {
         long segmentBytes = m.longValue("segment-bytes", 16L << 20, 64L << 10, 1L << 30);
         long budget = m.longValue("budget-bytes", 1L << 30, 128L << 10, Long.MAX_VALUE);
         Duration blockTimeout = m.duration("block-timeout", Duration.ofSeconds(10));
+        int maxStreams = m.integer("max-streams", SpoolConfig.StreamLimits.DEFAULT_TOTAL, 1, 10_000_000);
+        int maxStreamsPerDevice = m.integer("max-streams-per-device", SpoolConfig.StreamLimits.DEFAULT_PER_DEVICE, 1,
+                10_000_000);
         List<SpoolConfig.Lane> lanes = m.has("lanes")
                 ? m.list("lanes", (path, node) -> YamlMap.of(path, node, errors).flatMap(l -> readLane(l, budget, segmentBytes)))
                 : List.of(new SpoolConfig.Lane(SpoolConfig.DEFAULT_LANE, budget, SpoolConfig.FullPolicy.BLOCK));
@@ -455,7 +458,8 @@ public final class ConfigLoader {
             m.error("lanes", "at least one lane is needed");
             lanes = List.of(new SpoolConfig.Lane(SpoolConfig.DEFAULT_LANE, budget, SpoolConfig.FullPolicy.BLOCK));
         }
-        return new SpoolConfig(directory, segmentBytes, budget, lanes, blockTimeout);
+        return new SpoolConfig(directory, segmentBytes, budget, lanes, blockTimeout,
+                new SpoolConfig.StreamLimits(maxStreams, maxStreamsPerDevice));
     }
 
     private Optional<SpoolConfig.Lane> readLane(YamlMap m, long spoolBudget, long segmentBytes) {

@@ -13,9 +13,29 @@ import java.util.Optional;
  * @param budgetBytes  most bytes all lanes together may hold on disk
  * @param lanes        priority lanes, highest priority first; readers drain higher lanes first
  * @param blockTimeout how long an append to a full {@link FullPolicy#BLOCK} lane waits for room before it is refused
+ * @param streamLimits how many streams the spool keeps marks for, in all and per device
  */
 public record SpoolConfig(Path directory, long segmentBytes, long budgetBytes, List<Lane> lanes,
-                          Duration blockTimeout) {
+                          Duration blockTimeout, StreamLimits streamLimits) {
+
+    /** A spool with the default stream limits. */
+    public SpoolConfig(Path directory, long segmentBytes, long budgetBytes, List<Lane> lanes, Duration blockTimeout) {
+        this(directory, segmentBytes, budgetBytes, lanes, blockTimeout, StreamLimits.defaults());
+    }
+
+    /**
+     * Most streams the spool accepts: every stream costs a mark in memory (its device and stream names and two
+     * longs) that is kept for good, so a client publishing to ever new topics must meet a bound. A record of a new
+     * stream beyond either limit is refused (MQTT 5: 0x97 quota exceeded) and reported on the broker's health stream.
+     */
+    public record StreamLimits(int total, int perDevice) {
+        public static final int DEFAULT_TOTAL = 100_000;
+        public static final int DEFAULT_PER_DEVICE = 1_000;
+
+        public static StreamLimits defaults() {
+            return new StreamLimits(DEFAULT_TOTAL, DEFAULT_PER_DEVICE);
+        }
+    }
 
     public SpoolConfig {
         lanes = List.copyOf(lanes);

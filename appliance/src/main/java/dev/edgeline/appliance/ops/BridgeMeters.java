@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,8 +17,7 @@ import java.util.concurrent.TimeUnit;
  * current one), and how long a waiting backlog has gone without a commit (what {@code /health} judges).
  */
 public final class BridgeMeters {
-    private static final List<String> STATES = List.of("STARTING", "FORWARDING", "KAFKA_UNAVAILABLE", "FENCED",
-            "STOPPED");
+    private static final List<String> STATES = Arrays.stream(CloudBridge.State.values()).map(Enum::name).toList();
 
     private BridgeMeters() {}
 

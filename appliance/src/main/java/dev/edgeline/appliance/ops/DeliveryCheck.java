@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * The silent-stall check: records wait in the spool and nothing was committed to Kafka for {@code stallAfter}.
  * A Kafka outage fails it too (an operator must know the data is not flowing); what the watchdog does about it is
- * {@link #stuck}'s business.
+ * {@link #stuck}'s business. A bridge that cannot read its spool or write its cursor (a full disk) or that keeps
+ * failing fails at once, with the error: it retries by itself, but the operator must free space or look.
  */
 public final class DeliveryCheck {
     private final Duration stallAfter;
@@ -21,7 +22,8 @@ public final class DeliveryCheck {
     /** The problems with delivery at {@code nowMillis}; empty when records flow or none wait. */
     public List<String> problems(BridgeStatus status, long nowMillis) {
         List<String> problems = new ArrayList<>();
-        if (status.state().equals("FENCED") || status.state().equals("STOPPED")) {
+        if (status.state().equals("FENCED") || status.state().equals("STOPPED")
+                || status.state().equals("SPOOL_UNAVAILABLE") || status.state().equals("FAILING")) {
             problems.add("the bridge is " + status.state() + (status.lastError().isEmpty() ? ""
                     : ": " + status.lastError()));
         }

@@ -17,10 +17,33 @@ import org.slf4j.LoggerFactory;
 /**
  * One service's HTTP endpoint (the JDK's own HTTP server: nothing more on the device's class path):
  * {@code GET /metrics} in the Prometheus text format, {@code GET /health} answering 200 when passing and 503 with
- * every problem named when failing. Thread: {@code monitoring-http} (one; a scrape is a few milliseconds).
+ * every problem named when failing.
+ *
+ * <p>Slow or hostile clients cannot stall it: a request must arrive whole within {@value #MAX_REQUEST_SECONDS} s and
+ * its answer be taken within {@value #MAX_RESPONSE_SECONDS} s, or the connection is closed; at most
+ * {@value #MAX_CONNECTIONS} connections are open at once; {@value #WORKERS} worker threads
+ * ({@code monitoring-http-N}; a scrape is a few milliseconds) serve them, so a few half-sent requests, each holding a
+ * worker until its deadline, leave the others answering. The limits are the JDK server's system properties
+ * ({@code sun.net.httpserver.maxReqTime}, {@code maxRspTime}, {@code jdk.httpserver.maxConnections}), set here
+ * unless given on the command line; they apply to the whole JVM, which serves nothing else over HTTP.
  */
 public final class MonitoringEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MonitoringEndpoint.class);
+    static final int MAX_REQUEST_SECONDS = 3;
+    static final int MAX_RESPONSE_SECONDS = 10;
+    static final int MAX_CONNECTIONS = 32;
+    static final int WORKERS = 4;
+
+    static {
+        // Read once, when the JDK's server classes initialise: set before the first server is created.
+        System.setProperty("sun.net.httpserver.maxReqTime",
+                System.getProperty("sun.net.httpserver.maxReqTime", String.valueOf(MAX_REQUEST_SECONDS)));
+        System.setProperty("sun.net.httpserver.maxRspTime",
+                System.getProperty("sun.net.httpserver.maxRspTime", String.valueOf(MAX_RESPONSE_SECONDS)));
+        System.setProperty("jdk.httpserver.maxConnections",
+                System.getProperty("jdk.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS)));
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -42,8 +65,8 @@ public final class MonitoringEndpoint implements AutoCloseable {
             throw new IOException("monitoring endpoint " + host + ":" + port + " could not be opened: "
                     + e.getMessage() + " (is another service on that port? see monitoring: in the device YAML)", e);
         }
-        ExecutorService executor = Executors.newSingleThreadExecutor(
-                runnable -> Thread.ofPlatform().name("monitoring-http").daemon().unstarted(runnable));
+        ExecutorService executor = Executors.newFixedThreadPool(WORKERS,
+                Thread.ofPlatform().name("monitoring-http-", 0).daemon().factory());
         server.setExecutor(executor);
         server.createContext("/metrics", exchange -> {
             if (isGet(exchange)) {

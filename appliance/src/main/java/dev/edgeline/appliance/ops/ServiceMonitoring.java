@@ -2,10 +2,12 @@ package dev.edgeline.appliance.ops;
 
 import dev.edgeline.bridge.BridgeStatus;
 import dev.edgeline.bridge.CloudBridge;
+import dev.edgeline.broker.EdgeBroker;
 import dev.edgeline.broker.receipts.StreamReceipts;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.MonitoringConfig;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -49,11 +51,17 @@ public final class ServiceMonitoring implements AutoCloseable {
         this.watchdog = watchdog;
     }
 
-    /** The edge-broker service's: spool, receipts, and the bridge when it runs in this process (else null). */
+    /** The edge-broker service's: spool, receipts, broker, and the bridge when it runs in this process (else null). */
     public static ServiceMonitoring forBroker(DeviceConfig config, Spool spool, StreamReceipts receipts,
-                                              CloudBridge inProcessBridge) throws IOException {
+                                              EdgeBroker broker, CloudBridge inProcessBridge) throws IOException {
         Registry registry = registry(config, "edge-broker");
         SpoolMeters.bind(registry.meters(), spool, config.spool().directory());
+        for (String reason : EdgeBroker.REFUSAL_REASONS) {
+            FunctionCounter.builder("edge.broker.refused.publishes", broker,
+                            b -> b.refusedPublishes().getOrDefault(reason, 0L))
+                    .tag("reason", reason).description("publishes refused (never spooled), by reason")
+                    .register(registry.meters());
+        }
         ReceiptMeters receiptMeters = ReceiptMeters.bind(registry.meters(), receipts);
         DeliveryCheck check = new DeliveryCheck(stallAfter(config));
         Supplier<Health> health;

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@code edge/<device>/broker-health}): events an operator or analyst must see in Kafka, such as a refused identity
  * jump. Each event is a JSON record appended to the spool like any reading (boot = the broker's, seq assigned), so it
  * reaches Kafka through the same route. The same event for the same subject is written at most once a minute; the
- * next one says how many were suppressed meanwhile. Always logged at WARN as well. Thread-safe.
+ * next one says how many were suppressed meanwhile. Each written event is logged at WARN as well. Thread-safe.
  */
 public final class BrokerHealth {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerHealth.class);
@@ -47,7 +47,6 @@ public final class BrokerHealth {
         for (int i = 0; i + 1 < fields.length; i += 2) {
             json.append(',').append(JsonStrings.quote(fields[i])).append(':').append(JsonStrings.quote(fields[i + 1]));
         }
-        LOG.warn("health: {}", json.append('}'));
         String key = event + "|" + subject;
         long now = clock.millis();
         Long last = lastWritten.get(key);
@@ -57,8 +56,8 @@ public final class BrokerHealth {
         }
         lastWritten.put(key, now);
         AtomicLong skipped = suppressed.remove(key);
-        json.setLength(json.length() - 1);
         json.append(",\"suppressed_since_last\":").append(skipped == null ? 0 : skipped.get()).append('}');
+        LOG.warn("health: {}", json);
         String topic = RecordEnvelope.readingTopic(device, RecordEnvelope.BROKER_HEALTH_STREAM);
         var route = routes.routeFor(topic);
         if (route.isEmpty()) {

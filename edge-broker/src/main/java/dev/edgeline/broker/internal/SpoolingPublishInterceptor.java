@@ -15,9 +15,12 @@ import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolException;
 import dev.edgeline.broker.spool.SpoolFullException;
 import dev.edgeline.broker.spool.SpoolRecord;
+import dev.edgeline.broker.spool.StreamLimitException;
 import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.config.ClockSync;
+import dev.edgeline.config.BrokerConfig;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * {@link DurableAckGate}, which holds the acknowledgement (PUBACK for QoS 1, PUBREC for QoS 2) until the record is
  * durable. Refused with a reason code and a reason string instead (the publish is neither spooled nor delivered):
  * <ul>
+ *   <li>a topic over {@link BrokerConfig#MAX_TOPIC_BYTES} (0x90; HiveMQ would refuse it after this interceptor);</li>
  *   <li>a topic the client's ACL does not allow (0x87 not authorized);</li>
  *   <li>a payload above {@code broker.max-record-bytes} (0x83; a packet above the MQTT Maximum Packet Size never
  *       gets here: HiveMQ disconnects its sender with 0x95);</li>
@@ -39,13 +43,16 @@ import org.slf4j.LoggerFactory;
  *   <li>a malformed identity (0x99) or one naming another device (0x87), see {@link PublishIdentity};</li>
  *   <li>a (boot, seq) too far above its stream's mark (0x83), see {@link IdentityJumpGuard}; reported on the
  *       broker's health stream;</li>
+ *   <li>a record that would start a stream beyond {@code spool.max-streams} or {@code max-streams-per-device}
+ *       (0x97 quota exceeded); reported on the broker's health stream;</li>
  *   <li>an append the spool refuses at once (0x97 queue full).</li>
  * </ul>
  * A QoS 1/2 retransmission (DUP) of a publish whose identity was assigned is not appended again (see
  * {@link RetransmissionTracker}); its acknowledgement waits for the first append. QoS 0 publishes have no
  * acknowledgement to hold: they are appended the same way, at most once. MQTT 3.1.1 has no reason codes in PUBACK,
  * so an MQTT 3 client whose QoS 1/2 publish is refused is disconnected instead of acknowledged (see
- * {@link Refusals}); the log names the reason.
+ * {@link Refusals}); the log names the reason, at most once per reason every 10 s ({@link RefusalLog}, which
+ * also counts them for {@code /metrics}).
  *
  * <p>Called on HiveMQ's extension threads; never blocks (the spool completes the hold on its writer thread).
  */
@@ -61,12 +68,13 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
     private final InstantSource clock;
     private final DurableAckGate gate;
     private final ClientDirectory clients;
+    private final RefusalLog refusalLog;
 
     public SpoolingPublishInterceptor(Spool spool, BridgeConfig routes, ClientDirectory clients,
                                       PublishIdentity identity,
                                       IdentityJumpGuard jumpGuard, RetransmissionTracker retransmissions,
                                       BrokerHealth health, ClockSync clockSync, InstantSource clock,
-                                      DurableAckGate gate) {
+                                      DurableAckGate gate, RefusalLog refusalLog) {
         this.spool = spool;
         this.routes = routes;
         this.clients = clients;
@@ -77,6 +85,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         this.clockSync = clockSync;
         this.clock = clock;
         this.gate = gate;
+        this.refusalLog = refusalLog;
     }
 
     @Override
@@ -86,14 +95,21 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         String clientId = input.getClientInformation().getClientId();
         Refusals refusals = new Refusals(input, output);
         ClientPrincipal principal = clients.principalOf(input.getConnectionInformation().getConnectionAttributeStore());
+        if (topic.getBytes(StandardCharsets.UTF_8).length > BrokerConfig.MAX_TOPIC_BYTES) {
+            // HiveMQ refuses it too, but only after this interceptor: checked here so that it is never spooled.
+            refusals.refuse("topic-too-long", AckReasonCode.TOPIC_NAME_INVALID, "topic of "
+                    + topic.getBytes(StandardCharsets.UTF_8).length + " bytes, over the limit of "
+                    + BrokerConfig.MAX_TOPIC_BYTES + " (starts '" + topic.substring(0, 64) + "...')");
+            return;
+        }
         if (!principal.mayPublish(topic)) {
-            refusals.refuse(AckReasonCode.NOT_AUTHORIZED, "user " + principal.sourceName(clientId)
+            refusals.refuse("not-authorized", AckReasonCode.NOT_AUTHORIZED, "user " + principal.sourceName(clientId)
                     + " may not publish to '" + topic + "' (broker.auth.clients)");
             return;
         }
         var route = routes.routeFor(topic);
         if (route.isEmpty()) {
-            refusals.refuse(AckReasonCode.TOPIC_NAME_INVALID,
+            refusals.refuse("no-route", AckReasonCode.TOPIC_NAME_INVALID,
                     "no kafka.routes entry matches topic '" + topic + "': it would never reach Kafka");
             return;
         }
@@ -102,14 +118,15 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         PublishIdentity.Result result = identity.identify(principal, clientId, topic, userProperties(packet),
                 clockSync.isSynchronized(), clock.millis(), payload);
         if (result instanceof PublishIdentity.Result.Rejected rejected) {
-            refusals.refuse(rejected.kind() == PublishIdentity.Refusal.NOT_AUTHORIZED
+            boolean otherDevice = rejected.kind() == PublishIdentity.Refusal.NOT_AUTHORIZED;
+            refusals.refuse(otherDevice ? "other-device" : "malformed-identity", otherDevice
                     ? AckReasonCode.NOT_AUTHORIZED : AckReasonCode.PAYLOAD_FORMAT_INVALID, rejected.reason());
             return;
         }
         SpoolRecord record = ((PublishIdentity.Result.Accepted) result).record();
         Optional<IdentityJumpGuard.Jump> jump = jumpGuard.check(record);
         if (jump.isPresent()) {
-            refusals.refuse(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
+            refusals.refuse("identity-jump", AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
                     "refused: " + jump.get().reason() + "; it would make later records of stream "
                             + record.stream() + " look like duplicates");
             health.report("identity-jump-refused", record.device() + "/" + record.stream(), "client", clientId,
@@ -134,7 +151,15 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             // Refused at once (queue full, closed): the publisher gets a negative acknowledgement right away.
             Throwable cause = append.handle((o, e) -> e).join();
             Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-            refusals.refuse(reason instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
+            if (reason instanceof StreamLimitException limit) {
+                refusals.refuse("stream-limit", AckReasonCode.QUOTA_EXCEEDED, limit.getMessage());
+                health.report("stream-limit", limit.device(), "client", clientId, "device", limit.device(),
+                        "reason", limit.getMessage());
+                return;
+            }
+            refusals.refuse(reason instanceof SpoolFullException ? "spool-full"
+                    : reason instanceof RecordRefusedException ? "record-refused" : "spool-error",
+                    reason instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
                     : reason instanceof RecordRefusedException ? AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR
                     : AckReasonCode.UNSPECIFIED_ERROR, reason instanceof SpoolException ? reason.getMessage()
                     : "spool failure: " + reason);
@@ -163,10 +188,11 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             this.output = output;
         }
 
-        void refuse(AckReasonCode code, String reason) {
+        void refuse(String kind, AckReasonCode code, String reason) {
             PublishPacket packet = input.getPublishPacket();
             String clientId = input.getClientInformation().getClientId();
-            LOG.warn("refused publish from client {} on {} ({}): {}", clientId, packet.getTopic(), code, reason);
+            refusalLog.refused(kind, "client " + clientId + " on " + abbreviated(packet.getTopic()) + " (" + code
+                    + "): " + reason);
             output.preventPublishDelivery(code, reason);
             if (packet.getQos() != Qos.AT_MOST_ONCE
                     && input.getConnectionInformation().getMqttVersion() != MqttVersion.V_5) {
@@ -174,6 +200,11 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
                         CompletableFuture.failedFuture(new SpoolException("refused (" + code + "): " + reason)));
             }
         }
+    }
+
+    private static String abbreviated(String topic) {
+        return topic.length() <= 128 ? "'" + topic + "'" : "'" + topic.substring(0, 128) + "...' (" + topic.length()
+                + " chars)";
     }
 
     private static Map<String, String> userProperties(PublishPacket packet) {

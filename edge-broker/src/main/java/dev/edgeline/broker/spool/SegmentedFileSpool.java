@@ -8,6 +8,7 @@ import dev.edgeline.broker.spool.internal.IndexCache;
 import dev.edgeline.broker.spool.internal.LaneLog;
 import dev.edgeline.broker.spool.internal.RecordCodec;
 import dev.edgeline.broker.spool.internal.SpoolMeta;
+import dev.edgeline.broker.spool.internal.RetiredMarksFile;
 import dev.edgeline.broker.spool.internal.StreamMarks;
 import dev.edgeline.broker.spool.internal.StreamMarks.Mark;
 import dev.edgeline.broker.spool.internal.StreamMarks.StreamKey;
@@ -51,10 +52,12 @@ import org.slf4j.LoggerFactory;
  *    spool.boot                        the spool's boot counter
  *    spool.durable                     mmap: durable end position per lane (for readers in other processes)
  *    dedup.index                       cache of the dedup marks and the lane positions they cover
+ *    marks.retired                     marks of streams whose records were deleted or dropped (see RetiredMarksFile)
  *    lanes/&lt;lane&gt;/00000000000000000000.seg   segments, named by the lane position of their first byte
  *    readers/&lt;name&gt;.cursor              each reader's committed position per lane (atomic replace)
  * </pre>
- * Frames are described in {@link RecordCodec}; every segment starts with a marks checkpoint frame.
+ * Frames are described in {@link RecordCodec}. Segments hold records only (those of earlier versions start with a
+ * marks checkpoint frame, still read); what it costs to write a record does not depend on how many streams exist.
  *
  * <h2>Guarantees</h2>
  * <ul>
@@ -65,8 +68,8 @@ import org.slf4j.LoggerFactory;
  *       truncated; damage followed by valid frames is kept and read back as a gap marker. Nothing whose future
  *       completed is lost.</li>
  *   <li><b>No duplicates</b>: a data record whose (boot, seq) is at or below its stream's high-water mark completes
- *       as {@link AppendOutcome#DUPLICATE} without being stored. The marks are rebuilt on open from the segments
- *       (their checkpoints and records); {@code dedup.index} only saves scanning.</li>
+ *       as {@link AppendOutcome#DUPLICATE} without being stored. The marks are rebuilt on open from {@code marks.retired}
+ *       and the records in the segments; {@code dedup.index} only saves scanning.</li>
  *   <li><b>In order, or refused</b>: once a stream's record is refused, its later records are refused too until the
  *       refused one is sent again, so a retransmission can never be mistaken for a duplicate of a later record.</li>
  *   <li><b>Bounded disk</b>: each lane and the whole spool have a byte budget. A full {@code block} lane holds
@@ -93,6 +96,7 @@ public final class SegmentedFileSpool implements Spool {
     private final List<SpoolConfig.Lane> laneConfigs = new ArrayList<>();
     private final Map<String, Integer> laneIndex = new HashMap<>();
     private final StreamMarks marks = new StreamMarks();
+    private RetiredMarksFile retiredMarks;
     private final Map<StreamKey, Mark> refusedFloors = new HashMap<>();
     private final List<ArrayDeque<PendingAppend>> blocked = new ArrayList<>();
     private final List<SpoolRecord> pendingGapMarkers = new ArrayList<>();
@@ -215,16 +219,16 @@ public final class SegmentedFileSpool implements Spool {
         } catch (IOException e) {
             LOG.warn("{}dedup index unusable, rebuilding it from the segments: {}", logPrefix, e.getMessage());
         }
-        StreamMarks emptyForNewLanes = new StreamMarks();
+        retiredMarks = RetiredMarksFile.open(directory, marks);
         for (SpoolConfig.Lane lane : laneConfigs) {
             Path dir = directory.resolve("lanes").resolve(lane.name());
             LaneLog log = LaneLog.open(lane.name(), dir, config.segmentBytes(), marks,
-                    scanFrom.getOrDefault(lane.name(), 0L), emptyForNewLanes);
+                    scanFrom.getOrDefault(lane.name(), 0L));
             if (scanFrom.getOrDefault(lane.name(), 0L) > log.durablePosition()) {
                 // The index claims more than the lane holds: it is from another spool; rebuild from scratch.
                 LOG.warn("{}dedup index is ahead of lane {}; rescanning it", logPrefix, lane.name());
                 log.close();
-                log = LaneLog.open(lane.name(), dir, config.segmentBytes(), marks, 0, emptyForNewLanes);
+                log = LaneLog.open(lane.name(), dir, config.segmentBytes(), marks, 0);
             }
             lanes.add(log);
         }
@@ -311,7 +315,7 @@ public final class SegmentedFileSpool implements Spool {
         try {
             // Gap markers that a failed batch could not write go first.
             for (int i = 0; i < pendingGapMarkers.size(); i++) {
-                lanes.get(pendingGapLanes.get(i)).add(pendingGapMarkers.get(i), marks);
+                lanes.get(pendingGapLanes.get(i)).add(pendingGapMarkers.get(i));
                 gapsThisBatch.add(pendingGapMarkers.get(i));
                 gapLanesThisBatch.add(pendingGapLanes.get(i));
             }
@@ -447,6 +451,13 @@ public final class SegmentedFileSpool implements Spool {
                 return true;
             }
         }
+        if (record.kind() == RecordKind.DATA && marks.get(key).isEmpty()) {
+            Optional<String> overLimit = streamLimitProblem(key);
+            if (overLimit.isPresent()) {
+                refuseForGood(pending, new StreamLimitException(record.device(), overLimit.get()));
+                return true;
+            }
+        }
         if (record.kind() == RecordKind.DATA && record.seq() == SpoolRecord.ASSIGN_SEQ) {
             Optional<Mark> assigned = marks.nextIdentity(key, record.boot());
             if (assigned.isEmpty()) {
@@ -460,7 +471,7 @@ public final class SegmentedFileSpool implements Spool {
         if (!makeRoom(lane, RecordCodec.frameSize(record), gaps, gapLanes)) {
             return false;
         }
-        lanes.get(lane).add(record, marks);
+        lanes.get(lane).add(record);
         if (record.kind() == RecordKind.DATA) {
             raisedKeys.add(key);
             previousMarks.add(marks.raise(key, record.boot(), record.seq()));
@@ -468,6 +479,25 @@ public final class SegmentedFileSpool implements Spool {
         accepted.add(pending);
         outcomes.add(AppendOutcome.APPENDED);
         return true;
+    }
+
+    /** Why a new stream {@code key} may not start (a stream limit is reached), or empty. */
+    private Optional<String> streamLimitProblem(StreamKey key) {
+        SpoolConfig.StreamLimits limits = config.streamLimits();
+        int ofDevice = marks.streamsOf(key.device());
+        if (ofDevice >= limits.perDevice()) {
+            return Optional.of("device " + key.device() + " has " + ofDevice + " streams, the most allowed "
+                    + "(spool.max-streams-per-device); new stream '" + abbreviate(key.stream()) + "' refused");
+        }
+        if (marks.size() >= limits.total()) {
+            return Optional.of("the spool has " + marks.size() + " streams, the most allowed (spool.max-streams); "
+                    + "new stream '" + abbreviate(key.stream()) + "' of " + key.device() + " refused");
+        }
+        return Optional.empty();
+    }
+
+    private static String abbreviate(String name) {
+        return name.length() <= 96 ? name : name.substring(0, 96) + "...";
     }
 
     /** Whether {@code bytes} more fit in {@code lane}, after dropping oldest segments where the policy allows. */
@@ -498,11 +528,11 @@ public final class SegmentedFileSpool implements Spool {
                 return false;
             }
             LaneLog victimLog = lanes.get(victim);
-            LaneLog.Dropped dropped = victimLog.dropOldest(minimumCursor(victimLog));
+            LaneLog.Dropped dropped = victimLog.dropOldest(minimumCursor(victimLog), this::retireMarks);
             droppedRecords[victim] += dropped.summary().records();
             // Gap markers nobody has read yet must not vanish with the segment: they move to the lane's end.
             for (SpoolRecord carried : dropped.carried()) {
-                victimLog.add(carried, marks);
+                victimLog.add(carried);
             }
             if (dropped.summary().records() > 0) {
                 SpoolRecord gap = GapMarkers.marker(deviceId, victimLog.name(), GapMarkers.Reason.DROPPED_OLDEST,
@@ -510,7 +540,7 @@ public final class SegmentedFileSpool implements Spool {
                 LOG.warn("{}lane {} full: dropped its oldest segment ({} unread records, positions {}..{}); "
                         + "gap marker written", logPrefix, victimLog.name(), dropped.summary().records(),
                         dropped.fromPosition(), dropped.toPosition());
-                victimLog.add(gap, marks);
+                victimLog.add(gap);
                 gaps.add(gap);
                 gapLanes.add(victim);
             }
@@ -624,7 +654,7 @@ public final class SegmentedFileSpool implements Spool {
             Map<String, Long> minimum = minimums.get();
             int deleted = 0;
             for (LaneLog lane : lanes) {
-                deleted += lane.deleteBelow(minimum.get(lane.name()));
+                deleted += lane.deleteBelow(minimum.get(lane.name()), this::retireMarks);
             }
             if (deleted > 0) {
                 LOG.debug("{}deleted {} consumed segment(s)", logPrefix, deleted);
@@ -632,6 +662,11 @@ public final class SegmentedFileSpool implements Spool {
         } catch (IOException e) {
             LOG.warn("{}could not delete consumed segments (will retry): {}", logPrefix, e.toString());
         }
+    }
+
+    /** Keeps the marks of streams whose records leave the segments (before the files are deleted). */
+    private void retireMarks(java.util.Set<StreamKey> streams) throws IOException {
+        retiredMarks.retire(streams, marks);
     }
 
     private void writeIndex() {
@@ -761,6 +796,7 @@ public final class SegmentedFileSpool implements Spool {
             for (LaneLog lane : lanes) {
                 lane.close();
             }
+            retiredMarks.close();
             durableFile.close();
             lock.release();
             lockChannel.close();

@@ -12,8 +12,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The writer's side of one lane: its segment files, the active segment, and its end and durable positions.
  *
- * <p>Every segment starts with a marks checkpoint frame holding the dedup marks of everything appended before it,
- * so the spool alone can rebuild the dedup index even after older segments were deleted or dropped.
+ * <p>Segments hold records only. The dedup marks of records that leave (segments deleted or dropped) are handed to
+ * a {@link Retirement} first, which keeps them durably ({@link RetiredMarksFile}). Segments written by earlier
+ * versions start with a marks checkpoint frame (every mark known then); it is still read from the oldest segment.
  * Confined to the spool's writer thread, except {@link #durablePosition()}, which readers poll.
  */
 public final class LaneLog {
@@ -50,13 +53,13 @@ public final class LaneLog {
      * Opens the lane, recovering it: raises {@code marks} from the first segment's checkpoint and every frame from
      * {@code scanFrom} on (0: everything), truncates a torn tail of the last segment, and reports damage inside it.
      */
-    public static LaneLog open(String name, Path directory, long segmentBytes, StreamMarks marks, long scanFrom,
-                               StreamMarks currentMarksForNewSegment) throws IOException {
+    public static LaneLog open(String name, Path directory, long segmentBytes, StreamMarks marks, long scanFrom)
+            throws IOException {
         DurableDirectories.create(directory);
         LaneLog lane = new LaneLog(name, directory, segmentBytes);
         List<Long> bases = SegmentDirectory.list(directory);
         if (bases.isEmpty()) {
-            lane.startSegment(0, currentMarksForNewSegment);
+            lane.startSegment(0);
             lane.active.force(true);
             lane.durablePosition = lane.endPosition;
             return lane;
@@ -171,20 +174,19 @@ public final class LaneLog {
         return validEnd;
     }
 
-    /** Creates a segment at {@code base} and writes its marks checkpoint (not yet forced). */
-    private void startSegment(long base, StreamMarks marks) throws IOException {
+    /** Creates an empty segment at {@code base}. */
+    private void startSegment(long base) throws IOException {
         Path path = SegmentDirectory.pathFor(directory, base);
         active = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
         activeBase = base;
         endPosition = base;
         DurableDirectories.sync(directory);
-        byte[] checkpoint = marks.encode();
-        ByteBuffer frame = ByteBuffer.allocate(RecordCodec.marksFrameSize(checkpoint.length));
-        RecordCodec.encodeMarks(checkpoint, frame);
-        frame.flip();
-        while (frame.hasRemaining()) {
-            endPosition += active.write(frame);
-        }
+    }
+
+    /** Keeps the marks of the streams whose records are about to be deleted; called before the files go. */
+    @FunctionalInterface
+    public interface Retirement {
+        void retire(Set<StreamKey> streams) throws IOException;
     }
 
     public String name() {
@@ -219,9 +221,9 @@ public final class LaneLog {
 
     /**
      * Encodes {@code record} for writing, rolling to a new segment first when it would not fit in the active one.
-     * {@code marks} is what a new segment's checkpoint holds. Returns the record's position.
+     * Returns the record's position.
      */
-    public long add(SpoolRecord record, StreamMarks marks) throws IOException {
+    public long add(SpoolRecord record) throws IOException {
         int size = RecordCodec.frameSize(record);
         long activeSize = endPosition - activeBase + buffer.position();
         if (activeSize > 0 && activeSize + size > segmentBytes) {
@@ -229,7 +231,7 @@ public final class LaneLog {
             active.force(false);
             addClosed(activeBase, endPosition - activeBase);
             active.close();
-            startSegment(endPosition, marks);
+            startSegment(endPosition);
         }
         if (buffer.remaining() < size) {
             flush();
@@ -324,7 +326,7 @@ public final class LaneLog {
      * data records for the gap marker, and the gap markers found there, which must be carried forward. Returns null
      * when there is no closed segment.
      */
-    public Dropped dropOldest(long consumedUpTo) throws IOException {
+    public Dropped dropOldest(long consumedUpTo, Retirement retirement) throws IOException {
         if (segmentSizes.isEmpty()) {
             return null;
         }
@@ -335,6 +337,7 @@ public final class LaneLog {
         Path path = SegmentDirectory.pathFor(directory, base);
         GapMarkers.Summary summary = new GapMarkers.Summary();
         List<SpoolRecord> carried = new ArrayList<>();
+        Set<StreamKey> streams = new HashSet<>();
         FrameReader frames = new FrameReader();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long offset = 0;
@@ -349,6 +352,9 @@ public final class LaneLog {
                     offset = next;
                     continue;
                 }
+                if (!frame.decoded().isMarks() && frame.decoded().record().kind() == RecordKind.DATA) {
+                    streams.add(new StreamKey(frame.decoded().record().device(), frame.decoded().record().stream()));
+                }
                 if (!frame.decoded().isMarks() && base + offset >= from) {
                     SpoolRecord record = frame.decoded().record();
                     if (record.kind() == RecordKind.GAP) {
@@ -360,6 +366,7 @@ public final class LaneLog {
                 offset += frame.size();
             }
         }
+        retirement.retire(streams);
         removeClosed(base);
         oldestReceivedAt.remove(base);
         Files.deleteIfExists(path);
@@ -370,8 +377,24 @@ public final class LaneLog {
     /** A dropped segment's unconsumed range, the data it held, and the gap markers to carry forward. */
     public record Dropped(long fromPosition, long toPosition, GapMarkers.Summary summary, List<SpoolRecord> carried) {}
 
-    /** Deletes closed segments that lie wholly below {@code position}; returns how many. */
-    public int deleteBelow(long position) throws IOException {
+    /**
+     * Deletes closed segments that lie wholly below {@code position}, after handing the streams they hold to
+     * {@code retirement}; returns how many.
+     */
+    public int deleteBelow(long position, Retirement retirement) throws IOException {
+        Set<StreamKey> streams = new HashSet<>();
+        boolean any = false;
+        for (Map.Entry<Long, Long> segment : segmentSizes.entrySet()) {
+            if (segment.getKey() + segment.getValue() > position) {
+                break;
+            }
+            any = true;
+            collectStreams(segment.getKey(), streams);
+        }
+        if (!any) {
+            return 0;
+        }
+        retirement.retire(streams);
         int deleted = 0;
         while (!segmentSizes.isEmpty()) {
             Map.Entry<Long, Long> oldest = segmentSizes.firstEntry();
@@ -391,6 +414,32 @@ public final class LaneLog {
             DurableDirectories.sync(directory);
         }
         return deleted;
+    }
+
+    /** Adds the stream of every data record in the segment at {@code base} (damaged ranges skipped). */
+    private void collectStreams(long base, Set<StreamKey> streams) throws IOException {
+        FrameReader frames = new FrameReader();
+        try (FileChannel channel = FileChannel.open(SegmentDirectory.pathFor(directory, base), StandardOpenOption.READ)) {
+            long size = channel.size();
+            long offset = 0;
+            while (offset < size) {
+                FrameReader.Frame frame = frames.read(channel, offset, size);
+                if (frame == null) {
+                    long next = frames.resync(channel, offset, size);
+                    if (next < 0) {
+                        return;
+                    }
+                    offset = next;
+                    continue;
+                }
+                if (!frame.decoded().isMarks() && frame.decoded().record().kind() == RecordKind.DATA) {
+                    streams.add(new StreamKey(frame.decoded().record().device(), frame.decoded().record().stream()));
+                }
+                offset += frame.size();
+            }
+        } catch (NoSuchFileException e) {
+            // Already gone: nothing of it to keep.
+        }
     }
 
     public void close() throws IOException {

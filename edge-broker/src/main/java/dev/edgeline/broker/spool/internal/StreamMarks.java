@@ -29,6 +29,13 @@ public final class StreamMarks {
     }
 
     private final Map<StreamKey, Mark> marks = new ConcurrentHashMap<>();
+    private final Map<String, DeviceStreams> devices = new ConcurrentHashMap<>();
+
+    /** Per device: how many streams have a mark, and the highest boot among them. Written by the writer only. */
+    private static final class DeviceStreams {
+        volatile int streams;
+        volatile long highestBoot = -1;
+    }
 
     /** The stream's mark, if it has one. Any thread. */
     public Optional<Mark> get(StreamKey key) {
@@ -47,6 +54,13 @@ public final class StreamMarks {
         Mark next = new Mark(boot, seq);
         if (previous == null || next.compareTo(previous) > 0) {
             marks.put(key, next);
+            DeviceStreams device = devices.computeIfAbsent(key.device(), d -> new DeviceStreams());
+            if (previous == null) {
+                device.streams++;
+            }
+            if (boot > device.highestBoot) {
+                device.highestBoot = boot;
+            }
         }
         return previous;
     }
@@ -54,7 +68,12 @@ public final class StreamMarks {
     /** Puts back a mark saved from {@link #raise} (null removes the stream): undoes a failed write. */
     public void restore(StreamKey key, Mark previous) {
         if (previous == null) {
-            marks.remove(key);
+            if (marks.remove(key) != null) {
+                DeviceStreams device = devices.get(key.device());
+                if (device != null) {
+                    device.streams--; // its highest boot stays: a bound that is a little loose, never too tight
+                }
+            }
         } else {
             marks.put(key, previous);
         }
@@ -88,6 +107,18 @@ public final class StreamMarks {
 
     public int size() {
         return marks.size();
+    }
+
+    /** How many streams of {@code device} have a mark. Any thread. */
+    public int streamsOf(String device) {
+        DeviceStreams streams = devices.get(device);
+        return streams == null ? 0 : streams.streams;
+    }
+
+    /** The highest boot any stream of {@code device} has reached, if it has a stream. Any thread. */
+    public Optional<Long> highestBootOf(String device) {
+        DeviceStreams streams = devices.get(device);
+        return streams == null || streams.highestBoot < 0 ? Optional.empty() : Optional.of(streams.highestBoot);
     }
 
     /** {@code [u32 count] ([u16 len][device][u16 len][stream][i64 boot][i64 seq])*} */

@@ -81,7 +81,7 @@ public final class EdgeBroker implements AutoCloseable {
         RefusalLog refusals = new RefusalLog();
         var interceptor = new SpoolingPublishInterceptor(spool, config.bridge(), clients,
                 new PublishIdentity(device, boot),
-                new IdentityJumpGuard(spool, config.broker().identityLimits()), retransmissions,
+                new IdentityJumpGuard(spool, config.broker().identityLimits(), InstantSource.system()), retransmissions,
                 new BrokerHealth(spool, config.bridge(), device, boot, InstantSource.system()), clockSync,
                 InstantSource.system(), gate, refusals);
         var security = new SecurityParts(config.broker(), passwords, clients, retransmissions);

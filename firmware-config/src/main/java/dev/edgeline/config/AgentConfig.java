@@ -35,6 +35,11 @@ public record AgentConfig(
         java.util.Optional<Path> passwordFile) {
 
     public static final String DEFAULT_HEALTH_STREAM = "health";
+
+    /** The MQTT client id the agent of {@code device} connects with (the broker reserves it for the agent's user). */
+    public static String clientIdOf(String device) {
+        return "edge-agent-" + device;
+    }
     public static final Path DEFAULT_ONE_WIRE_DIRECTORY = Path.of("/sys/bus/w1/devices");
 
     /** Defaults for everything but the broker and the state directory. */

@@ -114,11 +114,24 @@ public record BrokerConfig(List<Listener> listeners, Path dataDirectory, Session
      * @param subscribe topic filters it may subscribe to
      * @param identity  whether its record identity user properties are kept ({@code TRUSTED}, for edge agents of this
      *                  device) or ignored and assigned by the broker ({@code ASSIGNED}, third-party devices)
+     * @param clientIds the MQTT client ids it may connect with: exact ids, or a prefix ending in {@code *};
+     *                  {@code {user}} and {@code {device}} replaced. A client id that another user's pattern matches
+     *                  with a longer fixed part belongs to that user, so that no client can take over (and
+     *                  disconnect) another user's session
      */
-    public record ClientAcl(String user, List<String> publish, List<String> subscribe, IdentityTrust identity) {
+    public record ClientAcl(String user, List<String> publish, List<String> subscribe, IdentityTrust identity,
+                            List<String> clientIds) {
+        /** By default a client connects as its user name, or its user name followed by {@code -} and anything. */
+        public static final List<String> DEFAULT_CLIENT_IDS = List.of("{user}", "{user}-*");
+
         public ClientAcl {
             publish = List.copyOf(publish);
             subscribe = List.copyOf(subscribe);
+            clientIds = List.copyOf(clientIds);
+        }
+
+        public ClientAcl(String user, List<String> publish, List<String> subscribe, IdentityTrust identity) {
+            this(user, publish, subscribe, identity, DEFAULT_CLIENT_IDS);
         }
     }
 

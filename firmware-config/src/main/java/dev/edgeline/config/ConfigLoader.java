@@ -371,9 +371,21 @@ public final class ConfigLoader {
         } else if (identityText != null && !"assigned".equals(identityText)) {
             c.error("identity", "'" + identityText + "' is not one of: assigned, trusted");
         }
+        List<String> clientIds = c.has("client-ids") ? c.list("client-ids", (path, node) -> {
+            if (!(node instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar) || scalar.getValue().isEmpty()) {
+                errors.add(path, "must be a client id, or a client id prefix ending in *");
+                return Optional.empty();
+            }
+            String id = scalar.getValue();
+            if (id.indexOf('*') >= 0 && id.indexOf('*') != id.length() - 1) {
+                errors.add(path, "'" + id + "': * may only end a client id prefix");
+                return Optional.empty();
+            }
+            return Optional.of(id);
+        }) : BrokerConfig.ClientAcl.DEFAULT_CLIENT_IDS;
         c.rejectUnknownKeys();
         return user == null ? Optional.empty()
-                : Optional.of(new BrokerConfig.ClientAcl(user, publish, subscribe, identity));
+                : Optional.of(new BrokerConfig.ClientAcl(user, publish, subscribe, identity, clientIds));
     }
 
     private List<String> topicFilters(YamlMap m, String key) {

@@ -89,7 +89,8 @@ public final class MqttPublisher implements AutoCloseable {
         // In memory: the outbox already keeps every unacknowledged reading across restarts and power cuts. Paho's
         // files were a second copy that a power cut can tear, and Paho resends a torn one at every reconnect, for
         // ever (the broker disconnects it for a protocol error each time).
-        this.client = new MqttAsyncClient(config.brokerUri(), "edge-agent-" + deviceId, new MemoryPersistence());
+        this.client = new MqttAsyncClient(config.brokerUri(), AgentConfig.clientIdOf(deviceId),
+                new MemoryPersistence());
         this.client.setCallback(new Callbacks());
         this.thread = Thread.ofPlatform().name("agent-publisher").unstarted(this::run);
     }

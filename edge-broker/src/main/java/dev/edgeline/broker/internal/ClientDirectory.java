@@ -1,6 +1,7 @@
 package dev.edgeline.broker.internal;
 
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore;
+import dev.edgeline.config.AgentConfig;
 import dev.edgeline.config.BrokerConfig;
 import dev.edgeline.config.BrokerConfig.ClientAcl;
 import dev.edgeline.config.BrokerConfig.IdentityTrust;
@@ -12,7 +13,8 @@ import java.util.Optional;
 /**
  * Every user the broker knows, resolved once from the configuration: its ACL entry with {@code {user}} and
  * {@code {device}} expanded and its publish filters parsed. The agent's user ({@code agent.username}) gets an
- * implicit entry (publish {@code edge/<device>/+}, trusted) unless {@code broker.auth.clients} names it.
+ * implicit entry (publish {@code edge/<device>/+}, trusted, client ids {@code edge-agent-<device>} and the default
+ * ones) unless {@code broker.auth.clients} names it (its entry then keeps {@code edge-agent-<device>} besides its own).
  *
  * <p>A connection carries only who it is (the user's name, or an anonymous client's trust) in HiveMQ's attribute
  * store; {@link #principalOf} turns that back into the principal on every publish with one map lookup. Immutable
@@ -22,22 +24,72 @@ public final class ClientDirectory {
     private static final String NAME = "edgeline.principal";
     private static final String ANONYMOUS_TRUST = "edgeline.anonymous-trust";
 
-    /** A known user: who it is for its publishes, and what it may subscribe to. */
-    public record Entry(ClientPrincipal principal, List<String> subscribe) {}
+    /**
+     * A known user: who it is for its publishes, what it may subscribe to, and the client ids it may use (exact, or
+     * a prefix ending in {@code *}; expanded).
+     */
+    public record Entry(ClientPrincipal principal, List<String> subscribe, List<String> clientIds) {}
 
     private final Map<String, Entry> users;
 
     public ClientDirectory(BrokerConfig config, String device, Optional<String> agentUser) {
         Map<String, Entry> entries = new HashMap<>();
-        agentUser.filter(u -> !u.isEmpty()).ifPresent(u -> entries.put(u, entry(new ClientAcl(u,
-                List.of("edge/{device}/+"), List.of(), IdentityTrust.TRUSTED), device)));
-        config.auth().ifPresent(auth -> auth.clients().forEach(acl -> entries.put(acl.user(), entry(acl, device))));
+        agentUser.filter(u -> !u.isEmpty()).ifPresent(u -> entries.put(u, entry(withAgentClientId(new ClientAcl(u,
+                List.of("edge/{device}/+"), List.of(), IdentityTrust.TRUSTED), device), device)));
+        config.auth().ifPresent(auth -> auth.clients().forEach(acl -> entries.put(acl.user(),
+                entry(agentUser.filter(acl.user()::equals).isPresent() ? withAgentClientId(acl, device) : acl, device))));
         this.users = Map.copyOf(entries);
+    }
+
+    /** The agent's user named in broker.auth.clients keeps the agent's own client id beside its patterns. */
+    private static ClientAcl withAgentClientId(ClientAcl acl, String device) {
+        List<String> ids = new java.util.ArrayList<>(acl.clientIds());
+        ids.add(AgentConfig.clientIdOf(device));
+        return new ClientAcl(acl.user(), acl.publish(), acl.subscribe(), acl.identity(), ids);
     }
 
     private static Entry entry(ClientAcl acl, String device) {
         return new Entry(ClientPrincipal.user(acl.user(), acl.identity(), expand(acl.publish(), acl.user(), device)),
-                expand(acl.subscribe(), acl.user(), device));
+                expand(acl.subscribe(), acl.user(), device), expand(acl.clientIds(), acl.user(), device));
+    }
+
+    /**
+     * Why {@code user} may not connect with {@code clientId}, or empty when it may: the id must match one of the
+     * user's client id patterns, and no other user's pattern may match it with a longer fixed part (that user owns
+     * it: user {@code esp32} with {@code esp32-*} may not take {@code esp32-a-1} from user {@code esp32-a}).
+     */
+    public Optional<String> clientIdProblem(String user, String clientId) {
+        Entry entry = users.get(user);
+        if (entry == null) {
+            return Optional.of("user '" + user + "' has no entry in broker.auth.clients");
+        }
+        int own = longestMatch(entry.clientIds(), clientId);
+        if (own < 0) {
+            return Optional.of("client id '" + clientId + "' is not one of user '" + user + "''s (client-ids "
+                    + entry.clientIds() + ")");
+        }
+        for (Map.Entry<String, Entry> other : users.entrySet()) {
+            if (!other.getKey().equals(user) && longestMatch(other.getValue().clientIds(), clientId) > own) {
+                return Optional.of("client id '" + clientId + "' belongs to another user");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The length of the fixed part of the longest pattern that matches {@code clientId}; -1 when none does. */
+    private static int longestMatch(List<String> patterns, String clientId) {
+        int longest = -1;
+        for (String pattern : patterns) {
+            boolean prefix = pattern.endsWith("*");
+            String fixed = prefix ? pattern.substring(0, pattern.length() - 1) : pattern;
+            boolean matches = prefix ? clientId.startsWith(fixed) && clientId.length() > fixed.length()
+                    : clientId.equals(fixed);
+            if (matches) {
+                // An exact id outranks any prefix of the same length.
+                longest = Math.max(longest, prefix ? 2 * fixed.length() : 2 * fixed.length() + 1);
+            }
+        }
+        return longest;
     }
 
     private static List<String> expand(List<String> filters, String user, String device) {

@@ -12,6 +12,7 @@ import com.hivemq.extension.sdk.api.client.parameter.TlsInformation;
 import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import dev.edgeline.config.BrokerConfig;
 import dev.edgeline.config.BrokerConfig.IdentityTrust;
@@ -105,7 +106,7 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
                         + "' is not the certificate's common name '" + commonName.get() + "'");
                 return;
             }
-            grant(output, connection, clientId, commonName.get());
+            grant(output, connection, clientId, commonName.get(), connect.getWillPublish());
             return;
         }
         if (passwords.isPresent()) {
@@ -117,7 +118,7 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
             }
             byte[] secret = bytes(password.get());
             if (isRemembered(userName.get(), secret)) {
-                grant(output, connection, clientId, userName.get());
+                grant(output, connection, clientId, userName.get(), connect.getWillPublish());
                 return;
             }
             Async<SimpleAuthOutput> async = output.async(VERIFY_TIMEOUT, TimeoutFallback.FAILURE,
@@ -126,7 +127,7 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
                 try {
                     if (passwords.get().verify(userName.get(), secret)) {
                         remember(userName.get(), secret);
-                        grant(output, connection, clientId, userName.get());
+                        grant(output, connection, clientId, userName.get(), connect.getWillPublish());
                     } else {
                         refuse(output, clientId, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
                                 "wrong user name or password");
@@ -148,11 +149,22 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
         refuse(output, clientId, ConnackReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed here");
     }
 
-    private void grant(SimpleAuthOutput output, ConnectionInformation connection, String clientId, String user) {
+    private void grant(SimpleAuthOutput output, ConnectionInformation connection, String clientId, String user,
+                       Optional<WillPublishPacket> will) {
         Optional<ClientDirectory.Entry> entry = clients.user(user);
         if (entry.isEmpty()) {
             refuse(output, clientId, ConnackReasonCode.NOT_AUTHORIZED,
                     "user '" + user + "' has no entry in broker.auth.clients");
+            return;
+        }
+        Optional<String> idProblem = clients.clientIdProblem(user, clientId);
+        if (idProblem.isPresent()) {
+            refuse(output, clientId, ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, idProblem.get());
+            return;
+        }
+        Optional<String> willProblem = will.flatMap(w -> willProblem(entry.get().principal(), w));
+        if (willProblem.isPresent()) {
+            refuse(output, clientId, ConnackReasonCode.NOT_AUTHORIZED, willProblem.get());
             return;
         }
         List<TopicPermission> permissions = new ArrayList<>();
@@ -169,6 +181,32 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
                 entry.get().principal().identity().name().toLowerCase(java.util.Locale.ROOT));
         output.authenticateSuccessfully();
     }
+
+    /**
+     * Why a will may not be accepted, or empty: it is published by the broker when the client vanishes, without
+     * passing the publish interceptor, so it must meet the same rules at CONNECT: its topic inside the user's publish
+     * ACL, and no record identity user properties unless the user is trusted (a forged identity would reach
+     * subscribers of another stream's topic).
+     */
+    static Optional<String> willProblem(ClientPrincipal principal, WillPublishPacket will) {
+        if (!principal.mayPublish(will.getTopic())) {
+            return Optional.of("will topic '" + will.getTopic() + "' is outside the user's publish ACL "
+                    + "(broker.auth.clients)");
+        }
+        if (!principal.trusted()) {
+            for (var property : will.getUserProperties().asList()) {
+                if (IDENTITY_PROPERTIES.contains(property.getName())) {
+                    return Optional.of("will carries the identity user property '" + property.getName()
+                            + "', which only trusted clients may set");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final java.util.Set<String> IDENTITY_PROPERTIES = java.util.Set.of(
+            dev.edgeline.config.RecordEnvelope.DEVICE, dev.edgeline.config.RecordEnvelope.STREAM,
+            dev.edgeline.config.RecordEnvelope.BOOT, dev.edgeline.config.RecordEnvelope.SEQ);
 
     private static TopicPermission permission(String filter, TopicPermission.MqttActivity activity) {
         return Builders.topicPermission().topicFilter(filter).type(TopicPermission.PermissionType.ALLOW)

@@ -22,7 +22,7 @@ public final class RefusalLog {
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     /** Every reason the broker refuses a publish for, as counted and labelled in {@code /metrics}. */
     public static final List<String> REASONS = List.of("topic-too-long", "not-authorized", "no-route", "other-device",
-            "malformed-identity", "identity-jump", "stream-limit", "spool-full", "record-refused", "spool-error");
+            "malformed-identity", "identity-jump", "identity-collision", "stream-limit", "spool-full", "record-refused", "spool-error");
 
     private final long intervalNanos;
     private final LongSupplier nanoTime;

@@ -10,6 +10,7 @@ import com.hivemq.extension.sdk.api.packets.general.UserProperty;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import dev.edgeline.broker.spool.AppendOutcome;
+import dev.edgeline.broker.spool.IdentityCollisionException;
 import dev.edgeline.broker.spool.RecordRefusedException;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolException;
@@ -124,7 +125,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             return;
         }
         SpoolRecord record = ((PublishIdentity.Result.Accepted) result).record();
-        Optional<IdentityJumpGuard.Jump> jump = jumpGuard.check(record);
+        Optional<IdentityJumpGuard.Jump> jump = jumpGuard.check(principal.sourceName(clientId), record);
         if (jump.isPresent()) {
             refusals.refuse("identity-jump", AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
                     "refused: " + jump.get().reason() + "; it would make later records of stream "
@@ -146,11 +147,21 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
                 return;
             }
         }
-        CompletableFuture<AppendOutcome> append = spool.append(route.get().lane(), record);
+        Optional<SpoolException> foreseen = spool.precheck(record);
+        CompletableFuture<AppendOutcome> append = foreseen.isPresent()
+                ? CompletableFuture.failedFuture(foreseen.get()) : spool.append(route.get().lane(), record);
         if (append.isCompletedExceptionally()) {
             // Refused at once (queue full, closed): the publisher gets a negative acknowledgement right away.
             Throwable cause = append.handle((o, e) -> e).join();
             Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+            if (reason instanceof IdentityCollisionException collision) {
+                refusals.refuse("identity-collision", AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
+                        collision.getMessage());
+                health.report("identity-collision", record.device() + "/" + record.stream(), "client", clientId,
+                        "device", record.device(), "stream", record.stream(),
+                        "offered", record.boot() + "/" + record.seq(), "reason", collision.getMessage());
+                return;
+            }
             if (reason instanceof StreamLimitException limit) {
                 refusals.refuse("stream-limit", AckReasonCode.QUOTA_EXCEEDED, limit.getMessage());
                 health.report("stream-limit", limit.device(), "client", clientId, "device", limit.device(),

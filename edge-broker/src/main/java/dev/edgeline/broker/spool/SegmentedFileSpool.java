@@ -8,6 +8,7 @@ import dev.edgeline.broker.spool.internal.IndexCache;
 import dev.edgeline.broker.spool.internal.LaneLog;
 import dev.edgeline.broker.spool.internal.RecordCodec;
 import dev.edgeline.broker.spool.internal.SpoolMeta;
+import dev.edgeline.broker.spool.internal.RecentContent;
 import dev.edgeline.broker.spool.internal.RetiredMarksFile;
 import dev.edgeline.broker.spool.internal.StreamMarks;
 import dev.edgeline.broker.spool.internal.StreamMarks.Mark;
@@ -68,7 +69,8 @@ import org.slf4j.LoggerFactory;
  *       truncated; damage followed by valid frames is kept and read back as a gap marker. Nothing whose future
  *       completed is lost.</li>
  *   <li><b>No duplicates</b>: a data record whose (boot, seq) is at or below its stream's high-water mark completes
- *       as {@link AppendOutcome#DUPLICATE} without being stored. The marks are rebuilt on open from {@code marks.retired}
+ *       as {@link AppendOutcome#DUPLICATE} without being stored, unless a recently stored record of that identity
+ *       has other content ({@link RecentContent}): that is refused ({@link IdentityCollisionException}). The marks are rebuilt on open from {@code marks.retired}
  *       and the records in the segments; {@code dedup.index} only saves scanning.</li>
  *   <li><b>In order, or refused</b>: once a stream's record is refused, its later records are refused too until the
  *       refused one is sent again, so a retransmission can never be mistaken for a duplicate of a later record.</li>
@@ -97,6 +99,7 @@ public final class SegmentedFileSpool implements Spool {
     private final Map<String, Integer> laneIndex = new HashMap<>();
     private final StreamMarks marks = new StreamMarks();
     private RetiredMarksFile retiredMarks;
+    private final RecentContent recent = new RecentContent();
     private final Map<StreamKey, Mark> refusedFloors = new HashMap<>();
     private final List<ArrayDeque<PendingAppend>> blocked = new ArrayList<>();
     private final List<SpoolRecord> pendingGapMarkers = new ArrayList<>();
@@ -223,17 +226,22 @@ public final class SegmentedFileSpool implements Spool {
         for (SpoolConfig.Lane lane : laneConfigs) {
             Path dir = directory.resolve("lanes").resolve(lane.name());
             LaneLog log = LaneLog.open(lane.name(), dir, config.segmentBytes(), marks,
-                    scanFrom.getOrDefault(lane.name(), 0L));
+                    scanFrom.getOrDefault(lane.name(), 0L), recent::stored);
             if (scanFrom.getOrDefault(lane.name(), 0L) > log.durablePosition()) {
                 // The index claims more than the lane holds: it is from another spool; rebuild from scratch.
                 LOG.warn("{}dedup index is ahead of lane {}; rescanning it", logPrefix, lane.name());
                 log.close();
-                log = LaneLog.open(lane.name(), dir, config.segmentBytes(), marks, 0);
+                log = LaneLog.open(lane.name(), dir, config.segmentBytes(), marks, 0, recent::stored);
             }
             lanes.add(log);
         }
         LOG.info("{}opened: boot {}, lanes {}, {} stream mark(s)", logPrefix, boot,
                 lanes.stream().map(l -> l.name() + "@" + l.durablePosition()).toList(), marks.size());
+    }
+
+    @Override
+    public Optional<Long> highestBootOf(String device) {
+        return marks.highestBootOf(device);
     }
 
     @Override
@@ -446,6 +454,10 @@ public final class SegmentedFileSpool implements Spool {
                 }
             }
             if (marks.isDuplicate(key, record.boot(), record.seq())) {
+                if (recent.differs(record).orElse(false)) {
+                    refuseForGood(pending, collision(record));
+                    return true;
+                }
                 accepted.add(pending);
                 outcomes.add(AppendOutcome.DUPLICATE);
                 return true;
@@ -473,6 +485,7 @@ public final class SegmentedFileSpool implements Spool {
         }
         lanes.get(lane).add(record);
         if (record.kind() == RecordKind.DATA) {
+            recent.stored(record);
             raisedKeys.add(key);
             previousMarks.add(marks.raise(key, record.boot(), record.seq()));
         }
@@ -481,7 +494,29 @@ public final class SegmentedFileSpool implements Spool {
         return true;
     }
 
-    /** Why a new stream {@code key} may not start (a stream limit is reached), or empty. */
+    @Override
+    public Optional<SpoolException> precheck(SpoolRecord record) {
+        if (record.kind() != RecordKind.DATA) {
+            return Optional.empty();
+        }
+        StreamKey key = new StreamKey(record.device(), record.stream());
+        if (marks.get(key).isEmpty()) {
+            return streamLimitProblem(key).map(problem -> new StreamLimitException(record.device(), problem));
+        }
+        if (record.seq() != SpoolRecord.ASSIGN_SEQ && marks.isDuplicate(key, record.boot(), record.seq())
+                && recent.differs(record).orElse(false)) {
+            return Optional.of(collision(record));
+        }
+        return Optional.empty();
+    }
+
+    private static IdentityCollisionException collision(SpoolRecord record) {
+        return new IdentityCollisionException("stream " + record.stream() + " of " + record.device()
+                + " already holds boot " + record.boot() + " seq " + record.seq() + " with other content: refused, "
+                + "not acknowledged as a duplicate (is another publisher using this stream's identity?)");
+    }
+
+    /** Why a new stream {@code key} may not start (a stream limit is reached), or empty. Any thread. */
     private Optional<String> streamLimitProblem(StreamKey key) {
         SpoolConfig.StreamLimits limits = config.streamLimits();
         int ofDevice = marks.streamsOf(key.device());

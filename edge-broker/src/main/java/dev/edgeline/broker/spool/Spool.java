@@ -33,6 +33,17 @@ public interface Spool extends AutoCloseable {
      */
     Optional<StreamMark> markOf(String device, String stream);
 
+    /** The highest boot any stream of {@code device} has reached, or empty when the device has no stream. Any thread. */
+    Optional<Long> highestBootOf(String device);
+
+    /**
+     * Why {@code record} would be refused by the spool's own rules (a stream limit, an identity stored with other
+     * content), as far as can be told now; empty when it looks acceptable. Any thread. Lets the broker answer with a
+     * negative acknowledgement before the append, as the writer's own check (which stays authoritative) comes too
+     * late for that.
+     */
+    Optional<SpoolException> precheck(SpoolRecord record);
+
     /** A stream's high-water mark: its highest boot and seq. */
     record StreamMark(long boot, long seq) {}
 

@@ -203,12 +203,80 @@ class BrokerSecurityIT {
         assertThat(bootJump.getReasonCodes()[0]).isEqualTo(0x83);
         assertThat(publish(agent, "edge/pi-9/humidity", "{}", identity("pi-9", "humidity", 7, 3))).isLessThan(0x80);
         assertThat(spooledOn("edge/pi-9/humidity")).extracting(SpoolRecord::seq).containsExactly(0L, 1L, 2L, 3L);
-        List<SpoolRecord> health = spooledOn("edge/pi-9/broker-health");
+        List<SpoolRecord> health = spooledOn("edge/pi-9/broker-health").stream()
+                .filter(r -> new String(r.payload(), StandardCharsets.UTF_8).contains("\"stream\":\"humidity\""))
+                .toList();
         assertThat(health).isNotEmpty();
         assertThat(new String(health.getFirst().payload(), StandardCharsets.UTF_8))
-                .contains("\"event\":\"identity-jump-refused\"").contains("\"stream\":\"humidity\"")
-                .contains("\"mark\":\"7/2\"");
+                .contains("\"event\":\"identity-jump-refused\"").contains("\"mark\":\"7/2\"");
         assertThat(health.getFirst().device()).isEqualTo("pi-9");
+    }
+
+    @Test
+    void anIdentityReusedWithOtherContent_isRefused_whileAReplayIsAcknowledgedAsTheDuplicateItIs() throws Exception {
+        MqttAsyncClient agent = connect(plainPort, "col", "agent", "agent-secret", null);
+        MqttAsyncClient twin = connect(plainPort, "col-twin", "agent", "agent-secret", null);
+        assertThat(publish(agent, "edge/pi-9/pressure", "{\"value\":1013}", identity("pi-9", "pressure", 3, 0)))
+                .isLessThan(0x80);
+        assertThat(publish(agent, "edge/pi-9/pressure", "{\"value\":1013}", identity("pi-9", "pressure", 3, 0)))
+                .as("a replay of the same content").isLessThan(0x80);
+        IMqttToken collision = publishToken(twin, "edge/pi-9/pressure", "{\"value\":999}",
+                identity("pi-9", "pressure", 3, 0));
+        assertThat(collision.getReasonCodes()[0]).as("the same identity, other content").isEqualTo(0x83);
+        assertThat(collision.getResponseProperties().getReasonString()).contains("other content");
+        assertThat(spooledOn("edge/pi-9/pressure")).singleElement().satisfies(r -> assertThat(
+                new String(r.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"value\":1013}"));
+        assertThat(spooledOn("edge/pi-9/broker-health")).anySatisfy(r -> assertThat(
+                new String(r.payload(), StandardCharsets.UTF_8)).contains("\"event\":\"identity-collision\"")
+                .contains("\"stream\":\"pressure\""));
+    }
+
+    @Test
+    void jumpsThatPassOneByOne_areRefusedOnceTheyAddUp_andANewStreamCannotStartFarAboveItsDevice() throws Exception {
+        MqttAsyncClient agent = connect(plainPort, "cum", "agent", "agent-secret", null);
+        assertThat(publish(agent, "edge/pi-9/light", "{}", identity("pi-9", "light", 10, 0))).isLessThan(0x80);
+        assertThat(publish(agent, "edge/pi-9/light", "{}", identity("pi-9", "light", 9_010, 0)))
+                .as("one jump of 9,000 boots").isLessThan(0x80);
+        IMqttToken second = publishToken(agent, "edge/pi-9/light", "{}", identity("pi-9", "light", 18_010, 0));
+        assertThat(second.getReasonCodes()[0]).as("a second one within the hour").isEqualTo(0x83);
+        assertThat(second.getResponseProperties().getReasonString()).contains("add up to")
+                .contains("within 60 minutes");
+        IMqttToken newStream = publishToken(agent, "edge/pi-9/uv", "{}", identity("pi-9", "uv", 1L << 62, 0));
+        assertThat(newStream.getReasonCodes()[0]).as("a new stream at boot 2^62").isEqualTo(0x83);
+        assertThat(newStream.getResponseProperties().getReasonString()).contains("new stream starts at boot");
+        assertThat(publish(agent, "edge/pi-9/light", "{}", identity("pi-9", "light", 9_010, 1))).isLessThan(0x80);
+        assertThat(spooledOn("edge/pi-9/uv")).isEmpty();
+    }
+
+    @Test
+    void aClientIdOfAnotherUser_isRefused_andItsOwnerStaysConnected() throws Exception {
+        MqttAsyncClient agent = connectAs(plainPort, "edge-agent-pi-9", "agent", "agent-secret", null, null);
+        MqttAsyncClient kitchen = connectAs(plainPort, "esp32-kitchen", "esp32-kitchen", "kitchen-secret", null, null);
+        for (String stolen : List.of("edge-agent-pi-9", "esp32-kitchen", "esp32-kitchen-7", "anything")) {
+            assertThatThrownBy(() -> connectAs(plainPort, stolen, "wide", "wide-secret", null, null)).as(stolen)
+                    .isInstanceOfSatisfying(MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(0x85));
+        }
+        assertThatThrownBy(() -> connectAs(mtlsPort, "esp32-kitchen-9", null, null,
+                certs.socketFactory("server-ca", "garden"), null)).as("a certificate is bound to its common name's ids")
+                .isInstanceOfSatisfying(MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(0x85));
+        Thread.sleep(500);
+        assertThat(agent.isConnected()).as("the agent was not kicked off").isTrue();
+        assertThat(kitchen.isConnected()).isTrue();
+        assertThat(connectAs(plainPort, "wide-2", "wide", "wide-secret", null, null).isConnected()).isTrue();
+    }
+
+    @Test
+    void aWillOutsideTheAcl_orWithAForgedIdentity_isRefusedAtConnect() throws Exception {
+        MqttMessage otherDevicesTopic = new MqttMessage("lan/garden/status".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> connectAs(plainPort, "esp32-kitchen-w1", "esp32-kitchen", "kitchen-secret", null,
+                otherDevicesTopic)).isInstanceOfSatisfying(MqttException.class,
+                e -> assertThat(e.getReasonCode()).isEqualTo(0x87));
+        MqttMessage ownTopic = new MqttMessage("lan/kitchen/status".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> connectAs(plainPort, "esp32-kitchen-w2", "esp32-kitchen", "kitchen-secret", null,
+                ownTopic, identity("pi-9", "temperature", 1, 5))).isInstanceOfSatisfying(MqttException.class,
+                e -> assertThat(e.getReasonCode()).isEqualTo(0x87));
+        assertThat(connectAs(plainPort, "esp32-kitchen-w3", "esp32-kitchen", "kitchen-secret", null, ownTopic)
+                .isConnected()).as("a will on its own topic").isTrue();
     }
 
     @Test
@@ -224,14 +292,14 @@ class BrokerSecurityIT {
 
     @Test
     void mutualTls_knowsTheClientByItsCertificate_andRefusesAnotherCasCertificate() throws Exception {
-        MqttAsyncClient garden = connect(mtlsPort, "g1", null, null, certs.socketFactory("server-ca", "garden"));
+        MqttAsyncClient garden = connect(mtlsPort, "esp32-garden-g1", null, null, certs.socketFactory("server-ca", "garden"));
         assertThat(publish(garden, "lan/esp32-garden/soil", "0.4")).isLessThan(0x80);
         assertThat(publish(garden, "lan/kitchen/temp", "1")).isEqualTo(0x87);
         assertThat(spooledOn("lan/esp32-garden/soil")).extracting(SpoolRecord::device)
                 .containsOnly("pi-9/esp32-garden");
-        assertThatThrownBy(() -> connect(mtlsPort, "g2", null, null, certs.socketFactory("server-ca", "rogue")))
+        assertThatThrownBy(() -> connect(mtlsPort, "esp32-garden-g2", null, null, certs.socketFactory("server-ca", "rogue")))
                 .as("same common name, signed by another CA").isInstanceOf(MqttException.class);
-        assertThatThrownBy(() -> connect(mtlsPort, "g3", null, null, certs.socketFactory("server-ca", null)))
+        assertThatThrownBy(() -> connect(mtlsPort, "esp32-garden-g3", null, null, certs.socketFactory("server-ca", null)))
                 .as("no client certificate").isInstanceOf(MqttException.class);
         assertThatThrownBy(() -> connect(mtlsPort, "g4", "esp32-kitchen", "x", certs.socketFactory("server-ca", "garden")))
                 .as("a user name that is not the certificate's").isInstanceOfSatisfying(MqttException.class,
@@ -241,7 +309,7 @@ class BrokerSecurityIT {
     @Test
     void qos1Retransmissions_withDup_areNotSpooledTwice_evenAcrossAReconnect() throws Exception {
         byte[] payload = "dup-test".getBytes(StandardCharsets.UTF_8);
-        try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, "raw-dup", "esp32-kitchen",
+        try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, "esp32-kitchen-raw-dup", "esp32-kitchen",
                 "kitchen-secret", false)) {
             assertThat(client.connackCode()).isZero();
             client.publish("lan/kitchen/dup", payload, 1, 7, false);
@@ -250,7 +318,7 @@ class BrokerSecurityIT {
             assertThat(client.await(RawMqtt311Client.PUBACK).packetId()).isEqualTo(7);
             client.publish("lan/kitchen/dup", payload, 1, 8, false);
         } // dropped before PUBACK 8 could be read
-        try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, "raw-dup", "esp32-kitchen",
+        try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, "esp32-kitchen-raw-dup", "esp32-kitchen",
                 "kitchen-secret", false)) {
             assertThat(client.connackCode()).isZero();
             client.publish("lan/kitchen/dup", payload, 1, 8, true);
@@ -263,7 +331,7 @@ class BrokerSecurityIT {
 
     @Test
     void qos2_isDurableBeforePubrec() throws Exception {
-        try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, "raw-qos2", "esp32-kitchen",
+        try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, "esp32-kitchen-raw-qos2", "esp32-kitchen",
                 "kitchen-secret", true)) {
             assertThat(client.connackCode()).isZero();
             for (int id = 1; id <= 20; id++) {
@@ -294,7 +362,7 @@ class BrokerSecurityIT {
         for (List<String> attempt : List.of(List.of("esp32-kitchen", "kitchen-secret", "lan/garden/x"),
                 List.of("wide", "wide-secret", "other/unrouted"))) {
             String topic = attempt.get(2);
-            try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, "raw-acl", attempt.get(0),
+            try (RawMqtt311Client client = RawMqtt311Client.connect(plainPort, attempt.get(0) + "-raw-acl", attempt.get(0),
                     attempt.get(1), true)) {
                 assertThat(client.connackCode()).isZero();
                 client.publish(topic, new byte[] {1}, 1, 1, false);
@@ -316,8 +384,14 @@ class BrokerSecurityIT {
                 new UserProperty("boot", Long.toString(boot)), new UserProperty("seq", Long.toString(seq))};
     }
 
+    /** Connects as {@code user} with client id {@code <user>-<clientId>} (the default client id rule). */
     private MqttAsyncClient connect(int port, String clientId, String user, String password, SocketFactory tls)
             throws MqttException {
+        return connectAs(port, user == null ? clientId : user + "-" + clientId, user, password, tls, null);
+    }
+
+    private MqttAsyncClient connectAs(int port, String clientId, String user, String password, SocketFactory tls,
+                                      MqttMessage will, UserProperty... willProperties) throws MqttException {
         String scheme = tls == null ? "tcp" : "ssl";
         MqttAsyncClient client = new MqttAsyncClient(scheme + "://127.0.0.1:" + port, clientId, new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
@@ -330,6 +404,13 @@ class BrokerSecurityIT {
         }
         if (tls != null) {
             options.setSocketFactory(tls);
+        }
+        if (will != null) {
+            options.setWill(new String(will.getPayload(), StandardCharsets.UTF_8).split("\\|")[0],
+                    new MqttMessage(new byte[] {1}));
+            MqttProperties properties = new MqttProperties();
+            properties.setUserProperties(List.of(willProperties));
+            options.setWillMessageProperties(properties);
         }
         try {
             client.connect(options).waitForCompletion(15_000);

@@ -35,8 +35,11 @@ class SpoolCompatibilityTest {
         try (SegmentedFileSpool spool = SegmentedFileSpool.open(config, "compat-pi", InstantSource.system())) {
             assertThat(spool.markOf("compat-pi", "temperature")).contains(new Spool.StreamMark(3, 49));
             assertThat(spool.markOf("compat-pi", "door")).contains(new Spool.StreamMark(3, 9));
-            assertThat(spool.append("telemetry", record("temperature", 49, "{\"value\":24.9}")).join())
+            assertThat(spool.append("telemetry", record("temperature", 49, "{\"value\":24.9,\"unit\":\"°C\"}")).join())
                     .as("a record the old release stored is a duplicate").isEqualTo(AppendOutcome.DUPLICATE);
+            assertThat(spool.append("telemetry", record("temperature", 49, "{\"value\":24.9}")))
+                    .as("the same identity with other content is refused, even in an old spool")
+                    .failsWithin(java.time.Duration.ofSeconds(5));
             assertThat(spool.append("telemetry", record("temperature", 50, "{\"value\":25.0}")).join())
                     .isNotEqualTo(AppendOutcome.DUPLICATE);
             List<SpoolRecord> read = new ArrayList<>();

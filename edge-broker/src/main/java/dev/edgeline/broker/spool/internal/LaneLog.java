@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,10 +52,11 @@ public final class LaneLog {
 
     /**
      * Opens the lane, recovering it: raises {@code marks} from the first segment's checkpoint and every frame from
-     * {@code scanFrom} on (0: everything), truncates a torn tail of the last segment, and reports damage inside it.
+     * {@code scanFrom} on (0: everything), handing those data records to {@code scanned}; truncates a torn tail of
+     * the last segment, and reports damage inside it.
      */
-    public static LaneLog open(String name, Path directory, long segmentBytes, StreamMarks marks, long scanFrom)
-            throws IOException {
+    public static LaneLog open(String name, Path directory, long segmentBytes, StreamMarks marks, long scanFrom,
+                               Consumer<SpoolRecord> scanned) throws IOException {
         DurableDirectories.create(directory);
         LaneLog lane = new LaneLog(name, directory, segmentBytes);
         List<Long> bases = SegmentDirectory.list(directory);
@@ -77,7 +79,10 @@ public final class LaneLog {
                     lane.addClosed(base, size);
                     continue;
                 }
-                long validEnd = lane.scan(channel, base, size, i == 0, Math.max(0, scanFrom - base), marks, frames);
+                // The last segment is read whole even where the index covers it: its records are the ones a
+                // publisher resends after a restart, and their content tells a replay from a collision.
+                long validEnd = lane.scan(channel, base, size, i == 0, last ? 0 : Math.max(0, scanFrom - base), marks,
+                        frames, scanned);
                 if (last && validEnd < size) {
                     LOG.warn("[Spool lane={}] torn tail in {}: truncating {} byte(s) after the last complete record",
                             name, path.getFileName(), size - validEnd);
@@ -133,7 +138,7 @@ public final class LaneLog {
      * frame (the segment size when all is well).
      */
     private long scan(FileChannel channel, long base, long size, boolean readCheckpoint, long scanOffset,
-                      StreamMarks marks, FrameReader frames) throws IOException {
+                      StreamMarks marks, FrameReader frames, Consumer<SpoolRecord> scanned) throws IOException {
         long offset = 0;
         long validEnd = 0;
         boolean receivedAtKnown = false;
@@ -166,6 +171,7 @@ public final class LaneLog {
                 }
                 if (offset >= scanOffset && r.kind() == RecordKind.DATA) {
                     marks.raise(new StreamKey(r.device(), r.stream()), r.boot(), r.seq());
+                    scanned.accept(r);
                 }
             }
             offset += frame.size();

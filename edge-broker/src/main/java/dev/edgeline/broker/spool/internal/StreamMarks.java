@@ -1,5 +1,6 @@
 package dev.edgeline.broker.spool.internal;
 
+import dev.edgeline.config.RecordEnvelope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,8 +59,8 @@ public final class StreamMarks {
             if (previous == null) {
                 device.streams++;
             }
-            if (boot > device.highestBoot) {
-                device.highestBoot = boot;
+            if (boot > device.highestBoot && !key.stream().equals(RecordEnvelope.BROKER_HEALTH_STREAM)) {
+                device.highestBoot = boot; // the broker's own stream carries the broker's boot, not the publisher's
             }
         }
         return previous;
@@ -115,7 +116,10 @@ public final class StreamMarks {
         return streams == null ? 0 : streams.streams;
     }
 
-    /** The highest boot any stream of {@code device} has reached, if it has a stream. Any thread. */
+    /**
+     * The highest boot any stream of {@code device} has reached (the broker's own health stream aside: its boot is
+     * the broker's), if it has such a stream. Any thread.
+     */
     public Optional<Long> highestBootOf(String device) {
         DeviceStreams streams = devices.get(device);
         return streams == null || streams.highestBoot < 0 ? Optional.empty() : Optional.of(streams.highestBoot);

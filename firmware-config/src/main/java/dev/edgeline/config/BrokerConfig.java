@@ -84,8 +84,28 @@ public record BrokerConfig(List<Listener> listeners, Path dataDirectory, Session
      * @param keyFile      the broker's private key (PEM, PKCS#8 {@code BEGIN PRIVATE KEY}, unencrypted)
      * @param clientCaFile CA certificates (PEM) that sign client certificates; present: clients must show one
      *                     (mTLS) and are known by its subject's common name
+     * @param protocols    TLS versions offered ({@code TLSv1.3}, {@code TLSv1.2})
+     * @param cipherSuites cipher suites offered (JSSE names); by default TLS 1.3's and TLS 1.2's forward-secret AEAD
+     *                     suites only (no CBC, no SHA-1 MACs, no static RSA key exchange)
      */
-    public record ListenerTls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {}
+    public record ListenerTls(Path certFile, Path keyFile, Optional<Path> clientCaFile, List<String> protocols,
+                              List<String> cipherSuites) {
+        public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+        public static final List<String> DEFAULT_CIPHER_SUITES = List.of(
+                "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+        public ListenerTls {
+            protocols = List.copyOf(protocols);
+            cipherSuites = List.copyOf(cipherSuites);
+        }
+
+        public ListenerTls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {
+            this(certFile, keyFile, clientCaFile, DEFAULT_PROTOCOLS, DEFAULT_CIPHER_SUITES);
+        }
+    }
 
     /**
      * Who may connect and what each may do.

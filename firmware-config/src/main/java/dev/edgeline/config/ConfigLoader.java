@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -288,10 +289,39 @@ public final class ConfigLoader {
         Path cert = readableFile(t, "cert-file", true).orElse(base);
         Path key = readableFile(t, "key-file", true).orElse(base);
         Optional<Path> clientCa = readableFile(t, "client-ca-file", false);
+        List<String> protocols = t.has("protocols") ? names(t, "protocols", Set.of("TLSv1.3", "TLSv1.2"),
+                "TLSv1.3 or TLSv1.2") : BrokerConfig.ListenerTls.DEFAULT_PROTOCOLS;
+        List<String> suites = t.has("cipher-suites") ? names(t, "cipher-suites", supportedCipherSuites(),
+                "a cipher suite this Java supports (JSSE name, such as TLS_AES_128_GCM_SHA256)")
+                : BrokerConfig.ListenerTls.DEFAULT_CIPHER_SUITES;
         t.rejectUnknownKeys();
         checkCertificateAndKey(t, "cert-file", Optional.of(cert), "key-file", Optional.of(key));
         clientCa.ifPresent(ca -> checkCertificates(t, "client-ca-file", ca));
-        return new BrokerConfig.ListenerTls(cert, key, clientCa);
+        return new BrokerConfig.ListenerTls(cert, key, clientCa, protocols, suites);
+    }
+
+    /** A list of names, each one of {@code allowed}; an empty list is an error too. */
+    private List<String> names(YamlMap m, String key, Set<String> allowed, String what) {
+        List<String> names = m.list(key, (path, node) -> {
+            if (!(node instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar) || !allowed.contains(scalar.getValue())) {
+                errors.add(path, (node instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar
+                        ? "'" + scalar.getValue() + "'" : "this") + " is not " + what);
+                return Optional.empty();
+            }
+            return Optional.of(scalar.getValue());
+        });
+        if (names.isEmpty()) {
+            m.error(key, "must name at least one");
+        }
+        return names;
+    }
+
+    private static Set<String> supportedCipherSuites() {
+        try {
+            return Set.of(javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this Java has no TLS", e);
+        }
     }
 
     /**

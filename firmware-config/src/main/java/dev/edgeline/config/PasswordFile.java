@@ -35,8 +35,21 @@ public final class PasswordFile {
     private static final int HASH_BYTES = 64;
     private final Map<String, Entry> entries;
 
+    /**
+     * Checked instead of an unknown user's entry, with as many iterations as the slowest real one, so that a wrong
+     * user name takes as long to refuse as a wrong password: the time does not tell which user names exist.
+     */
+    private final Entry decoy;
+
     private PasswordFile(Map<String, Entry> entries) {
         this.entries = entries;
+        int iterations = entries.values().stream().mapToInt(Entry::iterations).max().orElse(DEFAULT_ITERATIONS);
+        byte[] salt = new byte[SALT_BYTES];
+        byte[] hash = new byte[HASH_BYTES];
+        SecureRandom random = new SecureRandom();
+        random.nextBytes(salt);
+        random.nextBytes(hash);
+        this.decoy = new Entry(iterations, salt, hash);
     }
 
     private record Entry(int iterations, byte[] salt, byte[] hash) {}
@@ -143,13 +156,15 @@ public final class PasswordFile {
         return entries.containsKey(user);
     }
 
-    /** Whether {@code password} is {@code user}'s (constant-time comparison; slow by design). */
+    /**
+     * Whether {@code password} is {@code user}'s (constant-time comparison; slow by design, and as slow for a user
+     * that does not exist).
+     */
     public boolean verify(String user, byte[] password) {
         Entry entry = entries.get(user);
-        if (entry == null) {
-            return false;
-        }
-        return MessageDigest.isEqual(pbkdf2(password, entry.salt(), entry.iterations()), entry.hash());
+        Entry checked = entry == null ? decoy : entry;
+        boolean matches = MessageDigest.isEqual(pbkdf2(password, checked.salt(), checked.iterations()), checked.hash());
+        return matches && entry != null;
     }
 
     /** A {@code $7$} hash of {@code password} with a fresh random salt. */

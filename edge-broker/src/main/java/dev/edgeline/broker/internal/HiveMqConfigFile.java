@@ -10,7 +10,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes HiveMQ CE's {@code config.xml} from our broker config: one listener per configured listener (plain TCP, or
- * TLS with a key store made from the PEM files and, for mTLS, a trust store with client authentication REQUIRED),
+ * TLS with a key store made from the PEM files, the listener's protocols and cipher suites (by default TLS 1.3 and
+ * TLS 1.2's forward-secret AEAD suites only) and, for mTLS, a trust store with client authentication REQUIRED),
  * anonymous usage statistics off (an appliance never calls out), a receive maximum of 256 in-flight QoS 1/2
  * publishes per client (acks wait for an fsync, so a deeper window keeps publishers busy), topic aliases off, and
  * the session persistence mode. The file holds the key stores' password, so it is written with mode 0600.
@@ -72,6 +73,7 @@ public final class HiveMqConfigFile {
     }
 
     private static String tlsListener(BrokerConfig.Listener listener, TlsKeyStores.Stores stores) {
+        BrokerConfig.ListenerTls tls = listener.tls().orElseThrow();
         String trust = stores.trustStore().map(path -> """
                                 <truststore>
                                     <path>%s</path>
@@ -91,10 +93,24 @@ public final class HiveMqConfigFile {
                                     <password>%s</password>
                                     <private-key-password>%s</private-key-password>
                                 </keystore>
+                                <protocols>
+                %s                </protocols>
+                                <cipher-suites>
+                %s                </cipher-suites>
                 %s            </tls>
                         </tls-tcp-listener>
                 """.formatted(listener.port(), escape(listener.host()), escape(listener.name()),
-                escape(stores.keyStore().toString()), stores.password(), stores.password(), trust);
+                escape(stores.keyStore().toString()), stores.password(), stores.password(),
+                elements("protocol", tls.protocols()), elements("cipher-suite", tls.cipherSuites()), trust);
+    }
+
+    private static String elements(String name, java.util.List<String> values) {
+        StringBuilder xml = new StringBuilder();
+        for (String value : values) {
+            xml.append("                    <").append(name).append('>').append(escape(value)).append("</")
+                    .append(name).append(">\n");
+        }
+        return xml.toString();
     }
 
     private static String escape(String text) {

@@ -291,6 +291,30 @@ class BrokerSecurityIT {
     }
 
     @Test
+    void tls_offersTls13AndTls12AeadSuitesOnly_asOpensslSeesIt() throws Exception {
+        assertThat(opensslHandshake("-tls1_3")).contains("Protocol version: TLSv1.3").doesNotContain("alert");
+        assertThat(opensslHandshake("-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"))
+                .contains("Protocol version: TLSv1.2").contains("Ciphersuite: ECDHE-ECDSA-AES128-GCM-SHA256");
+        for (String weak : List.of("ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256")) {
+            assertThat(opensslHandshake("-tls1_2", "-cipher", weak)).as(weak + " (CBC) is not offered")
+                    .contains("handshake failure").doesNotContain("Ciphersuite:");
+        }
+        assertThat(opensslHandshake("-tls1_1")).as("TLS 1.1 is not offered").doesNotContain("Ciphersuite:");
+    }
+
+    /** What {@code openssl s_client} prints when it connects to the TLS listener with {@code options}. */
+    private static String opensslHandshake(String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + tlsPort,
+                "-CAfile", certs.file("server-ca.pem").toString(), "-brief"));
+        command.addAll(List.of(options));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return output;
+    }
+
+    @Test
     void mutualTls_knowsTheClientByItsCertificate_andRefusesAnotherCasCertificate() throws Exception {
         MqttAsyncClient garden = connect(mtlsPort, "esp32-garden-g1", null, null, certs.socketFactory("server-ca", "garden"));
         assertThat(publish(garden, "lan/esp32-garden/soil", "0.4")).isLessThan(0x80);

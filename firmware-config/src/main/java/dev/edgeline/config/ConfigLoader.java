@@ -220,6 +220,7 @@ public final class ConfigLoader {
         int brokerPort = m.integer("broker-port", MonitoringConfig.DEFAULT_BROKER_PORT, 1, 65535);
         int bridgePort = m.integer("bridge-port", MonitoringConfig.DEFAULT_BRIDGE_PORT, 1, 65535);
         Duration stallAfter = m.duration("stall-after", MonitoringConfig.DEFAULT_STALL_AFTER);
+        Optional<Path> tokenFile = readableFile(m, "bearer-token-file", false);
         m.rejectUnknownKeys();
         if (host != null && loopbackOf(host).isEmpty()) {
             m.error("host", "'" + host + "' is not an IP address to bind (such as 127.0.0.1 or 0.0.0.0) or localhost");
@@ -231,7 +232,7 @@ public final class ConfigLoader {
             m.error("stall-after", stallAfter + " is below the 1 s minimum");
         }
         return new MonitoringConfig(host == null ? "127.0.0.1" : host, brokerPort, bridgePort,
-                stallAfter == null ? MonitoringConfig.DEFAULT_STALL_AFTER : stallAfter);
+                stallAfter == null ? MonitoringConfig.DEFAULT_STALL_AFTER : stallAfter, tokenFile);
     }
 
     private Optional<BrokerConfig.Listener> readListener(YamlMap l, String defaultName) {

@@ -1,6 +1,8 @@
 package dev.edgeline.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The operators' view of a device ({@code monitoring:} in the device YAML): where each service serves its Prometheus
@@ -14,8 +16,15 @@ import java.time.Duration;
  * @param brokerPort the edge-broker service's port (with the bridge in-process, its meters are served here too)
  * @param bridgePort the edge-bridge service's port when the bridge runs as its own process
  * @param stallAfter how long a waiting backlog may go without a Kafka commit before health fails
+ * @param bearerTokenFile a file holding a token that requests from other hosts must carry
+ *                   ({@code Authorization: Bearer <token>}); requests from this device itself (loopback) need none
  */
-public record MonitoringConfig(String host, int brokerPort, int bridgePort, Duration stallAfter) {
+public record MonitoringConfig(String host, int brokerPort, int bridgePort, Duration stallAfter,
+                               Optional<Path> bearerTokenFile) {
+    public MonitoringConfig(String host, int brokerPort, int bridgePort, Duration stallAfter) {
+        this(host, brokerPort, bridgePort, stallAfter, Optional.empty());
+    }
+
     public static final int DEFAULT_BROKER_PORT = 9101;
     public static final int DEFAULT_BRIDGE_PORT = 9102;
     public static final Duration DEFAULT_STALL_AFTER = Duration.ofMinutes(2);

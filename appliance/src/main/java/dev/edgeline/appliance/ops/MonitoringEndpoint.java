@@ -6,7 +6,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * One service's HTTP endpoint (the JDK's own HTTP server: nothing more on the device's class path):
  * {@code GET /metrics} in the Prometheus text format, {@code GET /health} answering 200 when passing and 503 with
  * every problem named when failing.
+ *
+ * <p>With a bearer token ({@code monitoring.bearer-token-file}), requests from other hosts must carry it
+ * ({@code Authorization: Bearer}, compared in constant time) or get 401; the device's own requests (loopback: the
+ * provisioning health gate, an operator on the device) need none.
  *
  * <p>Slow or hostile clients cannot stall it: a request must arrive whole within {@value #MAX_REQUEST_SECONDS} s and
  * its answer be taken within {@value #MAX_RESPONSE_SECONDS} s, or the connection is closed; at most
@@ -58,6 +66,17 @@ public final class MonitoringEndpoint implements AutoCloseable {
      */
     public static MonitoringEndpoint start(String host, int port, PrometheusMeterRegistry registry,
                                            Runnable beforeScrape, Supplier<Health> health) throws IOException {
+        return start(host, port, registry, beforeScrape, health, Optional.empty(), InetAddress::isLoopbackAddress);
+    }
+
+    /**
+     * As above; with a {@code bearerToken}, a request from an address that is not {@code trusted} (by default: not
+     * loopback, so not from this device) must carry {@code Authorization: Bearer <token>} or gets 401.
+     */
+    public static MonitoringEndpoint start(String host, int port, PrometheusMeterRegistry registry,
+                                           Runnable beforeScrape, Supplier<Health> health,
+                                           Optional<String> bearerToken, Predicate<InetAddress> trusted)
+            throws IOException {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -68,20 +87,21 @@ public final class MonitoringEndpoint implements AutoCloseable {
         ExecutorService executor = Executors.newFixedThreadPool(WORKERS,
                 Thread.ofPlatform().name("monitoring-http-", 0).daemon().factory());
         server.setExecutor(executor);
+        BearerCheck bearer = new BearerCheck(bearerToken, trusted);
         server.createContext("/metrics", exchange -> {
-            if (isGet(exchange)) {
+            if (bearer.allows(exchange) && isGet(exchange)) {
                 beforeScrape.run();
                 respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
             }
         });
         server.createContext("/health", exchange -> {
-            if (isGet(exchange)) {
+            if (bearer.allows(exchange) && isGet(exchange)) {
                 Health answer = health.get();
                 respond(exchange, answer.passing() ? 200 : 503, "application/json", answer.toJson() + "\n");
             }
         });
         server.createContext("/", exchange -> {
-            if (isGet(exchange)) {
+            if (bearer.allows(exchange) && isGet(exchange)) {
                 respond(exchange, exchange.getRequestURI().getPath().equals("/") ? 200 : 404, "text/plain",
                         "GET /metrics (Prometheus) or /health\n");
             }
@@ -89,6 +109,24 @@ public final class MonitoringEndpoint implements AutoCloseable {
         server.start();
         LOG.info("metrics on http://{}:{}/metrics, health on /health", host, server.getAddress().getPort());
         return new MonitoringEndpoint(server, executor);
+    }
+
+    /** The optional bearer token check; requests from trusted addresses pass without one. */
+    private record BearerCheck(Optional<String> token, Predicate<InetAddress> trusted) {
+        boolean allows(HttpExchange exchange) throws IOException {
+            if (token.isEmpty() || trusted.test(exchange.getRemoteAddress().getAddress())) {
+                return true;
+            }
+            String header = exchange.getRequestHeaders().getFirst("Authorization");
+            byte[] offered = (header == null ? "" : header).getBytes(StandardCharsets.UTF_8);
+            byte[] expected = ("Bearer " + token.get()).getBytes(StandardCharsets.UTF_8);
+            if (MessageDigest.isEqual(offered, expected)) {
+                return true;
+            }
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"edgeline\"");
+            respond(exchange, 401, "text/plain", "a bearer token is required (monitoring.bearer-token-file)\n");
+            return false;
+        }
     }
 
     private static boolean isGet(HttpExchange exchange) throws IOException {
@@ -112,6 +150,11 @@ public final class MonitoringEndpoint implements AutoCloseable {
                 out.write(bytes);
             }
         }
+    }
+
+    /** The port it listens on (the one asked for, or the one the system picked for port 0). */
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     @Override

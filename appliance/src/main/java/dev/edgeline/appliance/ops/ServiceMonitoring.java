@@ -101,14 +101,28 @@ public final class ServiceMonitoring implements AutoCloseable {
         MonitoringEndpoint endpoint = null;
         if (port.isPresent()) {
             try {
-                endpoint = MonitoringEndpoint.start(config.monitoring().orElseThrow().host(), port.get(),
-                        registry.meters(), beforeScrape, health);
+                MonitoringConfig monitoring = config.monitoring().orElseThrow();
+                endpoint = MonitoringEndpoint.start(monitoring.host(), port.get(), registry.meters(), beforeScrape,
+                        health, bearerToken(monitoring), java.net.InetAddress::isLoopbackAddress);
             } catch (IOException | RuntimeException e) {
                 registry.close();
                 throw e;
             }
         }
         return new ServiceMonitoring(registry, health, endpoint, Watchdog.start(service, stuck, status));
+    }
+
+    /** The token in {@code monitoring.bearer-token-file} (first line, trimmed); an empty file is an error. */
+    private static Optional<String> bearerToken(MonitoringConfig monitoring) throws IOException {
+        if (monitoring.bearerTokenFile().isEmpty()) {
+            return Optional.empty();
+        }
+        java.nio.file.Path file = monitoring.bearerTokenFile().get();
+        String token = java.nio.file.Files.readString(file).lines().findFirst().orElse("").trim();
+        if (token.isEmpty()) {
+            throw new IOException("monitoring.bearer-token-file " + file + " is empty: it must hold the token");
+        }
+        return Optional.of(token);
     }
 
     private static Registry registry(DeviceConfig config, String service) {

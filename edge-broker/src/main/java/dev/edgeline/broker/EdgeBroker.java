@@ -18,6 +18,7 @@ import dev.edgeline.broker.internal.IdentityJumpGuard;
 import dev.edgeline.broker.internal.RetransmissionTracker;
 import dev.edgeline.broker.internal.HiveMqConfigFile;
 import dev.edgeline.broker.internal.PublishIdentity;
+import dev.edgeline.broker.internal.PublishQuotas;
 import dev.edgeline.broker.internal.RefusalLog;
 import dev.edgeline.broker.internal.SpoolingPublishInterceptor;
 import dev.edgeline.broker.spool.Spool;
@@ -83,7 +84,8 @@ public final class EdgeBroker implements AutoCloseable {
                 new PublishIdentity(device, boot),
                 new IdentityJumpGuard(spool, config.broker().identityLimits(), InstantSource.system()), retransmissions,
                 new BrokerHealth(spool, config.bridge(), device, boot, InstantSource.system()), clockSync,
-                InstantSource.system(), gate, refusals);
+                InstantSource.system(), gate, refusals,
+                new PublishQuotas(config.broker().quotas(), System::nanoTime));
         var security = new SecurityParts(config.broker(), passwords, clients, retransmissions);
         EmbeddedExtension extension = EmbeddedExtension.builder()
                 .withId("edge-spool")

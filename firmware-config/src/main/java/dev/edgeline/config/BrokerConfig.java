@@ -18,7 +18,26 @@ import java.util.Optional;
  */
 public record BrokerConfig(List<Listener> listeners, Path dataDirectory, SessionPersistence sessionPersistence,
                            Optional<BrokerAuth> auth, IdentityLimits identityLimits, int maxRecordBytes,
-                           java.time.Duration startTimeout) {
+                           java.time.Duration startTimeout, Quotas quotas) {
+
+    public BrokerConfig(List<Listener> listeners, Path dataDirectory, SessionPersistence sessionPersistence,
+                        Optional<BrokerAuth> auth, IdentityLimits identityLimits, int maxRecordBytes,
+                        java.time.Duration startTimeout) {
+        this(listeners, dataDirectory, sessionPersistence, auth, identityLimits, maxRecordBytes, startTimeout,
+                Quotas.defaults());
+    }
+
+    /**
+     * What one client that is not trusted (a third-party device: its user, or its client id when anonymous) may
+     * publish: a token bucket per client refilled at these rates and holding {@code burstSeconds} of them. Beyond
+     * it a publish is refused with 0x97 (quota exceeded; MQTT 3.1.1 clients are disconnected) and never spooled.
+     * Trusted clients (the agent, draining its outbox after an outage) are not limited.
+     */
+    public record Quotas(int publishesPerSecond, long bytesPerSecond, int burstSeconds) {
+        public static Quotas defaults() {
+            return new Quotas(1_000, 4L << 20, 5);
+        }
+    }
     /**
      * How long the MQTT broker may take to start before the service gives up: sized for the slowest board (HiveMQ
      * took 151 s on an emulated arm64 board; about 2 s on a laptop).

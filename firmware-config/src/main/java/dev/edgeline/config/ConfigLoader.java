@@ -179,6 +179,8 @@ public final class ConfigLoader {
         Optional<BrokerConfig.BrokerAuth> auth = m.optionalMap("auth").map(this::readAuth);
         BrokerConfig.IdentityLimits limits = m.optionalMap("identity-limits").map(this::readIdentityLimits)
                 .orElse(BrokerConfig.IdentityLimits.defaults());
+        BrokerConfig.Quotas quotas = m.optionalMap("quotas").map(this::readQuotas)
+                .orElse(BrokerConfig.Quotas.defaults());
         // A record must fit a spool frame (16 MiB) with its names, and a Kafka request with its key and headers.
         int maxRecordBytes = m.integer("max-record-bytes", BridgeConfig.DEFAULT_MAX_RECORD_BYTES, 1024,
                 (16 << 20) - BridgeConfig.RECORD_OVERHEAD_BYTES);
@@ -212,7 +214,7 @@ public final class ConfigLoader {
             m.error(listenersKey, "a listener takes client certificates but broker.auth lists no clients: "
                     + "every certificate client would be refused (add broker.auth.clients)");
         }
-        return new BrokerConfig(listeners, data, mode, auth, limits, maxRecordBytes, startTimeout);
+        return new BrokerConfig(listeners, data, mode, auth, limits, maxRecordBytes, startTimeout, quotas);
     }
 
     private MonitoringConfig readMonitoring(YamlMap m) {
@@ -433,6 +435,15 @@ public final class ConfigLoader {
             }
             return Optional.of(filter);
         });
+    }
+
+    private BrokerConfig.Quotas readQuotas(YamlMap m) {
+        BrokerConfig.Quotas defaults = BrokerConfig.Quotas.defaults();
+        int publishes = m.integer("publishes-per-second", defaults.publishesPerSecond(), 1, 10_000_000);
+        long bytes = m.longValue("bytes-per-second", defaults.bytesPerSecond(), 1024, 1L << 40);
+        int burst = m.integer("burst-seconds", defaults.burstSeconds(), 1, 3600);
+        m.rejectUnknownKeys();
+        return new BrokerConfig.Quotas(publishes, bytes, burst);
     }
 
     private BrokerConfig.IdentityLimits readIdentityLimits(YamlMap m) {

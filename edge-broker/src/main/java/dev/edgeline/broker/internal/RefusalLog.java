@@ -21,8 +21,9 @@ public final class RefusalLog {
     private static final Logger LOG = LoggerFactory.getLogger(RefusalLog.class);
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     /** Every reason the broker refuses a publish for, as counted and labelled in {@code /metrics}. */
-    public static final List<String> REASONS = List.of("topic-too-long", "not-authorized", "no-route", "other-device",
-            "malformed-identity", "identity-jump", "identity-collision", "stream-limit", "spool-full", "record-refused", "spool-error");
+    public static final List<String> REASONS = List.of("topic-too-long", "not-authorized", "no-route", "quota",
+            "other-device", "malformed-identity", "identity-jump", "identity-collision", "stream-limit", "spool-full",
+            "record-refused", "spool-error");
 
     private final long intervalNanos;
     private final LongSupplier nanoTime;

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  *   <li>a topic the client's ACL does not allow (0x87 not authorized);</li>
  *   <li>a payload above {@code broker.max-record-bytes} (0x83; a packet above the MQTT Maximum Packet Size never
  *       gets here: HiveMQ disconnects its sender with 0x95);</li>
+ *   <li>a client that is not trusted publishing beyond its {@code broker.quotas} (0x97 quota exceeded);</li>
  *   <li>a topic that no {@code kafka.routes} entry matches (0x90 topic name invalid): it would never reach Kafka;</li>
  *   <li>a malformed identity (0x99) or one naming another device (0x87), see {@link PublishIdentity};</li>
  *   <li>a (boot, seq) too far above its stream's mark (0x83), see {@link IdentityJumpGuard}; reported on the
@@ -70,12 +71,13 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
     private final DurableAckGate gate;
     private final ClientDirectory clients;
     private final RefusalLog refusalLog;
+    private final PublishQuotas quotas;
 
     public SpoolingPublishInterceptor(Spool spool, BridgeConfig routes, ClientDirectory clients,
                                       PublishIdentity identity,
                                       IdentityJumpGuard jumpGuard, RetransmissionTracker retransmissions,
                                       BrokerHealth health, ClockSync clockSync, InstantSource clock,
-                                      DurableAckGate gate, RefusalLog refusalLog) {
+                                      DurableAckGate gate, RefusalLog refusalLog, PublishQuotas quotas) {
         this.spool = spool;
         this.routes = routes;
         this.clients = clients;
@@ -87,6 +89,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         this.clock = clock;
         this.gate = gate;
         this.refusalLog = refusalLog;
+        this.quotas = quotas;
     }
 
     @Override
@@ -115,6 +118,14 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             return;
         }
         byte[] payload = payload(packet);
+        if (!principal.trusted()) {
+            Optional<String> overQuota = quotas.take(principal.sourceName(clientId), payload.length);
+            if (overQuota.isPresent()) {
+                refusals.refuse("quota", AckReasonCode.QUOTA_EXCEEDED, "client of " + principal.sourceName(clientId)
+                        + " publishes " + overQuota.get());
+                return;
+            }
+        }
         boolean acknowledged = packet.getQos() != Qos.AT_MOST_ONCE;
         PublishIdentity.Result result = identity.identify(principal, clientId, topic, userProperties(packet),
                 clockSync.isSynchronized(), clock.millis(), payload);

@@ -91,6 +91,7 @@ class BrokerSecurityIT {
                       - {user: esp32-garden, publish: ["lan/{user}/#"]}
                       - {user: wide, publish: ["#"]}
                   identity-limits: {max-seq-jump: 1000000}
+                  quotas: {publishes-per-second: 50, burst-seconds: 1}
                 spool: {directory: spool}
                 agent: {state-directory: agent, username: agent, password-file: agent.password}
                 kafka:
@@ -246,6 +247,35 @@ class BrokerSecurityIT {
         assertThat(newStream.getResponseProperties().getReasonString()).contains("new stream starts at boot");
         assertThat(publish(agent, "edge/pi-9/light", "{}", identity("pi-9", "light", 9_010, 1))).isLessThan(0x80);
         assertThat(spooledOn("edge/pi-9/uv")).isEmpty();
+    }
+
+    @Test
+    void aThirdPartyClientBeyondItsQuota_getsQuotaExceeded_nothingOfItIsSpooled_andItRecovers() throws Exception {
+        MqttAsyncClient wide = connect(plainPort, "quota", "wide", "wide-secret", null);
+        long before = spool.counters().appended();
+        List<IMqttToken> tokens = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            MqttMessage message = new MqttMessage(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+            message.setQos(1);
+            tokens.add(wide.publish("lan/quota/n", message));
+        }
+        int accepted = 0;
+        int overQuota = 0;
+        for (IMqttToken token : tokens) {
+            token.waitForCompletion(15_000);
+            int code = token.getReasonCodes()[0];
+            if (code < 0x80) {
+                accepted++;
+            } else if (code == 0x97) {
+                overQuota++;
+            }
+        }
+        assertThat(accepted + overQuota).isEqualTo(200);
+        assertThat(overQuota).as("refused over 50/s with a 1 s burst").isGreaterThan(100);
+        assertThat(spooledOn("lan/quota/n")).hasSize(accepted);
+        assertThat(spool.counters().appended() - before).isEqualTo(accepted);
+        Thread.sleep(1_100);
+        assertThat(publish(wide, "lan/quota/n", "{\"n\":\"after\"}")).as("refilled").isLessThan(0x80);
     }
 
     @Test

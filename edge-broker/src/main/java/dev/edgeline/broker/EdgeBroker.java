@@ -77,6 +77,7 @@ public final class EdgeBroker implements AutoCloseable {
                 .disconnectClient(clientId, false, DurableAckGate.reasonFor(failure), failure.getMessage()));
         String device = config.device().id();
         RetransmissionTracker retransmissions = new RetransmissionTracker();
+        retransmissions.restore(spool.storedOrigins());
         Optional<String> agentUser = Optional.of(config.agent().username()).filter(u -> !u.isEmpty());
         ClientDirectory clients = new ClientDirectory(config.broker(), device, agentUser);
         RefusalLog refusals = new RefusalLog();
@@ -86,7 +87,7 @@ public final class EdgeBroker implements AutoCloseable {
                 new BrokerHealth(spool, config.bridge(), device, boot, InstantSource.system()), clockSync,
                 InstantSource.system(), gate, refusals,
                 new PublishQuotas(config.broker().quotas(), System::nanoTime));
-        var security = new SecurityParts(config.broker(), passwords, clients, retransmissions);
+        var security = new SecurityParts(config.broker(), passwords, clients);
         EmbeddedExtension extension = EmbeddedExtension.builder()
                 .withId("edge-spool")
                 .withName("Edge spool")
@@ -143,11 +144,9 @@ public final class EdgeBroker implements AutoCloseable {
     }
 
     /** What the authenticator is made of; built before HiveMQ starts, the authenticator itself inside it. */
-    private record SecurityParts(BrokerConfig broker, Optional<PasswordFile> passwords, ClientDirectory clients,
-                                 RetransmissionTracker retransmissions) {
+    private record SecurityParts(BrokerConfig broker, Optional<PasswordFile> passwords, ClientDirectory clients) {
         EdgeAuthenticator authenticator() {
-            return new EdgeAuthenticator(broker, passwords, clients, Services.extensionExecutorService(),
-                    retransmissions);
+            return new EdgeAuthenticator(broker, passwords, clients, Services.extensionExecutorService());
         }
     }
 

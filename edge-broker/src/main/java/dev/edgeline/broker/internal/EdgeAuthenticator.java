@@ -63,18 +63,16 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
     private final Optional<PasswordFile> passwords;
     private final ClientDirectory clients;
     private final ExecutorService verifier;
-    private final RetransmissionTracker retransmissions;
     private final byte[] pepper = new byte[32];
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
 
     public EdgeAuthenticator(BrokerConfig config, Optional<PasswordFile> passwords, ClientDirectory clients,
-                             ExecutorService verifier, RetransmissionTracker retransmissions) {
+                             ExecutorService verifier) {
         this.listenersByName = config.listeners().stream()
                 .collect(java.util.stream.Collectors.toUnmodifiableMap(BrokerConfig.Listener::name, l -> l));
         this.passwords = passwords;
         this.clients = clients;
         this.verifier = verifier;
-        this.retransmissions = retransmissions;
         new SecureRandom().nextBytes(pepper);
     }
 
@@ -83,9 +81,6 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
         ConnectPacket connect = input.getConnectPacket();
         ConnectionInformation connection = input.getConnectionInformation();
         String clientId = input.getClientInformation().getClientId();
-        if (connect.getCleanStart()) {
-            retransmissions.forgetClient(clientId);
-        }
         Optional<BrokerConfig.Listener> listener = connection.getListener()
                 .map(l -> listenersByName.get(l.getName()));
         if (listener.isEmpty()) {

@@ -1,8 +1,10 @@
 package dev.edgeline.broker.internal;
 
 import dev.edgeline.broker.spool.AppendOutcome;
+import dev.edgeline.broker.spool.Spool;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -15,11 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>For each client it remembers the last {@value #PER_CLIENT} publishes by packet id: topic, a hash of the
  * payload and the append. A publish with DUP set whose packet id, topic and payload match one of them is the same
  * publish again: it is not appended a second time, and its acknowledgement waits for the first append. A
- * publish without DUP replaces whatever its packet id held. A client's entries are forgotten when it connects with
- * a clean start (its session, and so its unacknowledged publishes, are gone).
+ * publish without DUP replaces whatever its packet id held. Entries are kept when a client reconnects with a clean
+ * start: devices that resend with DUP after a clean reconnect exist, and a publish with DUP set claims to be a resend.
  *
- * <p>Kept in memory: a retransmission after a broker restart of a publish that was spooled but not acknowledged
- * before the restart is spooled again (at least once). Thread-safe; one client's publishes arrive in order.
+ * <p>After a broker restart it starts from what the spool stored ({@link #restore}, from the spool's origin log),
+ * so a resend of a publish stored before the restart is not stored again. Thread-safe; one client's publishes arrive
+ * in order.
  */
 public final class RetransmissionTracker {
     /** Entries per client: well above HiveMQ's receive maximum of 256 in-flight publishes. */
@@ -49,21 +52,33 @@ public final class RetransmissionTracker {
     /** Remembers a publish that was appended. */
     public void remember(String clientId, int packetId, String topic, byte[] payload,
                          CompletableFuture<AppendOutcome> append) {
-        Map<Integer, Sent> sent = byClient.computeIfAbsent(clientId, id -> new LinkedHashMap<>(64, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Integer, Sent> eldest) {
-                return size() > PER_CLIENT;
-            }
-        });
+        Map<Integer, Sent> sent = sentOf(clientId);
         synchronized (sent) {
             sent.remove(packetId); // re-insert so that it counts as the newest
             sent.put(packetId, new Sent(topic, Arrays.hashCode(payload), payload.length, append));
         }
     }
 
-    /** Forgets a client's publishes (it started a clean session). */
-    public void forgetClient(String clientId) {
-        byClient.remove(clientId);
+    /**
+     * Remembers publishes the spool stored before this broker started ({@link Spool#storedOrigins()}): their
+     * retransmissions are acknowledged without being stored again.
+     */
+    public void restore(List<Spool.Origin> stored) {
+        CompletableFuture<AppendOutcome> done = CompletableFuture.completedFuture(AppendOutcome.DUPLICATE);
+        for (Spool.Origin origin : stored) {
+            sentOf(origin.clientId()).put(origin.packetId(),
+                    new Sent(origin.topic(), origin.payloadHash(), origin.payloadLength(), done));
+        }
+    }
+
+    private Map<Integer, Sent> sentOf(String clientId) {
+        return byClient.computeIfAbsent(clientId, id -> java.util.Collections.synchronizedMap(
+                new LinkedHashMap<>(64, 0.75f, false) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<Integer, Sent> eldest) {
+                        return size() > PER_CLIENT;
+                    }
+                }));
     }
 
     int clients() {

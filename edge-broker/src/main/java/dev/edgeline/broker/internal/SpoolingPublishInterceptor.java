@@ -21,6 +21,7 @@ import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.config.ClockSync;
 import dev.edgeline.config.BrokerConfig;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *   <li>an append the spool refuses at once (0x97 queue full).</li>
  * </ul>
  * A QoS 1/2 retransmission (DUP) of a publish whose identity was assigned is not appended again (see
- * {@link RetransmissionTracker}); its acknowledgement waits for the first append. QoS 0 publishes have no
+ * {@link RetransmissionTracker}); its acknowledgement waits for the first append. Such publishes are appended with
+ * their {@link Spool.Origin}, which the spool keeps, so that this holds after a broker restart too. QoS 0 publishes have no
  * acknowledgement to hold: they are appended the same way, at most once. MQTT 3.1.1 has no reason codes in PUBACK,
  * so an MQTT 3 client whose QoS 1/2 publish is refused is disconnected instead of acknowledged (see
  * {@link Refusals}); the log names the reason, at most once per reason every 10 s ({@link RefusalLog}, which
@@ -159,8 +161,11 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             }
         }
         Optional<SpoolException> foreseen = spool.precheck(record);
-        CompletableFuture<AppendOutcome> append = foreseen.isPresent()
-                ? CompletableFuture.failedFuture(foreseen.get()) : spool.append(route.get().lane(), record);
+        Spool.Origin origin = assigned && acknowledged ? new Spool.Origin(clientId, packet.getPacketId(), topic,
+                Arrays.hashCode(payload), payload.length) : null;
+        CompletableFuture<AppendOutcome> append = foreseen.isPresent() ? CompletableFuture.failedFuture(foreseen.get())
+                : origin != null ? spool.append(route.get().lane(), record, origin)
+                : spool.append(route.get().lane(), record);
         if (append.isCompletedExceptionally()) {
             // Refused at once (queue full, closed): the publisher gets a negative acknowledgement right away.
             Throwable cause = append.handle((o, e) -> e).join();

@@ -8,6 +8,7 @@ import dev.edgeline.broker.spool.internal.IndexCache;
 import dev.edgeline.broker.spool.internal.LaneLog;
 import dev.edgeline.broker.spool.internal.RecordCodec;
 import dev.edgeline.broker.spool.internal.SpoolMeta;
+import dev.edgeline.broker.spool.internal.OriginLog;
 import dev.edgeline.broker.spool.internal.RecentContent;
 import dev.edgeline.broker.spool.internal.RetiredMarksFile;
 import dev.edgeline.broker.spool.internal.StreamMarks;
@@ -54,6 +55,7 @@ import org.slf4j.LoggerFactory;
  *    spool.durable                     mmap: durable end position per lane (for readers in other processes)
  *    dedup.index                       cache of the dedup marks and the lane positions they cover
  *    marks.retired                     marks of streams whose records were deleted or dropped (see RetiredMarksFile)
+ *    origins.log                       client and packet id of publishes with assigned identities (see OriginLog)
  *    lanes/&lt;lane&gt;/00000000000000000000.seg   segments, named by the lane position of their first byte
  *    readers/&lt;name&gt;.cursor              each reader's committed position per lane (atomic replace)
  * </pre>
@@ -99,6 +101,8 @@ public final class SegmentedFileSpool implements Spool {
     private final Map<String, Integer> laneIndex = new HashMap<>();
     private final StreamMarks marks = new StreamMarks();
     private RetiredMarksFile retiredMarks;
+    private OriginLog origins;
+    private List<Origin> originsAtOpen = List.of();
     private final RecentContent recent = new RecentContent();
     private final Map<StreamKey, Mark> refusedFloors = new HashMap<>();
     private final List<ArrayDeque<PendingAppend>> blocked = new ArrayList<>();
@@ -132,7 +136,7 @@ public final class SegmentedFileSpool implements Spool {
     private long lastCursorScan = System.nanoTime();
 
     private record PendingAppend(int lane, SpoolRecord record, CompletableFuture<AppendOutcome> future,
-                                 long enqueuedNanos) {}
+                                 long enqueuedNanos, Origin origin) {}
 
     private SegmentedFileSpool(SpoolConfig config, String deviceId, InstantSource clock, FileChannel lockChannel,
                                FileLock lock) throws IOException {
@@ -223,6 +227,8 @@ public final class SegmentedFileSpool implements Spool {
             LOG.warn("{}dedup index unusable, rebuilding it from the segments: {}", logPrefix, e.getMessage());
         }
         retiredMarks = RetiredMarksFile.open(directory, marks);
+        origins = OriginLog.open(directory);
+        originsAtOpen = List.copyOf(origins.stored());
         for (SpoolConfig.Lane lane : laneConfigs) {
             Path dir = directory.resolve("lanes").resolve(lane.name());
             LaneLog log = LaneLog.open(lane.name(), dir, config.segmentBytes(), marks,
@@ -251,13 +257,23 @@ public final class SegmentedFileSpool implements Spool {
 
     @Override
     public CompletableFuture<AppendOutcome> append(String lane, SpoolRecord record) {
+        return append(lane, record, null);
+    }
+
+    @Override
+    public List<Origin> storedOrigins() {
+        return originsAtOpen;
+    }
+
+    @Override
+    public CompletableFuture<AppendOutcome> append(String lane, SpoolRecord record, Origin origin) {
         CompletableFuture<AppendOutcome> future = new CompletableFuture<>();
         Integer index = laneIndex.get(lane);
         if (index == null) {
             future.completeExceptionally(new SpoolException("no spool lane named '" + lane + "'"));
         } else if (closed.get()) {
             future.completeExceptionally(new SpoolException("spool is closed"));
-        } else if (!queue.offer(new PendingAppend(index, record, future, System.nanoTime()))) {
+        } else if (!queue.offer(new PendingAppend(index, record, future, System.nanoTime(), origin))) {
             future.completeExceptionally(new SpoolFullException(
                     "spool append queue is full (" + QUEUE_CAPACITY + " records waiting for the disk)"));
         }
@@ -320,6 +336,7 @@ public final class SegmentedFileSpool implements Spool {
         long nowNanos = System.nanoTime();
         boolean failed = false;
         int processedIncoming = 0;
+        noteOrigins(incoming, false);
         try {
             // Gap markers that a failed batch could not write go first.
             for (int i = 0; i < pendingGapMarkers.size(); i++) {
@@ -411,6 +428,9 @@ public final class SegmentedFileSpool implements Spool {
             }
         }
         refused += refusedNow.size();
+        if (!failed) {
+            noteOrigins(accepted, true);
+        }
         publishCounters(); // before the futures complete: an acknowledged publish is already counted
         if (!failed && !raisedKeys.isEmpty()) {
             reportDurableMarks(accepted, outcomes);
@@ -699,6 +719,29 @@ public final class SegmentedFileSpool implements Spool {
         }
     }
 
+    /**
+     * Writes the origins of the given appends to the origin log: {@code stored} after their fsync, else as received
+     * before their records are written. A failure only costs recognising their retransmissions after a restart.
+     */
+    private void noteOrigins(List<PendingAppend> appends, boolean stored) {
+        List<Origin> noted = new ArrayList<>();
+        for (PendingAppend pending : appends) {
+            if (pending.origin() != null) {
+                noted.add(pending.origin());
+            }
+        }
+        try {
+            if (stored) {
+                origins.stored(noted);
+            } else {
+                origins.received(noted);
+            }
+        } catch (IOException e) {
+            LOG.warn("{}could not write {} (retransmissions after a restart may be stored twice): {}", logPrefix,
+                    OriginLog.FILE, e.toString());
+        }
+    }
+
     /** Keeps the marks of streams whose records leave the segments (before the files are deleted). */
     private void retireMarks(java.util.Set<StreamKey> streams) throws IOException {
         retiredMarks.retire(streams, marks);
@@ -832,6 +875,7 @@ public final class SegmentedFileSpool implements Spool {
                 lane.close();
             }
             retiredMarks.close();
+            origins.close();
             durableFile.close();
             lock.release();
             lockChannel.close();

@@ -24,6 +24,25 @@ public interface Spool extends AutoCloseable {
      */
     CompletableFuture<AppendOutcome> append(String lane, SpoolRecord record);
 
+    /**
+     * As {@link #append(String, SpoolRecord)}, for a QoS 1/2 publish whose identity the spool assigns, with where
+     * it came from, so that its retransmission is recognised after a restart too (see {@link #storedOrigins()}).
+     */
+    default CompletableFuture<AppendOutcome> append(String lane, SpoolRecord record, Origin origin) {
+        return append(lane, record);
+    }
+
+    /**
+     * The origins of publishes stored with an assigned identity, as the spool found them when it opened (the most
+     * recent per client and packet id): a retransmission of one of them must not be stored again.
+     */
+    default List<Origin> storedOrigins() {
+        return List.of();
+    }
+
+    /** Where a publish came from: its client, MQTT packet id, topic, and its payload's hash and length. */
+    record Origin(String clientId, int packetId, String topic, int payloadHash, int payloadLength) {}
+
     /** Opens the named reader at its committed positions (the start of each lane if it never committed). */
     SpoolReader openReader(String name) throws IOException;
 

@@ -344,34 +344,18 @@ public final class LaneLog {
         GapMarkers.Summary summary = new GapMarkers.Summary();
         List<SpoolRecord> carried = new ArrayList<>();
         Set<StreamKey> streams = new HashSet<>();
-        FrameReader frames = new FrameReader();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long offset = 0;
-            long size = channel.size();
-            while (offset < size) {
-                FrameReader.Frame frame = frames.read(channel, offset, size);
-                if (frame == null) {
-                    long next = frames.resync(channel, offset, size);
-                    if (next < 0) {
-                        break;
-                    }
-                    offset = next;
-                    continue;
-                }
-                if (!frame.decoded().isMarks() && frame.decoded().record().kind() == RecordKind.DATA) {
-                    streams.add(new StreamKey(frame.decoded().record().device(), frame.decoded().record().stream()));
-                }
-                if (!frame.decoded().isMarks() && base + offset >= from) {
-                    SpoolRecord record = frame.decoded().record();
-                    if (record.kind() == RecordKind.GAP) {
-                        carried.add(record);
-                    } else {
-                        summary.add(record);
-                    }
-                }
-                offset += frame.size();
+        forEachRecord(base, (record, offset) -> {
+            if (record.kind() == RecordKind.DATA) {
+                streams.add(new StreamKey(record.device(), record.stream()));
             }
-        }
+            if (base + offset >= from) {
+                if (record.kind() == RecordKind.GAP) {
+                    carried.add(record);
+                } else {
+                    summary.add(record);
+                }
+            }
+        });
         retirement.retire(streams);
         removeClosed(base);
         oldestReceivedAt.remove(base);
@@ -424,6 +408,19 @@ public final class LaneLog {
 
     /** Adds the stream of every data record in the segment at {@code base} (damaged ranges skipped). */
     private void collectStreams(long base, Set<StreamKey> streams) throws IOException {
+        forEachRecord(base, (record, offset) -> {
+            if (record.kind() == RecordKind.DATA) {
+                streams.add(new StreamKey(record.device(), record.stream()));
+            }
+        });
+    }
+
+    /**
+     * Hands every record of the segment at {@code base} (not its marks checkpoint) with its offset to
+     * {@code consumer}, skipping damaged ranges; nothing when the file is gone.
+     */
+    private void forEachRecord(long base, java.util.function.ObjLongConsumer<SpoolRecord> consumer)
+            throws IOException {
         FrameReader frames = new FrameReader();
         try (FileChannel channel = FileChannel.open(SegmentDirectory.pathFor(directory, base), StandardOpenOption.READ)) {
             long size = channel.size();
@@ -438,13 +435,13 @@ public final class LaneLog {
                     offset = next;
                     continue;
                 }
-                if (!frame.decoded().isMarks() && frame.decoded().record().kind() == RecordKind.DATA) {
-                    streams.add(new StreamKey(frame.decoded().record().device(), frame.decoded().record().stream()));
+                if (!frame.decoded().isMarks()) {
+                    consumer.accept(frame.decoded().record(), offset);
                 }
                 offset += frame.size();
             }
         } catch (NoSuchFileException e) {
-            // Already gone: nothing of it to keep.
+            // Already gone: nothing of it to read.
         }
     }
 

@@ -4,7 +4,6 @@ import dev.edgeline.broker.spool.internal.StreamMarks.StreamKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
@@ -168,9 +167,5 @@ public final class RetiredMarksFile implements AutoCloseable {
     @Override
     public void close() throws IOException {
         channel.close();
-    }
-
-    static boolean exists(Path directory) {
-        return Files.exists(directory.resolve(FILE));
     }
 }

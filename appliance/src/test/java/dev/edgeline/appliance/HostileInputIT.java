@@ -39,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Hostile and broken input against a running broker bridging into a real Kafka, while a well-behaved publisher keeps
  * publishing: oversized packets (2 MiB, 17 MiB), a record the broker accepts but Kafka refuses, identities at the
  * top of the number range, garbage bytes, a malformed packet, a subscriber that never reads, 200 idle sockets. The
- * broker stays up, a topic over 1,024 bytes is never spooled, every client gets an answer within seconds, and everything acknowledged arrives in Kafka exactly
+ * broker stays up, a topic over 1,024 bytes is never spooled, a client reusing the steady stream's identity with
+ * other content is refused (0x83), a client publishing to ever new topics gets 0x97 past its device's stream limit,
+ * every client gets an answer within seconds, and everything acknowledged arrives in Kafka exactly
  * once (the one record Kafka refused as a gap marker that says why).
  */
 @Timeout(300)
@@ -57,7 +59,7 @@ class HostileInputIT {
                     broker:
                       listener: {host: 127.0.0.1, port: %d}
                       max-record-bytes: 1500000     # above Kafka's default message.max.bytes (1,048,588)
-                    spool: {directory: spool, segment-bytes: 4194304}
+                    spool: {directory: spool, segment-bytes: 4194304, max-streams-per-device: 300}
                     agent: {state-directory: agent}
                     kafka:
                       bootstrap-servers: %s
@@ -70,8 +72,10 @@ class HostileInputIT {
                     """.formatted(DEVICE, port, kafka.bootstrapServers()), dir);
             Set<Identity> acknowledged = ConcurrentHashMap.newKeySet();
             ConcurrentLinkedQueue<Seen> gaps = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
             try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
                     List.of("it.hostile", "edge.gaps"), s -> {
+                        seen.add(s);
                         if (s.topic().equals("edge.gaps")) {
                             gaps.add(s);
                         }
@@ -132,6 +136,33 @@ class HostileInputIT {
                             .isNotInstanceOf(SocketTimeoutException.class);
                 }
 
+                // Another client reusing the steady stream's first identity with other content: refused, not taken
+                // for a duplicate (which would acknowledge it and drop it).
+                Awaits.until(Duration.ofSeconds(30), () -> acknowledged.contains(new Identity(DEVICE, "steady", 1, 0)),
+                        "the steady stream's first record acknowledged");
+                MqttAsyncClient twin = paho(port, "twin");
+                assertThat(publish(twin, "steady", 1, 0, "forged".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        .isEqualTo(0x83);
+
+                // Ever new topics from one client: the first 300 streams of its device are taken, the rest refused with
+                // 0x97 (quota exceeded) and never spooled; the steady publisher goes on meanwhile.
+                MqttAsyncClient exploder = paho(port, "exploder");
+                int explodedAccepted = 0;
+                int explodedRefused = 0;
+                for (int i = 0; i < 400; i++) {
+                    MqttMessage message = new MqttMessage(new byte[] {1});
+                    message.setQos(1);
+                    IMqttToken token = exploder.publish("lan/exploder/t-" + i + "-" + "n".repeat(200), message);
+                    token.waitForCompletion(15_000);
+                    if (token.getReasonCodes()[0] < 0x80) {
+                        explodedAccepted++;
+                    } else if (token.getReasonCodes()[0] == 0x97) {
+                        explodedRefused++;
+                    }
+                }
+                assertThat(explodedAccepted).as("streams accepted up to spool.max-streams-per-device").isEqualTo(300);
+                assertThat(explodedRefused).isEqualTo(100);
+
                 // A topic over 1,024 bytes: refused before the spool, so never forwarded, however often it is resent.
                 String longTopic = "lan/" + "t".repeat(1_100);
                 for (int attempt = 0; attempt < 3; attempt++) {
@@ -171,6 +202,14 @@ class HostileInputIT {
                 assertThat(collector.contains(new Identity(DEVICE, "big", 1, 0))).as("refused by Kafka").isFalse();
                 assertThat(collector.distinct()).as("no record of the over-long topic")
                         .noneMatch(identity -> identity.stream().length() > 1_024);
+                Awaits.until(Duration.ofSeconds(60), () -> collector.distinct().stream()
+                        .filter(identity -> identity.device().equals(DEVICE + "/exploder")).count() == 300,
+                        "the 300 accepted streams of the exploding client in Kafka");
+                assertThat(seen).filteredOn(s -> s.identity().equals(new Identity(DEVICE, "steady", 1, 0)))
+                        .singleElement().satisfies(s -> assertThat(s.payload()).doesNotContain("forged"));
+                assertThat(seen).filteredOn(s -> s.identity().stream().equals("broker-health"))
+                        .anySatisfy(s -> assertThat(s.payload()).contains("\"event\":\"stream-limit\""))
+                        .anySatisfy(s -> assertThat(s.payload()).contains("\"event\":\"identity-collision\""));
                 assertThat(gaps).singleElement().satisfies(gap -> assertThat(gap.payload())
                         .contains("\"reason\":\"kafka-refused\"").contains("RecordTooLargeException")
                         .contains("\"stream\":\"big\"").contains("\"first_seq\":0"));
@@ -188,7 +227,7 @@ class HostileInputIT {
                 MqttAsyncClient late = paho(port, "late");
                 assertThat(publish(late, "late", 1, 0, new byte[4])).isLessThan(0x80);
                 slowReader.close();
-                for (MqttAsyncClient client : List.of(steady, paho, late)) {
+                for (MqttAsyncClient client : List.of(steady, paho, late, twin, exploder)) {
                     client.disconnect().waitForCompletion(5_000);
                     client.close();
                 }

@@ -505,7 +505,9 @@ public final class SegmentedFileSpool implements Spool {
         }
         lanes.get(lane).add(record);
         if (record.kind() == RecordKind.DATA) {
-            recent.stored(record);
+            if (numbered) {
+                recent.stored(record); // an assigned identity is above every mark: it cannot collide
+            }
             raisedKeys.add(key);
             previousMarks.add(marks.raise(key, record.boot(), record.seq()));
         }

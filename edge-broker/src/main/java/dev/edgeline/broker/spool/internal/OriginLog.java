@@ -1,8 +1,6 @@
 package dev.edgeline.broker.spool.internal;
 
 import dev.edgeline.broker.spool.Spool.Origin;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -57,6 +55,7 @@ public final class OriginLog implements AutoCloseable {
     };
     private FileChannel channel;
     private long liveEntries;
+    private ByteBuffer scratch = ByteBuffer.allocate(16 << 10);
 
     private OriginLog(Path file) {
         this.file = file;
@@ -128,27 +127,45 @@ public final class OriginLog implements AutoCloseable {
         if (origins.isEmpty()) {
             return;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        scratch.clear();
         for (Origin origin : origins) {
             Event event = new Event(kind, origin);
             remember(event);
-            byte[] body = encode(event);
-            CRC32C crc = new CRC32C();
-            crc.update(body);
-            bytes.write(ByteBuffer.allocate(8).putInt(body.length).putInt((int) crc.getValue()).array());
-            bytes.write(body);
+            scratch = append(scratch, event);
         }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
+        scratch.flip();
         long before = channel.position();
         try {
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+            while (scratch.hasRemaining()) {
+                channel.write(scratch);
             }
         } catch (IOException e) {
             channel.truncate(before);
             channel.position(before);
             throw e;
         }
+    }
+
+    /** Appends one entry (length, CRC, body) to {@code buffer}, growing it when needed; returns the buffer. */
+    private static ByteBuffer append(ByteBuffer buffer, Event event) {
+        byte[] client = event.origin().clientId().getBytes(StandardCharsets.UTF_8);
+        byte[] topic = event.origin().topic().getBytes(StandardCharsets.UTF_8);
+        int bodyLength = 1 + 2 + client.length + 2 + 2 + topic.length + 4 + 4;
+        if (buffer.remaining() < 8 + bodyLength) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * buffer.capacity(), buffer.position() + 8 + bodyLength));
+            buffer.flip();
+            bigger.put(buffer);
+            buffer = bigger;
+        }
+        int start = buffer.position();
+        buffer.position(start + 8);
+        buffer.put(event.kind()).putShort((short) client.length).put(client)
+                .putShort((short) event.origin().packetId()).putShort((short) topic.length).put(topic)
+                .putInt(event.origin().payloadHash()).putInt(event.origin().payloadLength());
+        CRC32C crc = new CRC32C();
+        crc.update(buffer.array(), start + 8, bodyLength);
+        buffer.putInt(start, bodyLength).putInt(start + 4, (int) crc.getValue());
+        return buffer;
     }
 
     private synchronized void remember(Event event) {
@@ -171,36 +188,15 @@ public final class OriginLog implements AutoCloseable {
         synchronized (this) {
             byClient.values().forEach(events -> live.addAll(events.values()));
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ByteBuffer bytes = ByteBuffer.allocate(64 * Math.max(1, live.size()));
         for (Event event : live) {
-            byte[] body = encode(event);
-            CRC32C crc = new CRC32C();
-            crc.update(body);
-            bytes.write(ByteBuffer.allocate(8).putInt(body.length).putInt((int) crc.getValue()).array());
-            bytes.write(body);
+            bytes = append(bytes, event);
         }
-        AtomicFiles.write(file, bytes.toByteArray());
+        AtomicFiles.write(file, java.util.Arrays.copyOf(bytes.array(), bytes.position()));
         channel.close();
         channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         channel.position(channel.size());
         liveEntries = live.size();
-    }
-
-    private static byte[] encode(Event event) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            Origin origin = event.origin();
-            out.writeByte(event.kind());
-            writeString(out, origin.clientId());
-            out.writeShort(origin.packetId());
-            writeString(out, origin.topic());
-            out.writeInt(origin.payloadHash());
-            out.writeInt(origin.payloadLength());
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Event decode(byte[] body) {
@@ -218,12 +214,6 @@ public final class OriginLog implements AutoCloseable {
             throw new IllegalArgumentException(in.remaining() + " trailing bytes");
         }
         return new Event(kind, new Origin(clientId, packetId, topic, hash, length));
-    }
-
-    private static void writeString(DataOutputStream out, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        out.writeShort(bytes.length);
-        out.write(bytes);
     }
 
     private static String readString(ByteBuffer in) {

@@ -2,22 +2,20 @@ package dev.edgeline.broker.internal;
 
 import dev.edgeline.broker.spool.AppendOutcome;
 import dev.edgeline.broker.spool.Spool;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Recognises QoS 1/2 retransmissions (DUP flag set) of publishes whose identity the broker assigned (third-party
  * devices, MQTT 3.1.1), which carry no (boot, seq) of their own for the spool to deduplicate by.
  *
- * <p>For each client it remembers the last {@value #PER_CLIENT} publishes by packet id: topic, a hash of the
- * payload and the append. A publish with DUP set whose packet id, topic and payload match one of them is the same
- * publish again: it is not appended a second time, and its acknowledgement waits for the first append. A
- * publish without DUP replaces whatever its packet id held. Entries are kept when a client reconnects with a clean
+ * <p>For each of the last {@value #CLIENTS} active clients it remembers the last {@value #PER_CLIENT} publishes by
+ * packet id: hashes of topic and payload, the payload's length, and the append. A publish with DUP set whose packet
+ * id, topic and payload match one of them is the same publish again: it is not appended a second time, and its
+ * acknowledgement waits for the first append. A publish without DUP replaces whatever its packet id held. Entries are kept when a client reconnects with a clean
  * start: devices that resend with DUP after a clean reconnect exist, and a publish with DUP set claims to be a resend.
  *
  * <p>After a broker restart it starts from what the spool stored ({@link #restore}, from the spool's origin log),
@@ -27,10 +25,19 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RetransmissionTracker {
     /** Entries per client: well above HiveMQ's receive maximum of 256 in-flight publishes. */
     static final int PER_CLIENT = 1024;
+    /** Clients remembered (the least recently active are forgotten): bounds the memory a flood of client ids takes. */
+    static final int CLIENTS = 1024;
 
-    private record Sent(String topic, int payloadHash, int payloadLength, CompletableFuture<AppendOutcome> append) {}
+    /** What a publish carried (hashes, not the topic: about 60 bytes an entry) and its append. */
+    private record Sent(Spool.Origin origin, CompletableFuture<AppendOutcome> append) {}
 
-    private final Map<String, Map<Integer, Sent>> byClient = new ConcurrentHashMap<>();
+    private final Map<String, Map<Integer, Sent>> byClient = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Map<Integer, Sent>> eldest) {
+                    return size() > CLIENTS;
+                }
+            });
 
     /** The append of the publish that this DUP publish repeats, if it is one. */
     public Optional<CompletableFuture<AppendOutcome>> earlierAppend(String clientId, int packetId, String topic,
@@ -39,14 +46,11 @@ public final class RetransmissionTracker {
         if (sent == null) {
             return Optional.empty();
         }
-        synchronized (sent) {
-            Sent earlier = sent.get(packetId);
-            if (earlier != null && earlier.topic().equals(topic) && earlier.payloadLength() == payload.length
-                    && earlier.payloadHash() == Arrays.hashCode(payload)) {
-                return Optional.of(earlier.append());
-            }
-            return Optional.empty();
+        Sent earlier = sent.get(packetId);
+        if (earlier != null && earlier.origin().equals(Spool.Origin.of(clientId, packetId, topic, payload))) {
+            return Optional.of(earlier.append());
         }
+        return Optional.empty();
     }
 
     /** Remembers a publish that was appended. */
@@ -55,7 +59,7 @@ public final class RetransmissionTracker {
         Map<Integer, Sent> sent = sentOf(clientId);
         synchronized (sent) {
             sent.remove(packetId); // re-insert so that it counts as the newest
-            sent.put(packetId, new Sent(topic, Arrays.hashCode(payload), payload.length, append));
+            sent.put(packetId, new Sent(Spool.Origin.of(clientId, packetId, topic, payload), append));
         }
     }
 
@@ -66,8 +70,7 @@ public final class RetransmissionTracker {
     public void restore(List<Spool.Origin> stored) {
         CompletableFuture<AppendOutcome> done = CompletableFuture.completedFuture(AppendOutcome.DUPLICATE);
         for (Spool.Origin origin : stored) {
-            sentOf(origin.clientId()).put(origin.packetId(),
-                    new Sent(origin.topic(), origin.payloadHash(), origin.payloadLength(), done));
+            sentOf(origin.clientId()).put(origin.packetId(), new Sent(origin, done));
         }
     }
 

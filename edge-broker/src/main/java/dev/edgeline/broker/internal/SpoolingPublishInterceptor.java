@@ -21,7 +21,6 @@ import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.config.ClockSync;
 import dev.edgeline.config.BrokerConfig;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -161,8 +160,8 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             }
         }
         Optional<SpoolException> foreseen = spool.precheck(record);
-        Spool.Origin origin = assigned && acknowledged ? new Spool.Origin(clientId, packet.getPacketId(), topic,
-                Arrays.hashCode(payload), payload.length) : null;
+        Spool.Origin origin = assigned && acknowledged ? Spool.Origin.of(clientId, packet.getPacketId(), topic, payload)
+                : null;
         CompletableFuture<AppendOutcome> append = foreseen.isPresent() ? CompletableFuture.failedFuture(foreseen.get())
                 : origin != null ? spool.append(route.get().lane(), record, origin)
                 : spool.append(route.get().lane(), record);

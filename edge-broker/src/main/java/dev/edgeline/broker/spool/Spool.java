@@ -40,8 +40,15 @@ public interface Spool extends AutoCloseable {
         return List.of();
     }
 
-    /** Where a publish came from: its client, MQTT packet id, topic, and its payload's hash and length. */
-    record Origin(String clientId, int packetId, String topic, int payloadHash, int payloadLength) {}
+    /**
+     * Where a publish came from: its client and MQTT packet id, and what it carried: hashes of its topic and payload,
+     * and the payload's length (hashes, not the topic itself, so that remembering many costs little memory).
+     */
+    record Origin(String clientId, int packetId, int topicHash, int payloadHash, int payloadLength) {
+        public static Origin of(String clientId, int packetId, String topic, byte[] payload) {
+            return new Origin(clientId, packetId, topic.hashCode(), java.util.Arrays.hashCode(payload), payload.length);
+        }
+    }
 
     /** Opens the named reader at its committed positions (the start of each lane if it never committed). */
     SpoolReader openReader(String name) throws IOException;

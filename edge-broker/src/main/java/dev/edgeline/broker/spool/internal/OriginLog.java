@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the publishes whose identity the spool assigns came from (client id, MQTT packet id, topic, a hash of the
+ * Where the publishes whose identity the spool assigns came from (client id, MQTT packet id, hashes of topic and
  * payload), so that a third-party device's retransmission (DUP) after a broker restart is recognised: such a publish
  * carries no (boot, seq) for the marks to deduplicate by.
  *
@@ -30,16 +30,17 @@ import org.slf4j.LoggerFactory;
  * restart is; after a power cut its last entries may be missing, and a resend of those is stored again (at least
  * once, logged by nobody: documented).
  *
- * <p>Kept in memory too: the last {@value #PER_CLIENT} packet ids of the last {@value #CLIENTS} clients. The file
+ * <p>Kept in memory too: the last {@value #PER_CLIENT} packet ids (HiveMQ lets a client have 256 publishes in
+ * flight) of the last {@value #CLIENTS} clients, about 100 bytes each at most. The file
  * is rewritten from memory (atomic replace) when it has grown past four times that or {@value #MIN_COMPACT_BYTES}
  * bytes. File {@code origins.log}: {@code ([u32 length][u32 crc32c][u8 event][u16+utf8 client][u16 packet id]
- * [u16+utf8 topic][i32 payload hash][i32 payload length])*}. Writer thread only, except {@link #stored()}.
+ * [i32 topic hash][i32 payload hash][i32 payload length])*}. Writer thread only, except {@link #stored()}.
  */
 public final class OriginLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OriginLog.class);
     public static final String FILE = "origins.log";
-    static final int PER_CLIENT = 1024;
-    static final int CLIENTS = 1000;
+    static final int PER_CLIENT = 256;
+    static final int CLIENTS = 512;
     static final long MIN_COMPACT_BYTES = 4 << 20;
     private static final byte RECEIVED = 1;
     private static final byte STORED = 2;
@@ -149,8 +150,7 @@ public final class OriginLog implements AutoCloseable {
     /** Appends one entry (length, CRC, body) to {@code buffer}, growing it when needed; returns the buffer. */
     private static ByteBuffer append(ByteBuffer buffer, Event event) {
         byte[] client = event.origin().clientId().getBytes(StandardCharsets.UTF_8);
-        byte[] topic = event.origin().topic().getBytes(StandardCharsets.UTF_8);
-        int bodyLength = 1 + 2 + client.length + 2 + 2 + topic.length + 4 + 4;
+        int bodyLength = 1 + 2 + client.length + 2 + 4 + 4 + 4;
         if (buffer.remaining() < 8 + bodyLength) {
             ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * buffer.capacity(), buffer.position() + 8 + bodyLength));
             buffer.flip();
@@ -160,7 +160,7 @@ public final class OriginLog implements AutoCloseable {
         int start = buffer.position();
         buffer.position(start + 8);
         buffer.put(event.kind()).putShort((short) client.length).put(client)
-                .putShort((short) event.origin().packetId()).putShort((short) topic.length).put(topic)
+                .putShort((short) event.origin().packetId()).putInt(event.origin().topicHash())
                 .putInt(event.origin().payloadHash()).putInt(event.origin().payloadLength());
         CRC32C crc = new CRC32C();
         crc.update(buffer.array(), start + 8, bodyLength);
@@ -207,7 +207,7 @@ public final class OriginLog implements AutoCloseable {
         }
         String clientId = readString(in);
         int packetId = Short.toUnsignedInt(in.getShort());
-        String topic = readString(in);
+        int topic = in.getInt();
         int hash = in.getInt();
         int length = in.getInt();
         if (in.hasRemaining()) {

@@ -18,9 +18,9 @@ class OriginLogTest {
 
     @Test
     void theLatestEventPerPacketIdCounts_acrossAReopen() throws Exception {
-        Origin first = new Origin("esp32", 1, "lan/t", 11, 4);
-        Origin reused = new Origin("esp32", 1, "lan/t", 11, 4); // the same packet id and content again
-        Origin other = new Origin("esp32", 2, "lan/t", 22, 4);
+        Origin first = new Origin("esp32", 1, 7, 11, 4);
+        Origin reused = new Origin("esp32", 1, 7, 11, 4); // the same packet id and content again
+        Origin other = new Origin("esp32", 2, 7, 22, 4);
         try (OriginLog log = OriginLog.open(dir)) {
             log.received(List.of(first, other));
             log.stored(List.of(first, other));
@@ -35,8 +35,8 @@ class OriginLogTest {
     @Test
     void aTornLastEntryIsCutOff_andTheFileIsCompactedWhenItGrows() throws Exception {
         try (OriginLog log = OriginLog.open(dir)) {
-            log.stored(List.of(new Origin("a", 1, "lan/t", 1, 1)));
-            log.stored(List.of(new Origin("a", 2, "lan/t", 2, 1)));
+            log.stored(List.of(new Origin("a", 1, 7, 1, 1)));
+            log.stored(List.of(new Origin("a", 2, 7, 2, 1)));
         }
         Path file = dir.resolve(OriginLog.FILE);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -45,18 +45,18 @@ class OriginLogTest {
         try (OriginLog log = OriginLog.open(dir)) {
             assertThat(log.stored()).extracting(Origin::packetId).containsExactly(1);
             List<Origin> many = new ArrayList<>();
-            for (int round = 0; round < 200; round++) {
+            for (int round = 0; round < 400; round++) {
                 many.clear();
-                for (int id = 1; id <= 500; id++) {
-                    many.add(new Origin("b-" + "x".repeat(40), id, "lan/" + "t".repeat(40), round, 8));
+                for (int id = 1; id <= 250; id++) {
+                    many.add(new Origin("b-" + "x".repeat(40), id, 7, round, 8));
                 }
                 log.stored(many);
             }
-            // 100,000 entries of about 110 bytes would be 11 MB; compaction keeps the 500 live ones.
+            // 100,000 entries of about 70 bytes would be 7 MB; compaction keeps the 250 live ones.
             assertThat(Files.size(file)).isLessThan(OriginLog.MIN_COMPACT_BYTES + 200_000);
         }
         try (OriginLog log = OriginLog.open(dir)) {
-            assertThat(log.stored()).hasSize(501).anySatisfy(o -> assertThat(o.payloadHash()).isEqualTo(199));
+            assertThat(log.stored()).hasSize(251).anySatisfy(o -> assertThat(o.payloadHash()).isEqualTo(399));
         }
     }
 }

@@ -66,6 +66,8 @@ class PrometheusScrapeIT {
                     .as("no meter of ours lost its object").isEmpty();
             assertThat(metrics).contains("edge_broker_refused_publishes_total{device=\"" + MonitoredDevice.DEVICE
                     + "\",reason=\"topic-too-long\",service=\"edge-broker\"} 0.0");
+            assertThat(metrics).contains("edge_broker_refused_connections_total{device=\"" + MonitoredDevice.DEVICE
+                    + "\",reason=\"not-authorized\",service=\"edge-broker\"} 0.0");
             for (Socket socket : halfSent) {
                 socket.setSoTimeout(20_000);
                 assertThat(closedByPeer(socket)).as("a half-sent request is closed after its deadline").isTrue();

@@ -56,12 +56,15 @@ public final class EdgeBroker implements AutoCloseable {
     private final String logPrefix;
     private final long boot;
     private final RefusalLog refusals;
+    private final RefusalLog connectionRefusals;
 
-    private EdgeBroker(EmbeddedHiveMQ hivemq, String logPrefix, long boot, RefusalLog refusals) {
+    private EdgeBroker(EmbeddedHiveMQ hivemq, String logPrefix, long boot, RefusalLog refusals,
+                       RefusalLog connectionRefusals) {
         this.hivemq = hivemq;
         this.logPrefix = logPrefix;
         this.boot = boot;
         this.refusals = refusals;
+        this.connectionRefusals = connectionRefusals;
     }
 
     /** Starts the broker on the configured listener with {@code spool} behind it. */
@@ -87,7 +90,8 @@ public final class EdgeBroker implements AutoCloseable {
                 new BrokerHealth(spool, config.bridge(), device, boot, InstantSource.system()), clockSync,
                 InstantSource.system(), gate, refusals,
                 new PublishQuotas(config.broker().quotas(), System::nanoTime));
-        var security = new SecurityParts(config.broker(), passwords, clients);
+        RefusalLog connectionRefusals = new RefusalLog("connection", RefusalLog.DEFAULT_INTERVAL, System::nanoTime);
+        var security = new SecurityParts(config.broker(), passwords, clients, connectionRefusals);
         EmbeddedExtension extension = EmbeddedExtension.builder()
                 .withId("edge-spool")
                 .withName("Edge spool")
@@ -121,7 +125,7 @@ public final class EdgeBroker implements AutoCloseable {
         }
         LOG.info("{}MQTT listening on {} (broker boot {}; {})", logPrefix, describe(config.broker()), boot,
                 passwords.isPresent() ? "passwords required" : "no password file");
-        return new EdgeBroker(hivemq, logPrefix, boot, refusals);
+        return new EdgeBroker(hivemq, logPrefix, boot, refusals, connectionRefusals);
     }
 
     private static Optional<PasswordFile> readPasswords(DeviceConfig config) throws IOException {
@@ -144,10 +148,19 @@ public final class EdgeBroker implements AutoCloseable {
     }
 
     /** What the authenticator is made of; built before HiveMQ starts, the authenticator itself inside it. */
-    private record SecurityParts(BrokerConfig broker, Optional<PasswordFile> passwords, ClientDirectory clients) {
+    private record SecurityParts(BrokerConfig broker, Optional<PasswordFile> passwords, ClientDirectory clients,
+                                 RefusalLog refusals) {
         EdgeAuthenticator authenticator() {
-            return new EdgeAuthenticator(broker, passwords, clients, Services.extensionExecutorService());
+            return new EdgeAuthenticator(broker, passwords, clients, Services.extensionExecutorService(), refusals);
         }
+    }
+
+    /** Why a connection may be refused: the label values of the connection refusal counter. */
+    public static final java.util.List<String> CONNECTION_REFUSAL_REASONS = RefusalLog.CONNECTION_REASONS;
+
+    /** Connections refused since start, per reason (one of {@link #CONNECTION_REFUSAL_REASONS}). Thread-safe. */
+    public Map<String, Long> refusedConnections() {
+        return connectionRefusals.counts();
     }
 
     /** Publishes refused since start, per reason (one of {@link #REFUSAL_REASONS}). Thread-safe. */

@@ -62,6 +62,12 @@ public final class ServiceMonitoring implements AutoCloseable {
                     .tag("reason", reason).description("publishes refused (never spooled), by reason")
                     .register(registry.meters());
         }
+        for (String reason : EdgeBroker.CONNECTION_REFUSAL_REASONS) {
+            FunctionCounter.builder("edge.broker.refused.connections", broker,
+                            b -> b.refusedConnections().getOrDefault(reason, 0L))
+                    .tag("reason", reason).description("MQTT connections refused, by CONNACK reason")
+                    .register(registry.meters());
+        }
         ReceiptMeters receiptMeters = ReceiptMeters.bind(registry.meters(), receipts);
         DeliveryCheck check = new DeliveryCheck(stallAfter(config));
         Supplier<Health> health;

@@ -63,16 +63,18 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
     private final Optional<PasswordFile> passwords;
     private final ClientDirectory clients;
     private final ExecutorService verifier;
+    private final RefusalLog refusals;
     private final byte[] pepper = new byte[32];
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
 
     public EdgeAuthenticator(BrokerConfig config, Optional<PasswordFile> passwords, ClientDirectory clients,
-                             ExecutorService verifier) {
+                             ExecutorService verifier, RefusalLog refusals) {
         this.listenersByName = config.listeners().stream()
                 .collect(java.util.stream.Collectors.toUnmodifiableMap(BrokerConfig.Listener::name, l -> l));
         this.passwords = passwords;
         this.clients = clients;
         this.verifier = verifier;
+        this.refusals = refusals;
         new SecureRandom().nextBytes(pepper);
     }
 
@@ -208,8 +210,9 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
                 .activity(activity).build();
     }
 
-    private static void refuse(SimpleAuthOutput output, String clientId, ConnackReasonCode code, String why) {
-        LOG.warn("refused connection of client {}: {}", clientId, why);
+    private void refuse(SimpleAuthOutput output, String clientId, ConnackReasonCode code, String why) {
+        refusals.refused(code.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                "client " + clientId + ": " + why);
         output.failAuthentication(code, why);
     }
 

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts refused publishes per reason and logs them without flooding the journal: the first refusal of a reason is
+ * Counts refused publishes (or connections) per reason and logs them without flooding the journal: the first refusal of a reason is
  * logged at once, later ones at most once per interval, each line saying how many were not logged since the last
  * one. A full disk refuses every publish; before this, that was one log line per publish (125,000 in 45 s).
  *
@@ -25,16 +25,28 @@ public final class RefusalLog {
             "other-device", "malformed-identity", "identity-jump", "identity-collision", "stream-limit", "spool-full",
             "record-refused", "spool-error");
 
+    /** Why a connection may be refused: the label values of the connection refusal counter. */
+    public static final List<String> CONNECTION_REASONS = List.of("bad-user-name-or-password", "not-authorized",
+            "client-identifier-not-valid");
+
+    private final String what;
     private final long intervalNanos;
     private final LongSupplier nanoTime;
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
+    /** Refused publishes. */
     public RefusalLog() {
-        this(DEFAULT_INTERVAL, System::nanoTime);
+        this("publish", DEFAULT_INTERVAL, System::nanoTime);
     }
 
     public RefusalLog(Duration interval, LongSupplier nanoTime) {
+        this("publish", interval, nanoTime);
+    }
+
+    /** Refusals of {@code what} ("publish", "connection"), as the log lines name them. */
+    public RefusalLog(String what, Duration interval, LongSupplier nanoTime) {
+        this.what = what;
         this.intervalNanos = interval.toNanos();
         this.nanoTime = nanoTime;
     }
@@ -70,7 +82,7 @@ public final class RefusalLog {
                 heldBack++;
                 return null;
             }
-            String line = "refused publish (" + reason + "): " + detail + (heldBack == 0 ? ""
+            String line = "refused " + what + " (" + reason + "): " + detail + (heldBack == 0 ? ""
                     : " [and " + heldBack + " more refusal(s) of this kind in the last "
                     + Duration.ofNanos(now - lastLoggedNanos).toSeconds() + " s not logged]");
             loggedOnce = true;

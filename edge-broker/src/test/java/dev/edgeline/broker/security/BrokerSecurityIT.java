@@ -290,6 +290,8 @@ class BrokerSecurityIT {
                 certs.socketFactory("server-ca", "garden"), null)).as("a certificate is bound to its common name's ids")
                 .isInstanceOfSatisfying(MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(0x85));
         Thread.sleep(500);
+        assertThat(broker.refusedConnections().getOrDefault("client-identifier-not-valid", 0L))
+                .as("counted for /metrics").isGreaterThanOrEqualTo(5);
         assertThat(agent.isConnected()).as("the agent was not kicked off").isTrue();
         assertThat(kitchen.isConnected()).isTrue();
         assertThat(connectAs(plainPort, "wide-2", "wide", "wide-secret", null, null).isConnected()).isTrue();

@@ -31,6 +31,7 @@ public final class ClientDirectory {
     public record Entry(ClientPrincipal principal, List<String> subscribe, List<String> clientIds) {}
 
     private final Map<String, Entry> users;
+    private final String agentClientId;
 
     public ClientDirectory(BrokerConfig config, String device, Optional<String> agentUser) {
         Map<String, Entry> entries = new HashMap<>();
@@ -39,6 +40,13 @@ public final class ClientDirectory {
         config.auth().ifPresent(auth -> auth.clients().forEach(acl -> entries.put(acl.user(),
                 entry(agentUser.filter(acl.user()::equals).isPresent() ? withAgentClientId(acl, device) : acl, device))));
         this.users = Map.copyOf(entries);
+        this.agentClientId = AgentConfig.clientIdOf(device);
+    }
+
+    /** Whether {@code clientId} is the agent's or matches a configured user's client ids (not for anonymous use). */
+    public boolean reserved(String clientId) {
+        return clientId.equals(agentClientId)
+                || users.values().stream().anyMatch(entry -> longestMatch(entry.clientIds(), clientId) >= 0);
     }
 
     /** The agent's user named in broker.auth.clients keeps the agent's own client id beside its patterns. */

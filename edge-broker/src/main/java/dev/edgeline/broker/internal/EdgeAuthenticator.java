@@ -137,9 +137,15 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
             return;
         }
         if (listener.get().loopback() || listener.get().insecure()) {
+            boolean trusted = listener.get().loopback() && !listener.get().insecure();
+            if (!trusted && clients.reserved(clientId)) {
+                // An anonymous LAN client must not take over (and disconnect) the agent's or a user's session.
+                refuse(output, clientId, ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client id '" + clientId
+                        + "' is the agent's or a configured user's; anonymous clients may not use it");
+                return;
+            }
             clients.storeAnonymous(connection.getConnectionAttributeStore(),
-                    listener.get().loopback() && !listener.get().insecure() ? IdentityTrust.TRUSTED
-                            : IdentityTrust.ASSIGNED);
+                    trusted ? IdentityTrust.TRUSTED : IdentityTrust.ASSIGNED);
             output.authenticateSuccessfully();
             return;
         }

@@ -48,7 +48,8 @@ class DiskFullIT {
     @AfterEach
     void unmount() throws Exception {
         if (mounted) {
-            Process umount = new ProcessBuilder("umount", "-l", mountPoint.toString()).redirectErrorStream(true).start();
+            Process umount = new ProcessBuilder("umount", "-l", mountPoint.toString()).redirectErrorStream(true)
+                    .start();
             umount.waitFor(10, TimeUnit.SECONDS);
         }
     }
@@ -71,7 +72,9 @@ class DiskFullIT {
                     kafka:
                       bootstrap-servers: %s
                       retry-backoff-max: 1s
-                      routes: [{mqtt-filter: "lan/#", kafka-topic: it.full}, {mqtt-filter: "edge/#", kafka-topic: it.health}]
+                      routes:
+                        - {mqtt-filter: "lan/#", kafka-topic: it.full}
+                        - {mqtt-filter: "edge/#", kafka-topic: it.health}
                     sensors: []
                     """.formatted(port, mountPoint.resolve("spool"), kafka.bootstrapServers()), dir);
             Map<String, Integer> inKafka = new ConcurrentHashMap<>();

@@ -52,7 +52,8 @@ class PrometheusScrapeIT {
             List<Socket> halfSent = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), metricsPort);
-                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream()
+                        .write("GET /metrics HTTP/1.1\r\nHost: 127.".getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
                 halfSent.add(socket);
             }

@@ -50,7 +50,8 @@ public final class ManyStreamsHarness {
                 results.get(shape).add(result);
                 System.err.printf(Locale.ROOT, "run %d, %,d streams: %.0f appends/s, %.3f disk bytes per record byte, "
                                 + "%d segments, marks.retired %,d B, open %.0f / %.0f ms, %.0f heap B per stream%n",
-                        run + 1, shapes[shape], result.appendsPerSecond(), result.diskPerRecordByte(), result.segments(),
+                        run + 1, shapes[shape], result.appendsPerSecond(), result.diskPerRecordByte(),
+                        result.segments(),
                         result.retiredBytes(), result.openWithIndexMs(), result.openWithoutIndexMs(),
                         result.heapBytesPerStream());
             }

@@ -47,7 +47,8 @@ public final class OutboxDrainHarness {
         System.out.println();
         System.out.printf(Locale.ROOT, "Agent outbox drain after a %d s broker outage: %d sensors at %d Hz (%.0f "
                 + "readings/s sampled), %d runs; median (min-max)%n", outage, sensors, hz, sampling, runs);
-        System.out.println("| backlog | drain time from broker up | of it, until the first ack (reconnect) | drain rate "
+        System.out.println("| backlog | drain time from broker up | of it, until the first ack (reconnect) "
+                + "| drain rate "
                 + "overall | drain rate / sampling rate | once connected |");
         System.out.println("|---|---|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %,d | %.2f s (%.2f-%.2f) | %.2f s (%.2f-%.2f) | %,.0f/s (%,.0f-%,.0f) | "

@@ -51,6 +51,8 @@ public final class EdgeBroker implements AutoCloseable {
 
     /** Why a publish may be refused: the label values of the refusal counter. */
     public static final java.util.List<String> REFUSAL_REASONS = RefusalLog.REASONS;
+    /** Why a connection may be refused: the label values of the connection refusal counter. */
+    public static final java.util.List<String> CONNECTION_REFUSAL_REASONS = RefusalLog.CONNECTION_REASONS;
 
     private final EmbeddedHiveMQ hivemq;
     private final String logPrefix;
@@ -154,9 +156,6 @@ public final class EdgeBroker implements AutoCloseable {
             return new EdgeAuthenticator(broker, passwords, clients, Services.extensionExecutorService(), refusals);
         }
     }
-
-    /** Why a connection may be refused: the label values of the connection refusal counter. */
-    public static final java.util.List<String> CONNECTION_REFUSAL_REASONS = RefusalLog.CONNECTION_REASONS;
 
     /** Connections refused since start, per reason (one of {@link #CONNECTION_REFUSAL_REASONS}). Thread-safe. */
     public Map<String, Long> refusedConnections() {

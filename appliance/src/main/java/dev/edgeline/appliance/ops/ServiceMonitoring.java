@@ -56,18 +56,10 @@ public final class ServiceMonitoring implements AutoCloseable {
                                               EdgeBroker broker, CloudBridge inProcessBridge) throws IOException {
         Registry registry = registry(config, "edge-broker");
         SpoolMeters.bind(registry.meters(), spool, config.spool().directory());
-        for (String reason : EdgeBroker.REFUSAL_REASONS) {
-            FunctionCounter.builder("edge.broker.refused.publishes", broker,
-                            b -> b.refusedPublishes().getOrDefault(reason, 0L))
-                    .tag("reason", reason).description("publishes refused (never spooled), by reason")
-                    .register(registry.meters());
-        }
-        for (String reason : EdgeBroker.CONNECTION_REFUSAL_REASONS) {
-            FunctionCounter.builder("edge.broker.refused.connections", broker,
-                            b -> b.refusedConnections().getOrDefault(reason, 0L))
-                    .tag("reason", reason).description("MQTT connections refused, by CONNACK reason")
-                    .register(registry.meters());
-        }
+        bindRefusals(registry, broker, "edge.broker.refused.publishes", "publishes refused (never spooled), by reason",
+                EdgeBroker.REFUSAL_REASONS, EdgeBroker::refusedPublishes);
+        bindRefusals(registry, broker, "edge.broker.refused.connections", "MQTT connections refused, by CONNACK "
+                + "reason", EdgeBroker.CONNECTION_REFUSAL_REASONS, EdgeBroker::refusedConnections);
         ReceiptMeters receiptMeters = ReceiptMeters.bind(registry.meters(), receipts);
         DeliveryCheck check = new DeliveryCheck(stallAfter(config));
         Supplier<Health> health;
@@ -116,6 +108,19 @@ public final class ServiceMonitoring implements AutoCloseable {
             }
         }
         return new ServiceMonitoring(registry, health, endpoint, Watchdog.start(service, stuck, status));
+    }
+
+    /**
+     * One counter series per reason, each 0 until the first refusal of its kind; the meters hold {@code broker}
+     * (which lives as long as the service), not a function object the garbage collector could take.
+     */
+    private static void bindRefusals(Registry registry, EdgeBroker broker, String name, String description,
+                                     List<String> reasons,
+                                     java.util.function.Function<EdgeBroker, java.util.Map<String, Long>> counts) {
+        for (String reason : reasons) {
+            FunctionCounter.builder(name, broker, b -> counts.apply(b).getOrDefault(reason, 0L))
+                    .tag("reason", reason).description(description).register(registry.meters());
+        }
     }
 
     /** The token in {@code monitoring.bearer-token-file} (first line, trimmed); an empty file is an error. */

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts refused publishes (or connections) per reason and logs them without flooding the journal: the first refusal of a reason is
- * logged at once, later ones at most once per interval, each line saying how many were not logged since the last
+ * Counts refused publishes (or connections) per reason and logs them without flooding the journal: the first
+ * refusal of a reason is logged at once, later ones at most once per interval, each line saying how many were not logged since the last
  * one. A full disk refuses every publish; before this, that was one log line per publish (125,000 in 45 s).
  *
  * <p>Thread-safe: called on HiveMQ's extension threads.

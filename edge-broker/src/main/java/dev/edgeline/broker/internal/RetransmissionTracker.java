@@ -15,8 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>For each of the last {@value #CLIENTS} active clients it remembers the last {@value #PER_CLIENT} publishes by
  * packet id: hashes of topic and payload, the payload's length, and the append. A publish with DUP set whose packet
  * id, topic and payload match one of them is the same publish again: it is not appended a second time, and its
- * acknowledgement waits for the first append. A publish without DUP replaces whatever its packet id held. Entries are kept when a client reconnects with a clean
- * start: devices that resend with DUP after a clean reconnect exist, and a publish with DUP set claims to be a resend.
+ * acknowledgement waits for the first append. A publish without DUP replaces whatever its packet id held. Entries
+ * are kept when a client reconnects with a clean start: devices that resend with DUP after a clean reconnect exist, and a publish with DUP set claims to be a resend.
  *
  * <p>After a broker restart it starts from what the spool stored ({@link #restore}, from the spool's origin log),
  * so a resend of a publish stored before the restart is not stored again. Thread-safe; one client's publishes arrive
@@ -40,26 +40,24 @@ public final class RetransmissionTracker {
             });
 
     /** The append of the publish that this DUP publish repeats, if it is one. */
-    public Optional<CompletableFuture<AppendOutcome>> earlierAppend(String clientId, int packetId, String topic,
-                                                                    byte[] payload) {
-        Map<Integer, Sent> sent = byClient.get(clientId);
+    public Optional<CompletableFuture<AppendOutcome>> earlierAppend(Spool.Origin resent) {
+        Map<Integer, Sent> sent = byClient.get(resent.clientId());
         if (sent == null) {
             return Optional.empty();
         }
-        Sent earlier = sent.get(packetId);
-        if (earlier != null && earlier.origin().equals(Spool.Origin.of(clientId, packetId, topic, payload))) {
+        Sent earlier = sent.get(resent.packetId());
+        if (earlier != null && earlier.origin().equals(resent)) {
             return Optional.of(earlier.append());
         }
         return Optional.empty();
     }
 
     /** Remembers a publish that was appended. */
-    public void remember(String clientId, int packetId, String topic, byte[] payload,
-                         CompletableFuture<AppendOutcome> append) {
-        Map<Integer, Sent> sent = sentOf(clientId);
+    public void remember(Spool.Origin origin, CompletableFuture<AppendOutcome> append) {
+        Map<Integer, Sent> sent = sentOf(origin.clientId());
         synchronized (sent) {
-            sent.remove(packetId); // re-insert so that it counts as the newest
-            sent.put(packetId, new Sent(Spool.Origin.of(clientId, packetId, topic, payload), append));
+            sent.remove(origin.packetId()); // re-insert so that it counts as the newest
+            sent.put(origin.packetId(), new Sent(origin, append));
         }
     }
 

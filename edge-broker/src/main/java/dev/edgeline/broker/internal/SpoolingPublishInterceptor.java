@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A QoS 1/2 retransmission (DUP) of a publish whose identity was assigned is not appended again (see
  * {@link RetransmissionTracker}); its acknowledgement waits for the first append. Such publishes are appended with
- * their {@link Spool.Origin}, which the spool keeps, so that this holds after a broker restart too. QoS 0 publishes have no
+ * their {@link Spool.Origin}, which the spool keeps, so that this holds after a broker restart too. QoS 0 publishes
+ * have no
  * acknowledgement to hold: they are appended the same way, at most once. MQTT 3.1.1 has no reason codes in PUBACK,
  * so an MQTT 3 client whose QoS 1/2 publish is refused is disconnected instead of acknowledged (see
  * {@link Refusals}); the log names the reason, at most once per reason every 10 s ({@link RefusalLog}, which
@@ -100,7 +101,9 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         String clientId = input.getClientInformation().getClientId();
         Refusals refusals = new Refusals(input, output);
         ClientPrincipal principal = clients.principalOf(input.getConnectionInformation().getConnectionAttributeStore());
-        if (topic.getBytes(StandardCharsets.UTF_8).length > BrokerConfig.MAX_TOPIC_BYTES) {
+        // A UTF-8 char takes at most 3 bytes: only a topic that long can be over the limit, so only it is encoded.
+        if (topic.length() > BrokerConfig.MAX_TOPIC_BYTES / 3
+                && topic.getBytes(StandardCharsets.UTF_8).length > BrokerConfig.MAX_TOPIC_BYTES) {
             // HiveMQ refuses it too, but only after this interceptor: checked here so that it is never spooled.
             refusals.refuse("topic-too-long", AckReasonCode.TOPIC_NAME_INVALID, "topic of "
                     + topic.getBytes(StandardCharsets.UTF_8).length + " bytes, over the limit of "
@@ -149,9 +152,11 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             return;
         }
         boolean assigned = record.seq() == SpoolRecord.ASSIGN_SEQ;
-        if (assigned && acknowledged && packet.getDupFlag()) {
-            Optional<CompletableFuture<AppendOutcome>> earlier =
-                    retransmissions.earlierAppend(clientId, packet.getPacketId(), topic, payload);
+        // Where a publish without its own identity came from: what tells its retransmission (DUP) apart.
+        Spool.Origin origin = assigned && acknowledged ? Spool.Origin.of(clientId, packet.getPacketId(), topic, payload)
+                : null;
+        if (origin != null && packet.getDupFlag()) {
+            Optional<CompletableFuture<AppendOutcome>> earlier = retransmissions.earlierAppend(origin);
             if (earlier.isPresent() && !earlier.get().isCompletedExceptionally()) {
                 LOG.debug("client {} resent packet {} on {} (DUP): not spooled again", clientId,
                         packet.getPacketId(), topic);
@@ -160,11 +165,8 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             }
         }
         Optional<SpoolException> foreseen = spool.precheck(record);
-        Spool.Origin origin = assigned && acknowledged ? Spool.Origin.of(clientId, packet.getPacketId(), topic, payload)
-                : null;
         CompletableFuture<AppendOutcome> append = foreseen.isPresent() ? CompletableFuture.failedFuture(foreseen.get())
-                : origin != null ? spool.append(route.get().lane(), record, origin)
-                : spool.append(route.get().lane(), record);
+                : spool.append(route.get().lane(), record, origin);
         if (append.isCompletedExceptionally()) {
             // Refused at once (queue full, closed): the publisher gets a negative acknowledgement right away.
             Throwable cause = append.handle((o, e) -> e).join();
@@ -192,8 +194,8 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             return;
         }
         if (acknowledged) {
-            if (assigned) {
-                retransmissions.remember(clientId, packet.getPacketId(), topic, payload, append);
+            if (origin != null) {
+                retransmissions.remember(origin, append);
             }
             gate.register(clientId, packet.getPacketId(), append);
         }

@@ -25,8 +25,9 @@ public interface Spool extends AutoCloseable {
     CompletableFuture<AppendOutcome> append(String lane, SpoolRecord record);
 
     /**
-     * As {@link #append(String, SpoolRecord)}, for a QoS 1/2 publish whose identity the spool assigns, with where
-     * it came from, so that its retransmission is recognised after a restart too (see {@link #storedOrigins()}).
+     * As {@link #append(String, SpoolRecord)}; {@code origin} (null when there is none to keep) says where a QoS 1/2
+     * publish whose identity the spool assigns came from, so that its retransmission is recognised after a restart
+     * too (see {@link #storedOrigins()}).
      */
     default CompletableFuture<AppendOutcome> append(String lane, SpoolRecord record, Origin origin) {
         return append(lane, record);

@@ -3,6 +3,8 @@ package dev.edgeline.appliance;
 import dev.edgeline.agent.EdgeAgent;
 import dev.edgeline.agent.ReadingListener;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.DeviceService;
+import java.util.EnumSet;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -16,7 +18,7 @@ final class AgentCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        DeviceConfig config = ServiceRunner.configFrom(args, err);
+        DeviceConfig config = ServiceRunner.configFrom(args, err, EnumSet.of(DeviceService.AGENT));
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }

@@ -6,6 +6,8 @@ import dev.edgeline.broker.receipts.StreamReceipts;
 import dev.edgeline.broker.spool.FileSpoolReader;
 import dev.edgeline.broker.spool.SpoolInspector;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.DeviceService;
+import java.util.EnumSet;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,7 +59,7 @@ final class BridgeCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        DeviceConfig config = ServiceRunner.configFrom(args, err);
+        DeviceConfig config = ServiceRunner.configFrom(args, err, EnumSet.of(DeviceService.BRIDGE));
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }

@@ -1,6 +1,8 @@
 package dev.edgeline.appliance;
 
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.DeviceService;
+import java.util.EnumSet;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -25,7 +27,9 @@ final class BrokerCommand {
             throw new Arguments.UsageException("--bridge '" + bridge + "' is neither in-process (the default) nor "
                     + "separate (forwarded by bin/edge bridge)");
         }
-        DeviceConfig config = ServiceRunner.configFrom(parsed, err);
+        // In process, the bridge's files (Kafka credentials) are the broker's to read too.
+        DeviceConfig config = ServiceRunner.configFrom(parsed, err, bridge.equals("separate")
+                ? EnumSet.of(DeviceService.BROKER) : EnumSet.of(DeviceService.BROKER, DeviceService.BRIDGE));
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }

@@ -4,6 +4,7 @@ import dev.edgeline.config.RecordEnvelope;
 import dev.edgeline.config.ConfigError;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.DeviceService;
 import dev.edgeline.config.InvalidConfigException;
 import dev.edgeline.config.WritableDirectories;
 import dev.edgeline.config.render.BootConfigBlock;
@@ -18,8 +19,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code bin/edge config validate FILE}: every error with its path, exit 2 if any. {@code bin/edge config render FILE
- * --out DIR [--memory-profile NAME | --device-memory MIB]}: validates, then writes the rendered device files
+ * {@code bin/edge config validate FILE [--data-dir DIR] [--service broker,bridge,agent] [--check-files no]
+ * [--check-directories no]}: every error with its path, exit 2 if any; the files the named services read must be
+ * readable and the directories they write writable by this user. {@code bin/edge config render FILE --out DIR [--data-dir DIR] [--memory-profile NAME |
+ * --device-memory MIB]}: validates, then writes the rendered device files
  * ({@link DeviceRenderer}) for the board's {@link MemoryProfile} (named, or picked from the memory the device reports;
  * the default profile without either). {@code bin/edge config schema}: prints the JSON Schema of the device YAML.
  */
@@ -64,16 +67,18 @@ final class ConfigCommand {
     }
 
     private int validate(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("check-files", "data-dir"));
+        Arguments parsed = Arguments.parse(args, Set.of("check-files", "data-dir", "service", "check-directories"));
         if (parsed.positional().size() != 1) {
             throw new Arguments.UsageException("expected exactly one config file");
         }
         Path file = Path.of(parsed.positional().getFirst());
-        boolean checkFiles = checkFiles(parsed);
+        Set<DeviceService> services = checkFiles(parsed) ? services(parsed) : DeviceService.none();
         try {
-            DeviceConfig config = ConfigLoader.load(file, parsed.path("data-dir", Path.of(".")), checkFiles);
-            if (checkFiles) {
-                WritableDirectories.check(file, config); // where the services will run, as their user
+            DeviceConfig config = ConfigLoader.load(file, parsed.path("data-dir", Path.of(".")), services);
+            // Where the services will run, as their user: the files they read, the directories they write (unless
+            // provisioning makes those directories theirs itself, after this check).
+            if (yesOrNo(parsed, "check-directories")) {
+                WritableDirectories.check(file, config, services);
             }
             out.println(file + ": valid (device " + config.device().id() + ", " + config.sensors().size()
                     + " sensor(s), " + config.bridge().routes().size() + " route(s); boot config: "
@@ -86,7 +91,8 @@ final class ConfigCommand {
     }
 
     private int render(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("out", "check-files", "memory-profile", "device-memory"));
+        Arguments parsed = Arguments.parse(args, Set.of("out", "check-files", "memory-profile", "device-memory",
+                "data-dir"));
         if (parsed.positional().size() != 1) {
             throw new Arguments.UsageException("expected exactly one config file");
         }
@@ -96,7 +102,9 @@ final class ConfigCommand {
         MemoryProfile profile = memoryProfile(parsed);
         try {
             String yaml = Files.readString(file, StandardCharsets.UTF_8);
-            DeviceConfig config = ConfigLoader.parse(file, yaml, Path.of("."), checkFiles);
+            // The device's data directory as base: provisioning.json names the directories and files as the
+            // device sees them.
+            DeviceConfig config = ConfigLoader.parse(file, yaml, parsed.path("data-dir", Path.of(".")), checkFiles);
             for (Path written : DeviceRenderer.write(config, yaml, profile, outDirectory)) {
                 out.println(written);
             }
@@ -135,15 +143,33 @@ final class ConfigCommand {
     }
 
     /**
+     * {@code --service broker,bridge}: check only the files these services read and the directories they write
+     * (each runs as its own user on a provisioned device; the bridge inside edge-broker reads its files as the
+     * broker's user); default all.
+     */
+    private static Set<DeviceService> services(Arguments parsed) throws Arguments.UsageException {
+        try {
+            return DeviceService.parseList(parsed.option("service").orElse("all"));
+        } catch (IllegalArgumentException e) {
+            throw new Arguments.UsageException("--service: " + e.getMessage());
+        }
+    }
+
+    /**
      * {@code --check-files yes} (default): the files the config names must exist here, readable, well formed;
      * {@code no}: they are checked on the device instead (Ansible's control node does not hold them).
      */
     private static boolean checkFiles(Arguments parsed) throws Arguments.UsageException {
-        String value = parsed.option("check-files").orElse("yes");
+        return yesOrNo(parsed, "check-files");
+    }
+
+    /** {@code --NAME yes} (the default) or {@code --NAME no}. */
+    private static boolean yesOrNo(Arguments parsed, String name) throws Arguments.UsageException {
+        String value = parsed.option(name).orElse("yes");
         return switch (value) {
             case "yes" -> true;
             case "no" -> false;
-            default -> throw new Arguments.UsageException("--check-files '" + value + "' is not yes or no");
+            default -> throw new Arguments.UsageException("--" + name + " '" + value + "' is not yes or no");
         };
     }
 

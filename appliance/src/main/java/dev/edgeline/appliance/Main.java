@@ -85,11 +85,13 @@ public final class Main {
                   status --config FILE [--data-dir DIR] [--streams]
                                       spool backlog per lane, bridge state, age of its last report and commit,
                                       drain estimate; --streams: every stream's last seq ingested, in Kafka, lag
-                  config validate FILE [--check-files yes|no] [--data-dir DIR]
+                  config validate FILE [--check-files yes|no] [--data-dir DIR] [--service broker,bridge,agent]
+                                      [--check-directories yes|no]
                                       check a device config (and, unless no, the certificate, key and password
-                                      files it names and that its directories are writable); exit 2 if invalid
-                  config render FILE --out DIR [--check-files yes|no] [--memory-profile 512mb|1gb|2gb|4gb
-                                      | --device-memory MIB]
+                                      files the services read and that the directories they write are
+                                      writable, by this user); exit 2 if invalid
+                  config render FILE --out DIR [--check-files yes|no] [--data-dir DIR]
+                                      [--memory-profile 512mb|1gb|2gb|4gb | --device-memory MIB]
                                       validate, then write config.txt block, service files (heaps and layout
                                       from the board's memory profile; default 2gb)
                   passwd USER [--iterations N]             print a password-file line for USER (password from the

@@ -2,10 +2,12 @@ package dev.edgeline.appliance;
 
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.DeviceService;
 import dev.edgeline.config.InvalidConfigException;
 import dev.edgeline.config.WritableDirectories;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -14,23 +16,28 @@ public final class ServiceRunner {
     private ServiceRunner() {}
 
     /**
-     * Parses {@code --config FILE [--data-dir DIR]} and loads the config; prints every error and returns null when
-     * it is invalid (the caller exits with {@link ExitCodes#INVALID_INPUT}).
+     * Parses {@code --config FILE [--data-dir DIR]} and loads the config for {@code services}: the files they read
+     * must be readable and the directories they write writable by this user (each service runs as its own user on
+     * a provisioned device). Prints every error and returns null when it is invalid (the caller exits with
+     * {@link ExitCodes#INVALID_INPUT}).
      */
-    public static DeviceConfig configFrom(java.util.List<String> args, PrintStream err) throws Arguments.UsageException {
-        return configFrom(Arguments.parse(args, java.util.Set.of("config", "data-dir")), err);
+    public static DeviceConfig configFrom(java.util.List<String> args, PrintStream err, Set<DeviceService> services)
+            throws Arguments.UsageException {
+        return configFrom(Arguments.parse(args, Set.of("config", "data-dir")), err, services);
     }
 
     /** As above, from arguments already parsed (a command with options of its own). */
-    public static DeviceConfig configFrom(Arguments parsed, PrintStream err) throws Arguments.UsageException {
-        return loadOrReport(parsed.requiredPath("config"), parsed.path("data-dir", Path.of(".")), err);
+    public static DeviceConfig configFrom(Arguments parsed, PrintStream err, Set<DeviceService> services)
+            throws Arguments.UsageException {
+        return loadOrReport(parsed.requiredPath("config"), parsed.path("data-dir", Path.of(".")), err, services);
     }
 
-    /** Loads and validates; prints every error and returns null when invalid. */
-    public static DeviceConfig loadOrReport(Path file, Path dataDirectory, PrintStream err) {
+    /** Loads and validates for {@code services}; prints every error and returns null when invalid. */
+    public static DeviceConfig loadOrReport(Path file, Path dataDirectory, PrintStream err,
+                                            Set<DeviceService> services) {
         try {
-            DeviceConfig config = ConfigLoader.load(file, dataDirectory);
-            WritableDirectories.check(file, config);
+            DeviceConfig config = ConfigLoader.load(file, dataDirectory, services);
+            WritableDirectories.check(file, config, services);
             return config;
         } catch (InvalidConfigException e) {
             ConfigCommand.printErrors(err, e);

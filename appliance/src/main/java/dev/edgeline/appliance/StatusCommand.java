@@ -2,6 +2,7 @@ package dev.edgeline.appliance;
 
 import dev.edgeline.broker.spool.SpoolInspector;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.DeviceService;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,7 +35,8 @@ final class StatusCommand {
 
     int run(List<String> args) throws Arguments.UsageException {
         Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir"), Set.of("streams"));
-        DeviceConfig config = ServiceRunner.configFrom(parsed, err);
+        // Read-only: no service's files are read, no directory written.
+        DeviceConfig config = ServiceRunner.configFrom(parsed, err, DeviceService.none());
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }

@@ -46,14 +46,17 @@ public final class ConfigLoader {
 
     private final ErrorSink errors;
     private final Path base;
-    private final boolean checkFiles;
+    /** The services whose files are checked (exist, readable by this user, well formed). */
+    private final Set<DeviceService> checked;
+    /** Every file the config names, with the services that read it, in the order read. */
+    private final List<NamedFile> namedFiles = new ArrayList<>();
     /** The password file as read (and checked) by readAuth; empty when there is none or it could not be read. */
     private Optional<PasswordFile> passwordUsers = Optional.empty();
 
-    private ConfigLoader(ErrorSink errors, Path base, boolean checkFiles) {
+    private ConfigLoader(ErrorSink errors, Path base, Set<DeviceService> checked) {
         this.errors = errors;
         this.base = base;
-        this.checkFiles = checkFiles;
+        this.checked = Set.copyOf(checked);
     }
 
     /**
@@ -69,6 +72,15 @@ public final class ConfigLoader {
      * a config validated away from its device (Ansible's control node), which does not hold them.
      */
     public static DeviceConfig load(Path file, Path baseDirectory, boolean checkFiles) throws InvalidConfigException {
+        return load(file, baseDirectory, checkFiles ? DeviceService.all() : DeviceService.none());
+    }
+
+    /**
+     * As {@link #load(Path, Path)}, checking only the files that {@code checked} read: each service runs as its own
+     * user on a provisioned device and can read its own files only.
+     */
+    public static DeviceConfig load(Path file, Path baseDirectory, Set<DeviceService> checked)
+            throws InvalidConfigException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -77,7 +89,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new InvalidConfigException(file, List.of(new ConfigError("<file>", "cannot read: " + e)));
         }
-        return parse(file, text, baseDirectory, checkFiles);
+        return parse(file, text, baseDirectory, checked);
     }
 
     /** Parses YAML text; {@code source} only names it in errors. */
@@ -87,6 +99,12 @@ public final class ConfigLoader {
 
     /** Parses YAML text, checking the files it names or not (see {@link #load(Path, Path, boolean)}). */
     public static DeviceConfig parse(Path source, String yamlText, Path baseDirectory, boolean checkFiles)
+            throws InvalidConfigException {
+        return parse(source, yamlText, baseDirectory, checkFiles ? DeviceService.all() : DeviceService.none());
+    }
+
+    /** Parses YAML text, checking the files that {@code checked} read (see {@link #load(Path, Path, Set)}). */
+    public static DeviceConfig parse(Path source, String yamlText, Path baseDirectory, Set<DeviceService> checked)
             throws InvalidConfigException {
         ErrorSink errors = new ErrorSink();
         Node root;
@@ -107,7 +125,7 @@ public final class ConfigLoader {
             throw new InvalidConfigException(source, List.of(new ConfigError("<file>", "the file is empty")));
         }
         Optional<DeviceConfig> config = YamlMap.of("", root, errors)
-                .map(map -> new ConfigLoader(errors, baseDirectory.toAbsolutePath(), checkFiles).read(map));
+                .map(map -> new ConfigLoader(errors, baseDirectory.toAbsolutePath(), checked).read(map));
         if (!errors.isEmpty() || config.isEmpty()) {
             throw new InvalidConfigException(source, errors.errors());
         }
@@ -135,7 +153,7 @@ public final class ConfigLoader {
         checkStreams(root, device, agent, bridge, sensors);
         checkAgentCredentials(root, broker, agent, sensors);
         checkHardware(root, sensors);
-        return new DeviceConfig(device, broker, spool, agent, bridge, sensors, monitoring);
+        return new DeviceConfig(device, broker, spool, agent, bridge, sensors, monitoring, namedFiles);
     }
 
     private DeviceIdentity readDevice(YamlMap m) {
@@ -222,7 +240,8 @@ public final class ConfigLoader {
         int brokerPort = m.integer("broker-port", MonitoringConfig.DEFAULT_BROKER_PORT, 1, 65535);
         int bridgePort = m.integer("bridge-port", MonitoringConfig.DEFAULT_BRIDGE_PORT, 1, 65535);
         Duration stallAfter = m.duration("stall-after", MonitoringConfig.DEFAULT_STALL_AFTER);
-        Optional<Path> tokenFile = readableFile(m, "bearer-token-file", false);
+        Optional<Path> tokenFile = readableFile(m, "bearer-token-file", false, DeviceService.BROKER,
+                DeviceService.BRIDGE);
         m.rejectUnknownKeys();
         if (host != null && loopbackOf(host).isEmpty()) {
             m.error("host", "'" + host + "' is not an IP address to bind (such as 127.0.0.1 or 0.0.0.0) or localhost");
@@ -289,17 +308,17 @@ public final class ConfigLoader {
     }
 
     private BrokerConfig.ListenerTls readListenerTls(YamlMap t) {
-        Path cert = readableFile(t, "cert-file", true).orElse(base);
-        Path key = readableFile(t, "key-file", true).orElse(base);
-        Optional<Path> clientCa = readableFile(t, "client-ca-file", false);
+        Path cert = readableFile(t, "cert-file", true, DeviceService.BROKER).orElse(base);
+        Path key = readableFile(t, "key-file", true, DeviceService.BROKER).orElse(base);
+        Optional<Path> clientCa = readableFile(t, "client-ca-file", false, DeviceService.BROKER);
         List<String> protocols = t.has("protocols") ? names(t, "protocols", Set.of("TLSv1.3", "TLSv1.2"),
                 "TLSv1.3 or TLSv1.2") : BrokerConfig.ListenerTls.DEFAULT_PROTOCOLS;
         List<String> suites = t.has("cipher-suites") ? names(t, "cipher-suites", supportedCipherSuites(),
                 "a cipher suite this Java supports (JSSE name, such as TLS_AES_128_GCM_SHA256)")
                 : BrokerConfig.ListenerTls.DEFAULT_CIPHER_SUITES;
         t.rejectUnknownKeys();
-        checkCertificateAndKey(t, "cert-file", Optional.of(cert), "key-file", Optional.of(key));
-        clientCa.ifPresent(ca -> checkCertificates(t, "client-ca-file", ca));
+        checkCertificateAndKey(t, DeviceService.BROKER, "cert-file", Optional.of(cert), "key-file", Optional.of(key));
+        clientCa.ifPresent(ca -> checkCertificates(t, DeviceService.BROKER, "client-ca-file", ca));
         return new BrokerConfig.ListenerTls(cert, key, clientCa, protocols, suites);
     }
 
@@ -331,9 +350,9 @@ public final class ConfigLoader {
      * With the files checked: the certificate parses and has not expired, and the key is its private key (what the
      * service would find out only when it starts).
      */
-    private void checkCertificateAndKey(YamlMap m, String certKey, Optional<Path> cert, String keyKey,
-                                        Optional<Path> key) {
-        if (!checkFiles || cert.isEmpty() || !isReadableFile(cert.get())) {
+    private void checkCertificateAndKey(YamlMap m, DeviceService reader, String certKey, Optional<Path> cert,
+                                        String keyKey, Optional<Path> key) {
+        if (!checked.contains(reader) || cert.isEmpty() || !isReadableFile(cert.get())) {
             return;
         }
         java.security.cert.X509Certificate leaf;
@@ -354,8 +373,8 @@ public final class ConfigLoader {
     }
 
     /** With the files checked: a PEM file of CA certificates that parses. */
-    private void checkCertificates(YamlMap m, String key, Path file) {
-        if (!checkFiles || !isReadableFile(file)) {
+    private void checkCertificates(YamlMap m, DeviceService reader, String key, Path file) {
+        if (!checked.contains(reader) || !isReadableFile(file)) {
             return;
         }
         try {
@@ -370,12 +389,12 @@ public final class ConfigLoader {
     }
 
     private BrokerConfig.BrokerAuth readAuth(YamlMap a) {
-        Optional<Path> passwordFile = readableFile(a, "password-file", false);
+        Optional<Path> passwordFile = readableFile(a, "password-file", false, DeviceService.BROKER);
         List<BrokerConfig.ClientAcl> clients = a.has("clients")
                 ? a.list("clients", (path, node) -> YamlMap.of(path, node, errors).flatMap(this::readClientAcl))
                 : List.of();
         a.rejectUnknownKeys();
-        if (passwordFile.isPresent() && checkFiles && Files.isReadable(passwordFile.get())) {
+        if (passwordFile.isPresent() && checked.contains(DeviceService.BROKER) && Files.isReadable(passwordFile.get())) {
             try {
                 passwordUsers = Optional.of(PasswordFile.read(passwordFile.get()));
             } catch (PasswordFile.InvalidPasswordFileException e) {
@@ -465,8 +484,11 @@ public final class ConfigLoader {
         return defaultValue;
     }
 
-    /** A file that must exist and be readable now (checked here so that a service never fails on it at start). */
-    private Optional<Path> readableFile(YamlMap m, String key, boolean required) {
+    /**
+     * A file that {@code readers} read, which must exist and be readable now by whoever checks a reader's files
+     * (checked here so that a service never fails on it at start). Remembered as a {@link NamedFile}.
+     */
+    private Optional<Path> readableFile(YamlMap m, String key, boolean required, DeviceService... readers) {
         if (!required && !m.has(key)) {
             return Optional.empty();
         }
@@ -474,7 +496,9 @@ public final class ConfigLoader {
         if (!m.has(key)) {
             return Optional.empty();
         }
-        if (!checkFiles) {
+        Set<DeviceService> readBy = Set.of(readers);
+        namedFiles.add(new NamedFile(m.child(key), file, readBy));
+        if (readBy.stream().noneMatch(checked::contains)) {
             return Optional.of(file);
         }
         if (!Files.isRegularFile(file)) {
@@ -561,7 +585,7 @@ public final class ConfigLoader {
                 : defaults.oneWireDirectory();
         Duration retryMax = m.duration("sensor-retry-max", defaults.retryBackoffMax());
         String username = m.string("username", "");
-        Optional<Path> passwordFile = readableFile(m, "password-file", false);
+        Optional<Path> passwordFile = readableFile(m, "password-file", false, DeviceService.AGENT);
         m.rejectUnknownKeys();
         if (username != null && !username.isEmpty() && passwordFile.isEmpty()) {
             m.error("password-file", "is required with agent.username (the password is read from this file)");
@@ -628,19 +652,19 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             m.error("protocol", "'" + protocolText + "' is not one of: PLAINTEXT, SSL, SASL_SSL");
         }
-        Optional<Path> ca = readableFile(m, "ca-file", false);
-        Optional<Path> cert = readableFile(m, "client-cert-file", false);
-        Optional<Path> key = readableFile(m, "client-key-file", false);
+        Optional<Path> ca = readableFile(m, "ca-file", false, DeviceService.BRIDGE);
+        Optional<Path> cert = readableFile(m, "client-cert-file", false, DeviceService.BRIDGE);
+        Optional<Path> key = readableFile(m, "client-key-file", false, DeviceService.BRIDGE);
         String mechanism = m.string("sasl-mechanism", "SCRAM-SHA-512");
         String username = m.string("username", "");
-        Optional<Path> password = readableFile(m, "password-file", false);
+        Optional<Path> password = readableFile(m, "password-file", false, DeviceService.BRIDGE);
         m.rejectUnknownKeys();
         if (cert.isPresent() != key.isPresent()) {
             m.error(cert.isPresent() ? "client-key-file" : "client-cert-file",
                     "client-cert-file and client-key-file go together (mTLS)");
         }
-        ca.ifPresent(file -> checkCertificates(m, "ca-file", file));
-        checkCertificateAndKey(m, "client-cert-file", cert, "client-key-file", key);
+        ca.ifPresent(file -> checkCertificates(m, DeviceService.BRIDGE, "ca-file", file));
+        checkCertificateAndKey(m, DeviceService.BRIDGE, "client-cert-file", cert, "client-key-file", key);
         if (protocol == KafkaSecurity.Protocol.SASL_SSL) {
             if (mechanism != null && !List.of("SCRAM-SHA-512", "SCRAM-SHA-256").contains(mechanism)) {
                 m.error("sasl-mechanism", "'" + mechanism + "' is not one of: SCRAM-SHA-512, SCRAM-SHA-256");

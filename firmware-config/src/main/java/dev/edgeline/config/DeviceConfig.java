@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * The whole configuration of one device, loaded once at start from its YAML file by {@link ConfigLoader}.
- * Immutable; every component receives the part it needs through its constructor.
+ * Immutable; every component receives the part it needs through its constructor. {@code files}: every file the
+ * configuration names (certificates, keys, password files, tokens), with the services that read each.
  */
 public record DeviceConfig(
         DeviceIdentity device,
@@ -14,9 +15,11 @@ public record DeviceConfig(
         AgentConfig agent,
         BridgeConfig bridge,
         List<SensorConfig> sensors,
-        Optional<MonitoringConfig> monitoring) {
+        Optional<MonitoringConfig> monitoring,
+        List<NamedFile> files) {
 
     public DeviceConfig {
         sensors = List.copyOf(sensors);
+        files = List.copyOf(files);
     }
 }

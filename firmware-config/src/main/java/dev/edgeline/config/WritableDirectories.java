@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Checks, before any service starts, that the directories the services write can be written: the spool, the
@@ -16,10 +17,25 @@ public final class WritableDirectories {
 
     /** Throws with one error per directory that a service could not write. */
     public static void check(Path source, DeviceConfig config) throws InvalidConfigException {
+        check(source, config, DeviceService.all());
+    }
+
+    /**
+     * Throws with one error per directory that one of {@code services} writes and could not: the broker writes the
+     * spool and its data directory, the bridge the spool (its cursors and status), the agent its state directory.
+     */
+    public static void check(Path source, DeviceConfig config, Set<DeviceService> services)
+            throws InvalidConfigException {
         List<ConfigError> errors = new ArrayList<>();
-        check(errors, "spool.directory", config.spool().directory());
-        check(errors, "broker.data-directory", config.broker().dataDirectory());
-        check(errors, "agent.state-directory", config.agent().stateDirectory());
+        if (services.contains(DeviceService.BROKER) || services.contains(DeviceService.BRIDGE)) {
+            check(errors, "spool.directory", config.spool().directory());
+        }
+        if (services.contains(DeviceService.BROKER)) {
+            check(errors, "broker.data-directory", config.broker().dataDirectory());
+        }
+        if (services.contains(DeviceService.AGENT)) {
+            check(errors, "agent.state-directory", config.agent().stateDirectory());
+        }
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(source, errors);
         }

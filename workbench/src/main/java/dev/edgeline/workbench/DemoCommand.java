@@ -51,7 +51,8 @@ final class DemoCommand {
             err.println("edge demo: cannot create the data directory: " + e.getMessage());
             return ExitCodes.FAILURE;
         }
-        DeviceConfig config = ServiceRunner.loadOrReport(configFile, dataDir, err);
+        DeviceConfig config = ServiceRunner.loadOrReport(configFile, dataDir, err,
+                dev.edgeline.config.DeviceService.all());
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }

@@ -156,12 +156,7 @@ public final class ManyStreamsHarness {
     }
 
     private static String stat(double[] values, String format) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-        return String.format(Locale.ROOT, format + " (" + format + "-" + format + ")", median, sorted[0],
-                sorted[sorted.length - 1]);
+        return Stats.spread(Arrays.stream(values).boxed().toList(), format);
     }
 
     private static long directorySize(Path dir) throws IOException {

@@ -1,16 +1,12 @@
 package dev.edgeline.benchmarks;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import dev.edgeline.broker.security.ExternalCommand;
-import dev.edgeline.broker.security.TestCertificates;
 
 /**
  * End-to-end ingest: N concurrent Paho MQTT 5 publishers send QoS 1 publishes of 200-byte payloads, each with a
@@ -30,27 +26,23 @@ public final class MqttLoadHarness {
         int window = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         Duration duration = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 20);
         Path work = WorkDirectory.deletedAtExit("mqtt-bench-").path();
+        IngestBrokers brokers = new IngestBrokers(work);
 
         List<String> rows = new ArrayList<>();
-        double ours = runAgainst("edge broker (spool, fsync before PUBACK)", startEdgeBroker(work, null),
+        double ours = runAgainst("edge broker (spool, fsync before PUBACK)", brokers.edge(false),
                 publishers, window, duration, rows, options -> { });
-        double mosquitto = runAgainst("mosquitto " + mosquittoVersion() + " (in memory, not durable)",
-                startMosquitto(work, null), publishers, window, duration, rows, options -> { });
+        double mosquitto = runAgainst("mosquitto " + IngestBrokers.mosquittoVersion() + " (in memory, not durable)",
+                brokers.mosquitto(false, false), publishers, window, duration, rows, options -> { });
         // The same over TLS with a password (PBKDF2 hashes from mosquitto_passwd, which both brokers read).
-        Path secrets = Files.createDirectories(work.resolve("secrets"));
-        TestCertificates certs = new TestCertificates(secrets).ca("ca").signed("server", "localhost", "ca", true);
-        Path passwords = secrets.resolve("mqtt.passwd");
-        ExternalCommand.run(List.of("mosquitto_passwd", "-c", "-b", "-I", "210000", passwords.toString(), "bench",
-                "bench-secret"));
-        javax.net.ssl.SSLSocketFactory tls = certs.socketFactory("ca", null);
+        javax.net.ssl.SSLSocketFactory tls = brokers.certificates().socketFactory("ca", null);
         java.util.function.Consumer<org.eclipse.paho.mqttv5.client.MqttConnectionOptions> secure = options -> {
             options.setSocketFactory(tls);
-            options.setUserName("bench");
-            options.setPassword("bench-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            options.setUserName(IngestBrokers.USER);
+            options.setPassword(IngestBrokers.PASSWORD.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         };
-        double oursSecure = runAgainst("edge broker, TLS + password", startEdgeBroker(work, certs), publishers,
+        double oursSecure = runAgainst("edge broker, TLS + password", brokers.edge(true), publishers,
                 window, duration, rows, secure);
-        double mosquittoSecure = runAgainst("mosquitto, TLS + password (not durable)", startMosquitto(work, certs),
+        double mosquittoSecure = runAgainst("mosquitto, TLS + password (not durable)", brokers.mosquitto(true, false),
                 publishers, window, duration, rows, secure);
         System.out.println();
         System.out.printf(Locale.ROOT, "MQTT QoS 1 ingest: %d publishers, window %d each, %d-byte payloads, %d s%n",
@@ -63,42 +55,7 @@ public final class MqttLoadHarness {
                 100 * (1 - oursSecure / ours));
     }
 
-    private record Broker(String name, Process process, int port, Path log, boolean secure) {}
-
-    /** Our broker, plain, or (with {@code certs}) on a TLS listener that asks for the bench user's password. */
-    private static Broker startEdgeBroker(Path work, TestCertificates certs) throws IOException, InterruptedException {
-        int port = LocalProcesses.freePort();
-        Path config = SimulatedDeviceConfig.writeBrokerOnly(work, port, "127.0.0.1:9", "readings");
-        if (certs != null) {
-            String yaml = Files.readString(config).replace("broker: {listener: {port: " + port + "}",
-                    "broker: {listener: {port: " + port + ", tls: {cert-file: " + certs.file("server.pem")
-                            + ", key-file: " + certs.file("server.key") + "}}, auth: {password-file: "
-                            + certs.file("mqtt.passwd") + ", clients: [{user: bench, publish: [\"edge/#\"], "
-                            + "identity: trusted}]}");
-            Files.writeString(config, yaml);
-        }
-        Process process = LocalProcesses.startBroker(work.resolve("edge-broker.log"), "--config", config.toString(),
-                "--data-dir", work.resolve(certs == null ? "edge" : "edge-tls").toString()); // a fresh spool per run
-        LocalProcesses.awaitPort(port, process);
-        return new Broker("edge", process, port, work.resolve("edge-broker.log"), certs != null);
-    }
-
-    private static Broker startMosquitto(Path work, TestCertificates certs) throws IOException, InterruptedException {
-        int port = LocalProcesses.freePort();
-        Path config = work.resolve("mosquitto.conf");
-        String security = certs == null ? "allow_anonymous true\n" : "allow_anonymous false\npassword_file "
-                + certs.file("mqtt.passwd") + "\ncertfile " + certs.file("server.pem") + "\nkeyfile "
-                + certs.file("server.key") + "\n";
-        // user root: as root, mosquitto would switch to its own user, which cannot read this run's 0700 directory.
-        Files.writeString(config, "user root\nlistener " + port + " 127.0.0.1\n" + security + "persistence false\n"
-                + "max_queued_messages 100000\n");
-        Process process = new ProcessBuilder("/usr/sbin/mosquitto", "-c", config.toString()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("mosquitto.log").toFile()).start();
-        LocalProcesses.awaitPort(port, process);
-        return new Broker("mosquitto", process, port, work.resolve("mosquitto.log"), certs != null);
-    }
-
-    private static double runAgainst(String label, Broker broker, int publishers, int window, Duration duration,
+    private static double runAgainst(String label, IngestBrokers.Broker broker, int publishers, int window, Duration duration,
                                      List<String> rows,
                                      java.util.function.Consumer<org.eclipse.paho.mqttv5.client.MqttConnectionOptions>
                                              security) throws Exception {
@@ -127,21 +84,9 @@ public final class MqttLoadHarness {
                     refused.get() > 0 ? " (" + refused.get() + " refused)" : ""));
             return rate;
         } finally {
-            broker.process().destroy();
-            broker.process().waitFor(30, TimeUnit.SECONDS);
+            broker.stop();
             Files.readAllLines(broker.log()).stream().filter(l -> l.contains("records per fsync"))
                     .forEach(l -> System.out.println("  " + broker.name() + ": " + l.replaceAll(".*\\] closed: ", "")));
-        }
-    }
-
-    private static String mosquittoVersion() {
-        try {
-            Process p = new ProcessBuilder("/usr/sbin/mosquitto", "-h").redirectErrorStream(true).start();
-            String first = new String(p.getInputStream().readAllBytes()).lines().findFirst().orElse("");
-            p.waitFor(5, TimeUnit.SECONDS);
-            return first.replaceAll(".*version ([0-9.]+).*", "$1");
-        } catch (IOException | InterruptedException e) {
-            return "?";
         }
     }
 }

@@ -19,7 +19,7 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
  * {@code edge/<device>/<stream>} with the stream's identity, as fast as a window of unacknowledged publishes allows
  * (never more than the broker's receive maximum); counts acknowledged and refused publishes.
  */
-final class WindowedPublisher {
+final class WindowedPublisher implements LoadPublisher {
     private final MqttAsyncClient client;
     private final String stream;
     private final Semaphore window;
@@ -50,7 +50,8 @@ final class WindowedPublisher {
         this.thread = Thread.ofPlatform().name("bench-" + stream).unstarted(this::run);
     }
 
-    void start() throws MqttException {
+    @Override
+    public void start() throws MqttException {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         security.accept(options);
@@ -107,7 +108,8 @@ final class WindowedPublisher {
         }
     }
 
-    void stop() throws InterruptedException, MqttException {
+    @Override
+    public void stop() throws InterruptedException, MqttException {
         running = false;
         thread.join(5_000);
         client.disconnectForcibly(1_000, 1_000, false);

@@ -1,0 +1,95 @@
+package dev.edgeline.benchmarks;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocketFactory;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * One Paho MQTT 3.1.1 publisher (thread {@code bench311-<name>}): a gateway's shape, QoS 1 publishes of 200-byte
+ * payloads to {@code edge/<device>/<name>} with no identity of their own (the broker numbers them), as fast as a
+ * window of unacknowledged publishes allows; counts acknowledged and failed publishes.
+ */
+final class Mqtt311WindowedPublisher implements LoadPublisher {
+    private final MqttAsyncClient client;
+    private final MqttConnectOptions options = new MqttConnectOptions();
+    private final String topic;
+    private final Semaphore window;
+    private final AtomicLong acknowledged;
+    private final AtomicLong refused;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /** {@code tls}: the socket factory of a TLS listener, with the bench user's password; null for plain. */
+    Mqtt311WindowedPublisher(String uri, String device, String name, int windowSize, AtomicLong acknowledged,
+                             AtomicLong refused, SSLSocketFactory tls) throws MqttException {
+        this.client = new MqttAsyncClient(uri, "bench311-" + name, new MemoryPersistence());
+        this.topic = "edge/" + device + "/" + name;
+        this.window = new Semaphore(windowSize);
+        this.acknowledged = acknowledged;
+        this.refused = refused;
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(true);
+        options.setMaxInflight(windowSize);
+        options.setAutomaticReconnect(false);
+        if (tls != null) {
+            options.setSocketFactory(tls);
+            options.setUserName(IngestBrokers.USER);
+            options.setPassword(IngestBrokers.PASSWORD.toCharArray());
+        }
+        this.thread = Thread.ofPlatform().name("bench311-" + name).unstarted(this::run);
+    }
+
+    @Override
+    public void start() throws MqttException {
+        client.connect(options).waitForCompletion(10_000);
+        thread.start();
+    }
+
+    private void run() {
+        byte[] payload = new byte[MqttLoadHarness.PAYLOAD_BYTES];
+        IMqttActionListener onAck = new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                acknowledged.incrementAndGet();
+                window.release();
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                refused.incrementAndGet();
+                window.release();
+            }
+        };
+        while (running) {
+            try {
+                if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                MqttMessage message = new MqttMessage(payload);
+                message.setQos(1);
+                client.publish(topic, message, null, onAck);
+            } catch (MqttException e) {
+                window.release();
+                refused.incrementAndGet();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void stop() throws InterruptedException, MqttException {
+        running = false;
+        thread.join(5_000);
+        client.disconnectForcibly(1_000, 1_000, false);
+        client.close(true);
+    }
+}

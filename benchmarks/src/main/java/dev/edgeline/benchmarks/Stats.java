@@ -1,0 +1,33 @@
+package dev.edgeline.benchmarks;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Median, minimum and maximum of repeated measurements: the figures the harnesses print (never a best run). */
+final class Stats {
+    private Stats() {}
+
+    /** The median (the mean of the middle two for an even count); NaN for none. */
+    static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    /** {@code median (min-max)}, each number in {@code format} (such as {@code %,.0f}). */
+    static String spread(List<Double> values, String format) {
+        return String.format(Locale.ROOT, format + " (" + format + "-" + format + ")", median(values), min(values),
+                max(values));
+    }
+}

@@ -30,7 +30,7 @@ final class Mqtt311WindowedPublisher implements LoadPublisher {
     /** {@code tls}: the socket factory of a TLS listener, with the bench user's password; null for plain. */
     Mqtt311WindowedPublisher(String uri, String device, String name, int windowSize, AtomicLong acknowledged,
                              AtomicLong refused, SSLSocketFactory tls) throws MqttException {
-        this.client = new MqttAsyncClient(uri, "bench311-" + name, new MemoryPersistence());
+        this.client = new MqttAsyncClient(uri, IngestBrokers.USER + "-gw-" + name, new MemoryPersistence()); // the bench user's ids: bench-*
         this.topic = "edge/" + device + "/" + name;
         this.window = new Semaphore(windowSize);
         this.acknowledged = acknowledged;

@@ -1,7 +1,5 @@
 package dev.edgeline.benchmarks;
 
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
@@ -21,9 +19,7 @@ final class Mqtt311WindowedPublisher implements LoadPublisher {
     private final MqttAsyncClient client;
     private final MqttConnectOptions options = new MqttConnectOptions();
     private final String topic;
-    private final Semaphore window;
-    private final AtomicLong acknowledged;
-    private final AtomicLong refused;
+    private final PublishWindow window;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -32,9 +28,7 @@ final class Mqtt311WindowedPublisher implements LoadPublisher {
                              AtomicLong refused, SSLSocketFactory tls) throws MqttException {
         this.client = new MqttAsyncClient(uri, IngestBrokers.USER + "-gw-" + name, new MemoryPersistence()); // the bench user's ids: bench-*
         this.topic = "edge/" + device + "/" + name;
-        this.window = new Semaphore(windowSize);
-        this.acknowledged = acknowledged;
-        this.refused = refused;
+        this.window = new PublishWindow(windowSize, acknowledged, refused);
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(true);
         options.setMaxInflight(windowSize);
@@ -58,31 +52,19 @@ final class Mqtt311WindowedPublisher implements LoadPublisher {
         IMqttActionListener onAck = new IMqttActionListener() {
             @Override
             public void onSuccess(IMqttToken token) {
-                acknowledged.incrementAndGet();
-                window.release();
+                window.acknowledged();
             }
 
             @Override
             public void onFailure(IMqttToken token, Throwable exception) {
-                refused.incrementAndGet();
-                window.release();
+                window.refused();
             }
         };
-        while (running) {
-            try {
-                if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-                MqttMessage message = new MqttMessage(payload);
-                message.setQos(1);
-                client.publish(topic, message, null, onAck);
-            } catch (MqttException e) {
-                window.release();
-                refused.incrementAndGet();
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        window.run(() -> running, seq -> {
+            MqttMessage message = new MqttMessage(payload);
+            message.setQos(1);
+            client.publish(topic, message, null, onAck);
+        });
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.edgeline.benchmarks;
 
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -22,11 +20,9 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 final class WindowedPublisher implements LoadPublisher {
     private final MqttAsyncClient client;
     private final String stream;
-    private final Semaphore window;
+    private final PublishWindow window;
     private final String device;
     private final java.util.function.Consumer<MqttConnectionOptions> security;
-    private final AtomicLong acknowledged;
-    private final AtomicLong refused;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -44,9 +40,7 @@ final class WindowedPublisher implements LoadPublisher {
         this.client = new MqttAsyncClient(uri, "bench-" + stream, new MemoryPersistence());
         this.device = device;
         this.stream = stream;
-        this.window = new Semaphore(windowSize);
-        this.acknowledged = acknowledged;
-        this.refused = refused;
+        this.window = new PublishWindow(windowSize, acknowledged, refused);
         this.thread = Thread.ofPlatform().name("bench-" + stream).unstarted(this::run);
     }
 
@@ -59,53 +53,40 @@ final class WindowedPublisher implements LoadPublisher {
         token.waitForCompletion(10_000);
         Integer receiveMaximum = token.getResponseProperties() == null ? null
                 : token.getResponseProperties().getReceiveMaximum();
-        if (receiveMaximum != null && receiveMaximum < window.availablePermits()) {
-            window.acquireUninterruptibly(window.availablePermits() - receiveMaximum);
+        if (receiveMaximum != null) {
+            window.narrowTo(receiveMaximum);
         }
         thread.start();
     }
 
     private void run() {
         byte[] payload = new byte[MqttLoadHarness.PAYLOAD_BYTES];
-        long seq = 0;
         MqttActionListener onAck = new MqttActionListener() {
             @Override
             public void onSuccess(IMqttToken token) {
                 int[] codes = token.getReasonCodes();
                 if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
-                    refused.incrementAndGet();
+                    window.refused();
                 } else {
-                    acknowledged.incrementAndGet();
+                    window.acknowledged();
                 }
-                window.release();
             }
 
             @Override
             public void onFailure(IMqttToken token, Throwable exception) {
-                refused.incrementAndGet();
-                window.release();
+                window.refused();
             }
         };
-        while (running) {
-            try {
-                if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                    continue;
-                }
-                MqttMessage message = new MqttMessage(payload);
-                message.setQos(1);
-                MqttProperties properties = new MqttProperties();
-                properties.setUserProperties(List.of(new UserProperty("device", device),
-                        new UserProperty("stream", stream), new UserProperty("boot", "1"),
-                        new UserProperty("seq", Long.toString(seq++))));
-                message.setProperties(properties);
-                client.publish("edge/" + device + "/" + stream, message, null, onAck);
-            } catch (MqttException e) {
-                window.release();
-                refused.incrementAndGet();
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        window.run(() -> running, seq -> {
+            MqttMessage message = new MqttMessage(payload);
+            message.setQos(1);
+            MqttProperties properties = new MqttProperties();
+            properties.setUserProperties(List.of(new UserProperty("device", device),
+                    new UserProperty("stream", stream), new UserProperty("boot", "1"),
+                    new UserProperty("seq", Long.toString(seq))));
+            message.setProperties(properties);
+            client.publish("edge/" + device + "/" + stream, message, null, onAck);
+        });
     }
 
     @Override

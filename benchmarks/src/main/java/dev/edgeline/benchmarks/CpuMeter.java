@@ -33,7 +33,8 @@ final class CpuMeter {
         return cores;
     }
 
-    private static long cpuNanos(ProcessHandle process) {
+    /** CPU time a process used so far (user and system, all threads). */
+    static long cpuNanos(ProcessHandle process) {
         return process.info().totalCpuDuration().map(Duration::toNanos).orElseThrow(() ->
                 new IllegalStateException("no CPU time for process " + process.pid() + " (has it exited?)"));
     }

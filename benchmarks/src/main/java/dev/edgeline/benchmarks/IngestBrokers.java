@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLSocketFactory;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 
 /**
  * The brokers the ingest benchmarks load: ours (a child process of {@code bin/edge broker}, a fresh spool per start:
@@ -94,6 +97,15 @@ final class IngestBrokers {
                 .redirectOutput(log.toFile()).start();
         LocalProcesses.awaitPort(port, process);
         return new Broker("mosquitto", process, port, log, secure);
+    }
+
+    /** MQTT 5 connect options for a secure broker: its TLS listener, the bench user and password. */
+    static Consumer<MqttConnectionOptions> login(SSLSocketFactory tls) {
+        return options -> {
+            options.setSocketFactory(tls);
+            options.setUserName(USER);
+            options.setPassword(PASSWORD.getBytes(StandardCharsets.UTF_8));
+        };
     }
 
     static String mosquittoVersion() {

@@ -1,6 +1,5 @@
 package dev.edgeline.benchmarks;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -80,23 +79,18 @@ public final class IngestComparison {
                         ? new Mqtt311WindowedPublisher(broker.uri(), "bench-pi", "g" + i, c.shape().window(),
                         acknowledged, refused, tls)
                         : new WindowedPublisher(broker.uri(), "bench-pi", "p" + i, c.shape().window(), acknowledged,
-                        refused, tls == null ? options -> { } : options -> {
-                            options.setSocketFactory(tls);
-                            options.setUserName(IngestBrokers.USER);
-                            options.setPassword(IngestBrokers.PASSWORD.getBytes(
-                                    java.nio.charset.StandardCharsets.UTF_8));
-                        });
+                        refused, tls == null ? options -> { } : IngestBrokers.login(tls));
                 publishers.add(p);
                 p.start();
             }
             Thread.sleep(warmUp.toMillis());
             ProcessHandle process = broker.process().toHandle();
             long startCount = acknowledged.get();
-            long startCpu = cpuNanos(process);
+            long startCpu = CpuMeter.cpuNanos(process);
             long start = System.nanoTime();
             Thread.sleep(measured.toMillis());
             long count = acknowledged.get() - startCount;
-            long cpu = cpuNanos(process) - startCpu;
+            long cpu = CpuMeter.cpuNanos(process) - startCpu;
             double seconds = (System.nanoTime() - start) / 1e9;
             double rss = ResidentMemory.rssKb(process.pid()) / 1024.0;
             return new Run(count / seconds, count == 0 ? Double.NaN : cpu / 1e9 / (count / 1e6), rss, refused.get());
@@ -106,11 +100,6 @@ public final class IngestComparison {
             }
             broker.stop();
         }
-    }
-
-    private static long cpuNanos(ProcessHandle process) throws IOException {
-        return process.info().totalCpuDuration().map(Duration::toNanos)
-                .orElseThrow(() -> new IOException("no CPU time for process " + process.pid()));
     }
 
     private static void print(List<Combination> combinations, Map<Combination, List<Run>> ours,

@@ -35,11 +35,8 @@ public final class MqttLoadHarness {
                 brokers.mosquitto(false, false), publishers, window, duration, rows, options -> { });
         // The same over TLS with a password (PBKDF2 hashes from mosquitto_passwd, which both brokers read).
         javax.net.ssl.SSLSocketFactory tls = brokers.certificates().socketFactory("ca", null);
-        java.util.function.Consumer<org.eclipse.paho.mqttv5.client.MqttConnectionOptions> secure = options -> {
-            options.setSocketFactory(tls);
-            options.setUserName(IngestBrokers.USER);
-            options.setPassword(IngestBrokers.PASSWORD.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        };
+        java.util.function.Consumer<org.eclipse.paho.mqttv5.client.MqttConnectionOptions> secure =
+                IngestBrokers.login(tls);
         double oursSecure = runAgainst("edge broker, TLS + password", brokers.edge(true), publishers,
                 window, duration, rows, secure);
         double mosquittoSecure = runAgainst("mosquitto, TLS + password (not durable)", brokers.mosquitto(true, false),

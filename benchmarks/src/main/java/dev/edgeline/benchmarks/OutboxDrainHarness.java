@@ -5,7 +5,6 @@ import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -53,10 +52,12 @@ public final class OutboxDrainHarness {
         System.out.println("|---|---|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %,d | %.2f s (%.2f-%.2f) | %.2f s (%.2f-%.2f) | %,.0f/s (%,.0f-%,.0f) | "
                         + "%.0fx (%.0f-%.0f) | %,.0f/s (%,.0f-%,.0f) |%n",
-                results.get(results.size() / 2).backlog(), median(seconds), seconds[0], seconds[seconds.length - 1],
-                median(reconnect), reconnect[0], reconnect[reconnect.length - 1],
-                median(rates), rates[0], rates[rates.length - 1], median(rates) / sampling, rates[0] / sampling,
-                rates[rates.length - 1] / sampling, median(connected), connected[0], connected[connected.length - 1]);
+                results.get(results.size() / 2).backlog(), Stats.median(seconds), seconds[0],
+                seconds[seconds.length - 1],
+                Stats.median(reconnect), reconnect[0], reconnect[reconnect.length - 1],
+                Stats.median(rates), rates[0], rates[rates.length - 1], Stats.median(rates) / sampling,
+                rates[0] / sampling, rates[rates.length - 1] / sampling, Stats.median(connected), connected[0],
+                connected[connected.length - 1]);
         System.out.println("Target: at least 10x the sampling rate.");
     }
 
@@ -99,11 +100,5 @@ public final class OutboxDrainHarness {
                 }
             }
         }
-    }
-
-    private static double median(double[] sorted) {
-        double[] values = Arrays.copyOf(sorted, sorted.length);
-        return values.length % 2 == 1 ? values[values.length / 2]
-                : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
     }
 }

@@ -290,8 +290,7 @@ public final class StartupHarness {
     }
 
     private static String summary(double[] sorted) {
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-        return String.format(Locale.ROOT, "%.2f s (%.2f-%.2f)", median, sorted[0], sorted[sorted.length - 1]);
+        return String.format(Locale.ROOT, "%.2f s (%.2f-%.2f)", Stats.median(sorted), sorted[0],
+                sorted[sorted.length - 1]);
     }
 }

@@ -9,7 +9,13 @@ final class Stats {
 
     /** The median (the mean of the middle two for an even count); NaN for none. */
     static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** As above, of an array (left as it is). */
+    static double median(double... values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
         if (sorted.length == 0) {
             return Double.NaN;
         }

@@ -5,7 +5,7 @@
 # belongs to GROUP; files ug+rw), with the units' UMask=0007 keeping it so.
 # check: prints "missing" when DIR does not exist, "existing" when something in it has another owner or mode (files of
 # an earlier release, or of the single service user before per-service users), nothing when all is as it should be.
-# apply: creates DIR and sets owners and modes; prints "owned" when it changed anything.
+# apply: creates DIR and sets owners and modes, prints "owned" (ownership.yml calls it for what check reported only).
 set -eu
 action="$1" dir="$2" user="$3" group="$4" sharing="$5"
 case "$sharing" in
@@ -21,12 +21,10 @@ case "$action" in
   check)
     if [ ! -e "$dir" ]; then echo missing; elif differs; then echo existing; fi ;;
   apply)
-    [ -e "$dir" ] || { mkdir -p "$dir"; created=1; }
-    if [ -n "${created:-}" ] || differs; then
-      chown -R "$user:$group" "$dir"
-      chmod -R "$chmod_spec" "$dir"
-      if [ "$sharing" = shared ]; then find "$dir" -type d -exec chmod g+s {} +; fi
-      echo owned
-    fi ;;
+    mkdir -p "$dir"
+    chown -R "$user:$group" "$dir"
+    chmod -R "$chmod_spec" "$dir"
+    if [ "$sharing" = shared ]; then find "$dir" -type d -exec chmod g+s {} +; fi
+    echo owned ;;
   *) echo "own-directory.sh: check or apply, not '$action'" >&2; exit 2 ;;
 esac

@@ -4,9 +4,9 @@ import dev.edgeline.agent.EdgeAgent;
 import dev.edgeline.agent.ReadingListener;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.DeviceService;
-import java.util.EnumSet;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.EnumSet;
 import java.util.List;
 
 /** {@code bin/edge agent --config FILE}: the edge-agent service until SIGTERM. */

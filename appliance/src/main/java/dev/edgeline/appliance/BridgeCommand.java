@@ -7,9 +7,9 @@ import dev.edgeline.broker.spool.FileSpoolReader;
 import dev.edgeline.broker.spool.SpoolInspector;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.DeviceService;
-import java.util.EnumSet;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 
 /**

@@ -2,9 +2,9 @@ package dev.edgeline.appliance;
 
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.DeviceService;
-import java.util.EnumSet;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 

@@ -21,8 +21,8 @@ import java.util.Set;
 /**
  * {@code bin/edge config validate FILE [--data-dir DIR] [--service broker,bridge,agent] [--check-files no]
  * [--check-directories no]}: every error with its path, exit 2 if any; the files the named services read must be
- * readable and the directories they write writable by this user. {@code bin/edge config render FILE --out DIR [--data-dir DIR] [--memory-profile NAME |
- * --device-memory MIB]}: validates, then writes the rendered device files
+ * readable and the directories they write writable by this user. {@code bin/edge config render FILE --out DIR
+ * [--data-dir DIR] [--memory-profile NAME | --device-memory MIB]}: validates, then writes the rendered device files
  * ({@link DeviceRenderer}) for the board's {@link MemoryProfile} (named, or picked from the memory the device reports;
  * the default profile without either). {@code bin/edge config schema}: prints the JSON Schema of the device YAML.
  */

@@ -94,6 +94,9 @@ final class LocalProcesses {
         if (Boolean.getBoolean("bench.gclog")) {
             command.add("-Xlog:gc:file=" + log + ".gc"); // pauses beside the child's log, for reading a latency tail
         }
+        if (Boolean.getBoolean("bench.jfr")) { // a profile beside the child's log, for reading where its CPU goes
+            command.add("-XX:StartFlightRecording=settings=profile,filename=" + log + ".jfr");
+        }
         command.addAll(List.of("-Dlogback.configurationFile=edge-logback.xml",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-Dhivemq.anonymous.usage.statistics.enabled=false",

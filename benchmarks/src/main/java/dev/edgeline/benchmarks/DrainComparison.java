@@ -1,0 +1,224 @@
+package dev.edgeline.benchmarks;
+
+import dev.edgeline.agent.Reading;
+import dev.edgeline.broker.spool.AppendOutcome;
+import dev.edgeline.broker.spool.SegmentedFileSpool;
+import dev.edgeline.broker.spool.SpoolRecord;
+import dev.edgeline.config.ConfigLoader;
+import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.SpoolConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code bin/bench compare drain}: a spool backlog (the agent's own readings, 8 streams) drained into Kafka by the
+ * bridge, against a bare Kafka producer sending <em>the same Kafka records</em> (the bridge's own mapping of the same
+ * spool: keys, headers, payloads) with the same producer settings; exactly once and at least once.
+ *
+ * <p>Each run is a child JVM ({@link DrainRunMain}) on a fresh copy of the same spool, into its own topic on one
+ * Kafka broker in its own JVM. Ours runs with the bridge service's JVM flags of the default memory profile; the peer
+ * with the same flags but a heap that holds its prepared records. {@code reps} repetitions, the two alternating (ours
+ * first in odd repetitions). Prints records/s (min, median, max), the ratio, CPU seconds per million records (the
+ * child's whole process: its threads, GC and JIT included) and the bridge's resident memory.
+ */
+public final class DrainComparison {
+    static final String DEVICE = "bench-pi";
+    private static final int STREAMS = 8;
+
+    private record Mode(String name, String delivery) {}
+
+    private static final List<Mode> MODES = List.of(new Mode("exactly once", "exactly-once"),
+            new Mode("at least once", "at-least-once"));
+
+    private record Run(double rate, double cpuSecondsPerMillion, double rssMiB) {}
+
+    private DrainComparison() {}
+
+    public static void main(String[] args) throws Exception {
+        int reps = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int records = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
+        Path work = WorkDirectory.deletedAtExit("drain-compare-").path();
+        int port = LocalProcesses.freePort();
+        Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), port);
+        try {
+            String bootstrap = "127.0.0.1:" + port;
+            Path source = work.resolve("source");
+            long bytes = fill(source, records);
+            Map<Mode, List<Run>> ours = new LinkedHashMap<>();
+            Map<Mode, List<Run>> theirs = new LinkedHashMap<>();
+            for (int rep = 1; rep <= reps; rep++) {
+                for (Mode mode : MODES) {
+                    boolean oursFirst = rep % 2 == 1;
+                    for (int turn = 0; turn < 2; turn++) {
+                        boolean edge = (turn == 0) == oursFirst;
+                        String runId = "r" + rep + "-" + (mode.delivery().startsWith("exactly") ? "eos" : "alo")
+                                + "-" + (edge ? "ours" : "peer");
+                        Run run = run(work.resolve(runId), source, bootstrap, runId, mode, edge, records);
+                        (edge ? ours : theirs).computeIfAbsent(mode, k -> new ArrayList<>()).add(run);
+                        System.err.printf(Locale.ROOT, "compare drain: rep %d/%d, %s, %s: %,.0f records/s, %.1f CPU "
+                                + "s per million%n", rep, reps, mode.name(), edge ? "bridge" : "producer",
+                                run.rate(), run.cpuSecondsPerMillion());
+                    }
+                }
+            }
+            print(ours, theirs, reps, records, bytes);
+        } finally {
+            kafka.destroy();
+            if (!kafka.waitFor(30, TimeUnit.SECONDS)) {
+                kafka.destroyForcibly();
+            }
+        }
+    }
+
+    /** Spools {@code records} readings of the agent's format over 8 streams; returns the spool's size in bytes. */
+    private static long fill(Path dir, int records) throws Exception {
+        Files.createDirectories(dir);
+        DeviceConfig config = ConfigLoader.load(writeConfig(dir, "127.0.0.1:9", "unused", "unused", "exactly-once"), dir, false);
+        Instant taken = Instant.parse("2026-12-01T08:00:00Z");
+        try (SegmentedFileSpool spool = SegmentedFileSpool.open(config.spool(), DEVICE, InstantSource.system())) {
+            List<CompletableFuture<AppendOutcome>> pending = new ArrayList<>();
+            for (int n = 0; n < records; n++) {
+                String stream = "s" + (n % STREAMS);
+                long seq = n / STREAMS;
+                Instant at = taken.plusMillis(seq * 100);
+                Reading reading = Reading.value(DEVICE, stream, 1, seq, 20 + (n % 997) / 100.0, "°C", false, at,
+                        seq * 100, true);
+                pending.add(spool.append(SpoolConfig.DEFAULT_LANE, new SpoolRecord(DEVICE, stream, 1, seq,
+                        "edge/" + DEVICE + "/" + stream, true, at.toEpochMilli(), reading.payload())));
+                if (pending.size() == 32_768) {
+                    pending.forEach(CompletableFuture::join);
+                    pending.clear();
+                }
+            }
+            pending.forEach(CompletableFuture::join);
+        }
+        try (Stream<Path> files = Files.walk(config.spool().directory())) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        }
+    }
+
+    private static Run run(Path dir, Path source, String bootstrap, String runId, Mode mode, boolean edge,
+                           int records) throws Exception {
+        Files.createDirectories(dir);
+        copy(source.resolve("spool"), dir.resolve("spool"));
+        Path config = writeConfig(dir, bootstrap, "drain." + runId, "drain.checkpoints." + runId, mode.delivery());
+        List<String> flags = edge ? LocalProcesses.BRIDGE_JVM_FLAGS : peerFlags();
+        Path log = dir.resolve("run.log");
+        Process child = LocalProcesses.startJvm(log, CorePinning.device(), flags,
+                "dev.edgeline.benchmarks.DrainRunMain", edge ? "ours" : "peer", config.toString(),
+                Integer.toString(records));
+        if (!child.waitFor(15, TimeUnit.MINUTES)) {
+            child.destroyForcibly();
+            throw new IllegalStateException("drain run " + runId + " did not finish in 15 minutes; see " + log);
+        }
+        List<String> output = Files.readAllLines(log);
+        String result = output.stream().filter(line -> line.startsWith("RESULT ")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("drain run " + runId + " exited with "
+                        + child.exitValue() + " and no result: "
+                        + String.join("\n", output.subList(Math.max(0, output.size() - 20), output.size()))));
+        String[] f = result.split(" ");
+        double rate = Double.parseDouble(f[1]);
+        double cpuSeconds = Long.parseLong(f[2]) / 1e9;
+        long counted = Long.parseLong(f[3]);
+        deleteTree(dir.resolve("spool"));
+        return new Run(rate, cpuSeconds / (counted / 1e6), Long.parseLong(f[4]) / 1024.0);
+    }
+
+    /** The bridge's flags with a heap that holds the peer's prepared records. */
+    private static List<String> peerFlags() {
+        List<String> flags = new ArrayList<>();
+        for (String flag : LocalProcesses.BRIDGE_JVM_FLAGS) {
+            if (!flag.startsWith("-Xmx") && !flag.startsWith("-Xms")) {
+                flags.add(flag);
+            }
+        }
+        flags.add("-Xms2g");
+        flags.add("-Xmx2g");
+        return flags;
+    }
+
+    /** The device's configuration with the defaults a device runs with, but for the names the benchmark needs. */
+    private static Path writeConfig(Path dir, String bootstrap, String topic, String checkpointTopic,
+                                    String delivery) throws IOException {
+        Path file = dir.resolve("device.yaml");
+        Files.writeString(file, """
+                device: {id: %s}
+                broker: {data-directory: broker}
+                spool: {directory: spool, segment-bytes: 67108864, budget-bytes: 8589934592}
+                agent: {state-directory: agent}
+                kafka:
+                  bootstrap-servers: %s
+                  delivery: %s
+                  checkpoint-topic: %s
+                  gap-topic: drain.gaps
+                  routes: [{mqtt-filter: "edge/#", kafka-topic: %s}]
+                sensors: []
+                """.formatted(DEVICE, bootstrap, delivery, checkpointTopic, topic));
+        return file;
+    }
+
+    private static void print(Map<Mode, List<Run>> ours, Map<Mode, List<Run>> theirs, int reps, int records,
+                              long spoolBytes) {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Drain of a spool backlog into Kafka, %s, %d CPUs, %s: %,d agent readings "
+                        + "(8 streams, %,d spool bytes), %d alternated repetitions, each a fresh copy of the spool "
+                        + "into its own topic, one Kafka broker (own JVM), %s%n", LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"), records, spoolBytes, reps,
+                CorePinning.describe());
+        System.out.println("ours: the bridge (" + String.join(" ", LocalProcesses.BRIDGE_JVM_FLAGS)
+                + "); peer: a Kafka producer with the bridge's settings sending the bridge's own records, prepared "
+                + "in memory (same keys, headers, payloads)");
+        System.out.println();
+        System.out.println("| delivery | ours records/s, median (min-max) | producer records/s, median (min-max) "
+                + "| ours/producer, median (min-max) | CPU s per million: ours, producer | bridge RSS MiB |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (Mode mode : MODES) {
+            List<Run> a = ours.get(mode);
+            List<Run> b = theirs.get(mode);
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+                ratios.add(a.get(i).rate() / b.get(i).rate());
+            }
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.1f, %.1f | %.0f |%n", mode.name(),
+                    Stats.spread(a.stream().map(Run::rate).toList(), "%,.0f"),
+                    Stats.spread(b.stream().map(Run::rate).toList(), "%,.0f"), Stats.spread(ratios, "%.2f"),
+                    Stats.median(a.stream().map(Run::cpuSecondsPerMillion).toList()),
+                    Stats.median(b.stream().map(Run::cpuSecondsPerMillion).toList()),
+                    Stats.median(a.stream().map(Run::rssMiB).toList()));
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
+    }
+}

@@ -81,6 +81,9 @@ public final class DrainRunMain {
     private static void peer(DeviceConfig config, int records) throws Exception {
         BridgeConfig bridgeConfig = config.bridge();
         List<ProducerRecord<byte[], byte[]>> prepared = sameRecords(config, records);
+        // The prepared records into the old generation now: else the first young collections in the measured window
+        // copy them (hundreds of MB), and how much so depends on how much garbage preparing them happened to make.
+        System.gc();
         var settings = BridgeProducerProperties.of(bridgeConfig, config.device().id() + "-peer",
                 SecurityProperties.of(bridgeConfig.security()));
         boolean transactional = bridgeConfig.delivery() == BridgeConfig.Delivery.EXACTLY_ONCE;

@@ -1,8 +1,5 @@
 package dev.edgeline.bridge.internal;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.OptionalLong;
 
 /**
@@ -19,6 +16,7 @@ final class JsonPayload {
     private boolean hasValue;
     private long tsMillis;
     private boolean hasTs;
+    private final Rfc3339Millis time = new Rfc3339Millis();
 
     /** Scans {@code payload}; false when it is not well-formed JSON (then nothing else is known). */
     boolean scan(byte[] payload) {
@@ -194,12 +192,9 @@ final class JsonPayload {
     }
 
     private void parseTs(int start, int end) {
-        try {
-            tsMillis = Instant.parse(new String(in, start, end - start, StandardCharsets.US_ASCII)).toEpochMilli();
-            hasTs = true;
-        } catch (DateTimeParseException | ArithmeticException e) {
-            hasTs = false;
-        }
+        long millis = time.parse(in, start, end);
+        hasTs = millis != Rfc3339Millis.INVALID;
+        tsMillis = millis;
     }
 
     private boolean isKey(int start, int end, String key) {

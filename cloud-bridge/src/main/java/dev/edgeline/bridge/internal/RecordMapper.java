@@ -8,6 +8,8 @@ import dev.edgeline.config.Route;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -17,8 +19,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time} (RFC 3339, UTC, milliseconds: the reading's
  * time, its payload's {@code ts}, when it has one, else the arrival time), {@code ce_specversion},
  * {@code content-type} ({@code application/json} for well-formed JSON, else {@code application/octet-stream}) and,
- * for the payloads we write, {@code ce_dataschema} (the URI of its published JSON Schema). Caches what is constant per stream (key, topic, header bytes), so it is confined to one
- * thread (the bridge thread).
+ * for the payloads we write, {@code ce_dataschema} (the URI of its published JSON Schema). Caches what is constant
+ * per stream (key, topic, constant headers), so it is confined to one thread (the bridge thread).
  */
 public final class RecordMapper {
     public static final String CE_TYPE = "dev.edgeline.reading";
@@ -33,21 +35,27 @@ public final class RecordMapper {
         this.gatewayDevice = gatewayDevice;
     }
 
-    /** What is the same for every record of one stream on one topic: computed once per stream. */
-    private record StreamConstants(String kafkaTopic, byte[] key, byte[] device, byte[] stream, byte[] mqttTopic,
-                                   byte[] ceSource, byte[] ceType, String ceIdPrefix) {}
+    /**
+     * What is the same for every record of one stream on one topic, computed once per stream: the topic, the key and
+     * the constant headers (Kafka's producer only reads a record's headers, so one instance serves every record).
+     */
+    private record StreamConstants(String kafkaTopic, byte[] key, Header device, Header stream, Header mqttTopic,
+                                   Header ceSource, Header ceType, String ceIdPrefix) {}
 
-    private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] FALSE = "false".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] SPEC_VERSION = "1.0".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] JSON = "application/json".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] OCTETS = "application/octet-stream".getBytes(StandardCharsets.UTF_8);
-    private static final java.util.Map<RecordEnvelope.PayloadKind, byte[]> SCHEMAS = new java.util.EnumMap<>(
-            java.util.Map.of(
-                    RecordEnvelope.PayloadKind.READING, utf8(RecordEnvelope.PayloadKind.READING.schemaUri()),
-                    RecordEnvelope.PayloadKind.HEALTH, utf8(RecordEnvelope.PayloadKind.HEALTH.schemaUri()),
-                    RecordEnvelope.PayloadKind.BROKER_HEALTH, utf8(RecordEnvelope.PayloadKind.BROKER_HEALTH.schemaUri()),
-                    RecordEnvelope.PayloadKind.GAP, utf8(RecordEnvelope.PayloadKind.GAP.schemaUri())));
+    private static final Header CLOCK_SYNCED = header(RecordEnvelope.CLOCK_SYNCED, "true");
+    private static final Header CLOCK_NOT_SYNCED = header(RecordEnvelope.CLOCK_SYNCED, "false");
+    private static final Header SPEC_VERSION = header("ce_specversion", "1.0");
+    private static final Header JSON = header(RecordEnvelope.CONTENT_TYPE, "application/json");
+    private static final Header OCTETS = header(RecordEnvelope.CONTENT_TYPE, "application/octet-stream");
+    private static final java.util.Map<RecordEnvelope.PayloadKind, Header> SCHEMAS =
+            new java.util.EnumMap<>(RecordEnvelope.PayloadKind.class);
+
+    static {
+        for (RecordEnvelope.PayloadKind kind : RecordEnvelope.PayloadKind.values()) {
+            SCHEMAS.put(kind, header(RecordEnvelope.DATASCHEMA, kind.schemaUri()));
+        }
+    }
+
     private static final int CACHE_LIMIT = 10_000;
 
     // Confined to the bridge thread, like the mapper's only caller.
@@ -72,9 +80,10 @@ public final class RecordMapper {
             String topic = gap ? config.gapTopic() : route.get().kafkaTopic();
             String key = gap ? record.device() + "/" + record.stream()
                     : route.get().keyTemplate().render(record.device(), record.stream(), record.mqttTopic());
-            stream = new StreamConstants(topic, utf8(key), utf8(record.device()), utf8(record.stream()),
-                    utf8(record.mqttTopic()), utf8("edge://" + record.device() + "/" + record.stream()),
-                    utf8(gap ? CE_TYPE_GAP : CE_TYPE), record.device() + "/" + record.stream() + "/");
+            stream = new StreamConstants(topic, utf8(key), header(RecordEnvelope.DEVICE, record.device()),
+                    header(RecordEnvelope.STREAM, record.stream()), header(RecordEnvelope.MQTT_TOPIC,
+                    record.mqttTopic()), header("ce_source", "edge://" + record.device() + "/" + record.stream()),
+                    header("ce_type", gap ? CE_TYPE_GAP : CE_TYPE), record.device() + "/" + record.stream() + "/");
             if (constants.size() >= CACHE_LIMIT) {
                 constants.clear();
             }
@@ -83,22 +92,22 @@ public final class RecordMapper {
         String boot = Long.toString(record.boot());
         String seq = Long.toString(record.seq());
         RecordHeaders headers = new RecordHeaders();
-        headers.add(RecordEnvelope.DEVICE, stream.device());
-        headers.add(RecordEnvelope.STREAM, stream.stream());
+        headers.add(stream.device());
+        headers.add(stream.stream());
         headers.add(RecordEnvelope.BOOT, utf8(boot));
         headers.add(RecordEnvelope.SEQ, utf8(seq));
-        headers.add(RecordEnvelope.MQTT_TOPIC, stream.mqttTopic());
-        headers.add(RecordEnvelope.CLOCK_SYNCED, record.clockSynced() ? TRUE : FALSE);
-        headers.add("ce_specversion", SPEC_VERSION);
+        headers.add(stream.mqttTopic());
+        headers.add(record.clockSynced() ? CLOCK_SYNCED : CLOCK_NOT_SYNCED);
+        headers.add(SPEC_VERSION);
         headers.add("ce_id", utf8(stream.ceIdPrefix() + boot + "/" + seq));
-        headers.add("ce_source", stream.ceSource());
-        headers.add("ce_type", stream.ceType());
+        headers.add(stream.ceSource());
+        headers.add(stream.ceType());
         boolean json = payload.scan(record.payload());
-        headers.add(RecordEnvelope.CONTENT_TYPE, json ? JSON : OCTETS);
+        headers.add(json ? JSON : OCTETS);
         headers.add("ce_time", ceTime.format(json && payload.ts().isPresent() ? payload.ts().getAsLong()
                 : record.receivedAtMillis()));
         if (json) {
-            kindOf(record).ifPresent(kind -> headers.add(RecordEnvelope.DATASCHEMA, SCHEMAS.get(kind)));
+            kindOf(record).ifPresent(kind -> headers.add(SCHEMAS.get(kind)));
         }
         return Optional.of(new ProducerRecord<>(stream.kafkaTopic(), null, record.receivedAtMillis(), stream.key(),
                 record.payload(), headers));
@@ -123,6 +132,10 @@ public final class RecordMapper {
         }
         return java.util.Optional.of(payload.hasValue() ? RecordEnvelope.PayloadKind.READING
                 : RecordEnvelope.PayloadKind.HEALTH);
+    }
+
+    private static Header header(String key, String value) {
+        return new RecordHeader(key, utf8(value));
     }
 
     private static byte[] utf8(String value) {

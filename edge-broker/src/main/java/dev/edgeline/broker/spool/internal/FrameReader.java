@@ -15,6 +15,7 @@ public final class FrameReader {
     private ByteBuffer buffer = ByteBuffer.allocate(256 << 10);
     private long bufferOffset = -1; // segment offset of buffer[0]
     private FileChannel bufferChannel;
+    private final NameCache names = new NameCache();
 
     /**
      * The frame at {@code offset}, reading no byte at or beyond {@code end}; null when the bytes there are not a
@@ -31,7 +32,7 @@ public final class FrameReader {
         }
         int size = RecordCodec.HEADER_BYTES + bodyLength;
         ensure(channel, offset, end, size);
-        RecordCodec.Decoded decoded = RecordCodec.decode(slice(offset), bodyLength);
+        RecordCodec.Decoded decoded = RecordCodec.decode(slice(offset), bodyLength, names);
         return decoded == null ? null : new Frame(offset, size, decoded);
     }
 

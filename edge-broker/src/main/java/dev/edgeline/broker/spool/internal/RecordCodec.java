@@ -136,6 +136,11 @@ public final class RecordCodec {
      * null when the CRC or the structure is wrong. Does not move the buffer.
      */
     public static Decoded decode(ByteBuffer in, int bodyLength) {
+        return decode(in, bodyLength, null);
+    }
+
+    /** As above, the names read through {@code names} (a reader's cache of the names it has seen), when not null. */
+    static Decoded decode(ByteBuffer in, int bodyLength, NameCache names) {
         int start = in.position();
         int expectedCrc = in.getInt(start + 4);
         ByteBuffer body = in.duplicate();
@@ -157,9 +162,9 @@ public final class RecordCodec {
             long boot = body.getLong();
             long seq = body.getLong();
             long receivedAt = body.getLong();
-            String device = getShortString(body);
-            String stream = getShortString(body);
-            String topic = getShortString(body);
+            String device = getShortString(body, names);
+            String stream = getShortString(body, names);
+            String topic = getShortString(body, names);
             int payloadLength = body.getInt();
             if (payloadLength != body.remaining()) {
                 return null;
@@ -193,8 +198,11 @@ public final class RecordCodec {
         out.put(bytes);
     }
 
-    private static String getShortString(ByteBuffer in) {
+    private static String getShortString(ByteBuffer in, NameCache names) {
         int length = Short.toUnsignedInt(in.getShort());
+        if (names != null) {
+            return names.read(in, length);
+        }
         byte[] bytes = new byte[length];
         in.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);

@@ -6,14 +6,17 @@ import java.util.Arrays;
 
 /**
  * The names a frame carries (device, stream, MQTT topic), decoded once: a reader meets the same few names in every
- * frame of a stream, so a small table of the last names seen (by a hash of their bytes) returns the String already
- * decoded instead of a new array and a new String per name per frame. Not thread-safe; one per {@link FrameReader}.
+ * frame of a stream, so a small table of the names seen (by a hash of their bytes; two places per hash, so that two
+ * names sharing a place do not evict each other on every frame) returns the String already decoded instead of a new
+ * array and a new String per name per frame. Not thread-safe; one per {@link FrameReader}.
  */
 final class NameCache {
-    private static final int SLOTS = 256; // a power of two
+    private static final int SLOT_BITS = 9;
+    private static final int SLOTS = 1 << SLOT_BITS;
     private static final int LONGEST_CACHED = 512;
     private final byte[][] bytes = new byte[SLOTS][];
     private final String[] names = new String[SLOTS];
+    private boolean evictPartner;
 
     /** Reads {@code length} bytes of UTF-8 at the buffer's position (advancing it) as a String. */
     String read(ByteBuffer in, int length) {
@@ -29,18 +32,26 @@ final class NameCache {
         for (int i = from; i < from + length; i++) {
             hash = 31 * hash + array[i];
         }
-        int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
-        byte[] known = bytes[slot];
-        if (known != null && Arrays.equals(known, 0, known.length, array, from, from + length)) {
+        int slot = (hash * 0x9E3779B9) >>> (32 - SLOT_BITS); // Fibonacci hashing: similar names spread apart
+        int partner = slot ^ 1;
+        int hit = holds(slot, array, from, length) ? slot : holds(partner, array, from, length) ? partner : -1;
+        if (hit >= 0) {
             in.position(in.position() + length);
-            return names[slot];
+            return names[hit];
         }
         byte[] copy = Arrays.copyOfRange(array, from, from + length);
         in.position(in.position() + length);
         String name = new String(copy, StandardCharsets.UTF_8);
-        bytes[slot] = copy;
-        names[slot] = name;
+        int victim = bytes[slot] == null ? slot : bytes[partner] == null ? partner : (evictPartner ^= true) ? partner
+                : slot;
+        bytes[victim] = copy;
+        names[victim] = name;
         return name;
+    }
+
+    private boolean holds(int slot, byte[] array, int from, int length) {
+        byte[] known = bytes[slot];
+        return known != null && Arrays.equals(known, 0, known.length, array, from, from + length);
     }
 
     private static String decode(ByteBuffer in, int length) {

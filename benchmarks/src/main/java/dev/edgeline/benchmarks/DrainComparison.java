@@ -30,9 +30,11 @@ import java.util.stream.Stream;
  *
  * <p>Each run is a child JVM ({@link DrainRunMain}) on a fresh copy of the same spool, into its own topic on one
  * Kafka broker in its own JVM. Ours runs with the bridge service's JVM flags of the default memory profile; the peer
- * with the same flags but a heap that holds its prepared records. {@code reps} repetitions, the two alternating (ours
- * first in odd repetitions). Prints records/s (min, median, max), the ratio, CPU seconds per million records (the
- * child's whole process: its threads, GC and JIT included) and the bridge's resident memory.
+ * with the same flags but a heap that holds its prepared records. Beside the two, the producer sends the same records
+ * with only the four identity headers and with none: what the headers cost in Kafka's client. {@code reps}
+ * repetitions (default 3) of {@code records} records (default 1,000,000), alternating (the bridge first in odd
+ * repetitions, last in even ones). Prints records/s (min, median, max), the ratio, CPU seconds per million records
+ * (the child's whole process: its threads, GC and JIT included) and the bridge's resident memory.
  */
 public final class DrainComparison {
     static final String DEVICE = "bench-pi";
@@ -45,11 +47,26 @@ public final class DrainComparison {
 
     private record Run(double rate, double cpuSecondsPerMillion, double rssMiB) {}
 
+    /** Who drains: the bridge, or the producer with the same records (all headers, the identity ones, none). */
+    private enum Sender {
+        BRIDGE("ours", "bridge"), PRODUCER("peer", "producer"),
+        PRODUCER_IDENTITY("peer-identity", "producer, 4 identity headers only"),
+        PRODUCER_BARE("peer-bare", "producer, no headers");
+
+        final String argument;
+        final String label;
+
+        Sender(String argument, String label) {
+            this.argument = argument;
+            this.label = label;
+        }
+    }
+
     private DrainComparison() {}
 
     public static void main(String[] args) throws Exception {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        int records = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
+        int records = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         Path work = WorkDirectory.deletedAtExit("drain-compare-").path();
         int port = LocalProcesses.freePort();
         Process kafka = LocalProcesses.startKafka(work.resolve("kafka.log"), work.resolve("kafka"), port);
@@ -57,24 +74,26 @@ public final class DrainComparison {
             String bootstrap = "127.0.0.1:" + port;
             Path source = work.resolve("source");
             long bytes = fill(source, records);
-            Map<Mode, List<Run>> ours = new LinkedHashMap<>();
-            Map<Mode, List<Run>> theirs = new LinkedHashMap<>();
+            Map<Mode, Map<Sender, List<Run>>> runs = new LinkedHashMap<>();
             for (int rep = 1; rep <= reps; rep++) {
                 for (Mode mode : MODES) {
-                    boolean oursFirst = rep % 2 == 1;
-                    for (int turn = 0; turn < 2; turn++) {
-                        boolean edge = (turn == 0) == oursFirst;
+                    List<Sender> order = new ArrayList<>(List.of(Sender.values()));
+                    if (rep % 2 == 0) {
+                        java.util.Collections.reverse(order); // the bridge first in odd repetitions, last in even
+                    }
+                    for (Sender sender : order) {
                         String runId = "r" + rep + "-" + (mode.delivery().startsWith("exactly") ? "eos" : "alo")
-                                + "-" + (edge ? "ours" : "peer");
-                        Run run = run(work.resolve(runId), source, bootstrap, runId, mode, edge, records);
-                        (edge ? ours : theirs).computeIfAbsent(mode, k -> new ArrayList<>()).add(run);
+                                + "-" + sender.argument;
+                        Run run = run(work.resolve(runId), source, bootstrap, runId, mode, sender, records);
+                        runs.computeIfAbsent(mode, k -> new LinkedHashMap<>())
+                                .computeIfAbsent(sender, k -> new ArrayList<>()).add(run);
                         System.err.printf(Locale.ROOT, "compare drain: rep %d/%d, %s, %s: %,.0f records/s, %.1f CPU "
-                                + "s per million%n", rep, reps, mode.name(), edge ? "bridge" : "producer",
-                                run.rate(), run.cpuSecondsPerMillion());
+                                + "s per million%n", rep, reps, mode.name(), sender.label, run.rate(),
+                                run.cpuSecondsPerMillion());
                     }
                 }
             }
-            print(ours, theirs, reps, records, bytes);
+            print(runs, reps, records, bytes);
         } finally {
             kafka.destroy();
             if (!kafka.waitFor(30, TimeUnit.SECONDS)) {
@@ -110,15 +129,15 @@ public final class DrainComparison {
         }
     }
 
-    private static Run run(Path dir, Path source, String bootstrap, String runId, Mode mode, boolean edge,
+    private static Run run(Path dir, Path source, String bootstrap, String runId, Mode mode, Sender sender,
                            int records) throws Exception {
         Files.createDirectories(dir);
         copy(source.resolve("spool"), dir.resolve("spool"));
         Path config = writeConfig(dir, bootstrap, "drain." + runId, "drain.checkpoints." + runId, mode.delivery());
-        List<String> flags = edge ? LocalProcesses.BRIDGE_JVM_FLAGS : peerFlags();
+        List<String> flags = sender == Sender.BRIDGE ? LocalProcesses.BRIDGE_JVM_FLAGS : peerFlags();
         Path log = dir.resolve("run.log");
         Process child = LocalProcesses.startJvm(log, CorePinning.device(), flags,
-                "dev.edgeline.benchmarks.DrainRunMain", edge ? "ours" : "peer", config.toString(),
+                "dev.edgeline.benchmarks.DrainRunMain", sender.argument, config.toString(),
                 Integer.toString(records));
         if (!child.waitFor(15, TimeUnit.MINUTES)) {
             child.destroyForcibly();
@@ -170,8 +189,7 @@ public final class DrainComparison {
         return file;
     }
 
-    private static void print(Map<Mode, List<Run>> ours, Map<Mode, List<Run>> theirs, int reps, int records,
-                              long spoolBytes) {
+    private static void print(Map<Mode, Map<Sender, List<Run>>> runs, int reps, int records, long spoolBytes) {
         System.out.println();
         System.out.printf(Locale.ROOT, "Drain of a spool backlog into Kafka, %s, %d CPUs, %s: %,d agent readings "
                         + "(8 streams, %,d spool bytes), %d alternated repetitions, each a fresh copy of the spool "
@@ -186,19 +204,45 @@ public final class DrainComparison {
                 + "| ours/producer, median (min-max) | CPU s per million: ours, producer | bridge RSS MiB |");
         System.out.println("|---|---|---|---|---|---|");
         for (Mode mode : MODES) {
-            List<Run> a = ours.get(mode);
-            List<Run> b = theirs.get(mode);
-            List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-                ratios.add(a.get(i).rate() / b.get(i).rate());
-            }
+            List<Run> a = runs.get(mode).get(Sender.BRIDGE);
+            List<Run> b = runs.get(mode).get(Sender.PRODUCER);
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.1f, %.1f | %.0f |%n", mode.name(),
-                    Stats.spread(a.stream().map(Run::rate).toList(), "%,.0f"),
-                    Stats.spread(b.stream().map(Run::rate).toList(), "%,.0f"), Stats.spread(ratios, "%.2f"),
-                    Stats.median(a.stream().map(Run::cpuSecondsPerMillion).toList()),
-                    Stats.median(b.stream().map(Run::cpuSecondsPerMillion).toList()),
+                    Stats.spread(rates(a), "%,.0f"), Stats.spread(rates(b), "%,.0f"),
+                    Stats.spread(ratios(a, b), "%.2f"), cpu(a), cpu(b),
                     Stats.median(a.stream().map(Run::rssMiB).toList()));
         }
+        System.out.println();
+        System.out.println("What the headers cost in Kafka's client: the producer with the same records, all headers, "
+                + "the 4 identity headers only (device, stream, boot, seq), none");
+        System.out.println();
+        System.out.println("| delivery | sender | records/s, median (min-max) | of all headers' rate, median "
+                + "| CPU s per million |");
+        System.out.println("|---|---|---|---|---|");
+        for (Mode mode : MODES) {
+            List<Run> all = runs.get(mode).get(Sender.PRODUCER);
+            for (Sender sender : List.of(Sender.PRODUCER, Sender.PRODUCER_IDENTITY, Sender.PRODUCER_BARE)) {
+                List<Run> r = runs.get(mode).get(sender);
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %.2f | %.1f |%n", mode.name(), sender.label,
+                        Stats.spread(rates(r), "%,.0f"), Stats.median(ratios(r, all)), cpu(r));
+            }
+        }
+    }
+
+    private static List<Double> rates(List<Run> runs) {
+        return runs.stream().map(Run::rate).toList();
+    }
+
+    /** Per repetition: {@code a}'s rate over {@code b}'s. */
+    private static List<Double> ratios(List<Run> a, List<Run> b) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            ratios.add(a.get(i).rate() / b.get(i).rate());
+        }
+        return ratios;
+    }
+
+    private static double cpu(List<Run> runs) {
+        return Stats.median(runs.stream().map(Run::cpuSecondsPerMillion).toList());
     }
 
     private static void copy(Path from, Path to) throws IOException {

@@ -9,6 +9,7 @@ import dev.edgeline.broker.spool.SpooledRecord;
 import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.config.RecordEnvelope;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,10 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
  * One measured drain of {@link DrainComparison}, in its own JVM so that its CPU time is its own:
- * {@code ours|peer <device.yaml> <records>}. Prints {@code RESULT <records/s> <CPU ns> <records> <RSS KiB>}.
+ * {@code ours|peer|peer-identity|peer-bare <device.yaml> <records>}. Prints {@code RESULT <records/s> <CPU ns> <records> <RSS KiB>}.
  *
  * <ul>
  *   <li>{@code ours}: the cloud bridge reads the spool (as the separate bridge service does, from another process)
@@ -32,6 +34,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       in transactions of the bridge's batch size, at least once free-running (send all, then flush), as Kafka's
  *       ProducerPerformance does. What Kafka's client costs for these records, without the spool, the mapping and
  *       the checkpoint.</li>
+ *   <li>{@code peer-identity}, {@code peer-bare}: the same, the records keeping only the four identity headers
+ *       ({@code device}, {@code stream}, {@code boot}, {@code seq}), or none: what the headers cost in the client.</li>
  * </ul>
  */
 public final class DrainRunMain {
@@ -46,8 +50,10 @@ public final class DrainRunMain {
         int records = Integer.parseInt(args[2]);
         switch (args[0]) {
             case "ours" -> ours(config, records);
-            case "peer" -> peer(config, records);
-            default -> throw new IllegalArgumentException("ours or peer, not " + args[0]);
+            case "peer" -> peer(config, records, Headers.ALL);
+            case "peer-identity" -> peer(config, records, Headers.IDENTITY);
+            case "peer-bare" -> peer(config, records, Headers.NONE);
+            default -> throw new IllegalArgumentException("ours, peer, peer-identity or peer-bare, not " + args[0]);
         }
     }
 
@@ -78,9 +84,36 @@ public final class DrainRunMain {
         }
     }
 
-    private static void peer(DeviceConfig config, int records) throws Exception {
+    /** Which of the bridge's headers the peer keeps: all, the four that identify a reading, or none. */
+    private enum Headers {
+        ALL, IDENTITY, NONE;
+
+        ProducerRecord<byte[], byte[]> apply(ProducerRecord<byte[], byte[]> record) {
+            if (this == ALL) {
+                return record;
+            }
+            List<Header> kept = new ArrayList<>();
+            if (this == IDENTITY) {
+                for (Header header : record.headers()) {
+                    if (IDENTITY_HEADERS.contains(header.key())) {
+                        kept.add(header);
+                    }
+                }
+            }
+            return new ProducerRecord<>(record.topic(), null, record.timestamp(), record.key(), record.value(),
+                    kept);
+        }
+    }
+
+    private static final java.util.Set<String> IDENTITY_HEADERS = java.util.Set.of(RecordEnvelope.DEVICE,
+            RecordEnvelope.STREAM, RecordEnvelope.BOOT, RecordEnvelope.SEQ);
+
+    private static void peer(DeviceConfig config, int records, Headers headers) throws Exception {
         BridgeConfig bridgeConfig = config.bridge();
-        List<ProducerRecord<byte[], byte[]>> prepared = sameRecords(config, records);
+        List<ProducerRecord<byte[], byte[]>> prepared = new ArrayList<>(records);
+        for (ProducerRecord<byte[], byte[]> record : sameRecords(config, records)) {
+            prepared.add(headers.apply(record));
+        }
         // The prepared records into the old generation now: else the first young collections in the measured window
         // copy them (hundreds of MB), and how much so depends on how much garbage preparing them happened to make.
         System.gc();

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * <p>Each run is a child JVM ({@link DrainRunMain}) on a fresh copy of the same spool, into its own topic on one
  * Kafka broker in its own JVM. Ours runs with the bridge service's JVM flags of the default memory profile; the peer
  * with the same flags but a heap that holds its prepared records. Beside the two, the producer sends the same records
- * with only the four identity headers and with none: what the headers cost in Kafka's client. {@code reps}
+ * with only the four identity headers and with none (what the headers cost in Kafka's client), and both run a third
+ * time with a route of {@code headers: identity} (exactly once). {@code reps}
  * repetitions (default 3) of {@code records} records (default 1,000,000), alternating (the bridge first in odd
  * repetitions, last in even ones). Prints records/s (min, median, max), the ratio, CPU seconds per million records
  * (the child's whole process: its threads, GC and JIT included) and the bridge's resident memory.
@@ -40,10 +41,16 @@ public final class DrainComparison {
     static final String DEVICE = "bench-pi";
     private static final int STREAMS = 8;
 
-    private record Mode(String name, String delivery) {}
+    /** A delivery and a route's headers; with the full envelope, the producer also runs with fewer headers. */
+    private record Mode(String name, String delivery, String headers) {
+        List<Sender> senders() {
+            return headers.equals("full") ? List.of(Sender.values()) : List.of(Sender.BRIDGE, Sender.PRODUCER);
+        }
+    }
 
-    private static final List<Mode> MODES = List.of(new Mode("exactly once", "exactly-once"),
-            new Mode("at least once", "at-least-once"));
+    private static final List<Mode> MODES = List.of(new Mode("exactly once", "exactly-once", "full"),
+            new Mode("at least once", "at-least-once", "full"),
+            new Mode("exactly once, route with `headers: identity`", "exactly-once", "identity"));
 
     private record Run(double rate, double cpuSecondsPerMillion, double rssMiB) {}
 
@@ -77,13 +84,13 @@ public final class DrainComparison {
             Map<Mode, Map<Sender, List<Run>>> runs = new LinkedHashMap<>();
             for (int rep = 1; rep <= reps; rep++) {
                 for (Mode mode : MODES) {
-                    List<Sender> order = new ArrayList<>(List.of(Sender.values()));
+                    List<Sender> order = new ArrayList<>(mode.senders());
                     if (rep % 2 == 0) {
                         java.util.Collections.reverse(order); // the bridge first in odd repetitions, last in even
                     }
                     for (Sender sender : order) {
                         String runId = "r" + rep + "-" + (mode.delivery().startsWith("exactly") ? "eos" : "alo")
-                                + "-" + sender.argument;
+                                + "-" + mode.headers() + "-" + sender.argument;
                         Run run = run(work.resolve(runId), source, bootstrap, runId, mode, sender, records);
                         runs.computeIfAbsent(mode, k -> new LinkedHashMap<>())
                                 .computeIfAbsent(sender, k -> new ArrayList<>()).add(run);
@@ -105,7 +112,7 @@ public final class DrainComparison {
     /** Spools {@code records} readings of the agent's format over 8 streams; returns the spool's size in bytes. */
     private static long fill(Path dir, int records) throws Exception {
         Files.createDirectories(dir);
-        DeviceConfig config = ConfigLoader.load(writeConfig(dir, "127.0.0.1:9", "unused", "unused", "exactly-once"), dir, false);
+        DeviceConfig config = ConfigLoader.load(writeConfig(dir, "127.0.0.1:9", "unused", "unused", "exactly-once", "full"), dir, false);
         Instant taken = Instant.parse("2026-12-01T08:00:00Z");
         try (SegmentedFileSpool spool = SegmentedFileSpool.open(config.spool(), DEVICE, InstantSource.system())) {
             List<CompletableFuture<AppendOutcome>> pending = new ArrayList<>();
@@ -133,7 +140,8 @@ public final class DrainComparison {
                            int records) throws Exception {
         Files.createDirectories(dir);
         copy(source.resolve("spool"), dir.resolve("spool"));
-        Path config = writeConfig(dir, bootstrap, "drain." + runId, "drain.checkpoints." + runId, mode.delivery());
+        Path config = writeConfig(dir, bootstrap, "drain." + runId, "drain.checkpoints." + runId, mode.delivery(),
+                mode.headers());
         List<String> flags = sender == Sender.BRIDGE ? LocalProcesses.BRIDGE_JVM_FLAGS : peerFlags();
         Path log = dir.resolve("run.log");
         Process child = LocalProcesses.startJvm(log, CorePinning.device(), flags,
@@ -171,7 +179,7 @@ public final class DrainComparison {
 
     /** The device's configuration with the defaults a device runs with, but for the names the benchmark needs. */
     private static Path writeConfig(Path dir, String bootstrap, String topic, String checkpointTopic,
-                                    String delivery) throws IOException {
+                                    String delivery, String headers) throws IOException {
         Path file = dir.resolve("device.yaml");
         Files.writeString(file, """
                 device: {id: %s}
@@ -183,9 +191,9 @@ public final class DrainComparison {
                   delivery: %s
                   checkpoint-topic: %s
                   gap-topic: drain.gaps
-                  routes: [{mqtt-filter: "edge/#", kafka-topic: %s}]
+                  routes: [{mqtt-filter: "edge/#", kafka-topic: %s, headers: %s}]
                 sensors: []
-                """.formatted(DEVICE, bootstrap, delivery, checkpointTopic, topic));
+                """.formatted(DEVICE, bootstrap, delivery, checkpointTopic, topic, headers));
         return file;
     }
 
@@ -219,6 +227,9 @@ public final class DrainComparison {
                 + "| CPU s per million |");
         System.out.println("|---|---|---|---|---|");
         for (Mode mode : MODES) {
+            if (!mode.headers().equals("full")) {
+                continue;
+            }
             List<Run> all = runs.get(mode).get(Sender.PRODUCER);
             for (Sender sender : List.of(Sender.PRODUCER, Sender.PRODUCER_IDENTITY, Sender.PRODUCER_BARE)) {
                 List<Run> r = runs.get(mode).get(sender);

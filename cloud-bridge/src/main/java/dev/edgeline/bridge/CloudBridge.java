@@ -381,7 +381,8 @@ public final class CloudBridge implements AutoCloseable {
             List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
             KafkaException sendFailure = null;
             for (int i = 0; i < batch.size() && sendFailure == null; i++) {
-                Optional<ProducerRecord<byte[], byte[]>> record = recordFor(batch.get(i), setAside.get(i));
+                Optional<ProducerRecord<byte[], byte[]>> record = recordFor(batch.get(i),
+                        setAside.isEmpty() ? null : setAside.get(i)); // no Integer per record in the common case
                 try {
                     acks.add(record.map(producer::send).orElse(null));
                 } catch (KafkaException e) {

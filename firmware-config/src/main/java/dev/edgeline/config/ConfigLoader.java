@@ -687,6 +687,16 @@ public final class ConfigLoader {
         String filter = m.string("mqtt-filter");
         String topic = m.string("kafka-topic");
         String key = m.string("key", KeyTemplate.DEFAULT);
+        String headersText = m.string("headers", Route.Headers.FULL.configName());
+        Route.Headers headers = null;
+        for (Route.Headers candidate : Route.Headers.values()) {
+            if (candidate.configName().equals(headersText)) {
+                headers = candidate;
+            }
+        }
+        if (headersText != null && headers == null) {
+            m.error("headers", "'" + headersText + "' is not one of: full, identity");
+        }
         String lane;
         if (spool.lanes().size() == 1) {
             lane = m.string("lane", spool.lanes().getFirst().name());
@@ -699,7 +709,7 @@ public final class ConfigLoader {
                     + String.join(", ", spool.lanes().stream().map(SpoolConfig.Lane::name).toList()));
             lane = null;
         }
-        boolean valid = filter != null && topic != null && key != null && lane != null;
+        boolean valid = filter != null && topic != null && key != null && lane != null && headers != null;
         if (filter != null) {
             Optional<String> problem = TopicFilter.problemWith(filter);
             problem.ifPresent(p -> m.error("mqtt-filter", p));
@@ -714,7 +724,7 @@ public final class ConfigLoader {
             problem.ifPresent(p -> m.error("key", p));
             valid &= problem.isEmpty();
         }
-        return valid ? Optional.of(new Route(TopicFilter.parse(filter), topic, KeyTemplate.parse(key), lane))
+        return valid ? Optional.of(new Route(TopicFilter.parse(filter), topic, KeyTemplate.parse(key), lane, headers))
                 : Optional.empty();
     }
 

@@ -88,6 +88,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void routeHeaders_areFullUnlessARouteAsksForIdentity_andAnythingElseIsNamed() throws Exception {
+        assertThat(parse(MINIMAL).bridge().routes().getFirst().headers()).isEqualTo(Route.Headers.FULL);
+        String identity = MINIMAL.replace("kafka-topic: site.readings", "kafka-topic: site.readings\n      headers: identity");
+        assertThat(parse(identity).bridge().routes().getFirst().headers()).isEqualTo(Route.Headers.IDENTITY);
+        String wrong = MINIMAL.replace("kafka-topic: site.readings", "kafka-topic: site.readings\n      headers: minimal");
+        assertThatThrownBy(() -> parse(wrong)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString)
+                        .contains("kafka.routes[0].headers: 'minimal' is not one of: full, identity"));
+    }
+
+    @Test
     void laneMistakes_areReportedWithTheirPaths() {
         String yaml = MINIMAL.replace("spool:\n  directory: spool\n", "spool:\n  directory: spool\n"
                         + "  segment-bytes: 1048576\n  lanes:\n"

@@ -19,8 +19,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time} (RFC 3339, UTC, milliseconds: the reading's
  * time, its payload's {@code ts}, when it has one, else the arrival time), {@code ce_specversion},
  * {@code content-type} ({@code application/json} for well-formed JSON, else {@code application/octet-stream}) and,
- * for the payloads we write, {@code ce_dataschema} (the URI of its published JSON Schema). Caches what is constant
- * per stream (key, topic, constant headers), so it is confined to one thread (the bridge thread).
+ * for the payloads we write, {@code ce_dataschema} (the URI of its published JSON Schema). A route with
+ * {@code headers: identity} gets the first four only. Caches what is constant per stream (key, topic, constant
+ * headers), so it is confined to one thread (the bridge thread).
  */
 public final class RecordMapper {
     public static final String CE_TYPE = "dev.edgeline.reading";
@@ -39,8 +40,8 @@ public final class RecordMapper {
      * What is the same for every record of one stream on one topic, computed once per stream: the topic, the key and
      * the constant headers (Kafka's producer only reads a record's headers, so one instance serves every record).
      */
-    private record StreamConstants(String kafkaTopic, byte[] key, Header device, Header stream, Header mqttTopic,
-                                   Header ceSource, Header ceType, String ceIdPrefix) {}
+    private record StreamConstants(String kafkaTopic, byte[] key, Route.Headers headers, Header device, Header stream,
+                                   Header mqttTopic, Header ceSource, Header ceType, String ceIdPrefix) {}
 
     private static final Header CLOCK_SYNCED = header(RecordEnvelope.CLOCK_SYNCED, "true");
     private static final Header CLOCK_NOT_SYNCED = header(RecordEnvelope.CLOCK_SYNCED, "false");
@@ -80,7 +81,8 @@ public final class RecordMapper {
             String topic = gap ? config.gapTopic() : route.get().kafkaTopic();
             String key = gap ? record.device() + "/" + record.stream()
                     : route.get().keyTemplate().render(record.device(), record.stream(), record.mqttTopic());
-            stream = new StreamConstants(topic, utf8(key), header(RecordEnvelope.DEVICE, record.device()),
+            stream = new StreamConstants(topic, utf8(key), gap ? Route.Headers.FULL : route.get().headers(),
+                    header(RecordEnvelope.DEVICE, record.device()),
                     header(RecordEnvelope.STREAM, record.stream()), header(RecordEnvelope.MQTT_TOPIC,
                     record.mqttTopic()), header("ce_source", "edge://" + record.device() + "/" + record.stream()),
                     header("ce_type", gap ? CE_TYPE_GAP : CE_TYPE), record.device() + "/" + record.stream() + "/");
@@ -96,6 +98,10 @@ public final class RecordMapper {
         headers.add(stream.stream());
         headers.add(RecordEnvelope.BOOT, utf8(boot));
         headers.add(RecordEnvelope.SEQ, utf8(seq));
+        if (stream.headers() == Route.Headers.IDENTITY) { // the payload is not even scanned: nothing else needs it
+            return Optional.of(new ProducerRecord<>(stream.kafkaTopic(), null, record.receivedAtMillis(),
+                    stream.key(), record.payload(), headers));
+        }
         headers.add(stream.mqttTopic());
         headers.add(record.clockSynced() ? CLOCK_SYNCED : CLOCK_NOT_SYNCED);
         headers.add(SPEC_VERSION);

@@ -118,4 +118,33 @@ class RecordMapperTest {
         assertThat(headersOf(json, mapper)).containsEntry("content-type", "application/json")
                 .containsEntry("ce_time", "2025-11-22T09:00:00.000Z").doesNotContainKey("ce_dataschema");
     }
+
+    @Test
+    void anIdentityRoute_carriesTheFourIdentityHeadersOnly_andTheSameKeyTimestampAndPayload() {
+        BridgeConfig identity = new BridgeConfig("127.0.0.1:9092", List.of(new Route(TopicFilter.parse("edge/#"),
+                "readings", KeyTemplate.parse(KeyTemplate.DEFAULT), "telemetry", Route.Headers.IDENTITY)),
+                500, Duration.ofSeconds(1), "edge.gaps");
+        RecordMapper compact = new RecordMapper(identity, "pi-1");
+        SpoolRecord reading = record("temperature");
+        ProducerRecord<byte[], byte[]> full = mapper.map(reading).orElseThrow();
+        ProducerRecord<byte[], byte[]> mapped = compact.map(reading).orElseThrow();
+
+        assertThat(headersOf(reading, compact)).containsExactlyInAnyOrderEntriesOf(Map.of("device", "pi-1",
+                "stream", "temperature", "boot", "3", "seq", "42"));
+        assertThat(mapped.key()).isEqualTo(full.key());
+        assertThat(mapped.timestamp()).isEqualTo(full.timestamp());
+        assertThat(mapped.value()).isSameAs(reading.payload());
+        assertThat(mapped.topic()).isEqualTo("readings");
+    }
+
+    @Test
+    void gapMarkers_keepTheFullEnvelope_whateverTheRoutesSay() {
+        BridgeConfig identity = new BridgeConfig("127.0.0.1:9092", List.of(new Route(TopicFilter.parse("edge/#"),
+                "readings", KeyTemplate.parse(KeyTemplate.DEFAULT), "telemetry", Route.Headers.IDENTITY)),
+                500, Duration.ofSeconds(1), "edge.gaps");
+        SpoolRecord gap = new SpoolRecord("pi-1", "$gap/telemetry", 0, 4096, "$edge/gap/telemetry", false, 0,
+                "{\"gap\":true}".getBytes(StandardCharsets.UTF_8), dev.edgeline.broker.spool.RecordKind.GAP);
+        assertThat(headersOf(gap, new RecordMapper(identity, "pi-1"))).containsKeys("ce_type", "ce_dataschema",
+                "mqtt_topic");
+    }
 }

@@ -37,8 +37,12 @@ final class LocalProcesses {
     static final List<String> BROKER_JVM_FLAGS =
             List.of(System.getProperty("broker.flags", MemoryProfile.DEFAULT.brokerJvmOptions()).trim().split("[,\\s]+"));
 
-    /** The cloud bridge's JVM flags on a device when it runs as its own service ({@code edge-bridge.env}). */
-    static final List<String> BRIDGE_JVM_FLAGS = List.of(MemoryProfile.DEFAULT.bridgeJvmOptions().split(" "));
+    /**
+     * The cloud bridge's JVM flags on a device when it runs as its own service ({@code edge-bridge.env}), or
+     * {@code -Dbridge.flags=a,b,c} to compare others.
+     */
+    static final List<String> BRIDGE_JVM_FLAGS = List.of(System.getProperty("bridge.flags",
+            MemoryProfile.DEFAULT.bridgeJvmOptions()).trim().split("[,\\s]+"));
 
     /** The children's JVM flags, for a result table's caption. */
     static String describeJvmFlags() {

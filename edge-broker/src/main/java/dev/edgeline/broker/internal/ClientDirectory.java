@@ -130,7 +130,20 @@ public final class ClientDirectory {
             return entry != null ? entry.principal()
                     : ClientPrincipal.user(user.get(), IdentityTrust.ASSIGNED, List.of());
         }
-        return store.getAsString(ANONYMOUS_TRUST).map(t -> ClientPrincipal.anonymous(IdentityTrust.valueOf(t)))
-                .orElse(ClientPrincipal.user("", IdentityTrust.ASSIGNED, List.of()));
+        Optional<String> anonymousTrust = store.getAsString(ANONYMOUS_TRUST);
+        return anonymousTrust.isPresent() ? ANONYMOUS.get(IdentityTrust.valueOf(anonymousTrust.get())) : NOBODY;
+    }
+
+    /** Anonymous principals, one per trust: every publish of an anonymous client asks for its principal. */
+    private static final Map<IdentityTrust, ClientPrincipal> ANONYMOUS = anonymousPrincipals();
+    /** A connection neither store method marked: it may publish nothing. */
+    private static final ClientPrincipal NOBODY = ClientPrincipal.user("", IdentityTrust.ASSIGNED, List.of());
+
+    private static Map<IdentityTrust, ClientPrincipal> anonymousPrincipals() {
+        Map<IdentityTrust, ClientPrincipal> principals = new java.util.EnumMap<>(IdentityTrust.class);
+        for (IdentityTrust trust : IdentityTrust.values()) {
+            principals.put(trust, ClientPrincipal.anonymous(trust));
+        }
+        return principals;
     }
 }

@@ -208,9 +208,8 @@ public final class DrainComparison {
                 + "); peer: a Kafka producer with the bridge's settings sending the bridge's own records, prepared "
                 + "in memory (same keys, headers, payloads)");
         System.out.println();
-        System.out.println("| delivery | ours records/s, median (min-max) | producer records/s, median (min-max) "
-                + "| ours/producer, median (min-max) | CPU s per million: ours, producer | bridge RSS MiB |");
-        System.out.println("|---|---|---|---|---|---|");
+        MarkdownTable.header("delivery", "ours records/s, median (min-max)", "producer records/s, median (min-max)",
+                "ours/producer, median (min-max)", "CPU s per million: ours, producer", "bridge RSS MiB");
         for (Mode mode : MODES) {
             List<Run> a = runs.get(mode).get(Sender.BRIDGE);
             List<Run> b = runs.get(mode).get(Sender.PRODUCER);
@@ -223,9 +222,8 @@ public final class DrainComparison {
         System.out.println("What the headers cost in Kafka's client: the producer with the same records, all headers, "
                 + "the 4 identity headers only (device, stream, boot, seq), none");
         System.out.println();
-        System.out.println("| delivery | sender | records/s, median (min-max) | of all headers' rate, median "
-                + "| CPU s per million |");
-        System.out.println("|---|---|---|---|---|");
+        MarkdownTable.header("delivery", "sender", "records/s, median (min-max)", "of all headers' rate, median",
+                "CPU s per million");
         for (Mode mode : MODES) {
             if (!mode.headers().equals("full")) {
                 continue;
@@ -245,11 +243,7 @@ public final class DrainComparison {
 
     /** Per repetition: {@code a}'s rate over {@code b}'s. */
     private static List<Double> ratios(List<Run> a, List<Run> b) {
-        List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-            ratios.add(a.get(i).rate() / b.get(i).rate());
-        }
-        return ratios;
+        return Stats.ratios(rates(a), rates(b));
     }
 
     private static double cpu(List<Run> runs) {

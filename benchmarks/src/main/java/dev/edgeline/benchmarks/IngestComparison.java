@@ -112,16 +112,12 @@ public final class IngestComparison {
         System.out.println("ours: edge broker (fsync before PUBACK); peer: mosquitto " + IngestBrokers.mosquittoVersion()
                 + " (persistence on, not durable per PUBACK)");
         System.out.println();
-        System.out.println("| shape | ours publishes/s, median (min-max) | mosquitto publishes/s, median (min-max) "
-                + "| ours/mosquitto, median (min-max) | CPU s per million: ours, mosquitto | RSS MiB: ours, mosquitto |");
-        System.out.println("|---|---|---|---|---|---|");
+        MarkdownTable.header("shape", "ours publishes/s, median (min-max)", "mosquitto publishes/s, median (min-max)",
+                "ours/mosquitto, median (min-max)", "CPU s per million: ours, mosquitto", "RSS MiB: ours, mosquitto");
         for (Combination c : combinations) {
             List<Run> a = ours.get(c);
             List<Run> b = theirs.get(c);
-            List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-                ratios.add(a.get(i).rate() / b.get(i).rate());
-            }
+            List<Double> ratios = Stats.ratios(a.stream().map(Run::rate).toList(), b.stream().map(Run::rate).toList());
             long refused = a.stream().mapToLong(Run::refused).sum() + b.stream().mapToLong(Run::refused).sum();
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.1f, %.1f | %.0f, %.0f |%s%n", c.label(),
                     Stats.spread(a.stream().map(Run::rate).toList(), "%,.0f"),

@@ -31,6 +31,15 @@ final class Stats {
         return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 
+    /** Per repetition, {@code numerators[i] / denominators[i]} (as many as the shorter list has). */
+    static List<Double> ratios(List<Double> numerators, List<Double> denominators) {
+        List<Double> ratios = new java.util.ArrayList<>();
+        for (int i = 0; i < Math.min(numerators.size(), denominators.size()); i++) {
+            ratios.add(numerators.get(i) / denominators.get(i));
+        }
+        return ratios;
+    }
+
     /** {@code median (min-max)}, each number in {@code format} (such as {@code %,.0f}). */
     static String spread(List<Double> values, String format) {
         return String.format(Locale.ROOT, format + " (" + format + "-" + format + ")", median(values), min(values),

@@ -10,7 +10,6 @@ import dev.edgeline.config.SpoolConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
@@ -21,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code bin/bench compare drain}: a spool backlog (the agent's own readings, 8 streams) drained into Kafka by the
@@ -131,15 +129,13 @@ public final class DrainComparison {
             }
             pending.forEach(CompletableFuture::join);
         }
-        try (Stream<Path> files = Files.walk(config.spool().directory())) {
-            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
-        }
+        return Directories.size(config.spool().directory());
     }
 
     private static Run run(Path dir, Path source, String bootstrap, String runId, Mode mode, Sender sender,
                            int records) throws Exception {
         Files.createDirectories(dir);
-        copy(source.resolve("spool"), dir.resolve("spool"));
+        Directories.copy(source.resolve("spool"), dir.resolve("spool"));
         Path config = writeConfig(dir, bootstrap, "drain." + runId, "drain.checkpoints." + runId, mode.delivery(),
                 mode.headers());
         List<String> flags = sender == Sender.BRIDGE ? LocalProcesses.BRIDGE_JVM_FLAGS : peerFlags();
@@ -160,7 +156,7 @@ public final class DrainComparison {
         double rate = Double.parseDouble(f[1]);
         double cpuSeconds = Long.parseLong(f[2]) / 1e9;
         long counted = Long.parseLong(f[3]);
-        deleteTree(dir.resolve("spool"));
+        Directories.delete(dir.resolve("spool"));
         return new Run(rate, cpuSeconds / (counted / 1e6), Long.parseLong(f[4]) / 1024.0);
     }
 
@@ -248,26 +244,5 @@ public final class DrainComparison {
 
     private static double cpu(List<Run> runs) {
         return Stats.median(runs.stream().map(Run::cpuSecondsPerMillion).toList());
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(path, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.delete(path);
-            }
-        }
     }
 }

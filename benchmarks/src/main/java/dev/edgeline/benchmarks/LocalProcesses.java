@@ -25,9 +25,9 @@ final class LocalProcesses {
      * {@code KAFKA_JVM_PERFORMANCE_OPTS}): the cluster side of a benchmark runs as Kafka is meant to be run. Or
      * {@code -Dkafka.flags=a,b,c} to see how much of a figure the cluster's own JVM (its GC pauses) accounts for.
      */
-    static final List<String> KAFKA_JVM_FLAGS = List.of(System.getProperty("kafka.flags",
+    static final List<String> KAFKA_JVM_FLAGS = flags("kafka.flags",
             "-Xms1g,-Xmx1g,-XX:+UseG1GC,-XX:MaxGCPauseMillis=20,-XX:InitiatingHeapOccupancyPercent=35,"
-                    + "-XX:+ExplicitGCInvokesConcurrent").trim().split("[,\\s]+"));
+                    + "-XX:+ExplicitGCInvokesConcurrent");
 
     /**
      * The edge broker's JVM flags on a device of the default memory profile (what firmware-config renders into
@@ -35,14 +35,18 @@ final class LocalProcesses {
      * {@code -Dbroker.flags=a,b,c} (comma-separated, for {@code BENCH_JAVA_OPTS}) to compare others.
      */
     static final List<String> BROKER_JVM_FLAGS =
-            List.of(System.getProperty("broker.flags", MemoryProfile.DEFAULT.brokerJvmOptions()).trim().split("[,\\s]+"));
+            flags("broker.flags", MemoryProfile.DEFAULT.brokerJvmOptions());
 
     /**
      * The cloud bridge's JVM flags on a device when it runs as its own service ({@code edge-bridge.env}), or
      * {@code -Dbridge.flags=a,b,c} to compare others.
      */
-    static final List<String> BRIDGE_JVM_FLAGS = List.of(System.getProperty("bridge.flags",
-            MemoryProfile.DEFAULT.bridgeJvmOptions()).trim().split("[,\\s]+"));
+    static final List<String> BRIDGE_JVM_FLAGS = flags("bridge.flags", MemoryProfile.DEFAULT.bridgeJvmOptions());
+
+    /** JVM flags from system property {@code property} (comma- or space-separated), else {@code defaults}. */
+    private static List<String> flags(String property, String defaults) {
+        return List.of(System.getProperty(property, defaults).trim().split("[,\\s]+"));
+    }
 
     /** The children's JVM flags, for a result table's caption. */
     static String describeJvmFlags() {

@@ -106,7 +106,7 @@ public final class ManyStreamsHarness {
                 pending.forEach(CompletableFuture::join);
                 elapsed = System.nanoTime() - start;
             }
-            long segmentBytes = directorySize(dir.resolve("lanes"));
+            long segmentBytes = Directories.size(dir.resolve("lanes"));
             int segments = segmentCount(dir.resolve("lanes"));
             long retired;
             try (SegmentedFileSpool spool = SegmentedFileSpool.open(config, "bench-pi", InstantSource.system())) {
@@ -159,11 +159,6 @@ public final class ManyStreamsHarness {
         return Stats.spread(Arrays.stream(values).boxed().toList(), format);
     }
 
-    private static long directorySize(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
-    }
 
     private static int segmentCount(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {

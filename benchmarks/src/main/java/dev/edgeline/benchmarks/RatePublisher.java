@@ -1,7 +1,6 @@
 package dev.edgeline.benchmarks;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -10,9 +9,6 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * One Paho MQTT 5 publisher sending QoS 1, 200-byte publishes at a fixed rate, each carrying its send time
@@ -57,14 +53,8 @@ final class RatePublisher implements AutoCloseable {
             window.acquire();
             byte[] payload = new byte[200];
             ByteBuffer.wrap(payload).putLong(System.nanoTime()).putInt(seq);
-            MqttMessage message = new MqttMessage(payload);
-            message.setQos(1);
-            MqttProperties properties = new MqttProperties();
-            properties.setUserProperties(List.of(new UserProperty("device", device),
-                    new UserProperty("stream", stream), new UserProperty("boot", "1"),
-                    new UserProperty("seq", Integer.toString(seq))));
-            message.setProperties(properties);
-            client.publish("edge/" + device + "/" + stream, message, null, release);
+            client.publish(IdentifiedMessage.topic(device, stream), IdentifiedMessage.of(device, stream, seq, payload),
+                    null, release);
         }
     }
 

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * Recovery time: fills a spool with 200-byte records (default 512 MiB, 16 streams), closes it, and times opening it
@@ -43,7 +42,7 @@ public final class SpoolRecoveryHarness {
             }
         }
         double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
-        long bytes = directorySize(dir);
+        long bytes = Directories.size(dir);
         double gib = bytes / (double) (1L << 30);
         double withIndex = timeOpen(config);
         Files.delete(dir.resolve("dedup.index"));
@@ -76,9 +75,4 @@ public final class SpoolRecoveryHarness {
         }
     }
 
-    private static long directorySize(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
-    }
 }

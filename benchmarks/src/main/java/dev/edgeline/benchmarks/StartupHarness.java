@@ -22,9 +22,6 @@ import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * Service start-up: from starting the device's service processes (broker, and the bridge when the memory profile runs
@@ -241,14 +238,8 @@ public final class StartupHarness {
                 MqttConnectionOptions options = new MqttConnectionOptions();
                 options.setConnectionTimeout(2);
                 client.connect(options);
-                MqttMessage message = new MqttMessage("{\"v\":1}".getBytes(StandardCharsets.UTF_8));
-                message.setQos(1);
-                MqttProperties properties = new MqttProperties();
-                properties.setUserProperties(List.of(new UserProperty("device", "startup-pi"),
-                        new UserProperty("stream", "probe"), new UserProperty("boot", "1"),
-                        new UserProperty("seq", "0")));
-                message.setProperties(properties);
-                client.publish("edge/startup-pi/probe", message); // returns once PUBACK arrived
+                client.publish(IdentifiedMessage.topic("startup-pi", "probe"), IdentifiedMessage.of("startup-pi",
+                        "probe", 0, "{\"v\":1}".getBytes(StandardCharsets.UTF_8))); // returns once PUBACK arrived
                 double seconds = (System.nanoTime() - start) / 1e9;
                 client.disconnect();
                 return seconds;

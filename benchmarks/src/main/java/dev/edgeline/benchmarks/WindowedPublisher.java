@@ -1,6 +1,5 @@
 package dev.edgeline.benchmarks;
 
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -8,9 +7,6 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * One Paho MQTT 5 publisher (thread {@code bench-<stream>}) sending QoS 1 publishes of 200-byte payloads to
@@ -78,14 +74,8 @@ final class WindowedPublisher implements LoadPublisher {
             }
         };
         window.run(() -> running, seq -> {
-            MqttMessage message = new MqttMessage(payload);
-            message.setQos(1);
-            MqttProperties properties = new MqttProperties();
-            properties.setUserProperties(List.of(new UserProperty("device", device),
-                    new UserProperty("stream", stream), new UserProperty("boot", "1"),
-                    new UserProperty("seq", Long.toString(seq))));
-            message.setProperties(properties);
-            client.publish("edge/" + device + "/" + stream, message, null, onAck);
+            client.publish(IdentifiedMessage.topic(device, stream), IdentifiedMessage.of(device, stream, seq, payload),
+                    null, onAck);
         });
     }
 

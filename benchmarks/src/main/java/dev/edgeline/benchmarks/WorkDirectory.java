@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** A harness's scratch directory under {@code -Dbench.dir} (default /tmp), deleted when the harness ends
  * unless {@code -Dbench.keep=true} (to read the child processes' logs). */
@@ -33,8 +31,8 @@ final class WorkDirectory implements AutoCloseable {
             System.err.println("kept " + path + " (-Dbench.keep=true)");
             return;
         }
-        try (Stream<Path> files = Files.walk(path)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            Directories.delete(path);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -687,15 +687,17 @@ public final class ConfigLoader {
         String filter = m.string("mqtt-filter");
         String topic = m.string("kafka-topic");
         String key = m.string("key", KeyTemplate.DEFAULT);
-        String headersText = m.string("headers", Route.Headers.FULL.configName());
-        Route.Headers headers = null;
-        for (Route.Headers candidate : Route.Headers.values()) {
-            if (candidate.configName().equals(headersText)) {
-                headers = candidate;
-            }
-        }
-        if (headersText != null && headers == null) {
-            m.error("headers", "'" + headersText + "' is not one of: full, identity");
+        boolean headersGiven = m.has("headers");
+        Route.Headers headers = m.choice("headers", Route.Headers.FULL, Route.choices(Route.Headers.class),
+                Route.Named::configName);
+        Route.Format format = m.choice("format", Route.Format.BINARY, Route.choices(Route.Format.class),
+                Route.Named::configName);
+        Route.Timestamp timestamp = m.choice("timestamp", Route.Timestamp.ARRIVAL,
+                Route.choices(Route.Timestamp.class), Route.Named::configName);
+        if (headersGiven && format == Route.Format.STRUCTURED) {
+            m.error("headers", "applies to format: binary only (format: structured writes the identity headers and"
+                    + " puts everything else in the JSON value)");
+            headers = null;
         }
         String lane;
         if (spool.lanes().size() == 1) {
@@ -709,7 +711,8 @@ public final class ConfigLoader {
                     + String.join(", ", spool.lanes().stream().map(SpoolConfig.Lane::name).toList()));
             lane = null;
         }
-        boolean valid = filter != null && topic != null && key != null && lane != null && headers != null;
+        boolean valid = filter != null && topic != null && key != null && lane != null && headers != null
+                && format != null && timestamp != null;
         if (filter != null) {
             Optional<String> problem = TopicFilter.problemWith(filter);
             problem.ifPresent(p -> m.error("mqtt-filter", p));
@@ -724,7 +727,8 @@ public final class ConfigLoader {
             problem.ifPresent(p -> m.error("key", p));
             valid &= problem.isEmpty();
         }
-        return valid ? Optional.of(new Route(TopicFilter.parse(filter), topic, KeyTemplate.parse(key), lane, headers))
+        return valid ? Optional.of(new Route(TopicFilter.parse(filter), topic, KeyTemplate.parse(key), lane, headers,
+                format, timestamp))
                 : Optional.empty();
     }
 

@@ -54,6 +54,11 @@ public final class RecordEnvelope {
             return name;
         }
 
+        /** Its CloudEvents {@code type}: {@code dev.edgeline.<kind>}. */
+        public String ceType() {
+            return "dev.edgeline." + name;
+        }
+
         public String schemaUri() {
             return SCHEMA_BASE + name + ".schema.json";
         }

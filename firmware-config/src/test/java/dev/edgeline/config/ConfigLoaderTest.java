@@ -99,6 +99,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void routeFormatAndTimestamp_defaultToBinaryAndArrival_andAnythingElseIsNamed() throws Exception {
+        Route defaults = parse(MINIMAL).bridge().routes().getFirst();
+        assertThat(defaults.format()).isEqualTo(Route.Format.BINARY);
+        assertThat(defaults.timestamp()).isEqualTo(Route.Timestamp.ARRIVAL);
+        Route chosen = parse(MINIMAL.replace("kafka-topic: site.readings",
+                "kafka-topic: site.readings\n      format: structured\n      timestamp: reading"))
+                .bridge().routes().getFirst();
+        assertThat(chosen.format()).isEqualTo(Route.Format.STRUCTURED);
+        assertThat(chosen.timestamp()).isEqualTo(Route.Timestamp.READING);
+        String wrong = MINIMAL.replace("kafka-topic: site.readings",
+                "kafka-topic: site.readings\n      format: avro\n      timestamp: kafka");
+        assertThatThrownBy(() -> parse(wrong)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).contains(
+                        "kafka.routes[0].format: 'avro' is not one of: binary, structured",
+                        "kafka.routes[0].timestamp: 'kafka' is not one of: arrival, reading"));
+    }
+
+    @Test
+    void headersOnAStructuredRoute_areRefused_becauseTheyWouldNotApply() {
+        String both = MINIMAL.replace("kafka-topic: site.readings",
+                "kafka-topic: site.readings\n      format: structured\n      headers: full");
+        assertThatThrownBy(() -> parse(both)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).anySatisfy(error -> assertThat(error)
+                        .startsWith("kafka.routes[0].headers: applies to format: binary only")));
+    }
+
+    @Test
     void laneMistakes_areReportedWithTheirPaths() {
         String yaml = MINIMAL.replace("spool:\n  directory: spool\n", "spool:\n  directory: spool\n"
                         + "  segment-bytes: 1048576\n  lanes:\n"

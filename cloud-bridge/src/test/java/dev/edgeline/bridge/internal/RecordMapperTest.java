@@ -50,7 +50,8 @@ class RecordMapperTest {
                 .containsEntry("boot", "3").containsEntry("seq", "42")
                 .containsEntry("mqtt_topic", "edge/pi-1/temperature").containsEntry("clock_synced", "true")
                 .containsEntry("ce_specversion", "1.0").containsEntry("ce_id", "pi-1/temperature/3/42")
-                .containsEntry("ce_source", "edge://pi-1/temperature").containsEntry("ce_type", RecordMapper.CE_TYPE)
+                .containsEntry("ce_source", "edge://pi-1/temperature")
+                .containsEntry("ce_type", RecordMapper.CE_TYPE_DEVICE_DATA) // no ts: not an agent reading
                 .containsEntry("ce_time", "2025-11-22T10:00:00.000Z");
     }
 
@@ -146,5 +147,159 @@ class RecordMapperTest {
                 "{\"gap\":true}".getBytes(StandardCharsets.UTF_8), dev.edgeline.broker.spool.RecordKind.GAP);
         assertThat(headersOf(gap, new RecordMapper(identity, "pi-1"))).containsKeys("ce_type", "ce_dataschema",
                 "mqtt_topic");
+    }
+
+    private static final String AGENT_READING = "{\"value\":21.5,\"unit\":\"°C\",\"ts\":\"2025-11-22T09:59:58.25Z\","
+            + "\"mono_ms\":81234,\"clock_synced\":true}";
+
+    private static SpoolRecord agentReading(boolean clockSynced, String payload) {
+        return new SpoolRecord("pi-1", "temperature", 3, 43, "edge/pi-1/temperature", clockSynced,
+                1_763_805_600_000L, payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static RecordMapper mapperFor(Route.Headers headers, Route.Format format, Route.Timestamp timestamp) {
+        return new RecordMapper(new BridgeConfig("127.0.0.1:9092", List.of(new Route(TopicFilter.parse("#"),
+                "readings", KeyTemplate.parse(KeyTemplate.DEFAULT), "telemetry", headers, format, timestamp)),
+                500, Duration.ofSeconds(1), "edge.gaps"), "pi-1");
+    }
+
+    @Test
+    void ceType_namesThePayloadKind_andThirdPartyDataIsDeviceData() {
+        SpoolRecord health = new SpoolRecord("pi-1", "health", 3, 1, "edge/pi-1/health", true, 0,
+                "{\"sensor\":\"env\",\"state\":\"failing\",\"ts\":\"2025-11-22T09:59:58Z\",\"mono_ms\":1,\"clock_synced\":true}"
+                        .getBytes(StandardCharsets.UTF_8));
+        SpoolRecord brokerHealth = new SpoolRecord("pi-1", "broker-health", 9, 0, "edge/pi-1/broker-health", false, 0,
+                "{\"event\":\"identity-jump-refused\"}".getBytes(StandardCharsets.UTF_8));
+        SpoolRecord thirdPartyJson = new SpoolRecord("pi-1/esp32", "lan/esp32/t", 1, 0, "lan/esp32/t", false, 0,
+                "{\"value\":21.5,\"ts\":\"2025-11-22T09:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
+        SpoolRecord thirdPartyText = new SpoolRecord("pi-1/esp32", "lan/esp32/t", 1, 1, "lan/esp32/t", false, 0,
+                "21.5".getBytes(StandardCharsets.UTF_8));
+        RecordMapper mapper = mapperFor(Route.Headers.FULL, Route.Format.BINARY, Route.Timestamp.ARRIVAL);
+        assertThat(headersOf(agentReading(true, AGENT_READING), mapper)).containsEntry("ce_type", "dev.edgeline.reading");
+        assertThat(headersOf(health, mapper)).containsEntry("ce_type", "dev.edgeline.health");
+        assertThat(headersOf(brokerHealth, mapper)).containsEntry("ce_type", "dev.edgeline.broker-health");
+        assertThat(headersOf(thirdPartyJson, mapper)).containsEntry("ce_type", "dev.edgeline.device-data");
+        assertThat(headersOf(thirdPartyText, mapper)).containsEntry("ce_type", "dev.edgeline.device-data");
+    }
+
+    @Test
+    void ceSource_isAValidUri_forATopicWithASpace() throws Exception {
+        SpoolRecord spaced = new SpoolRecord("demo-pi-0001/esp32-a", "lan/esp32-a/room temp", 1, 0,
+                "lan/esp32-a/room temp", false, 0, "21".getBytes(StandardCharsets.UTF_8));
+        String source = headersOf(spaced, mapperFor(Route.Headers.FULL, Route.Format.BINARY, Route.Timestamp.ARRIVAL))
+                .get("ce_source");
+        assertThat(source).isEqualTo("edge://demo-pi-0001/esp32-a/lan/esp32-a/room%20temp");
+        java.net.URI uri = new java.net.URI(source);
+        assertThat(uri.getScheme()).isEqualTo("edge");
+        assertThat(uri.getAuthority()).isEqualTo("demo-pi-0001");
+        assertThat(uri.getPath()).isEqualTo("/esp32-a/lan/esp32-a/room temp");
+    }
+
+    @Test
+    void ceSource_isAValidUri_thatDecodesBackToDeviceAndStream_forRandomTopics() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = "ab/ %?#[]@:!$&'()*+,;=\"<>\\^`{|}~._-9Zé€😀\u0000\u007f";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder topic = new StringBuilder();
+            for (int n = random.nextInt(1, 24); n > 0; n--) {
+                topic.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0,
+                        random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+            }
+            String source = CloudEventSource.of("pi-1/dev ice", topic.toString());
+            java.net.URI uri = new java.net.URI(source); // throws URISyntaxException if not a valid URI
+            assertThat(uri.getScheme()).isEqualTo("edge");
+            assertThat(java.net.URLDecoder.decode(source.substring("edge://".length()).replace("+", "%2B"),
+                    StandardCharsets.UTF_8)).isEqualTo("pi-1/dev ice/" + topic);
+        }
+    }
+
+    @Test
+    void kafkaTimestamp_isTheArrival_theReadingsTimeWhereTheRouteSaysSo_andTheSendTimeWhenTheClockWasNotSynced() {
+        RecordMapper arrival = mapperFor(Route.Headers.FULL, Route.Format.BINARY, Route.Timestamp.ARRIVAL);
+        RecordMapper reading = mapperFor(Route.Headers.FULL, Route.Format.BINARY, Route.Timestamp.READING);
+        RecordMapper readingIdentity = mapperFor(Route.Headers.IDENTITY, Route.Format.BINARY, Route.Timestamp.READING);
+        long readingTime = java.time.Instant.parse("2025-11-22T09:59:58.25Z").toEpochMilli();
+        assertThat(arrival.map(agentReading(true, AGENT_READING)).orElseThrow().timestamp()).isEqualTo(1_763_805_600_000L);
+        assertThat(reading.map(agentReading(true, AGENT_READING)).orElseThrow().timestamp()).isEqualTo(readingTime);
+        assertThat(readingIdentity.map(agentReading(true, AGENT_READING)).orElseThrow().timestamp()).isEqualTo(readingTime);
+        assertThat(reading.map(agentReading(true, "not json")).orElseThrow().timestamp())
+                .as("no ts: the arrival").isEqualTo(1_763_805_600_000L);
+        assertThat(reading.map(agentReading(true, AGENT_READING.replace("2025-11-22T09:59:58.25Z",
+                "2025-11-22T10:05:00Z"))).orElseThrow().timestamp()).as("a ts ahead of the arrival: the arrival")
+                .isEqualTo(1_763_805_600_000L);
+        assertThat(arrival.map(agentReading(false, AGENT_READING)).orElseThrow().timestamp())
+                .as("not synchronised: the producer's time of sending").isNull();
+        assertThat(reading.map(agentReading(false, AGENT_READING)).orElseThrow().timestamp()).isNull();
+    }
+
+    @Test
+    void aStructuredRoute_writesOneCloudEventsJsonObject_withIdentityAttributesAndThePayloadAsData() throws Exception {
+        RecordMapper structured = mapperFor(Route.Headers.FULL, Route.Format.STRUCTURED, Route.Timestamp.ARRIVAL);
+        ProducerRecord<byte[], byte[]> mapped = structured.map(agentReading(true, AGENT_READING)).orElseThrow();
+        com.fasterxml.jackson.databind.JsonNode event = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(mapped.value());
+        assertThat(event.get("specversion").asText()).isEqualTo("1.0");
+        assertThat(event.get("id").asText()).isEqualTo("pi-1/temperature/3/43");
+        assertThat(event.get("source").asText()).isEqualTo("edge://pi-1/temperature");
+        assertThat(event.get("type").asText()).isEqualTo("dev.edgeline.reading");
+        assertThat(event.get("time").asText()).isEqualTo("2025-11-22T09:59:58.250Z");
+        assertThat(event.get("datacontenttype").asText()).isEqualTo("application/json");
+        assertThat(event.get("dataschema").asText()).isEqualTo("https://edgeline.dev/schemas/payload/reading.schema.json");
+        assertThat(event.get("device").asText()).isEqualTo("pi-1");
+        assertThat(event.get("stream").asText()).isEqualTo("temperature");
+        assertThat(event.get("boot").asText()).isEqualTo("3");
+        assertThat(event.get("seq").asText()).isEqualTo("43");
+        assertThat(event.get("mqtttopic").asText()).isEqualTo("edge/pi-1/temperature");
+        assertThat(event.get("clocksynced").asBoolean()).isTrue();
+        assertThat(event.get("data").get("value").asDouble()).isEqualTo(21.5);
+        assertThat(event.get("data").get("unit").asText()).isEqualTo("°C");
+        java.util.Iterator<String> names = event.fieldNames();
+        while (names.hasNext()) {
+            assertThat(names.next()).as("CloudEvents attribute names").matches("[a-z0-9]+|data_base64");
+        }
+        assertThat(headersOf(agentReading(true, AGENT_READING), structured)).containsExactlyInAnyOrderEntriesOf(
+                Map.of("device", "pi-1", "stream", "temperature", "boot", "3", "seq", "43",
+                        "content-type", "application/cloudevents+json"));
+        assertThat(mapped.timestamp()).isEqualTo(1_763_805_600_000L);
+    }
+
+    @Test
+    void aStructuredRoute_carriesBytesThatAreNotJsonOrNotUtf8_asBase64() throws Exception {
+        RecordMapper structured = mapperFor(Route.Headers.FULL, Route.Format.STRUCTURED, Route.Timestamp.ARRIVAL);
+        byte[] notUtf8 = {'"', (byte) 0xC0, (byte) 0xAF, '"'}; // well-formed JSON to the scanner, an overlong '/'
+        byte[] text = "21.5 C \"quoted\"".getBytes(StandardCharsets.UTF_8);
+        for (byte[] payload : List.of(notUtf8, text)) {
+            SpoolRecord record = new SpoolRecord("pi-1/esp \"32\"", "lan/esp/room temp", 1, 0, "lan/esp/room temp",
+                    false, 0, payload);
+            com.fasterxml.jackson.databind.JsonNode event = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(structured.map(record).orElseThrow().value());
+            assertThat(event.has("data")).isFalse();
+            assertThat(java.util.Base64.getDecoder().decode(event.get("data_base64").asText())).isEqualTo(payload);
+            assertThat(event.get("datacontenttype").asText()).isEqualTo("application/octet-stream");
+            assertThat(event.get("type").asText()).isEqualTo("dev.edgeline.device-data");
+            assertThat(event.get("device").asText()).isEqualTo("pi-1/esp \"32\"");
+            assertThat(event.get("source").asText()).isEqualTo("edge://pi-1/esp%20%2232%22/lan/esp/room%20temp");
+            assertThat(event.get("clocksynced").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void utf8Check_agreesWithTheJdksDecoder_onRandomBytes() {
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 100_000; i++) {
+            byte[] bytes = new byte[random.nextInt(0, 8)];
+            for (int k = 0; k < bytes.length; k++) {
+                bytes[k] = (byte) (random.nextBoolean() ? random.nextInt(0x80, 0x100) : random.nextInt(0, 0x100));
+            }
+            boolean jdk;
+            try {
+                StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+                jdk = true;
+            } catch (java.nio.charset.CharacterCodingException e) {
+                jdk = false;
+            }
+            assertThat(StructuredEvent.isUtf8(bytes)).as(java.util.HexFormat.of().formatHex(bytes)).isEqualTo(jdk);
+        }
+        assertThat(StructuredEvent.isUtf8("é€😀".getBytes(StandardCharsets.UTF_8))).isTrue();
     }
 }

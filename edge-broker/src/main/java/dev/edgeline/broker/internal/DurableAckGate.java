@@ -13,6 +13,7 @@ import com.hivemq.extension.sdk.api.interceptor.pubrec.PubrecOutboundInterceptor
 import com.hivemq.extension.sdk.api.interceptor.pubrec.parameter.PubrecOutboundInput;
 import com.hivemq.extension.sdk.api.interceptor.pubrec.parameter.PubrecOutboundOutput;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import dev.edgeline.broker.spool.AppendOutcome;
 import dev.edgeline.broker.spool.SpoolFullException;
 import java.time.Duration;
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * yet, holds it (HiveMQ's async output) until it is. Holding the acknowledgement rather than the inbound publish
  * lets one client have many records waiting for the same fsync (HiveMQ processes a client's next publish only after
  * the previous inbound interception finished), which is what makes group commit pay off.
+ *
+ * <p>A stored publish is acknowledged with reason code 0 (success), also when nobody on the broker subscribes to its
+ * topic: HiveMQ would say 0x10 (no matching subscribers), which the specification counts as success but device
+ * firmware that checks for 0 takes for a failure. The record is stored for Kafka; local subscribers are not what it is
+ * for. Publishes this gate did not register (QoS 0, refusals) keep the broker's code.
  *
  * <p>If the append fails after the publish was let through, an error code cannot be put into an acknowledgement that
  * HiveMQ already made a success, so the client is disconnected with reason code 0x97 (quota exceeded, lane full) or
@@ -70,7 +76,13 @@ public final class DurableAckGate implements PubackOutboundInterceptor, PubrecOu
     public void onOutboundPuback(@NotNull PubackOutboundInput input, @NotNull PubackOutboundOutput output) {
         String clientId = input.getClientInformation().getClientId();
         CompletableFuture<AppendOutcome> append = take(clientId, input.getPubackPacket().getPacketIdentifier());
-        if (append != null && !isDurable(append)) {
+        if (append == null) {
+            return;
+        }
+        if (input.getPubackPacket().getReasonCode() == AckReasonCode.NO_MATCHING_SUBSCRIBERS) {
+            output.getPubackPacket().setReasonCode(AckReasonCode.SUCCESS);
+        }
+        if (!isDurable(append)) {
             hold(clientId, append, output.async(HOLD_LIMIT));
         }
     }
@@ -79,7 +91,13 @@ public final class DurableAckGate implements PubackOutboundInterceptor, PubrecOu
     public void onOutboundPubrec(@NotNull PubrecOutboundInput input, @NotNull PubrecOutboundOutput output) {
         String clientId = input.getClientInformation().getClientId();
         CompletableFuture<AppendOutcome> append = take(clientId, input.getPubrecPacket().getPacketIdentifier());
-        if (append != null && !isDurable(append)) {
+        if (append == null) {
+            return;
+        }
+        if (input.getPubrecPacket().getReasonCode() == AckReasonCode.NO_MATCHING_SUBSCRIBERS) {
+            output.getPubrecPacket().setReasonCode(AckReasonCode.SUCCESS);
+        }
+        if (!isDurable(append)) {
             hold(clientId, append, output.async(HOLD_LIMIT));
         }
     }

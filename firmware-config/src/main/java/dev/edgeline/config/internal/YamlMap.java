@@ -162,6 +162,25 @@ public final class YamlMap {
         return value == null ? defaultValue : value;
     }
 
+    /**
+     * One of {@code choices}, named in the file by {@code nameOf}; {@code defaultValue} when the key is absent.
+     * Anything else is an error that lists the names, and gives {@code null}.
+     */
+    public <T> @Nullable T choice(String key, T defaultValue, List<T> choices, Function<T, String> nameOf) {
+        String text = string(key, nameOf.apply(defaultValue));
+        if (text == null) {
+            return null;
+        }
+        for (T choice : choices) {
+            if (nameOf.apply(choice).equals(text)) {
+                return choice;
+            }
+        }
+        errors.add(child(key), "'" + text + "' is not one of: "
+                + String.join(", ", choices.stream().map(nameOf).toList()));
+        return null;
+    }
+
     public Path directory(String key, Path baseDirectory) {
         String value = string(key);
         if (value == null || value.isBlank()) {

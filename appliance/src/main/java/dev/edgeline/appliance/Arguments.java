@@ -77,16 +77,17 @@ public final class Arguments {
         if (text.isEmpty()) {
             return Optional.empty();
         }
-        var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text.get());
+        var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text.get());
         if (!matcher.matches()) {
-            throw new UsageException("--" + name + " '" + text.get() + "' is not a duration such as 60s, 5m or 1h");
+            throw new UsageException("--" + name + " '" + text.get() + "' is not a duration such as 60s, 5m, 1h or 7d");
         }
         long amount = Long.parseLong(matcher.group(1));
         return Optional.of(switch (matcher.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
         });
     }
 

@@ -9,6 +9,8 @@ public final class ExitCodes {
     public static final int INVALID_INPUT = 2;
     /** The demo's check found missing or duplicated records. */
     public static final int DEMO_MISMATCH = 3;
+    /** A check found a problem: verify (missing, duplicated, out of order), kafka topics (missing, misconfigured). */
+    public static final int PROBLEM_FOUND = 3;
 
     private ExitCodes() {}
 }

@@ -48,6 +48,14 @@ public final class Main {
                 case "verify" -> new VerifyCommand(out, err).run(rest);
                 case "tail" -> new TailCommand(out, err).run(rest);
                 case "aot-train" -> new AotTrainingCommand(out, err).run(rest);
+                case "kafka" -> {
+                    if (rest.isEmpty() || !rest.getFirst().equals("topics")) {
+                        err.println("edge kafka: this is the device's release; it has `edge kafka topics --config F`"
+                                + " (the topics a configuration needs), not a Kafka server (a workstation command)");
+                        yield ExitCodes.INVALID_INPUT;
+                    }
+                    yield new KafkaTopicsCommand(out, err).run(rest.subList(1, rest.size()));
+                }
                 case "demo", "console" -> {
                     err.println("edge: '" + args.getFirst() + "' is a workstation command (bin/edge in a checkout, the"
                             + " workbench module); this is the device's release, which has no Kafka server or web console");
@@ -102,6 +110,10 @@ public final class Main {
                                       exit 3 on any problem
                   tail --bootstrap B --topic T [--from end|beginning] [--max N]
                                       follow topics readably (read_committed)
+                  kafka topics --config FILE [--create] [--bootstrap B] [--command-config FILE]
+                                      [--partitions 6] [--retention 7d|forever] [--replication N]
+                                      check (--create: first create) every topic the configuration needs:
+                                      data, gaps, checkpoints; exit 3 if one is missing or misconfigured
                   config schema [--payload reading|health|broker-health|gap]
                                       print the JSON Schema of the device YAML, or of a Kafka payload kind
                   aot-train           a short broker and bridge run, for the JVM's ahead-of-time cache: run it with

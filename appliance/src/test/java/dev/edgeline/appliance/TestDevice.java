@@ -17,7 +17,16 @@ public final class TestDevice {
 
     /** Three simulated streams sampled every {@code periodMillis}, all routed to {@code topic}. */
     public static DeviceConfig config(Path dataDir, int mqttPort, String kafkaBootstrap, String topic, int periodMillis) {
-        String yaml = """
+        try {
+            return ConfigLoader.parse(Path.of("it.yaml"), yaml(mqttPort, kafkaBootstrap, topic, periodMillis), dataDir);
+        } catch (InvalidConfigException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+    }
+
+    /** The YAML of {@link #config}. */
+    public static String yaml(int mqttPort, String kafkaBootstrap, String topic, int periodMillis) {
+        return """
                 device:
                   id: %s
                   site: test-rack
@@ -54,11 +63,6 @@ public final class TestDevice {
                     type: simulated-digital
                     period: %dms
                 """.formatted(DEVICE, mqttPort, kafkaBootstrap, topic, periodMillis, periodMillis, periodMillis);
-        try {
-            return ConfigLoader.parse(Path.of("it.yaml"), yaml, dataDir);
-        } catch (InvalidConfigException e) {
-            throw new AssertionError(e.getMessage(), e);
-        }
     }
 
     public static int freePort() {

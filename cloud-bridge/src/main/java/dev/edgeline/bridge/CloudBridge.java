@@ -7,6 +7,7 @@ import dev.edgeline.bridge.internal.Checkpoint;
 import dev.edgeline.bridge.internal.CheckpointStore;
 import dev.edgeline.bridge.internal.RecordMapper;
 import dev.edgeline.bridge.internal.SecurityProperties;
+import dev.edgeline.bridge.topics.RequiredTopics;
 import dev.edgeline.broker.spool.GapMarkerRecords;
 import dev.edgeline.broker.spool.SpoolReader;
 import dev.edgeline.broker.spool.SpooledRecord;
@@ -113,6 +114,7 @@ public final class CloudBridge implements AutoCloseable {
     private long lastBatchNanos = System.nanoTime();
     private long lastCursorWriteNanos = System.nanoTime();
     private boolean cursorBehind;
+    private boolean topicsConfirmed;
     private long mixedBatchNanos = System.nanoTime() - LIVE_WINDOW.toNanos();
 
     /**
@@ -263,6 +265,10 @@ public final class CloudBridge implements AutoCloseable {
     /** A new producer; in exactly-once mode also fences older instances and restores the committed checkpoint. */
     private Producer<byte[], byte[]> connect(SpoolReader reader)
             throws IOException, ExecutionException, InterruptedException, TimeoutException {
+        if (!topicsConfirmed) {
+            RequiredTopics.confirm(config, security, KAFKA_TIMEOUT);
+            topicsConfirmed = true;
+        }
         Producer<byte[], byte[]> created = new KafkaProducer<>(BridgeProducerProperties.of(config, deviceId, security));
         if (!exactlyOnce()) {
             return created;

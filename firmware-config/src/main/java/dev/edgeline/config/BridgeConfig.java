@@ -71,6 +71,18 @@ public record BridgeConfig(
         routes = List.copyOf(routes);
     }
 
+    /**
+     * The largest Kafka record (value, key and headers) a spooled record can become: its payload and
+     * {@link #RECORD_OVERHEAD_BYTES}, and on a {@code format: structured} route the payload base64-encoded inside a
+     * JSON object whose attributes may take as much again. The producer's request limit and the data topics'
+     * {@code max.message.bytes} are at least this.
+     */
+    public int largestKafkaRecordBytes() {
+        boolean structured = routes.stream().anyMatch(route -> route.format() == Route.Format.STRUCTURED);
+        long value = structured ? 4L * ((maxRecordBytes + 2L) / 3) + RECORD_OVERHEAD_BYTES : maxRecordBytes;
+        return (int) Math.min(Integer.MAX_VALUE, value + RECORD_OVERHEAD_BYTES);
+    }
+
     /** The first route whose filter matches {@code mqttTopic}, if any. */
     public Optional<Route> routeFor(String mqttTopic) {
         for (Route route : routes) {

@@ -29,7 +29,8 @@ public final class WorkbenchMain {
             return switch (args.getFirst()) {
                 case "demo" -> new DemoCommand(out, err).run(rest);
                 case "console" -> new ConsoleCommand(out, err).run(rest);
-                case "kafka" -> new KafkaCommand(out, err).run(rest);
+                case "kafka" -> !rest.isEmpty() && rest.getFirst().equals("topics") ? Main.run(args, out, err)
+                        : new KafkaCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> {
                     Main.usage(out);
                     out.println("""

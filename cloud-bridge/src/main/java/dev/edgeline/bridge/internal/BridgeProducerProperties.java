@@ -29,7 +29,7 @@ public final class BridgeProducerProperties {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         // Never below what the broker accepts at the MQTT door: the client must not refuse a record the device took.
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                Math.max(1 << 20, config.maxRecordBytes() + BridgeConfig.RECORD_OVERHEAD_BYTES));
+                Math.max(1 << 20, config.largestKafkaRecordBytes()));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);

@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import dev.edgeline.bridge.topics.TopicPlan;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
@@ -85,17 +86,15 @@ public final class CheckpointStore {
                 return;
             }
             int brokers = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
-            short replication = (short) Math.max(1, Math.min(3, brokers));
-            String minInSync = String.valueOf(Math.max(1, replication - 1));
+            short replication = TopicPlan.replicationFor(brokers);
+            String minInSync = String.valueOf(TopicPlan.minInSyncFor(replication));
             List<NewTopic> missing = new java.util.ArrayList<>();
-            if (!existing.contains(topic)) {
-                missing.add(new NewTopic(topic, 1, replication).configs(Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync)));
-            }
-            if (!existing.contains(anchorTopic())) {
-                missing.add(new NewTopic(anchorTopic(), 1, replication).configs(Map.of(
-                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync)));
+            for (TopicPlan.Topic planned : List.of(TopicPlan.checkpointTopic(topic), TopicPlan.anchorTopic(topic))) {
+                if (!existing.contains(planned.name())) {
+                    Map<String, String> configs = new java.util.HashMap<>(planned.configs());
+                    configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
+                    missing.add(new NewTopic(planned.name(), planned.partitions(), replication).configs(configs));
+                }
             }
             for (var result : admin.createTopics(missing).values().values()) {
                 try {

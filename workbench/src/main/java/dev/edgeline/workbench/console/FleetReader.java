@@ -49,10 +49,20 @@ final class FleetReader implements AutoCloseable {
         this.view = view;
         this.fixedTopics = List.copyOf(topics);
         this.gapTopic = gapTopic;
-        this.excluded = name -> name.startsWith("__") || name.equals("edge.bridge.checkpoints")
-                || name.startsWith("_confluent") || name.startsWith("_schemas");
+        this.excluded = FleetReader::isInternal;
         this.thread = Thread.ofPlatform().name("console-reader").daemon().unstarted(this::run);
     }
+
+    /**
+     * Kafka's and its tools' internal topics ({@code __consumer_offsets}, {@code _schemas}, ...: a leading
+     * underscore) and the bridges' checkpoint topic with its anchor ({@code edge.bridge.checkpoints.anchor}, empty,
+     * only read for its transaction offsets): none holds readings.
+     */
+    static boolean isInternal(String topic) {
+        return topic.startsWith("_") || topic.equals(CHECKPOINT_TOPIC) || topic.equals(CHECKPOINT_TOPIC + ".anchor");
+    }
+
+    private static final String CHECKPOINT_TOPIC = "edge.bridge.checkpoints";
 
     void start() {
         thread.start();

@@ -152,7 +152,8 @@ public record BrokerConfig(List<Listener> listeners, Path dataDirectory, Session
      * @param publish   topic filters it may publish to
      * @param subscribe topic filters it may subscribe to
      * @param identity  whether its record identity user properties are kept ({@code TRUSTED}, for edge agents of this
-     *                  device) or ignored and assigned by the broker ({@code ASSIGNED}, third-party devices)
+     *                  device), ignored and assigned by the broker ({@code ASSIGNED}, third-party devices), or
+     *                  assigned but for the device's own sequence number ({@code DEVICE_SEQ})
      * @param clientIds the MQTT client ids it may connect with: exact ids, or a prefix ending in {@code *};
      *                  {@code {user}} and {@code {device}} replaced. A client id that another user's pattern matches
      *                  with a longer fixed part belongs to that user, so that no client can take over (and
@@ -179,7 +180,20 @@ public record BrokerConfig(List<Listener> listeners, Path dataDirectory, Session
         /** Its {@code device}, {@code stream}, {@code boot}, {@code seq} are kept; {@code device} must be this one. */
         TRUSTED,
         /** Its identity properties are ignored; the broker assigns the identity. */
-        ASSIGNED
+        ASSIGNED,
+        /**
+         * A third-party device that counts its own publishes: {@code device} ({@code <gateway>/<user>}) and
+         * {@code stream} (the topic) are assigned as for {@code ASSIGNED}, but {@code seq} is the device's own (the
+         * user property {@code seq}, or for MQTT 3.1.1 the payload's top-level JSON member {@code "seq"}), and
+         * {@code boot} too when it sends one (else 0). A publish lost between the device and the gateway is then a
+         * hole in {@code seq}, seen in Kafka like the agent's; a resent one is dropped as a duplicate.
+         */
+        DEVICE_SEQ;
+
+        /** Its name in the device configuration ({@code broker.auth.clients[].identity}). */
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
     }
 
     /**

@@ -416,13 +416,9 @@ public final class ConfigLoader {
         String user = c.string("user");
         List<String> publish = c.has("publish") ? topicFilters(c, "publish") : List.of();
         List<String> subscribe = c.has("subscribe") ? topicFilters(c, "subscribe") : List.of();
-        String identityText = c.string("identity", "assigned");
-        BrokerConfig.IdentityTrust identity = BrokerConfig.IdentityTrust.ASSIGNED;
-        if ("trusted".equals(identityText)) {
-            identity = BrokerConfig.IdentityTrust.TRUSTED;
-        } else if (identityText != null && !"assigned".equals(identityText)) {
-            c.error("identity", "'" + identityText + "' is not one of: assigned, trusted");
-        }
+        BrokerConfig.IdentityTrust identity = c.choice("identity", BrokerConfig.IdentityTrust.ASSIGNED,
+                List.of(BrokerConfig.IdentityTrust.ASSIGNED, BrokerConfig.IdentityTrust.TRUSTED,
+                        BrokerConfig.IdentityTrust.DEVICE_SEQ), BrokerConfig.IdentityTrust::configName);
         List<String> clientIds = c.has("client-ids") ? c.list("client-ids", (path, node) -> {
             if (!(node instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar) || scalar.getValue().isEmpty()) {
                 errors.add(path, "must be a client id, or a client id prefix ending in *");
@@ -436,7 +432,7 @@ public final class ConfigLoader {
             return Optional.of(id);
         }) : BrokerConfig.ClientAcl.DEFAULT_CLIENT_IDS;
         c.rejectUnknownKeys();
-        return user == null ? Optional.empty()
+        return user == null || identity == null ? Optional.empty()
                 : Optional.of(new BrokerConfig.ClientAcl(user, publish, subscribe, identity, clientIds));
     }
 

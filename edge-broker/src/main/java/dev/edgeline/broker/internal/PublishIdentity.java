@@ -4,6 +4,7 @@ import dev.edgeline.broker.spool.SpoolRecord;
 import dev.edgeline.config.RecordEnvelope;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Turns an incoming publish into a {@link SpoolRecord} with its identity, bound to the client that sent it.
@@ -18,6 +19,10 @@ import java.util.Optional;
  *       and {@code /} in the name are percent-encoded), {@code stream} = the topic, {@code boot} = the broker's boot,
  *       and {@code seq} assigned by the spool. The gateway's id in {@code device} keeps two gateways' records apart
  *       in keys and {@code ce_id}s even when their devices share a name.</li>
+ *   <li>A client with {@code identity: device-seq} (a third-party device that counts its publishes) gets the assigned
+ *       {@code device} and {@code stream}, and keeps its own {@code seq} and {@code boot} (0 when it sends none):
+ *       user properties for MQTT 5, else the payload's top-level JSON members {@code "seq"} and {@code "boot"}.
+ *       A publish without a usable {@code seq} is refused as malformed (0x99).</li>
  * </ul>
  * Stateless and thread-safe.
  */
@@ -58,6 +63,9 @@ public final class PublishIdentity {
         Optional<String> seq = Optional.ofNullable(userProperties.get(RecordEnvelope.SEQ));
         int present = (device.isPresent() ? 1 : 0) + (stream.isPresent() ? 1 : 0) + (boot.isPresent() ? 1 : 0)
                 + (seq.isPresent() ? 1 : 0);
+        if (principal.identity() == dev.edgeline.config.BrokerConfig.IdentityTrust.DEVICE_SEQ) {
+            return deviceCounted(principal, clientId, topic, seq, boot, brokerClockSynced, receivedAtMillis, payload);
+        }
         if (!principal.trusted() || present == 0) {
             return new Result.Accepted(new SpoolRecord(assignedDevice(principal.sourceName(clientId)), topic,
                     brokerBoot, SpoolRecord.ASSIGN_SEQ, topic, brokerClockSynced, receivedAtMillis, payload));
@@ -91,6 +99,51 @@ public final class PublishIdentity {
         boolean clockSynced = "true".equals(userProperties.get(RecordEnvelope.CLOCK_SYNCED));
         return new Result.Accepted(new SpoolRecord(device.get(), stream.get(), bootNumber, seqNumber, topic,
                 clockSynced, receivedAtMillis, payload));
+    }
+
+    /**
+     * A device that counts its own publishes: its {@code seq} (and {@code boot}, 0 when it sends none) from the user
+     * properties or, failing them, from the payload's top-level JSON members; device and stream as assigned.
+     */
+    private Result deviceCounted(ClientPrincipal principal, String clientId, String topic, Optional<String> seqProperty,
+                                 Optional<String> bootProperty, boolean brokerClockSynced, long receivedAtMillis,
+                                 byte[] payload) {
+        long seqNumber;
+        long bootNumber;
+        if (seqProperty.isPresent()) {
+            OptionalLong seq = counter(seqProperty.get());
+            OptionalLong boot = bootProperty.isPresent() ? counter(bootProperty.get()) : OptionalLong.of(0);
+            if (seq.isEmpty() || boot.isEmpty()) {
+                return malformed("user property " + (seq.isEmpty() ? "seq='" + seqProperty.get()
+                        : "boot='" + bootProperty.get()) + "' is not a non-negative decimal number");
+            }
+            seqNumber = seq.getAsLong();
+            bootNumber = boot.getAsLong();
+        } else {
+            PayloadCounters.Counters counters = PayloadCounters.read(payload);
+            if (counters.malformed() != null) {
+                return malformed("payload member " + counters.malformed() + " is not a non-negative whole number");
+            }
+            if (counters.seq().isEmpty()) {
+                return malformed("client " + clientId + " counts its own publishes (identity: device-seq) but this"
+                        + " one has no seq: neither a user property seq nor a top-level \"seq\" in a JSON payload");
+            }
+            seqNumber = counters.seq().getAsLong();
+            bootNumber = counters.boot().orElse(0);
+        }
+        return new Result.Accepted(new SpoolRecord(assignedDevice(principal.sourceName(clientId)), topic, bootNumber,
+                seqNumber, topic, brokerClockSynced, receivedAtMillis, payload));
+    }
+
+    private static OptionalLong counter(String text) {
+        if (text.isEmpty() || text.length() > 19 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(text));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
 
     private static Result malformed(String reason) {

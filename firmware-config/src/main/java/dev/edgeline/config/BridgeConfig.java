@@ -78,8 +78,14 @@ public record BridgeConfig(
      * {@code max.message.bytes} are at least this.
      */
     public int largestKafkaRecordBytes() {
-        boolean structured = routes.stream().anyMatch(route -> route.format() == Route.Format.STRUCTURED);
-        long value = structured ? 4L * ((maxRecordBytes + 2L) / 3) + RECORD_OVERHEAD_BYTES : maxRecordBytes;
+        long value = maxRecordBytes;
+        for (Route route : routes) {
+            value = Math.max(value, switch (route.format()) {
+                case BINARY -> maxRecordBytes;
+                case STRUCTURED -> 4L * ((maxRecordBytes + 2L) / 3) + RECORD_OVERHEAD_BYTES; // base64
+                case CONNECT -> 6L * maxRecordBytes + 2 * RECORD_OVERHEAD_BYTES; // control bytes as \\u00XX
+            });
+        }
         return (int) Math.min(Integer.MAX_VALUE, value + RECORD_OVERHEAD_BYTES);
     }
 

@@ -690,9 +690,9 @@ public final class ConfigLoader {
                 Route.Named::configName);
         Route.Timestamp timestamp = m.choice("timestamp", Route.Timestamp.ARRIVAL,
                 Route.choices(Route.Timestamp.class), Route.Named::configName);
-        if (headersGiven && format == Route.Format.STRUCTURED) {
-            m.error("headers", "applies to format: binary only (format: structured writes the identity headers and"
-                    + " puts everything else in the JSON value)");
+        if (headersGiven && format != null && format != Route.Format.BINARY) {
+            m.error("headers", "applies to format: binary only (format: " + format.configName() + " writes the"
+                    + " identity headers and puts everything else in the JSON value)");
             headers = null;
         }
         String lane;

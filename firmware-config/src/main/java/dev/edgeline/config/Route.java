@@ -49,10 +49,13 @@ public record Route(TopicFilter filter, String kafkaTopic, KeyTemplate keyTempla
      * Kafka value, the attributes in headers. {@code STRUCTURED} (CloudEvents structured content mode,
      * {@code application/cloudevents+json}): one JSON object holding the attributes, the identity and the payload
      * ({@code data}, or {@code data_base64} when it is not JSON), for consumers that drop headers, such as Kafka
-     * Connect sinks; the headers are then the four identity headers and {@code content-type}.
+     * Connect sinks; the headers are then the four identity headers and {@code content-type}. {@code CONNECT}: Kafka
+     * Connect's JSON with schema ({@code JsonConverter} with {@code schemas.enable=true}): the same attributes as typed
+     * fields of one struct and the payload as text, for sinks that need a schema (JDBC, Parquet) where there is no
+     * schema registry; headers as for {@code STRUCTURED}.
      */
     public enum Format implements Named {
-        BINARY("binary"), STRUCTURED("structured");
+        BINARY("binary"), STRUCTURED("structured"), CONNECT("connect");
 
         private final String configName;
 

@@ -112,7 +112,7 @@ class ConfigLoaderTest {
                 "kafka-topic: site.readings\n      format: avro\n      timestamp: kafka");
         assertThatThrownBy(() -> parse(wrong)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
                 assertThat(e.errors()).extracting(ConfigError::toString).contains(
-                        "kafka.routes[0].format: 'avro' is not one of: binary, structured",
+                        "kafka.routes[0].format: 'avro' is not one of: binary, structured, connect",
                         "kafka.routes[0].timestamp: 'kafka' is not one of: arrival, reading"));
     }
 

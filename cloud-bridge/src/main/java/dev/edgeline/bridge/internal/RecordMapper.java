@@ -30,6 +30,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * <p>{@code format: structured}: one CloudEvents JSON object with all of the above ({@link StructuredEvent}), and the
  * four identity headers with {@code content-type: application/cloudevents+json}.
  *
+ * <p>{@code format: connect}: Kafka Connect's JSON with schema ({@link ConnectRecord}), for sinks that need typed
+ * columns, with the four identity headers and {@code content-type: application/json}.
+ *
  * <p>The Kafka timestamp is the arrival time or the reading's time as the route says ({@link Route.Timestamp}), and
  * left to the producer (the time of sending) for a record whose clock was not synchronised.
  *
@@ -55,6 +58,7 @@ public final class RecordMapper {
     private final String gatewayDevice;
     private final JsonPayload payload = new JsonPayload();
     private final StructuredEvent structured = new StructuredEvent();
+    private final ConnectRecord connect = new ConnectRecord();
 
     /** A mapper for the bridge of {@code gatewayDevice} (records of its own agent and broker get a dataschema). */
     public RecordMapper(BridgeConfig config, String gatewayDevice) {
@@ -69,7 +73,8 @@ public final class RecordMapper {
      */
     private record StreamConstants(String kafkaTopic, byte[] key, Route.Headers headers, Route.Format format,
                                    Route.Timestamp timestamp, Header device, Header stream, Header mqttTopic,
-                                   Header ceSource, String ceIdPrefix, StructuredEvent.Stream structured) {}
+                                   Header ceSource, String ceIdPrefix, StructuredEvent.Stream structured,
+                                   ConnectRecord.Stream connect) {}
 
     private static final Header CLOCK_SYNCED = header(RecordEnvelope.CLOCK_SYNCED, "true");
     private static final Header CLOCK_NOT_SYNCED = header(RecordEnvelope.CLOCK_SYNCED, "false");
@@ -77,6 +82,7 @@ public final class RecordMapper {
     private static final Header JSON = header(RecordEnvelope.CONTENT_TYPE, "application/json");
     private static final Header OCTETS = header(RecordEnvelope.CONTENT_TYPE, "application/octet-stream");
     private static final Header CLOUDEVENTS = header(RecordEnvelope.CONTENT_TYPE, CLOUDEVENTS_JSON);
+    private static final Header CONNECT_JSON = header(RecordEnvelope.CONTENT_TYPE, "application/json");
     private static final Header DEVICE_DATA = header("ce_type", CE_TYPE_DEVICE_DATA);
     private static final Map<RecordEnvelope.PayloadKind, Header> SCHEMAS = new EnumMap<>(RecordEnvelope.PayloadKind.class);
     private static final Map<RecordEnvelope.PayloadKind, Header> TYPES = new EnumMap<>(RecordEnvelope.PayloadKind.class);
@@ -124,8 +130,17 @@ public final class RecordMapper {
                     record.payload(), headers));
         }
         Optional<RecordEnvelope.PayloadKind> kind = json ? kindOf(record) : Optional.empty();
-        byte[] time = ceTime.format(json && payload.ts().isPresent() ? payload.ts().getAsLong()
-                : record.receivedAtMillis());
+        long timeMillis = json && payload.ts().isPresent() ? payload.ts().getAsLong() : record.receivedAtMillis();
+        if (stream.format() == Route.Format.CONNECT) {
+            headers.add(CONNECT_JSON);
+            byte[] value = connect.write(stream.connect(), record.boot(), record.seq(),
+                    kind.map(RecordEnvelope.PayloadKind::ceType).orElse(CE_TYPE_DEVICE_DATA), timeMillis,
+                    record.receivedAtMillis(), record.clockSynced(), json,
+                    kind.map(RecordEnvelope.PayloadKind::schemaUri).orElse(null), record.payload());
+            return Optional.of(new ProducerRecord<>(stream.kafkaTopic(), null, timestamp, stream.key(), value,
+                    headers));
+        }
+        byte[] time = ceTime.format(timeMillis);
         if (stream.format() == Route.Format.STRUCTURED) {
             headers.add(CLOUDEVENTS);
             byte[] value = structured.write(stream.structured(), boot, seq,
@@ -169,7 +184,8 @@ public final class RecordMapper {
                 header(RecordEnvelope.DEVICE, record.device()), header(RecordEnvelope.STREAM, record.stream()),
                 header(RecordEnvelope.MQTT_TOPIC, record.mqttTopic()), header("ce_source", source),
                 record.device() + "/" + record.stream() + "/",
-                new StructuredEvent.Stream(record.device(), record.stream(), record.mqttTopic(), source));
+                new StructuredEvent.Stream(record.device(), record.stream(), record.mqttTopic(), source),
+                new ConnectRecord.Stream(record.device(), record.stream(), record.mqttTopic(), source));
         if (constants.size() >= CACHE_LIMIT) {
             constants.clear();
         }

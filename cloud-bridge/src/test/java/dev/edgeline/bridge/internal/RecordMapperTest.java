@@ -298,8 +298,54 @@ class RecordMapperTest {
             } catch (java.nio.charset.CharacterCodingException e) {
                 jdk = false;
             }
-            assertThat(StructuredEvent.isUtf8(bytes)).as(java.util.HexFormat.of().formatHex(bytes)).isEqualTo(jdk);
+            assertThat(JsonBytes.isUtf8(bytes)).as(java.util.HexFormat.of().formatHex(bytes)).isEqualTo(jdk);
         }
-        assertThat(StructuredEvent.isUtf8("é€😀".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(JsonBytes.isUtf8("é€😀".getBytes(StandardCharsets.UTF_8))).isTrue();
+    }
+
+    @Test
+    void aConnectRoute_writesKafkaConnectJsonWithSchema_thatConnectsOwnConverterReadsIntoTypedFields() {
+        RecordMapper connect = mapperFor(Route.Headers.FULL, Route.Format.CONNECT, Route.Timestamp.ARRIVAL);
+        org.apache.kafka.connect.json.JsonConverter converter = new org.apache.kafka.connect.json.JsonConverter();
+        converter.configure(Map.of("schemas.enable", "true"), false);
+        ProducerRecord<byte[], byte[]> mapped = connect.map(agentReading(true, AGENT_READING)).orElseThrow();
+        org.apache.kafka.connect.data.SchemaAndValue read = converter.toConnectData("readings", mapped.value());
+        org.apache.kafka.connect.data.Struct row = (org.apache.kafka.connect.data.Struct) read.value();
+        assertThat(row.getString("id")).isEqualTo("pi-1/temperature/3/43");
+        assertThat(row.getString("type")).isEqualTo("dev.edgeline.reading");
+        assertThat(row.getString("source")).isEqualTo("edge://pi-1/temperature");
+        assertThat(row.get("time")).isEqualTo(java.util.Date.from(java.time.Instant.parse("2025-11-22T09:59:58.25Z")));
+        assertThat(row.get("received_at")).isEqualTo(new java.util.Date(1_763_805_600_000L));
+        assertThat(row.getString("device")).isEqualTo("pi-1");
+        assertThat(row.getString("stream")).isEqualTo("temperature");
+        assertThat(row.getInt64("boot")).isEqualTo(3L);
+        assertThat(row.getInt64("seq")).isEqualTo(43L);
+        assertThat(row.getString("mqtt_topic")).isEqualTo("edge/pi-1/temperature");
+        assertThat(row.getBoolean("clock_synced")).isTrue();
+        assertThat(row.getString("content_type")).isEqualTo("application/json");
+        assertThat(row.getString("dataschema")).isEqualTo("https://edgeline.dev/schemas/payload/reading.schema.json");
+        assertThat(row.getString("data")).isEqualTo(AGENT_READING);
+        assertThat(row.get("data_bytes")).isNull();
+        assertThat(headersOf(agentReading(true, AGENT_READING), connect)).containsOnlyKeys("device", "stream", "boot",
+                "seq", "content-type");
+
+        byte[] awkward = "line 1\n\t\"quoted\" \\ \u0001 é".getBytes(StandardCharsets.UTF_8);
+        byte[] binary = {0, (byte) 0xFF, (byte) 0xC0, 0x41};
+        for (byte[] payload : List.of(awkward, binary)) {
+            SpoolRecord record = new SpoolRecord("pi-1/esp \"32\"", "lan/esp/room temp", 1, 7, "lan/esp/room temp",
+                    false, 5, payload);
+            org.apache.kafka.connect.data.Struct other = (org.apache.kafka.connect.data.Struct) converter
+                    .toConnectData("readings", connect.map(record).orElseThrow().value()).value();
+            assertThat(other.getString("device")).isEqualTo("pi-1/esp \"32\"");
+            assertThat(other.getString("type")).isEqualTo("dev.edgeline.device-data");
+            assertThat(other.getString("content_type")).isEqualTo("application/octet-stream");
+            assertThat(other.get("dataschema")).isNull();
+            if (payload == awkward) {
+                assertThat(other.getString("data")).isEqualTo(new String(awkward, StandardCharsets.UTF_8));
+            } else {
+                assertThat(other.get("data")).isNull();
+                assertThat(other.getBytes("data_bytes")).isEqualTo(binary);
+            }
+        }
     }
 }

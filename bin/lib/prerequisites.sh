@@ -7,6 +7,7 @@
 #   prometheus         a real Prometheus scraping a running broker (PrometheusScrapeIT)
 #   chromium, chromium-driver: a real browser for the web console's test (ConsoleIT, through Selenium)
 #   gcc, pkg-config, libfuse3-dev, fuse3: the power-cut file system the tests build and mount (powercutfs, PowerCutIT)
+#   postgresql         a real PostgreSQL that Kafka Connect's JDBC sink writes the bridged records into (JdbcSinkIT)
 #   ansible, ansible-lint, debootstrap, xz-utils: the provisioning tests (only when they run; xz repacks releases)
 #   mmdebstrap, arch-test, qemu-user-static, binfmt-support: their arm64 device, emulated
 
@@ -21,6 +22,7 @@ edge_test_prerequisites() { # $1: "with-provisioning" or "maven-only"
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
   done
   [[ -f /usr/include/fuse3/fuse.h ]] || missing+=(libfuse3-dev)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   (( ${#missing[@]} )) || return 0
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "bin/test: installing ${missing[*]} from Debian" >&2

@@ -44,7 +44,7 @@ final class ConfigCommand {
             case "schema" -> schema(rest);
             default -> throw new Arguments.UsageException("expected 'config validate FILE', 'config render FILE "
                     + "--out DIR [--memory-profile " + String.join("|", MemoryProfile.names())
-                    + " | --device-memory MIB]' or 'config schema [--payload reading|health|broker-health|gap]'");
+                    + " | --device-memory MIB]' or 'config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state]'");
         };
     }
 

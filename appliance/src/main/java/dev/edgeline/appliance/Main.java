@@ -114,7 +114,7 @@ public final class Main {
                                       [--partitions 6] [--retention 7d|forever] [--replication N]
                                       check (--create: first create) every topic the configuration needs:
                                       data, gaps, checkpoints; exit 3 if one is missing or misconfigured
-                  config schema [--payload reading|health|broker-health|gap]
+                  config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state]
                                       print the JSON Schema of the device YAML, or of a Kafka payload kind
                   aot-train           a short broker and bridge run, for the JVM's ahead-of-time cache: run it with
                                       -XX:AOTCacheOutput=FILE (provisioning does, once per release and Java)

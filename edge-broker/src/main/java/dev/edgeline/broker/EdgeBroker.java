@@ -21,6 +21,9 @@ import dev.edgeline.broker.internal.PublishIdentity;
 import dev.edgeline.broker.internal.PublishQuotas;
 import dev.edgeline.broker.internal.RefusalLog;
 import dev.edgeline.broker.internal.SpoolingPublishInterceptor;
+import dev.edgeline.broker.internal.SparkplugHost;
+import dev.edgeline.broker.sparkplug.RebirthRequests;
+import dev.edgeline.broker.sparkplug.SparkplugIngest;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.config.BrokerConfig;
 import dev.edgeline.config.ClockSync;
@@ -69,6 +72,13 @@ public final class EdgeBroker implements AutoCloseable {
         this.connectionRefusals = connectionRefusals;
     }
 
+    /** Publishes from the broker itself (a Sparkplug rebirth request), QoS 0. */
+    private static void publishAtMostOnce(String topic, byte[] payload) {
+        Services.publishService().publish(com.hivemq.extension.sdk.api.services.builder.Builders.publish()
+                .topic(topic).qos(com.hivemq.extension.sdk.api.packets.general.Qos.AT_MOST_ONCE)
+                .payload(java.nio.ByteBuffer.wrap(payload)).build());
+    }
+
     /** Starts the broker on the configured listener with {@code spool} behind it. */
     public static EdgeBroker start(DeviceConfig config, Spool spool, ClockSync clockSync) throws IOException {
         String logPrefix = "[Broker device=" + config.device().id() + "] ";
@@ -91,7 +101,9 @@ public final class EdgeBroker implements AutoCloseable {
                 new IdentityJumpGuard(spool, config.broker().identityLimits(), InstantSource.system()), retransmissions,
                 new BrokerHealth(spool, config.bridge(), device, boot, InstantSource.system()), clockSync,
                 InstantSource.system(), gate, refusals,
-                new PublishQuotas(config.broker().quotas(), System::nanoTime));
+                new PublishQuotas(config.broker().quotas(), System::nanoTime),
+                new SparkplugHost(new SparkplugIngest(device, data.resolve("data")),
+                        new RebirthRequests(EdgeBroker::publishAtMostOnce, System::nanoTime), boot));
         RefusalLog connectionRefusals = new RefusalLog("connection", RefusalLog.DEFAULT_INTERVAL, System::nanoTime);
         var security = new SecurityParts(config.broker(), passwords, clients, connectionRefusals);
         EmbeddedExtension extension = EmbeddedExtension.builder()

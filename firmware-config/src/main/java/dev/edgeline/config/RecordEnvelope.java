@@ -42,7 +42,11 @@ public final class RecordEnvelope {
         /** An event of the broker's own (refused identity jump, ...), on the broker-health stream. */
         BROKER_HEALTH("broker-health"),
         /** A gap marker: records lost or refused, with the reason, on the gap topic. */
-        GAP("gap");
+        GAP("gap"),
+        /** One metric of a Sparkplug B edge node's message. */
+        SPARKPLUG_METRIC("sparkplug-metric"),
+        /** A Sparkplug B edge node or device coming online or going offline. */
+        SPARKPLUG_STATE("sparkplug-state");
 
         private final String name;
 

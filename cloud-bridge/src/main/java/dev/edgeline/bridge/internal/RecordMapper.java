@@ -1,5 +1,7 @@
 package dev.edgeline.bridge.internal;
 
+import dev.edgeline.broker.sparkplug.SparkplugIngest;
+import dev.edgeline.broker.sparkplug.SparkplugTopic;
 import dev.edgeline.broker.spool.RecordKind;
 import dev.edgeline.broker.spool.SpoolRecord;
 import dev.edgeline.config.BridgeConfig;
@@ -216,7 +218,15 @@ public final class RecordMapper {
         if (record.kind() == RecordKind.GAP) {
             return Optional.of(RecordEnvelope.PayloadKind.GAP);
         }
-        if (!record.device().equals(gatewayDevice) || !payload.isObject()) {
+        if (!payload.isObject()) {
+            return Optional.empty();
+        }
+        if (record.mqttTopic().startsWith(SparkplugTopic.PREFIX) && record.device().startsWith(gatewayDevice + "/")
+                && SparkplugTopic.parse(record.mqttTopic()).isPresent()) { // the broker's decoding of a Sparkplug message
+            return Optional.of(record.stream().equals(SparkplugIngest.STATE_STREAM)
+                    ? RecordEnvelope.PayloadKind.SPARKPLUG_STATE : RecordEnvelope.PayloadKind.SPARKPLUG_METRIC);
+        }
+        if (!record.device().equals(gatewayDevice)) {
             return Optional.empty();
         }
         if (record.stream().equals(RecordEnvelope.BROKER_HEALTH_STREAM)) {

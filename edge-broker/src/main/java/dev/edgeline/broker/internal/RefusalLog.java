@@ -23,7 +23,7 @@ public final class RefusalLog {
     /** Every reason the broker refuses a publish for, as counted and labelled in {@code /metrics}. */
     public static final List<String> REASONS = List.of("topic-too-long", "not-authorized", "no-route", "quota",
             "other-device", "malformed-identity", "identity-jump", "identity-collision", "stream-limit", "spool-full",
-            "record-refused", "spool-error");
+            "record-refused", "spool-error", "sparkplug-malformed");
 
     /** Why a connection may be refused: the label values of the connection refusal counter. */
     public static final List<String> CONNECTION_REASONS = List.of("bad-user-name-or-password", "not-authorized",

@@ -9,6 +9,7 @@ import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.general.UserProperty;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
+import dev.edgeline.broker.sparkplug.SparkplugTopic;
 import dev.edgeline.broker.spool.AppendOutcome;
 import dev.edgeline.broker.spool.IdentityCollisionException;
 import dev.edgeline.broker.spool.RecordRefusedException;
@@ -24,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -74,12 +76,15 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
     private final ClientDirectory clients;
     private final RefusalLog refusalLog;
     private final PublishQuotas quotas;
+    private final SparkplugHost sparkplug;
 
     public SpoolingPublishInterceptor(Spool spool, BridgeConfig routes, ClientDirectory clients,
                                       PublishIdentity identity,
                                       IdentityJumpGuard jumpGuard, RetransmissionTracker retransmissions,
                                       BrokerHealth health, ClockSync clockSync, InstantSource clock,
-                                      DurableAckGate gate, RefusalLog refusalLog, PublishQuotas quotas) {
+                                      DurableAckGate gate, RefusalLog refusalLog, PublishQuotas quotas,
+                                      SparkplugHost sparkplug) {
+        this.sparkplug = sparkplug;
         this.spool = spool;
         this.routes = routes;
         this.clients = clients;
@@ -131,6 +136,14 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             }
         }
         boolean acknowledged = packet.getQos() != Qos.AT_MOST_ONCE;
+        if (topic.startsWith(SparkplugTopic.PREFIX)) {
+            Optional<SparkplugTopic> sparkplugTopic = SparkplugTopic.parse(topic);
+            if (sparkplugTopic.isPresent() && sparkplugTopic.get().type() != SparkplugTopic.MessageType.NCMD
+                    && sparkplugTopic.get().type() != SparkplugTopic.MessageType.DCMD) {
+                spoolSparkplug(input, refusals, sparkplugTopic.get(), route.get().lane(), payload, acknowledged);
+                return;
+            }
+        }
         PublishIdentity.Result result = identity.identify(principal, clientId, topic, userProperties(packet),
                 clockSync.isSynchronized(), clock.millis(), payload);
         if (result instanceof PublishIdentity.Result.Rejected rejected) {
@@ -198,6 +211,59 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
                 retransmissions.remember(origin, append);
             }
             gate.register(clientId, packet.getPacketId(), append);
+        }
+    }
+
+    /**
+     * A Sparkplug B message of an edge node: decoded into one record per metric (and state and gap records) by
+     * {@link SparkplugHost}, appended in order to the route's lane; the acknowledgement waits for the last of them.
+     * A retransmission (DUP) of a message already appended is not appended again. If the broker stops between the
+     * appends of one message, the client's resend appends them all again: duplicates, never a loss.
+     */
+    private void spoolSparkplug(PublishInboundInput input, Refusals refusals, SparkplugTopic topic, String lane,
+                                byte[] payload, boolean acknowledged) {
+        PublishPacket packet = input.getPublishPacket();
+        String clientId = input.getClientInformation().getClientId();
+        Spool.Origin origin = acknowledged ? Spool.Origin.of(clientId, packet.getPacketId(), packet.getTopic(),
+                payload) : null;
+        if (origin != null && packet.getDupFlag()) {
+            Optional<CompletableFuture<AppendOutcome>> earlier = retransmissions.earlierAppend(origin);
+            if (earlier.isPresent() && !earlier.get().isCompletedExceptionally()) {
+                gate.register(clientId, packet.getPacketId(), earlier.get());
+                return;
+            }
+        }
+        var outcome = sparkplug.ingest(topic, payload, clockSync.isSynchronized(), clock.millis());
+        if (outcome instanceof dev.edgeline.broker.sparkplug.SparkplugIngest.Outcome.Refused refused) {
+            refusals.refuse("sparkplug-malformed", AckReasonCode.PAYLOAD_FORMAT_INVALID, refused.reason());
+            return;
+        }
+        List<SpoolRecord> records = ((dev.edgeline.broker.sparkplug.SparkplugIngest.Outcome.Accepted) outcome)
+                .records();
+        for (SpoolRecord record : records) {
+            Optional<SpoolException> foreseen = spool.precheck(record);
+            if (foreseen.isPresent()) {
+                refusals.refuse(foreseen.get() instanceof SpoolFullException ? "spool-full" : "spool-error",
+                        foreseen.get() instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
+                                : AckReasonCode.UNSPECIFIED_ERROR, foreseen.get().getMessage());
+                return;
+            }
+        }
+        CompletableFuture<AppendOutcome> last = CompletableFuture.completedFuture(AppendOutcome.APPENDED);
+        for (int i = 0; i < records.size(); i++) {
+            last = spool.append(lane, records.get(i), i == records.size() - 1 ? origin : null);
+            if (last.isCompletedExceptionally()) {
+                Throwable cause = last.handle((o, e) -> e).join();
+                refusals.refuse("spool-error", AckReasonCode.UNSPECIFIED_ERROR, "spool refused a Sparkplug metric: "
+                        + (cause.getCause() != null ? cause.getCause() : cause));
+                return;
+            }
+        }
+        if (acknowledged) {
+            if (origin != null && !records.isEmpty()) {
+                retransmissions.remember(origin, last);
+            }
+            gate.register(clientId, packet.getPacketId(), last);
         }
     }
 

@@ -110,4 +110,45 @@ class PayloadSchemaTest {
             assertFollows(PayloadKind.GAP, new String(marker.payload(), StandardCharsets.UTF_8));
         }
     }
+
+    @Test
+    void sparkplugMetricsStatesAndGapMarkers_followTheirSchemas() throws Exception {
+        dev.edgeline.broker.sparkplug.SparkplugIngest ingest = new dev.edgeline.broker.sparkplug.SparkplugIngest(
+                "gw-1", dir);
+        List<SpoolRecord> records = new ArrayList<>();
+        var encoder = new org.eclipse.tahu.message.SparkplugBPayloadEncoder();
+        List<org.eclipse.tahu.message.model.Metric> birth = List.of(
+                metric("bdSeq", 0, org.eclipse.tahu.message.model.MetricDataType.Int64, 2L),
+                metric("Temp", 1, org.eclipse.tahu.message.model.MetricDataType.Double, Double.NaN),
+                metric("Name", 2, org.eclipse.tahu.message.model.MetricDataType.String, "press"),
+                metric("Flags", 3, org.eclipse.tahu.message.model.MetricDataType.BooleanArray,
+                        new Boolean[] {true, false}),
+                metric("Blob", 4, org.eclipse.tahu.message.model.MetricDataType.Bytes, new byte[] {1, 2}),
+                metric("When", 5, org.eclipse.tahu.message.model.MetricDataType.DateTime, new java.util.Date(0)));
+        for (var message : List.of(
+                Map.entry("spBv1.0/g/NBIRTH/n", new org.eclipse.tahu.message.model.SparkplugBPayload(
+                        new java.util.Date(), birth, 0L)),
+                Map.entry("spBv1.0/g/NDATA/n", new org.eclipse.tahu.message.model.SparkplugBPayload(
+                        new java.util.Date(), List.of(metric("Temp", 1, org.eclipse.tahu.message.model.MetricDataType
+                        .Double, 1.5)), 3L)),
+                Map.entry("spBv1.0/g/NDEATH/n", new org.eclipse.tahu.message.model.SparkplugBPayload(
+                        new java.util.Date(), List.of(birth.getFirst()), null)))) {
+            var outcome = ingest.ingest(dev.edgeline.broker.sparkplug.SparkplugTopic.parse(message.getKey())
+                    .orElseThrow(), encoder.getBytes(message.getValue(), false), 1, true, 0);
+            records.addAll(((dev.edgeline.broker.sparkplug.SparkplugIngest.Outcome.Accepted) outcome).records());
+        }
+        assertThat(records).hasSizeGreaterThan(8);
+        for (SpoolRecord record : records) {
+            String payload = new String(record.payload(), StandardCharsets.UTF_8);
+            PayloadKind kind = record.kind() == dev.edgeline.broker.spool.RecordKind.GAP ? PayloadKind.GAP
+                    : record.stream().equals("$state") ? PayloadKind.SPARKPLUG_STATE : PayloadKind.SPARKPLUG_METRIC;
+            assertFollows(kind, payload);
+        }
+        assertThat(records).anySatisfy(r -> assertThat(r.kind()).isEqualTo(dev.edgeline.broker.spool.RecordKind.GAP));
+    }
+
+    private static org.eclipse.tahu.message.model.Metric metric(String name, long alias,
+            org.eclipse.tahu.message.model.MetricDataType type, Object value) throws Exception {
+        return new org.eclipse.tahu.message.model.Metric.MetricBuilder(name, type, value).alias(alias).createMetric();
+    }
 }

@@ -68,7 +68,7 @@ class SparkplugIT {
 
                     try (TahuEdgeNode early = new TahuEdgeNode(port, "plant", "line-4", 0).connect(false)) {
                         early.temperature(5.0); // before any birth: a rebirth request, which it answers
-                        Awaits.until(Duration.ofSeconds(20), () -> early.rebirthRequests() >= 1, "a rebirth request");
+                        Awaits.until(Duration.ofSeconds(20), () -> early.births() >= 1, "its birth, on request");
                     }
                 }
                 // A broker restart: the node, still in its session as it sees it, goes on by alias only.
@@ -126,6 +126,73 @@ class SparkplugIT {
             int status = Main.run(List.of("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.plant"),
                     new PrintStream(report, true, StandardCharsets.UTF_8), System.err);
             assertThat(status).as(report.toString(StandardCharsets.UTF_8)).isZero();
+        }
+    }
+
+    @Test
+    void aBrokerKilledWithSigkill_keepsTheBirthsAliases_andEveryAcknowledgedMetricArrivesOnce(@TempDir Path dir)
+            throws Exception {
+        int port = TestDevice.freePort();
+        ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
+            Path configFile = dir.resolve("device.yaml");
+            java.nio.file.Files.writeString(configFile, """
+                    device: {id: %s}
+                    broker:
+                      listener: {host: 127.0.0.1, port: %d}
+                    spool: {directory: spool, segment-bytes: 262144}
+                    agent: {state-directory: agent}
+                    kafka:
+                      bootstrap-servers: %s
+                      batch-records: 100
+                      routes:
+                        - {mqtt-filter: "spBv1.0/#", kafka-topic: it.plant-kill}
+                        - {mqtt-filter: "edge/+/+", kafka-topic: it.plant-kill}
+                    sensors:
+                      - {stream: temperature, type: simulated-analog, period: 1s}
+                    """.formatted(GATEWAY, port, kafka.bootstrapServers()));
+            Path log = dir.resolve("broker.log");
+            try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
+                    List.of("it.plant-kill"), seen::add)) {
+                collector.start();
+                Process broker = ChildService.start("broker", configFile, dir, log);
+                try {
+                    Awaits.until(Duration.ofSeconds(120), () -> TestDevice.listening(port), "the broker");
+                    try (TahuEdgeNode line3 = new TahuEdgeNode(port, "plant", "line-3", 0).connect(true)) {
+                        for (int i = 1; i <= 20; i++) {
+                            line3.temperature(i); // each acknowledged: durable before the PUBACK
+                        }
+                        ChildService.kill(broker);
+                    }
+                    broker = ChildService.start("broker", configFile, dir, log);
+                    Awaits.until(Duration.ofSeconds(120), () -> TestDevice.listening(port), "the broker again");
+                    try (TahuEdgeNode line3 = new TahuEdgeNode(port, "plant", "line-3", 0).connect(false)) {
+                        for (int i = 21; i <= 25; i++) {
+                            line3.temperature(i); // by alias only, no birth yet: resolved from the kept aliases
+                        }
+                    }
+                    Awaits.until(Duration.ofSeconds(90), () -> seen.stream().filter(s -> s.identity().stream()
+                            .equals("Temp")).count() >= 26, "every Temp in Kafka (log: " + log + ")");
+                    Thread.sleep(1_000); // room for a late duplicate
+                } finally {
+                    ChildService.stop(broker);
+                }
+                assertThat(collector.duplicates()).isZero();
+            }
+            ObjectMapper json = new ObjectMapper();
+            List<JsonNode> temps = seen.stream().filter(s -> s.identity().stream().equals("Temp"))
+                    .map(s -> read(json, s.payload())).toList();
+            List<Double> expected = new java.util.ArrayList<>();
+            for (int i = 1; i <= 25; i++) {
+                expected.add((double) i);
+            }
+            assertThat(temps.stream().filter(t -> t.get("sparkplug").get("message").asText().equals("NDATA"))
+                    .map(t -> t.get("value").asDouble()).toList())
+                    .as("the 20 before the kill and the 5 after it (by alias, before the rebirth): once, in order")
+                    .containsExactlyElementsOf(expected);
+            assertThat(temps.stream().filter(t -> t.get("sparkplug").get("message").asText().equals("NBIRTH")))
+                    .as("the first birth and the one the broker asked for after its restart").hasSize(2);
+            assertThat(seen.stream().filter(s -> s.identity().stream().startsWith("alias/"))).isEmpty();
         }
     }
 

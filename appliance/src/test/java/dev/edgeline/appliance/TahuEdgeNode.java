@@ -31,6 +31,7 @@ final class TahuEdgeNode implements AutoCloseable {
     private final MqttClient client;
     private final AtomicInteger seq = new AtomicInteger();
     private final AtomicInteger rebirthRequests = new AtomicInteger();
+    private final AtomicInteger births = new AtomicInteger();
 
     TahuEdgeNode(int port, String group, String node, long bdSeq) throws Exception {
         this.group = group;
@@ -77,6 +78,12 @@ final class TahuEdgeNode implements AutoCloseable {
                 metric("Temp", 1L, MetricDataType.Double, 20.0),
                 metric("Node Control/Rebirth", 2L, MetricDataType.Boolean, false)));
         publish("DBIRTH", "press-2", List.of(metric("Pressure", 10L, MetricDataType.Int32, 0)));
+        births.incrementAndGet();
+    }
+
+    /** Births published (acknowledged) so far. */
+    int births() {
+        return births.get();
     }
 
     /** An NDATA with Temp by alias. */

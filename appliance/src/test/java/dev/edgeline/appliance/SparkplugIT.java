@@ -62,7 +62,8 @@ class SparkplugIT {
                     line3.loseOneMessage();
                     line3.temperature(99.5); // arrives after a hole: gap marker, and the broker asks for a rebirth
                     Awaits.until(Duration.ofSeconds(20), () -> line3.rebirthRequests() == 1, "the rebirth request");
-                    Thread.sleep(500); // the node's answer: NBIRTH and DBIRTH again, seq from 0
+                    Awaits.until(Duration.ofSeconds(20), () -> line3.births() == 2,
+                            "the node's answer: NBIRTH and DBIRTH again, seq from 0");
                     line3.temperature(30.0);
                     line3.shutDown(); // NDEATH of bdSeq 0
 
@@ -170,6 +171,7 @@ class SparkplugIT {
                         for (int i = 21; i <= 25; i++) {
                             line3.temperature(i); // by alias only, no birth yet: resolved from the kept aliases
                         }
+                        Awaits.until(Duration.ofSeconds(20), () -> line3.births() >= 1, "its birth, on request");
                     }
                     Awaits.until(Duration.ofSeconds(90), () -> seen.stream().filter(s -> s.identity().stream()
                             .equals("Temp")).count() >= 26, "every Temp in Kafka (log: " + log + ")");

@@ -3,8 +3,6 @@ package dev.edgeline.appliance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgeline.kafka.embedded.EmbeddedKafka;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,7 +54,7 @@ class AnalystCommandsIT {
 
     @Test
     void verify_passesATopicWhoseOnlyHoleAGapMarkerExplains() {
-        Result result = run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.clean",
+        EdgeCommand result = EdgeCommand.run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.clean",
                 "--gap-topic", "it.gaps", "--timeout", "30s");
         assertThat(result.status()).as(result.out()).isZero();
         assertThat(result.out()).contains("190 record(s) in it.clean").contains("1 gap marker(s) in it.gaps")
@@ -67,7 +65,7 @@ class AnalystCommandsIT {
 
     @Test
     void verify_reportsDuplicates_outOfOrder_andUnexplainedHoles_withStatus3() {
-        Result result = run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.faulty",
+        EdgeCommand result = EdgeCommand.run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.faulty",
                 "--gap-topic", "it.gaps", "--timeout", "30s");
         assertThat(result.status()).as(result.out()).isEqualTo(3);
         assertThat(result.out()).containsPattern("pi-2/door +8 +1 +1 +1 \\(4\\) +4")
@@ -77,7 +75,7 @@ class AnalystCommandsIT {
 
     @Test
     void verify_ofATopicThatDoesNotExist_saysSo() {
-        Result result = run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "no.such.topic",
+        EdgeCommand result = EdgeCommand.run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "no.such.topic",
                 "--timeout", "5s");
         assertThat(result.status()).isEqualTo(1);
         assertThat(result.err()).contains("topic 'no.such.topic' does not exist");
@@ -85,22 +83,12 @@ class AnalystCommandsIT {
 
     @Test
     void tail_printsRecordsReadably() {
-        Result result = run("tail", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.faulty",
+        EdgeCommand result = EdgeCommand.run("tail", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.faulty",
                 "--from", "beginning", "--max", "3");
         assertThat(result.status()).isZero();
         assertThat(result.out().lines().toList()).hasSize(3)
                 .allSatisfy(line -> assertThat(line).containsPattern("it.faulty-\\d@\\d+ pi-2/door boot=1 seq=\\d")
                         .endsWith("{\"v\":1}"));
-    }
-
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

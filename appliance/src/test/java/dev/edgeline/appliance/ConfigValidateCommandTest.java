@@ -2,9 +2,6 @@ package dev.edgeline.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,16 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the directories and files as the device sees them.
  */
 class ConfigValidateCommandTest {
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        int status = Main.run(List.of(args), new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        return new Result(status, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-    }
-
     private static Path config(Path dir) throws Exception {
         Path passwords = Files.writeString(dir.resolve("mqtt.passwd"), "");
         return Files.writeString(dir.resolve("device.yaml"), """
@@ -46,13 +33,13 @@ class ConfigValidateCommandTest {
     void eachService_isCheckedWithItsOwnFiles(@TempDir Path dir) throws Exception {
         Path yaml = config(dir);
         List<String> base = List.of("config", "validate", yaml.toString(), "--data-dir", dir.toString());
-        assertThat(run(with(base, "--service", "broker,bridge")).status()).isZero();
-        Result agent = run(with(base, "--service", "agent"));
+        assertThat(EdgeCommand.run(with(base, "--service", "broker,bridge")).status()).isZero();
+        EdgeCommand agent = EdgeCommand.run(with(base, "--service", "agent"));
         assertThat(agent.status()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(agent.err()).contains("agent.password-file: " + dir.resolve("agent.password")
                 + " does not exist or is not a file").doesNotContain("mqtt.passwd");
-        assertThat(run(with(base)).status()).isEqualTo(ExitCodes.INVALID_INPUT); // all services by default
-        Result unknown = run(with(base, "--service", "kafka"));
+        assertThat(EdgeCommand.run(with(base)).status()).isEqualTo(ExitCodes.INVALID_INPUT); // all services by default
+        EdgeCommand unknown = EdgeCommand.run(with(base, "--service", "kafka"));
         assertThat(unknown.status()).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(unknown.err()).contains("--service: 'kafka' is not a service");
     }
@@ -63,16 +50,16 @@ class ConfigValidateCommandTest {
         Files.writeString(dir.resolve("spool"), "a file where the spool directory should be");
         List<String> base = List.of("config", "validate", yaml.toString(), "--data-dir", dir.toString(),
                 "--service", "broker");
-        assertThat(run(with(base)).err()).contains("spool.directory: " + dir.resolve("spool")
+        assertThat(EdgeCommand.run(with(base)).err()).contains("spool.directory: " + dir.resolve("spool")
                 + " exists and is not a directory");
-        assertThat(run(with(base, "--check-directories", "no")).status()).isZero();
+        assertThat(EdgeCommand.run(with(base, "--check-directories", "no")).status()).isZero();
     }
 
     @Test
     void rendering_withTheDevicesDataDirectory_namesWhatEachServiceReadsAndWrites(@TempDir Path dir) throws Exception {
         Path yaml = config(dir);
         Path out = dir.resolve("rendered");
-        assertThat(run("config", "render", yaml.toString(), "--out", out.toString(), "--check-files", "no",
+        assertThat(EdgeCommand.run("config", "render", yaml.toString(), "--out", out.toString(), "--check-files", "no",
                 "--data-dir", "/var/lib/edgeline").status()).isZero();
         assertThat(Files.readString(out.resolve("provisioning.json"))).contains(
                 "\"directories\": {\"spool\": \"/var/lib/edgeline/spool\", \"broker_data\": "

@@ -7,9 +7,6 @@ import dev.edgeline.broker.security.ExternalCommand;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.kafka.embedded.EmbeddedKafka;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,12 +90,9 @@ class DeviceSequenceIT {
             assertThat(door).extracting(s -> s.identity().boot() + "/" + s.identity().seq())
                     .containsExactly("3/10", "3/11");
 
-            ByteArrayOutputStream report = new ByteArrayOutputStream();
-            int status = Main.run(List.of("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.lan"),
-                    new PrintStream(report, true, StandardCharsets.UTF_8), System.err);
-            String text = report.toString(StandardCharsets.UTF_8);
-            assertThat(status).as(text).isEqualTo(3);
-            assertThat(text).containsPattern(java.util.regex.Pattern.quote(device + "/lan/boiler/flow")
+            EdgeCommand verify = EdgeCommand.run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.lan");
+            assertThat(verify.status()).as(verify.out()).isEqualTo(3);
+            assertThat(verify.out()).containsPattern(java.util.regex.Pattern.quote(device + "/lan/boiler/flow")
                     + " +5 +0 +0 +1 \\(1\\) +1").contains("unexplained hole: seq 3..3 (1 record(s))");
         }
     }

@@ -2,12 +2,9 @@ package dev.edgeline.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,7 +68,7 @@ class InvalidConfigIT {
     void configValidate_reportsThePreciseError_withStatus2(String name, String yaml, String expected,
                                                            @TempDir Path dir) throws IOException {
         Path file = write(dir, yaml, 1883);
-        Result result = run(List.of("config", "validate", file.toString()));
+        EdgeCommand result = EdgeCommand.run(List.of("config", "validate", file.toString()));
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.err()).contains(expected);
     }
@@ -84,7 +81,7 @@ class InvalidConfigIT {
         Path file = write(dir, yaml, port);
         Path dataDir = dir.resolve("data");
         for (String command : List.of("broker", "agent")) {
-            Result result = run(List.of(command, "--config", file.toString(), "--data-dir", dataDir.toString()));
+            EdgeCommand result = EdgeCommand.run(List.of(command, "--config", file.toString(), "--data-dir", dataDir.toString()));
             assertThat(result.status()).as(command + " exit status").isEqualTo(2);
             assertThat(result.err()).contains(expected);
         }
@@ -97,7 +94,7 @@ class InvalidConfigIT {
             throws IOException {
         int port = TestDevice.freePort();
         Path dataDir = dir.resolve("data");
-        Result result = run(List.of("broker", "--config", write(dir, VALID, port).toString(), "--data-dir",
+        EdgeCommand result = EdgeCommand.run(List.of("broker", "--config", write(dir, VALID, port).toString(), "--data-dir",
                 dataDir.toString(), "--bridge", "elsewhere"));
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.err()).contains("--bridge 'elsewhere' is neither in-process (the default) nor separate");
@@ -118,7 +115,7 @@ class InvalidConfigIT {
                     period: 1s
                 """);
         Path dataDir = dir.resolve("data");
-        Result result = run(List.of("agent", "--config", write(dir, yaml, 1883).toString(), "--data-dir",
+        EdgeCommand result = EdgeCommand.run(List.of("agent", "--config", write(dir, yaml, 1883).toString(), "--data-dir",
                 dataDir.toString()));
         assertThat(result.status()).isEqualTo(1);
         assertThat(result.err()).contains("edge agent: /dev/i2c-1: sensor 'env' (bme280) needs I2C bus 1: enable it "
@@ -130,7 +127,7 @@ class InvalidConfigIT {
     void severalErrors_areAllReportedInOneRun(@TempDir Path dir) throws IOException {
         String yaml = VALID.replace("port: %PORT%", "port: 0").replace("period: 1s", "period: soon")
                 .replace("kafka-topic: readings", "kafka-topic: bad/topic").replace("  id: pi-0042", "  id: pi-0042\n  colour: red");
-        Result result = run(List.of("config", "validate", write(dir, yaml, 0).toString()));
+        EdgeCommand result = EdgeCommand.run(List.of("config", "validate", write(dir, yaml, 0).toString()));
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.err()).contains("broker.listener.port: 0 is out of range 1..65535")
                 .contains("sensors[0].period: 'soon' is not a duration")
@@ -142,15 +139,5 @@ class InvalidConfigIT {
         Path file = dir.resolve("device.yaml");
         Files.writeString(file, yaml.replace("%PORT%", Integer.toString(port)));
         return file;
-    }
-
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(List<String> args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

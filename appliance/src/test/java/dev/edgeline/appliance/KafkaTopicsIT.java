@@ -10,9 +10,6 @@ import dev.edgeline.appliance.BridgedRecordCollector.Seen;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.kafka.embedded.EmbeddedKafka;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +78,7 @@ class KafkaTopicsIT {
         Set<Identity> published = ConcurrentHashMap.newKeySet();
         ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
 
-        Result before = run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString());
+        EdgeCommand before = EdgeCommand.run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString());
         assertThat(before.status()).as(before.out() + before.err()).isEqualTo(3);
         assertThat(before.out()).containsPattern("it.structured +data +- +- +MISSING")
                 .containsPattern("it.readings +data +- +- +MISSING").containsPattern("edge.gaps +gaps .*MISSING")
@@ -98,7 +95,7 @@ class KafkaTopicsIT {
                     .contains("edge kafka topics --config <device.yaml> --create");
             assertThat(broker.bridge().forwarded()).isZero();
 
-            Result create = run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString(),
+            EdgeCommand create = EdgeCommand.run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString(),
                     "--create", "--partitions", "4", "--retention", "3d");
             assertThat(create.status()).as(create.out() + create.err()).isZero();
             assertThat(create.out()).containsPattern("it.structured +data +4 +1 +created")
@@ -144,10 +141,10 @@ class KafkaTopicsIT {
                     .isEqualTo(config.bridge().largestKafkaRecordBytes());
             assertThat(config(admin, "edge.bridge.checkpoints").get("cleanup.policy").value()).isEqualTo("compact");
         }
-        Result after = run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString());
+        EdgeCommand after = EdgeCommand.run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString());
         assertThat(after.status()).as(after.out()).isZero();
         assertThat(after.out()).containsPattern("it.readings +data +4 +1 +ok");
-        Result verify = run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.readings,it.structured");
+        EdgeCommand verify = EdgeCommand.run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.readings,it.structured");
         assertThat(verify.status()).as(verify.out()).isZero();
     }
 
@@ -161,7 +158,7 @@ class KafkaTopicsIT {
         Files.writeString(file, TestDevice.yaml(TestDevice.freePort(), kafka.bootstrapServers(), "it.compacted", 20)
                 .replace("  batch-records: 500\n", "  batch-records: 500\n  gap-topic: it.compacted-gaps\n"
                         + "  checkpoint-topic: it.compacted-checkpoints\n"));
-        Result result = run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString(), "--create");
+        EdgeCommand result = EdgeCommand.run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString(), "--create");
         assertThat(result.status()).as(result.out() + result.err()).isEqualTo(3);
         assertThat(result.out()).contains("it.compacted").contains("PROBLEM: cleanup.policy=compact: compaction keeps"
                 + " only the last record of each key (stream); must be delete")
@@ -173,7 +170,7 @@ class KafkaTopicsIT {
         Path file = dir.resolve("device.yaml");
         int closed = TestDevice.freePort();
         Files.writeString(file, TestDevice.yaml(TestDevice.freePort(), "127.0.0.1:" + closed, "it.x", 20));
-        Result result = run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString(),
+        EdgeCommand result = EdgeCommand.run("kafka", "topics", "--config", file.toString(), "--data-dir", dir.toString(),
                 "--timeout", "3s");
         assertThat(result.status()).isEqualTo(1);
         assertThat(result.err()).contains("127.0.0.1:" + closed);
@@ -188,15 +185,5 @@ class KafkaTopicsIT {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         return Admin.create(p);
-    }
-
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

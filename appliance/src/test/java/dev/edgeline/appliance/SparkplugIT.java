@@ -8,9 +8,6 @@ import dev.edgeline.appliance.BridgedRecordCollector.Seen;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.kafka.embedded.EmbeddedKafka;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,21 +32,7 @@ class SparkplugIT {
         int port = TestDevice.freePort();
         ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
-            DeviceConfig config = ConfigLoader.parse(Path.of("it.yaml"), """
-                    device: {id: %s}
-                    broker:
-                      listener: {host: 127.0.0.1, port: %d}
-                    spool: {directory: spool, segment-bytes: 262144}
-                    agent: {state-directory: agent}
-                    kafka:
-                      bootstrap-servers: %s
-                      batch-records: 100
-                      routes:
-                        - {mqtt-filter: "spBv1.0/#", kafka-topic: it.plant}
-                        - {mqtt-filter: "edge/+/+", kafka-topic: it.plant}
-                    sensors:
-                      - {stream: temperature, type: simulated-analog, period: 1s}
-                    """.formatted(GATEWAY, port, kafka.bootstrapServers()), dir);
+            DeviceConfig config = ConfigLoader.parse(Path.of("it.yaml"), yaml(port, kafka, "it.plant"), dir);
             try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
                     List.of("it.plant", "edge.gaps"), seen::add)) {
                 collector.start();
@@ -123,10 +106,8 @@ class SparkplugIT {
             assertThat(seen.stream().filter(s -> s.identity().device().equals(GATEWAY + "/plant/line-4")
                     && s.identity().stream().equals("$state"))).as("the early node answered with a birth").isNotEmpty();
 
-            ByteArrayOutputStream report = new ByteArrayOutputStream();
-            int status = Main.run(List.of("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.plant"),
-                    new PrintStream(report, true, StandardCharsets.UTF_8), System.err);
-            assertThat(status).as(report.toString(StandardCharsets.UTF_8)).isZero();
+            EdgeCommand verify = EdgeCommand.run("verify", "--bootstrap", kafka.bootstrapServers(), "--topic", "it.plant");
+            assertThat(verify.status()).as(verify.out()).isZero();
         }
     }
 
@@ -137,21 +118,7 @@ class SparkplugIT {
         ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             Path configFile = dir.resolve("device.yaml");
-            java.nio.file.Files.writeString(configFile, """
-                    device: {id: %s}
-                    broker:
-                      listener: {host: 127.0.0.1, port: %d}
-                    spool: {directory: spool, segment-bytes: 262144}
-                    agent: {state-directory: agent}
-                    kafka:
-                      bootstrap-servers: %s
-                      batch-records: 100
-                      routes:
-                        - {mqtt-filter: "spBv1.0/#", kafka-topic: it.plant-kill}
-                        - {mqtt-filter: "edge/+/+", kafka-topic: it.plant-kill}
-                    sensors:
-                      - {stream: temperature, type: simulated-analog, period: 1s}
-                    """.formatted(GATEWAY, port, kafka.bootstrapServers()));
+            java.nio.file.Files.writeString(configFile, yaml(port, kafka, "it.plant-kill"));
             Path log = dir.resolve("broker.log");
             try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
                     List.of("it.plant-kill"), seen::add)) {
@@ -196,6 +163,25 @@ class SparkplugIT {
                     .as("the first birth and the one the broker asked for after its restart").hasSize(2);
             assertThat(seen.stream().filter(s -> s.identity().stream().startsWith("alias/"))).isEmpty();
         }
+    }
+
+    /** The gateway: Sparkplug topics and the agent's routed to {@code topic}. */
+    private static String yaml(int port, EmbeddedKafka kafka, String topic) {
+        return """
+                device: {id: %s}
+                broker:
+                  listener: {host: 127.0.0.1, port: %d}
+                spool: {directory: spool, segment-bytes: 262144}
+                agent: {state-directory: agent}
+                kafka:
+                  bootstrap-servers: %s
+                  batch-records: 100
+                  routes:
+                    - {mqtt-filter: "spBv1.0/#", kafka-topic: %s}
+                    - {mqtt-filter: "edge/+/+", kafka-topic: %s}
+                sensors:
+                  - {stream: temperature, type: simulated-analog, period: 1s}
+                """.formatted(GATEWAY, port, kafka.bootstrapServers(), topic, topic);
     }
 
     private static JsonNode read(ObjectMapper json, String payload) {

@@ -22,8 +22,12 @@ import java.util.Map;
  */
 final class AliasFile {
     static final String NAME = "sparkplug-aliases.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
+
+    /** Jackson only when there is something to read or write: the broker's start does not pay for it. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     AliasFile(Path directory) {
         this.file = directory.resolve(NAME);
@@ -35,7 +39,7 @@ final class AliasFile {
         if (!Files.exists(file)) {
             return nodes;
         }
-        JsonNode root = JSON.readTree(Files.readAllBytes(file));
+        JsonNode root = Json.MAPPER.readTree(Files.readAllBytes(file));
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             SparkplugSessions.Node node = new SparkplugSessions.Node();
@@ -57,7 +61,7 @@ final class AliasFile {
     }
 
     void save(Map<String, SparkplugSessions.Node> nodes) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         nodes.forEach((key, node) -> {
             ObjectNode out = root.putObject(key);
             if (node.bdSeq != null) {
@@ -70,6 +74,6 @@ final class AliasFile {
                         .put("type", aliases.typeCodes.get(alias)));
             });
         });
-        AtomicFiles.write(file, JSON.writeValueAsBytes(root));
+        AtomicFiles.write(file, Json.MAPPER.writeValueAsBytes(root));
     }
 }

@@ -41,11 +41,10 @@ public final class SparkplugIngest {
     public static final String STATE_STREAM = "$state";
     /** The stream of a node's Sparkplug gap markers. */
     public static final String GAP_STREAM = "$gap/sparkplug";
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final String gatewayDevice;
     private final SparkplugSessions sessions;
-    private final SparkplugBPayloadDecoder decoder = new SparkplugBPayloadDecoder();
+    private SparkplugBPayloadDecoder decoder; // made at the first Sparkplug message: most gateways never see one
 
     /** What a message became. */
     public sealed interface Outcome {
@@ -71,6 +70,9 @@ public final class SparkplugIngest {
         try {
             MetricDataTypeMap types = node == null || type == SparkplugTopic.MessageType.DBIRTH
                     ? new MetricDataTypeMap() : node.aliases(deviceName).types;
+            if (decoder == null) {
+                decoder = new SparkplugBPayloadDecoder();
+            }
             payload = decoder.buildFromByteArray(bytes, types);
         } catch (Exception e) {
             return new Outcome.Refused("not a Sparkplug B payload on " + SparkplugTopic.PREFIX + topic.group() + "/"
@@ -174,6 +176,7 @@ public final class SparkplugIngest {
 
     /** The records of one message, in order. */
     private static final class Records {
+        private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
         final List<SpoolRecord> list = new ArrayList<>();
         private final String device;
         private final long boot;

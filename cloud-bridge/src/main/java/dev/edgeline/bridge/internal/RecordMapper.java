@@ -76,7 +76,7 @@ public final class RecordMapper {
     private record StreamConstants(String kafkaTopic, byte[] key, Route.Headers headers, Route.Format format,
                                    Route.Timestamp timestamp, Header device, Header stream, Header mqttTopic,
                                    Header ceSource, String ceIdPrefix, StructuredEvent.Stream structured,
-                                   ConnectRecord.Stream connect) {}
+                                   ConnectRecord.Stream connect, Optional<RecordEnvelope.PayloadKind> sparkplug) {}
 
     private static final Header CLOCK_SYNCED = header(RecordEnvelope.CLOCK_SYNCED, "true");
     private static final Header CLOCK_NOT_SYNCED = header(RecordEnvelope.CLOCK_SYNCED, "false");
@@ -131,7 +131,7 @@ public final class RecordMapper {
             return Optional.of(new ProducerRecord<>(stream.kafkaTopic(), null, timestamp, stream.key(),
                     record.payload(), headers));
         }
-        Optional<RecordEnvelope.PayloadKind> kind = json ? kindOf(record) : Optional.empty();
+        Optional<RecordEnvelope.PayloadKind> kind = json ? kindOf(record, stream) : Optional.empty();
         long timeMillis = json && payload.ts().isPresent() ? payload.ts().getAsLong() : record.receivedAtMillis();
         if (stream.format() == Route.Format.CONNECT) {
             headers.add(CONNECT_JSON);
@@ -180,14 +180,19 @@ public final class RecordMapper {
         String key = gap ? record.device() + "/" + record.stream()
                 : route.get().keyTemplate().render(record.device(), record.stream(), record.mqttTopic());
         String source = CloudEventSource.of(record.device(), record.stream());
+        Route.Format format = gap ? Route.Format.BINARY : route.get().format();
         stream = new StreamConstants(topic, utf8(key), gap ? Route.Headers.FULL : route.get().headers(),
-                gap ? Route.Format.BINARY : route.get().format(),
+                format,
                 gap ? Route.Timestamp.ARRIVAL : route.get().timestamp(),
                 header(RecordEnvelope.DEVICE, record.device()), header(RecordEnvelope.STREAM, record.stream()),
                 header(RecordEnvelope.MQTT_TOPIC, record.mqttTopic()), header("ce_source", source),
                 record.device() + "/" + record.stream() + "/",
-                new StructuredEvent.Stream(record.device(), record.stream(), record.mqttTopic(), source),
-                new ConnectRecord.Stream(record.device(), record.stream(), record.mqttTopic(), source));
+                // only the value writer of the route's format: the others would be built for nothing, per stream
+                format == Route.Format.STRUCTURED
+                        ? new StructuredEvent.Stream(record.device(), record.stream(), record.mqttTopic(), source) : null,
+                format == Route.Format.CONNECT
+                        ? new ConnectRecord.Stream(record.device(), record.stream(), record.mqttTopic(), source) : null,
+                sparkplugKind(record));
         if (constants.size() >= CACHE_LIMIT) {
             constants.clear();
         }
@@ -214,17 +219,15 @@ public final class RecordMapper {
      * The published schema a payload follows: ours only (gap markers, the broker's health events, the agent's
      * readings and health records); a third-party device's payload has none. Call after a scan that found JSON.
      */
-    private Optional<RecordEnvelope.PayloadKind> kindOf(SpoolRecord record) {
+    private Optional<RecordEnvelope.PayloadKind> kindOf(SpoolRecord record, StreamConstants stream) {
         if (record.kind() == RecordKind.GAP) {
             return Optional.of(RecordEnvelope.PayloadKind.GAP);
         }
         if (!payload.isObject()) {
             return Optional.empty();
         }
-        if (record.mqttTopic().startsWith(SparkplugTopic.PREFIX) && record.device().startsWith(gatewayDevice + "/")
-                && SparkplugTopic.parse(record.mqttTopic()).isPresent()) { // the broker's decoding of a Sparkplug message
-            return Optional.of(record.stream().equals(SparkplugIngest.STATE_STREAM)
-                    ? RecordEnvelope.PayloadKind.SPARKPLUG_STATE : RecordEnvelope.PayloadKind.SPARKPLUG_METRIC);
+        if (stream.sparkplug().isPresent()) {
+            return stream.sparkplug();
         }
         if (!record.device().equals(gatewayDevice)) {
             return Optional.empty();
@@ -236,6 +239,19 @@ public final class RecordMapper {
             return Optional.empty(); // not the agent's: something else publishing under the gateway's id
         }
         return Optional.of(payload.hasValue() ? RecordEnvelope.PayloadKind.READING : RecordEnvelope.PayloadKind.HEALTH);
+    }
+
+    /**
+     * The kind of a stream the broker decoded from a Sparkplug message (its topic an edge node's, its device under
+     * this gateway), once per stream: a metric, or the node's {@code $state}.
+     */
+    private Optional<RecordEnvelope.PayloadKind> sparkplugKind(SpoolRecord record) {
+        if (record.kind() == RecordKind.GAP || !record.device().startsWith(gatewayDevice + "/")
+                || SparkplugTopic.parse(record.mqttTopic()).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(record.stream().equals(SparkplugIngest.STATE_STREAM)
+                ? RecordEnvelope.PayloadKind.SPARKPLUG_STATE : RecordEnvelope.PayloadKind.SPARKPLUG_METRIC);
     }
 
     private static Header header(String key, String value) {

@@ -168,42 +168,15 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         // Where a publish without its own identity came from: what tells its retransmission (DUP) apart.
         Spool.Origin origin = assigned && acknowledged ? Spool.Origin.of(clientId, packet.getPacketId(), topic, payload)
                 : null;
-        if (origin != null && packet.getDupFlag()) {
-            Optional<CompletableFuture<AppendOutcome>> earlier = retransmissions.earlierAppend(origin);
-            if (earlier.isPresent() && !earlier.get().isCompletedExceptionally()) {
-                LOG.debug("client {} resent packet {} on {} (DUP): not spooled again", clientId,
-                        packet.getPacketId(), topic);
-                gate.register(clientId, packet.getPacketId(), earlier.get());
-                return;
-            }
+        if (acknowledgedAsEarlierAppend(clientId, packet, origin)) {
+            return;
         }
         Optional<SpoolException> foreseen = spool.precheck(record);
         CompletableFuture<AppendOutcome> append = foreseen.isPresent() ? CompletableFuture.failedFuture(foreseen.get())
                 : spool.append(route.get().lane(), record, origin);
         if (append.isCompletedExceptionally()) {
             // Refused at once (queue full, closed): the publisher gets a negative acknowledgement right away.
-            Throwable cause = append.handle((o, e) -> e).join();
-            Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-            if (reason instanceof IdentityCollisionException collision) {
-                refusals.refuse("identity-collision", AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
-                        collision.getMessage());
-                health.report("identity-collision", record.device() + "/" + record.stream(), "client", clientId,
-                        "device", record.device(), "stream", record.stream(),
-                        "offered", record.boot() + "/" + record.seq(), "reason", collision.getMessage());
-                return;
-            }
-            if (reason instanceof StreamLimitException limit) {
-                refusals.refuse("stream-limit", AckReasonCode.QUOTA_EXCEEDED, limit.getMessage());
-                health.report("stream-limit", limit.device(), "client", clientId, "device", limit.device(),
-                        "reason", limit.getMessage());
-                return;
-            }
-            refusals.refuse(reason instanceof SpoolFullException ? "spool-full"
-                    : reason instanceof RecordRefusedException ? "record-refused" : "spool-error",
-                    reason instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
-                    : reason instanceof RecordRefusedException ? AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR
-                    : AckReasonCode.UNSPECIFIED_ERROR, reason instanceof SpoolException ? reason.getMessage()
-                    : "spool failure: " + reason);
+            refuseFailedAppend(refusals, clientId, record, append);
             return;
         }
         if (acknowledged) {
@@ -212,6 +185,51 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             }
             gate.register(clientId, packet.getPacketId(), append);
         }
+    }
+
+    /**
+     * A QoS 1/2 retransmission (DUP) of a publish already appended: its acknowledgement waits for the first append,
+     * and it is not appended again. True when that is so.
+     */
+    private boolean acknowledgedAsEarlierAppend(String clientId, PublishPacket packet, Spool.Origin origin) {
+        if (origin == null || !packet.getDupFlag()) {
+            return false;
+        }
+        Optional<CompletableFuture<AppendOutcome>> earlier = retransmissions.earlierAppend(origin);
+        if (earlier.isEmpty() || earlier.get().isCompletedExceptionally()) {
+            return false;
+        }
+        LOG.debug("client {} resent packet {} on {} (DUP): not spooled again", clientId, packet.getPacketId(),
+                packet.getTopic());
+        gate.register(clientId, packet.getPacketId(), earlier.get());
+        return true;
+    }
+
+    /** Refuses a publish whose append the spool refused at once, with the reason code of the spool's reason. */
+    private void refuseFailedAppend(Refusals refusals, String clientId, SpoolRecord record,
+                                    CompletableFuture<AppendOutcome> append) {
+        Throwable cause = append.handle((o, e) -> e).join();
+        Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        if (reason instanceof IdentityCollisionException collision) {
+            refusals.refuse("identity-collision", AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR,
+                    collision.getMessage());
+            health.report("identity-collision", record.device() + "/" + record.stream(), "client", clientId,
+                    "device", record.device(), "stream", record.stream(),
+                    "offered", record.boot() + "/" + record.seq(), "reason", collision.getMessage());
+            return;
+        }
+        if (reason instanceof StreamLimitException limit) {
+            refusals.refuse("stream-limit", AckReasonCode.QUOTA_EXCEEDED, limit.getMessage());
+            health.report("stream-limit", limit.device(), "client", clientId, "device", limit.device(),
+                    "reason", limit.getMessage());
+            return;
+        }
+        refusals.refuse(reason instanceof SpoolFullException ? "spool-full"
+                : reason instanceof RecordRefusedException ? "record-refused" : "spool-error",
+                reason instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
+                : reason instanceof RecordRefusedException ? AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR
+                : AckReasonCode.UNSPECIFIED_ERROR, reason instanceof SpoolException ? reason.getMessage()
+                : "spool failure: " + reason);
     }
 
     /**
@@ -226,12 +244,8 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         String clientId = input.getClientInformation().getClientId();
         Spool.Origin origin = acknowledged ? Spool.Origin.of(clientId, packet.getPacketId(), packet.getTopic(),
                 payload) : null;
-        if (origin != null && packet.getDupFlag()) {
-            Optional<CompletableFuture<AppendOutcome>> earlier = retransmissions.earlierAppend(origin);
-            if (earlier.isPresent() && !earlier.get().isCompletedExceptionally()) {
-                gate.register(clientId, packet.getPacketId(), earlier.get());
-                return;
-            }
+        if (acknowledgedAsEarlierAppend(clientId, packet, origin)) {
+            return;
         }
         var outcome = sparkplug.ingest(topic, payload, clockSync.isSynchronized(), clock.millis());
         if (outcome instanceof dev.edgeline.broker.sparkplug.SparkplugIngest.Outcome.Refused refused) {
@@ -243,9 +257,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         for (SpoolRecord record : records) {
             Optional<SpoolException> foreseen = spool.precheck(record);
             if (foreseen.isPresent()) {
-                refusals.refuse(foreseen.get() instanceof SpoolFullException ? "spool-full" : "spool-error",
-                        foreseen.get() instanceof SpoolFullException ? AckReasonCode.QUOTA_EXCEEDED
-                                : AckReasonCode.UNSPECIFIED_ERROR, foreseen.get().getMessage());
+                refuseFailedAppend(refusals, clientId, record, CompletableFuture.failedFuture(foreseen.get()));
                 return;
             }
         }
@@ -253,9 +265,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
         for (int i = 0; i < records.size(); i++) {
             last = spool.append(lane, records.get(i), i == records.size() - 1 ? origin : null);
             if (last.isCompletedExceptionally()) {
-                Throwable cause = last.handle((o, e) -> e).join();
-                refusals.refuse("spool-error", AckReasonCode.UNSPECIFIED_ERROR, "spool refused a Sparkplug metric: "
-                        + (cause.getCause() != null ? cause.getCause() : cause));
+                refuseFailedAppend(refusals, clientId, records.get(i), last);
                 return;
             }
         }

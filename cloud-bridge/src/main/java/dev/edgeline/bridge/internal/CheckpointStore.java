@@ -10,9 +10,9 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import dev.edgeline.bridge.topics.AdminProperties;
 import dev.edgeline.bridge.topics.TopicPlan;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -75,11 +75,7 @@ public final class CheckpointStore {
 
     /** Creates the checkpoint topic (compacted) and the anchor topic, replication up to 3, if they do not exist. */
     public void ensureTopic(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
-        Properties p = new Properties();
-        p.putAll(security);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
+        Properties p = AdminProperties.of(bootstrapServers, security, timeout);
         try (Admin admin = Admin.create(p)) {
             java.util.Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (existing.contains(topic) && existing.contains(anchorTopic())) {
@@ -133,11 +129,7 @@ public final class CheckpointStore {
     /** The checkpoint in the offset metadata of the device's group (one OffsetFetch), if it has one. */
     public Optional<Checkpoint> loadFromGroup(String deviceId, Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
-        Properties p = new Properties();
-        p.putAll(security);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
+        Properties p = AdminProperties.of(bootstrapServers, security, timeout);
         TopicPartition anchor = new TopicPartition(anchorTopic(), 0);
         try (Admin admin = Admin.create(p)) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(

@@ -5,11 +5,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,13 +30,8 @@ public final class RequiredTopics {
      */
     public static void confirm(BridgeConfig config, Map<String, Object> security, Duration timeout)
             throws ExecutionException, InterruptedException, TimeoutException {
-        Properties p = new Properties();
-        p.putAll(security);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
         List<String> topics = TopicPlan.of(config, 1, null).recordTopics();
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(AdminProperties.of(config.bootstrapServers(), security, timeout))) {
             TopicCheck check = new TopicCheck(admin, timeout);
             List<String> missing;
             try {

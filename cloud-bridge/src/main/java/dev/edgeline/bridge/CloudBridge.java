@@ -1,6 +1,5 @@
 package dev.edgeline.bridge;
 
-import dev.edgeline.bridge.internal.Backoff;
 import dev.edgeline.bridge.internal.BandwidthCap;
 import dev.edgeline.bridge.internal.BridgeProducerProperties;
 import dev.edgeline.bridge.internal.Checkpoint;
@@ -12,6 +11,7 @@ import dev.edgeline.broker.spool.GapMarkerRecords;
 import dev.edgeline.broker.spool.SpoolReader;
 import dev.edgeline.broker.spool.SpooledRecord;
 import dev.edgeline.config.BridgeConfig;
+import dev.edgeline.time.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -175,7 +175,8 @@ public final class CloudBridge implements AutoCloseable {
     }
 
     private void run() {
-        Backoff backoff = new Backoff(Duration.ofMillis(100), config.retryBackoffMax(), ThreadLocalRandom.current());
+        Backoff backoff = new Backoff(Duration.ofMillis(100), config.retryBackoffMax(), Backoff.Jitter.EQUAL,
+                ThreadLocalRandom.current());
         try {
             while (running) {
                 try (SpoolReader reader = readerSource.open()) {

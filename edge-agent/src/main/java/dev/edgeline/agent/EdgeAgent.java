@@ -14,6 +14,7 @@ import dev.edgeline.config.BootCounter;
 import dev.edgeline.config.ClockSync;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.SensorConfig;
+import dev.edgeline.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,7 +122,7 @@ public final class EdgeAgent implements AutoCloseable {
                 }
             }
             SamplingScheduler scheduler = new SamplingScheduler(channels, readings, health[0], publisher::enqueue,
-                    config.agent().retryBackoffMax(), options.samplesPerSensor(), options.lateness());
+                    config.agent().retryBackoffMax(), options.samplesPerSensor(), options.lateness(), Ticker.system());
             return new EdgeAgent(config, boot, options.buses(), publisher, scheduler, readings);
         } catch (IOException | RuntimeException e) {
             opened.forEach(SensorDriver::close);

@@ -5,6 +5,7 @@ import dev.edgeline.agent.ReadingListener;
 import dev.edgeline.config.AgentConfig;
 import dev.edgeline.config.RecordEnvelope;
 import dev.edgeline.agent.internal.DiskOutbox.Entry;
+import dev.edgeline.time.Backoff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,7 +170,8 @@ public final class MqttPublisher implements AutoCloseable {
     }
 
     private void run() {
-        long reconnectDelay = 100;
+        Backoff reconnectBackoff = new Backoff(Duration.ofMillis(100), config.reconnectDelayMax(),
+                Backoff.Jitter.EQUAL, ThreadLocalRandom.current());
         long nextSync = System.nanoTime();
         while (running) {
             try {
@@ -179,11 +181,9 @@ public final class MqttPublisher implements AutoCloseable {
                 }
                 if (!isConnected()) {
                     if (connect()) {
-                        reconnectDelay = 100;
+                        reconnectBackoff.reset();
                     } else {
-                        long max = Math.max(100, config.reconnectDelayMax().toMillis());
-                        reconnectDelay = Math.min(max, reconnectDelay * 2);
-                        sleep(reconnectDelay / 2 + ThreadLocalRandom.current().nextLong(reconnectDelay / 2 + 1));
+                        sleep(reconnectBackoff.next().toMillis());
                     }
                     continue;
                 }

@@ -4,13 +4,14 @@ import dev.edgeline.agent.Reading;
 import dev.edgeline.agent.driver.Measurement;
 import dev.edgeline.agent.driver.SensorDriver;
 import dev.edgeline.config.SensorConfig;
+import dev.edgeline.time.Backoff;
+import dev.edgeline.time.Ticker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -39,6 +40,7 @@ public final class SamplingScheduler implements AutoCloseable {
     private final Duration retryBackoffMax;
     private final long sampleLimit;
     private final LongConsumer lateness;
+    private final Ticker ticker;
     private final List<Thread> threads = new ArrayList<>();
     private final CountDownLatch finished;
     private final AtomicLong sampled = new AtomicLong();
@@ -50,9 +52,11 @@ public final class SamplingScheduler implements AutoCloseable {
      * @param sampleLimit reads per sensor (successful or not) after which it stops ({@code Long.MAX_VALUE}: never);
      *                    for tests and benchmarks
      * @param lateness    told, for every tick sampled, how many nanoseconds after its due time the read began
+     * @param ticker      the clock the schedule follows ({@link Ticker#system()}; a virtual one in tests)
      */
     public SamplingScheduler(List<Channel> channels, ReadingFactory readings, SensorHealth health,
-                             Consumer<Reading> sink, Duration retryBackoffMax, long sampleLimit, LongConsumer lateness) {
+                             Consumer<Reading> sink, Duration retryBackoffMax, long sampleLimit, LongConsumer lateness,
+                             Ticker ticker) {
         this.channels = List.copyOf(channels);
         this.readings = readings;
         this.health = health;
@@ -60,11 +64,12 @@ public final class SamplingScheduler implements AutoCloseable {
         this.retryBackoffMax = retryBackoffMax;
         this.sampleLimit = sampleLimit;
         this.lateness = lateness;
+        this.ticker = ticker;
         this.finished = new CountDownLatch(this.channels.size());
     }
 
     public void start() {
-        long start = System.nanoTime() + 1_000_000; // one common origin, 1 ms ahead so every thread is parked
+        long start = ticker.nanoTime() + 1_000_000; // one common origin, 1 ms ahead so every thread is parked
         for (Channel channel : channels) {
             channel.driver().startEvents(event -> emit(channel, List.of(event)));
             Thread thread = Thread.ofPlatform().name("agent-sample-" + channel.sensor().stream())
@@ -82,8 +87,8 @@ public final class SamplingScheduler implements AutoCloseable {
 
     private void sampleLoop(Channel channel, long start) {
         long period = channel.sensor().period().toNanos();
+        Backoff backoff = Backoff.exact(channel.sensor().period(), retryBackoffMax);
         long retryAt = 0;
-        long consecutiveFailures = 0;
         long attempts = 0;
         for (long tick = 0; attempts < sampleLimit && running; tick++) {
             long due = start + tick * period;
@@ -91,8 +96,8 @@ public final class SamplingScheduler implements AutoCloseable {
             if (!running) {
                 return;
             }
-            long began = System.nanoTime();
-            if (consecutiveFailures > 0 && due - retryAt < 0) {
+            long began = ticker.nanoTime();
+            if (backoff.attempts() > 0 && due - retryAt < 0) {
                 continue; // backing off a failing sensor
             }
             attempts++;
@@ -101,32 +106,22 @@ public final class SamplingScheduler implements AutoCloseable {
                 List<Measurement> measurements = channel.driver().read();
                 emit(channel, measurements);
                 sampled.incrementAndGet();
-                if (consecutiveFailures > 0) {
-                    health.recovered(channel.sensor(), consecutiveFailures);
-                    consecutiveFailures = 0;
+                if (backoff.attempts() > 0) {
+                    health.recovered(channel.sensor(), backoff.attempts());
+                    backoff.reset();
                 }
             } catch (IOException | RuntimeException e) {
                 failures.incrementAndGet();
-                consecutiveFailures++;
-                long backoff = backoffNanos(period, consecutiveFailures);
-                retryAt = due + backoff;
-                health.failed(channel.sensor(), e, consecutiveFailures, Duration.ofNanos(backoff));
+                Duration wait = backoff.next();
+                retryAt = due + wait.toNanos();
+                health.failed(channel.sensor(), e, backoff.attempts(), wait);
             }
-            long lastPast = (System.nanoTime() - start) / period; // the latest tick whose due time has passed
+            long lastPast = (ticker.nanoTime() - start) / period; // the latest tick whose due time has passed
             if (lastPast > tick) {
                 overruns.addAndGet(lastPast - tick);
                 tick = lastPast; // the loop's tick++ makes it the first tick still ahead
             }
         }
-    }
-
-    private long backoffNanos(long period, long consecutiveFailures) {
-        long max = Math.max(period, retryBackoffMax.toNanos());
-        long backoff = period;
-        for (long i = 1; i < consecutiveFailures && backoff < max; i++) {
-            backoff *= 2;
-        }
-        return Math.min(backoff, max);
     }
 
     private void emit(Channel channel, List<Measurement> measurements) {
@@ -143,9 +138,8 @@ public final class SamplingScheduler implements AutoCloseable {
     }
 
     private void parkUntil(long due) {
-        long wait;
-        while (running && (wait = due - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(this, wait);
+        while (running && due - ticker.nanoTime() > 0) {
+            ticker.parkUntil(due);
         }
     }
 
@@ -172,7 +166,7 @@ public final class SamplingScheduler implements AutoCloseable {
     /** Stops sampling; reads in progress complete. */
     public void stop() {
         running = false;
-        threads.forEach(LockSupport::unpark);
+        threads.forEach(ticker::wake);
     }
 
     @Override

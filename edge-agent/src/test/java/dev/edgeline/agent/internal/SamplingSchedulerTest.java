@@ -7,6 +7,8 @@ import dev.edgeline.agent.driver.Measurement;
 import dev.edgeline.agent.driver.SensorDriver;
 import dev.edgeline.config.ClockSync;
 import dev.edgeline.config.SensorConfig;
+import dev.edgeline.time.Ticker;
+import dev.edgeline.time.VirtualTicker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,15 +23,17 @@ class SamplingSchedulerTest {
     @TempDir
     Path state;
 
-    /** Records when each read began. */
+    /** Records when each read began, on the scheduler's ticker; a read can take time on it and fail at first. */
     static final class TimedDriver implements SensorDriver {
+        final Ticker ticker;
         final String stream;
         final List<Long> readAt = new CopyOnWriteArrayList<>();
         final long blockMillis;
         final int failFirst;
         final AtomicInteger calls = new AtomicInteger();
 
-        TimedDriver(String stream, long blockMillis, int failFirst) {
+        TimedDriver(Ticker ticker, String stream, long blockMillis, int failFirst) {
+            this.ticker = ticker;
             this.stream = stream;
             this.blockMillis = blockMillis;
             this.failFirst = failFirst;
@@ -37,13 +41,13 @@ class SamplingSchedulerTest {
 
         @Override
         public List<Measurement> read() throws IOException {
-            readAt.add(System.nanoTime());
+            readAt.add(ticker.nanoTime());
             if (calls.incrementAndGet() <= failFirst) {
                 throw new IOException("Remote I/O error (attempt " + calls.get() + ")");
             }
             if (blockMillis > 0) {
                 try {
-                    Thread.sleep(blockMillis);
+                    ticker.sleep(Duration.ofMillis(blockMillis));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -59,9 +63,10 @@ class SamplingSchedulerTest {
 
     @Test
     void aFailingAndASlowSensor_doNotDisturbTheOthersSchedule_andFailuresBecomeHealthRecords() throws Exception {
-        TimedDriver fast = new TimedDriver("fast", 0, 0);
-        TimedDriver slow = new TimedDriver("slow", 350, 0);      // like a DS18B20 conversion
-        TimedDriver flaky = new TimedDriver("flaky", 0, 4);      // four I/O errors, then fine
+        VirtualTicker ticker = new VirtualTicker(3);
+        TimedDriver fast = new TimedDriver(ticker, "fast", 0, 0);
+        TimedDriver slow = new TimedDriver(ticker, "slow", 350, 0);      // like a DS18B20 conversion
+        TimedDriver flaky = new TimedDriver(ticker, "flaky", 0, 4);      // four I/O errors, then fine
         List<Reading> out = new CopyOnWriteArrayList<>();
         ReadingFactory readings = new ReadingFactory("pi-1", 3, state, List.of("fast", "slow", "flaky", "health"),
                 InstantSource.system(), new ClockSync(state.resolve("synced")), MonotonicClock.system());
@@ -70,18 +75,21 @@ class SamplingSchedulerTest {
                 new SamplingScheduler.Channel(sensor("slow", 500), slow),
                 new SamplingScheduler.Channel(sensor("flaky", 50), flaky)),
                 readings, new SensorHealth(readings, "health", out::add), out::add, Duration.ofSeconds(10),
-                Long.MAX_VALUE, late -> { });
+                Long.MAX_VALUE, late -> { }, ticker);
         scheduler.start();
-        Thread.sleep(2_500);
-        scheduler.close();
+        ticker.runFor(Duration.ofMillis(2_500));
+        stop(scheduler, ticker);
 
-        // The fast sensor kept its grid: no tick missing, each read close to start + n x period.
+        // The fast sensor kept its grid while the slow one blocked for 350 ms and the flaky one failed: every tick of
+        // 2.5 s (the first 1 ms after start), each read exactly at start + n x period.
         long t0 = fast.readAt.getFirst();
+        assertThat(t0).isEqualTo(1_000_000);
         for (int k = 0; k < fast.readAt.size(); k++) {
-            long deviationMillis = (fast.readAt.get(k) - (t0 + k * 20_000_000L)) / 1_000_000;
-            assertThat(Math.abs(deviationMillis)).as("fast read %d off its schedule", k).isLessThan(20);
+            assertThat(fast.readAt.get(k)).as("fast read %d on its schedule", k).isEqualTo(t0 + k * 20_000_000L);
         }
-        assertThat(fast.readAt.size()).isBetween(120, 126);
+        assertThat(fast.readAt).hasSize(125);
+        assertThat(slow.readAt).containsExactly(1_000_000L, 501_000_000L, 1_001_000_000L, 1_501_000_000L,
+                2_001_000_000L);
 
         // The flaky sensor: failures 1..4 at 50, 100, 200, 400 ms backoff, then a recovery record and normal samples.
         List<String> health = out.stream().filter(r -> r.stream().equals("health")).map(Reading::json).toList();
@@ -93,8 +101,10 @@ class SamplingSchedulerTest {
         }
         assertThat(health.get(4)).startsWith("{\"sensor\":\"flaky\",\"type\":\"simulated-analog\",\"state\":\"recovered\","
                 + "\"failed_attempts\":4,");
-        long flakyGapMillis = (flaky.readAt.get(4) - flaky.readAt.get(3)) / 1_000_000;
-        assertThat(flakyGapMillis).as("retry after the 4th failure waits its backoff").isBetween(380L, 460L);
+        // Tries at 0 (fails, 50 ms), 50 (fails, 100 ms), 150 (fails, 200 ms), 350 (fails, 400 ms), 750 ms (succeeds),
+        // then every period again: the ticks inside each backoff leave the bus alone.
+        assertThat(flaky.readAt.subList(0, 6)).containsExactly(1_000_000L, 51_000_000L, 151_000_000L, 351_000_000L,
+                751_000_000L, 801_000_000L);
         assertThat(scheduler.failures()).isEqualTo(4);
 
         // Every stream numbered without gaps, from 0.
@@ -110,20 +120,30 @@ class SamplingSchedulerTest {
 
     @Test
     void aReadThatOverrunsTheNextTick_skipsIt_insteadOfBunchingUp() throws Exception {
-        TimedDriver slow = new TimedDriver("slow", 130, 0);      // 130 ms read every 50 ms
+        VirtualTicker ticker = new VirtualTicker(1);
+        TimedDriver slow = new TimedDriver(ticker, "slow", 130, 0);      // 130 ms read every 50 ms
         ReadingFactory readings = new ReadingFactory("pi-1", 1, state, List.of("slow", "health"),
                 InstantSource.system(), new ClockSync(state.resolve("synced")), MonotonicClock.system());
         List<Reading> out = new CopyOnWriteArrayList<>();
         SamplingScheduler scheduler = new SamplingScheduler(List.of(new SamplingScheduler.Channel(sensor("slow", 50), slow)),
                 readings, new SensorHealth(readings, "health", out::add), out::add, Duration.ofSeconds(10),
-                Long.MAX_VALUE, late -> { });
+                Long.MAX_VALUE, late -> { }, ticker);
         scheduler.start();
-        Thread.sleep(1_000);
-        scheduler.close();
-        for (int k = 1; k < slow.readAt.size(); k++) {
-            long gapMillis = (slow.readAt.get(k) - slow.readAt.get(k - 1)) / 1_000_000;
-            assertThat(gapMillis).as("reads start on a later tick, never back to back").isGreaterThanOrEqualTo(140);
+        ticker.runFor(Duration.ofMillis(1_000));
+        stop(scheduler, ticker);
+        // Each read ends 130 ms after it began, past two ticks; the next read starts on the next tick still ahead
+        // (150 ms after the last), never back to back. 1 s holds reads at 0, 150, ..., 900 ms: 14 ticks skipped.
+        assertThat(slow.readAt).hasSize(7);
+        for (int k = 0; k < slow.readAt.size(); k++) {
+            assertThat(slow.readAt.get(k)).as("read %d", k).isEqualTo(1_000_000L + k * 150_000_000L);
         }
-        assertThat(scheduler.overruns()).isPositive();
+        assertThat(scheduler.overruns()).isEqualTo(14);
+    }
+
+    /** Stops the scheduler, then lets a read still waiting on the virtual ticker finish so that close can join. */
+    private static void stop(SamplingScheduler scheduler, VirtualTicker ticker) {
+        scheduler.stop();
+        ticker.release();
+        scheduler.close();
     }
 }

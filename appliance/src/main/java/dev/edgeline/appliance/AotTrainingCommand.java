@@ -141,7 +141,10 @@ final class AotTrainingCommand {
                 window.acquire();
                 client.publish("edge/" + DEVICE + "/" + stream, message, null, onAck);
             }
-            done.await(120, TimeUnit.SECONDS);
+            if (!done.await(120, TimeUnit.SECONDS)) {
+                System.err.printf(java.util.Locale.ROOT, "aot-train: %,d publishes unanswered after 120 s%n",
+                        done.getCount());
+            }
             return acknowledged.get();
         } finally {
             if (client.isConnected()) {

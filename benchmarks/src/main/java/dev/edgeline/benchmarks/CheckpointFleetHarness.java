@@ -180,7 +180,9 @@ public final class CheckpointFleetHarness {
         long started = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         running.set(false);
-        done.await(120, TimeUnit.SECONDS);
+        if (!done.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(done.getCount() + " bridges did not stop within 120 s");
+        }
         double elapsed = (System.nanoTime() - started) / 1e9;
         int total = latencies.stream().mapToInt(l -> (int) l[0]).sum();
         long[] all = new long[total];

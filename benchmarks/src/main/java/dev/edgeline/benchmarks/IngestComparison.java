@@ -54,7 +54,7 @@ public final class IngestComparison {
         Map<Combination, List<Run>> theirs = new LinkedHashMap<>();
         for (int rep = 1; rep <= reps; rep++) {
             for (Combination c : combinations) {
-                boolean oursFirst = rep % 2 == 1;
+                boolean oursFirst = rep % 2 != 0;
                 for (int turn = 0; turn < 2; turn++) {
                     boolean edge = (turn == 0) == oursFirst;
                     IngestBrokers.Broker broker = edge ? brokers.edge(c.secure()) : brokers.mosquitto(c.secure(), true);

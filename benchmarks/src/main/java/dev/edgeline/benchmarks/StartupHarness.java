@@ -112,7 +112,7 @@ public final class StartupHarness {
                 timings.put("without an AOT cache (as before)", new ArrayList<>());
                 timings.put("with the AOT cache trained on the device", new ArrayList<>());
                 for (int run = 0; run < runs; run++) {
-                    boolean cacheFirst = run % 2 == 1;
+                    boolean cacheFirst = run % 2 != 0;
                     for (int v = 0; v < 2; v++) {
                         boolean withCache = cacheFirst == (v == 0);
                         String name = "run" + run + (withCache ? "-aot" : "-plain");

@@ -123,8 +123,9 @@ public final class ReleaseBuilder {
 
     Path build(DevicePlatform platform) throws IOException, NativeLibraries.UnknownPlatformException {
         String top = "edgeline-" + version;
-        Path staging = out.resolve("release-" + platform.archName()).resolve(top);
-        deleteTree(staging.getParent());
+        Path platformDirectory = out.resolve("release-" + platform.archName());
+        Path staging = platformDirectory.resolve(top);
+        deleteTree(platformDirectory);
         Files.createDirectories(staging.resolve("lib"));
         long bytesIn = 0;
         long bytesOut = 0;

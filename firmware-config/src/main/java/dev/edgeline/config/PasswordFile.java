@@ -26,6 +26,7 @@ import javax.crypto.spec.PBEKeySpec;
  * into error messages. Immutable and thread-safe.
  */
 public final class PasswordFile {
+    private static final SecureRandom RANDOM = new SecureRandom();
     /** Fewest PBKDF2 iterations accepted (Mosquitto's own default, 101, is far too fast to guess against). */
     public static final int MIN_ITERATIONS = 10_000;
     /** Iterations {@link #hash} uses (OWASP's figure for PBKDF2-HMAC-SHA512). */
@@ -46,9 +47,8 @@ public final class PasswordFile {
         int iterations = entries.values().stream().mapToInt(Entry::iterations).max().orElse(DEFAULT_ITERATIONS);
         byte[] salt = new byte[SALT_BYTES];
         byte[] hash = new byte[HASH_BYTES];
-        SecureRandom random = new SecureRandom();
-        random.nextBytes(salt);
-        random.nextBytes(hash);
+        RANDOM.nextBytes(salt);
+        RANDOM.nextBytes(hash);
         this.decoy = new Entry(iterations, salt, hash);
     }
 
@@ -170,7 +170,7 @@ public final class PasswordFile {
     /** A {@code $7$} hash of {@code password} with a fresh random salt. */
     public static String hash(byte[] password, int iterations) {
         byte[] salt = new byte[SALT_BYTES];
-        new SecureRandom().nextBytes(salt);
+        RANDOM.nextBytes(salt);
         return "$7$" + iterations + "$" + Base64.getEncoder().encodeToString(salt) + "$"
                 + Base64.getEncoder().encodeToString(pbkdf2(password, salt, iterations));
     }

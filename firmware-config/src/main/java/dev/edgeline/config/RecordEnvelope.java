@@ -70,8 +70,11 @@ public final class RecordEnvelope {
         /** The schema itself (JSON text). */
         public String schema() {
             try (java.io.InputStream in = RecordEnvelope.class.getResourceAsStream("schemas/" + name + ".schema.json")) {
+                if (in == null) {
+                    throw new IllegalStateException("payload schema " + name + " is missing from the build");
+                }
                 return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            } catch (java.io.IOException | NullPointerException e) {
+            } catch (java.io.IOException e) {
                 throw new IllegalStateException("payload schema " + name + " is missing from the build", e);
             }
         }

@@ -100,8 +100,8 @@ final class DemoCommand {
                 err.println("demo: running " + (duration == null ? "until Ctrl-C" : "for " + duration.toSeconds() + " s"));
                 if (duration == null) {
                     stop.await();
-                } else {
-                    stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+                } else if (stop.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
+                    err.println("demo: stopped before " + duration.toSeconds() + " s");
                 }
                 agent.stopSampling();
                 err.println("demo: stopping; waiting for every published reading to reach Kafka");

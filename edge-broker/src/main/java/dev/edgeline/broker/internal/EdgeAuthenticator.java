@@ -56,6 +56,7 @@ import org.slf4j.LoggerFactory;
  * logged. Thread-safe.
  */
 public final class EdgeAuthenticator implements SimpleAuthenticator {
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = LoggerFactory.getLogger(EdgeAuthenticator.class);
     private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(20);
 
@@ -75,7 +76,7 @@ public final class EdgeAuthenticator implements SimpleAuthenticator {
         this.clients = clients;
         this.verifier = verifier;
         this.refusals = refusals;
-        new SecureRandom().nextBytes(pepper);
+        RANDOM.nextBytes(pepper);
     }
 
     @Override

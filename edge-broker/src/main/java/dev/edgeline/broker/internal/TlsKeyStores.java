@@ -25,6 +25,7 @@ import java.util.Optional;
  * how to fix it.
  */
 public final class TlsKeyStores {
+    private static final SecureRandom RANDOM = new SecureRandom();
     private TlsKeyStores() {}
 
     /** Paths and the password of one listener's stores. */
@@ -71,7 +72,7 @@ public final class TlsKeyStores {
 
     private static String randomPassword() {
         byte[] bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
+        RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -65,7 +65,8 @@ public final class FileSpoolReader implements SpoolReader {
         for (String lane : meta.lanes()) {
             Path laneDirectory = directory.resolve("lanes").resolve(lane);
             List<Long> bases = SegmentDirectory.list(laneDirectory);
-            long start = committed.getOrDefault(lane, bases.isEmpty() ? 0 : bases.getFirst());
+            Long position = committed.get(lane);
+            long start = position != null ? position : bases.isEmpty() ? 0 : bases.getFirst();
             reader.lanes.add(reader.new LaneCursor(lane, laneDirectory, start));
         }
         if (committed.isEmpty()) {

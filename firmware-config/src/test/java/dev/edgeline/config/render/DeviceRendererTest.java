@@ -2,18 +2,17 @@ package dev.edgeline.config.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.dialect.Dialects;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,9 +131,9 @@ class DeviceRendererTest {
                 "\"bridge_health_url\": \"http://127.0.0.1:9302/health\"");
     }
 
-    private static Set<ValidationMessage> validate(String yaml) {
-        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-                .getSchema(DeviceRenderer.jsonSchema());
+    private static List<Error> validate(String yaml) {
+        Schema schema = SchemaRegistry.withDialect(Dialects.getDraft202012())
+                .getSchema(DeviceRenderer.jsonSchema(), InputFormat.JSON);
         return schema.validate(yaml, InputFormat.YAML);
     }
 
@@ -149,7 +148,7 @@ class DeviceRendererTest {
     void schema_refusesWhatTheLoaderRefuses() throws Exception {
         String greenhouse = Files.readString(GREENHOUSE);
         assertThat(validate(greenhouse.replace("  site: greenhouse-north", "  site: x\n  colour: red")))
-                .extracting(ValidationMessage::getMessage).anyMatch(m -> m.contains("colour"));
+                .extracting(Error::getMessage).anyMatch(m -> m.contains("colour"));
         assertThat(validate(greenhouse.replace("address: 0x76", "address: 0x40"))).isNotEmpty();
         assertThat(validate(greenhouse.replace("type: ds18b20", "type: ds18b21"))).isNotEmpty();
         assertThat(validate(greenhouse.replace("period: 30s", "period: soon"))).isNotEmpty();

@@ -30,7 +30,6 @@ public final class GapMarkers {
 
     /** What was lost of one stream: its identity range and the number of records. */
     public static final class StreamLoss {
-        long boot = -1;
         long firstSeq = Long.MAX_VALUE;
         long lastSeq = -1;
         long records;
@@ -49,7 +48,6 @@ public final class GapMarkers {
             StreamLoss loss = streams.computeIfAbsent(
                     json(record.device()) + "\",\"stream\":\"" + json(record.stream()) + "\",\"boot\":" + record.boot(),
                     k -> new StreamLoss());
-            loss.boot = record.boot();
             loss.firstSeq = Math.min(loss.firstSeq, record.seq());
             loss.lastSeq = Math.max(loss.lastSeq, record.seq());
             loss.records++;

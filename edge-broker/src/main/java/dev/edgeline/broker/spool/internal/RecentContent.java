@@ -23,7 +23,7 @@ public final class RecentContent {
     private final Map<Identity, Integer> checksums = new LinkedHashMap<>(1 << 10, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Identity, Integer> eldest) {
-            return size() > CAPACITY;
+            return super.size() > CAPACITY;
         }
     };
 

@@ -2,6 +2,7 @@ package dev.edgeline.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgeline.config.render.JvmFlags;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +44,8 @@ class AotTrainingIT {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         command.addAll(flags);
         Files.createDirectories(dir.resolve("tmp"));
-        command.addAll(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Dhivemq.anonymous.usage.statistics.enabled=false",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Dlogback.configurationFile=edge-logback.xml",
+        command.addAll(JvmFlags.services());
+        command.addAll(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Dlogback.configurationFile=edge-logback.xml",
                 "-cp", TARGET.resolve("appliance.jar") + ":" + TARGET.resolve("lib") + "/*", Main.class.getName()));
         command.addAll(List.of(args));
         Path log = dir.resolve("java-" + System.nanoTime() + ".log");

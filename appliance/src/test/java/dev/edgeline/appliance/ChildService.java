@@ -1,5 +1,6 @@
 package dev.edgeline.appliance;
 
+import dev.edgeline.config.render.JvmFlags;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +24,8 @@ final class ChildService {
                          String... options) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(jvmFlags);
-        cmd.addAll(List.of("-Xmx256m", "-Dhivemq.anonymous.usage.statistics.enabled=false",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), command, "--config", configFile.toString(), "--data-dir", dataDir.toString()));
+        cmd.addAll(JvmFlags.services());
+        cmd.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), command, "--config", configFile.toString(), "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(options));
         return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

@@ -1,5 +1,6 @@
 package dev.edgeline.benchmarks;
 
+import dev.edgeline.config.render.JvmFlags;
 import dev.edgeline.config.render.MemoryProfile;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -105,10 +106,8 @@ final class LocalProcesses {
         if (Boolean.getBoolean("bench.jfr")) { // a profile beside the child's log, for reading where its CPU goes
             command.add("-XX:StartFlightRecording=settings=profile,filename=" + log + ".jfr");
         }
-        command.addAll(List.of("-Dlogback.configurationFile=edge-logback.xml",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Dhivemq.anonymous.usage.statistics.enabled=false",
-                "-cp", System.getProperty("java.class.path"), main));
+        command.addAll(JvmFlags.services());
+        command.addAll(List.of("-Dlogback.configurationFile=edge-logback.xml", "-cp", System.getProperty("java.class.path"), main));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

@@ -80,7 +80,8 @@ public final class ReleaseBuilder {
             switch (args[i]) {
                 case "--version" -> version = value;
                 case "--timestamp" -> time = Instant.parse(value);
-                case "--jvm-flags" -> flags.addAll(List.of(value.trim().split("\\s+")));
+                case "--jvm-flags-file" -> flags.addAll(Files.readAllLines(Path.of(value)).stream().map(String::strip)
+                        .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
                 case "--appliance-jar" -> applianceJar = Path.of(value);
                 case "--classpath" -> classPath = Path.of(value);
                 case "--agent-classpath" -> agentClassPath = Path.of(value);
@@ -91,7 +92,7 @@ public final class ReleaseBuilder {
         }
         if (version == null || time == null || applianceJar == null || classPath == null || agentClassPath == null
                 || out == null || platforms.isEmpty()) {
-            throw new IllegalArgumentException("usage: ReleaseBuilder --version V --timestamp T --jvm-flags F"
+            throw new IllegalArgumentException("usage: ReleaseBuilder --version V --timestamp T --jvm-flags-file F"
                     + " --appliance-jar JAR --classpath FILE --agent-classpath FILE --out DIR --arch A [--arch A]");
         }
         List<Path> jars = new ArrayList<>(List.of(applianceJar));

@@ -1,5 +1,6 @@
 package dev.edgeline.broker.crash;
 
+import dev.edgeline.config.render.JvmFlags;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -36,8 +37,7 @@ public final class ChildJvm implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx256m");
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("--sun-misc-unsafe-memory-access=allow");
+        command.addAll(JvmFlags.services());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());

@@ -79,15 +79,7 @@ public final class DeviceRenderer {
 
     /** The agent's JVM flags ({@code agent-jvm-flags.txt} on the class path, comments dropped). */
     public static List<String> agentJvmFlags() {
-        try (InputStream in = DeviceRenderer.class.getResourceAsStream("/agent-jvm-flags.txt")) {
-            if (in == null) {
-                throw new IllegalStateException("agent-jvm-flags.txt is missing from the class path");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return JvmFlags.agent();
     }
 
     /** The JSON Schema of the device YAML (draft 2020-12), for editors. */

@@ -176,7 +176,7 @@ public final class ConfigLoader {
             listeners.addAll(m.list("listeners", (path, node) -> YamlMap.of(path, node, errors)
                     .flatMap(l -> readListener(l, "listener-" + path.substring(path.lastIndexOf('[') + 1,
                             path.length() - 1)))));
-            if (listeners.isEmpty()) {
+            if (m.sizeOf("listeners") == 0 && m.isValid("listeners")) {
                 m.error("listeners", "at least one listener is needed");
             }
         } else {
@@ -513,11 +513,13 @@ public final class ConfigLoader {
         int maxStreams = m.integer("max-streams", SpoolConfig.StreamLimits.DEFAULT_TOTAL, 1, 10_000_000);
         int maxStreamsPerDevice = m.integer("max-streams-per-device", SpoolConfig.StreamLimits.DEFAULT_PER_DEVICE, 1,
                 10_000_000);
+        boolean sizesValid = m.isValid("segment-bytes") && m.isValid("budget-bytes");
         List<SpoolConfig.Lane> lanes = m.has("lanes")
-                ? m.list("lanes", (path, node) -> YamlMap.of(path, node, errors).flatMap(l -> readLane(l, budget, segmentBytes)))
+                ? m.list("lanes", (path, node) -> YamlMap.of(path, node, errors)
+                        .flatMap(l -> readLane(l, budget, segmentBytes, sizesValid)))
                 : List.of(new SpoolConfig.Lane(SpoolConfig.DEFAULT_LANE, budget, SpoolConfig.FullPolicy.BLOCK));
         m.rejectUnknownKeys();
-        if (budget < 2 * segmentBytes) {
+        if (sizesValid && budget < 2 * segmentBytes) {
             m.error("budget-bytes", budget + " must be at least twice segment-bytes (" + segmentBytes + ")");
         }
         Map<String, Integer> seen = new HashMap<>();
@@ -528,21 +530,24 @@ public final class ConfigLoader {
                         + "' (already used by lanes[" + previous + "])");
             }
         }
-        if (m.has("lanes") && lanes.isEmpty()) {
+        if (m.has("lanes") && m.sizeOf("lanes") == 0) {
             m.error("lanes", "at least one lane is needed");
+        }
+        if (lanes.isEmpty()) { // none, or none valid (each reported): a placeholder so that later checks can run
             lanes = List.of(new SpoolConfig.Lane(SpoolConfig.DEFAULT_LANE, budget, SpoolConfig.FullPolicy.BLOCK));
         }
         return new SpoolConfig(directory, segmentBytes, budget, lanes, blockTimeout,
                 new SpoolConfig.StreamLimits(maxStreams, maxStreamsPerDevice));
     }
 
-    private Optional<SpoolConfig.Lane> readLane(YamlMap m, long spoolBudget, long segmentBytes) {
+    private Optional<SpoolConfig.Lane> readLane(YamlMap m, long spoolBudget, long segmentBytes, boolean sizesValid) {
         String name = m.string("name");
         if (name != null && !LANE_NAME.matcher(name).matches()) {
             m.error("name", "'" + name + "' is not a valid lane name ([a-z][a-z0-9_-]*, at most 32)");
         }
         long budget = m.longValue("budget-bytes", spoolBudget, 128L << 10, Long.MAX_VALUE);
-        if (budget < 2 * segmentBytes) {
+        boolean budgetIsUsers = m.has("budget-bytes") ? m.isValid("budget-bytes") && sizesValid : sizesValid;
+        if (budgetIsUsers && budget < 2 * segmentBytes) {
             m.error("budget-bytes", budget + " must be at least twice the spool's segment-bytes (" + segmentBytes + ")");
         }
         String policy = m.string("when-full", "block");
@@ -607,7 +612,7 @@ public final class ConfigLoader {
         }
         List<Route> routes = m.list("routes", (path, node) -> YamlMap.of(path, node, errors)
                 .flatMap(r -> readRoute(r, spool)));
-        if (m.has("routes") && routes.isEmpty()) {
+        if (m.has("routes") && m.sizeOf("routes") == 0 && m.isValid("routes")) {
             m.error("routes", "at least one route is needed, or nothing is bridged");
         }
         int batch = m.integer("batch-records", 5_000, 1, 100_000);

@@ -140,6 +140,30 @@ class ConfigLoaderTest {
                         "kafka.routes[0].lane: unknown lane 'bulk'; spool.lanes has: alarm, alarm"));
     }
 
+    @Test
+    void aValueOutOfRange_isReportedOnce_andNeverAsAPlaceholderInAnotherKeysMessage() {
+        String yaml = MINIMAL.replace("spool:\n  directory: spool\n", "spool:\n  directory: spool\n"
+                + "  budget-bytes: 1000\n  lanes:\n    - {name: telemetry}\n");
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                        "spool.budget-bytes: 1000 is out of range 131072..9223372036854775807"));
+    }
+
+    @Test
+    void aRouteWithAMistake_isReportedAlone_notAlsoAsNoRouteAtAll() {
+        String twoLanes = MINIMAL.replace("spool:\n  directory: spool\n", "spool:\n  directory: spool\n"
+                + "  lanes:\n    - {name: alarm, budget-bytes: 67108864}\n    - {name: bulk, budget-bytes: 67108864}\n");
+        assertThatThrownBy(() -> parse(twoLanes)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString)
+                        .noneMatch(message -> message.contains("at least one route"))
+                        .anyMatch(message -> message.startsWith("kafka.routes[0].lane: ")));
+        String noRoutes = MINIMAL.replace("  routes:\n    - mqtt-filter: \"edge/+/+\"\n      kafka-topic: site.readings\n",
+                "  routes: []\n");
+        assertThatThrownBy(() -> parse(noRoutes)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString)
+                        .contains("kafka.routes: at least one route is needed, or nothing is bridged"));
+    }
+
     private static final String HARDWARE = MINIMAL.replace("""
               - stream: temperature
                 type: simulated-analog

@@ -12,6 +12,11 @@ public final class ErrorSink {
         errors.add(new ConfigError(path, message));
     }
 
+    /** Whether an error was recorded at exactly {@code path}. */
+    public boolean hasErrorAt(String path) {
+        return errors.stream().anyMatch(e -> e.path().equals(path));
+    }
+
     public boolean isEmpty() {
         return errors.isEmpty();
     }

@@ -202,6 +202,19 @@ public final class YamlMap {
         }
     }
 
+    /**
+     * Whether {@code key} was read without an error: a check across keys uses a value only when it is the user's own
+     * (a value out of range is replaced by a placeholder that must never appear in another message).
+     */
+    public boolean isValid(String key) {
+        return !errors.hasErrorAt(child(key));
+    }
+
+    /** How many elements the list at {@code key} has as written (0 when it is absent or not a list). */
+    public int sizeOf(String key) {
+        return entries.get(key) instanceof SequenceNode sequence ? sequence.getValue().size() : 0;
+    }
+
     /** Records an error about {@code key} of this mapping. */
     public void error(String key, String message) {
         errors.add(child(key), message);

@@ -34,18 +34,23 @@ public record AgentConfig(
         String username,
         java.util.Optional<Path> passwordFile) {
 
-    public static final String DEFAULT_HEALTH_STREAM = "health";
+    public static final String DEFAULT_HEALTH_STREAM = ConfigSchema.key("agent.health-stream").defaultString();
 
     /** The MQTT client id the agent of {@code device} connects with (the broker reserves it for the agent's user). */
     public static String clientIdOf(String device) {
         return "edge-agent-" + device;
     }
-    public static final Path DEFAULT_ONE_WIRE_DIRECTORY = Path.of("/sys/bus/w1/devices");
+    public static final Path DEFAULT_ONE_WIRE_DIRECTORY =
+            Path.of(ConfigSchema.key("agent.one-wire-directory").defaultString());
 
     /** Defaults for everything but the broker and the state directory. */
     public static AgentConfig defaults(String brokerUri, Path stateDirectory) {
-        return new AgentConfig(brokerUri, stateDirectory, 64, 64L << 20, Duration.ofSeconds(1),
-                Duration.ofSeconds(5), Duration.ofDays(1), DEFAULT_HEALTH_STREAM, DEFAULT_ONE_WIRE_DIRECTORY,
-                Duration.ofMinutes(1), "", java.util.Optional.empty());
+        return new AgentConfig(brokerUri, stateDirectory, ConfigSchema.key("agent.max-in-flight").defaultInt(),
+                ConfigSchema.key("agent.outbox-budget-bytes").defaultLong(),
+                ConfigSchema.key("agent.outbox-sync-interval").defaultDuration(),
+                ConfigSchema.key("agent.reconnect-delay-max").defaultDuration(),
+                ConfigSchema.key("agent.session-expiry").defaultDuration(), DEFAULT_HEALTH_STREAM,
+                DEFAULT_ONE_WIRE_DIRECTORY, ConfigSchema.key("agent.sensor-retry-max").defaultDuration(), "",
+                java.util.Optional.empty());
     }
 }

@@ -35,7 +35,7 @@ public record BridgeConfig(
         int maxRecordBytes) {
 
     /** Default of {@code broker.max-record-bytes}: below Kafka's default message.max.bytes (1,048,588). */
-    public static final int DEFAULT_MAX_RECORD_BYTES = 1_000_000;
+    public static final int DEFAULT_MAX_RECORD_BYTES = ConfigSchema.key("broker.max-record-bytes").defaultInt();
     /** What a record's key, headers and framing may add to its payload in Kafka (topics are at most 1,024 bytes). */
     public static final int RECORD_OVERHEAD_BYTES = 16 * 1024;
 
@@ -60,11 +60,12 @@ public record BridgeConfig(
         AT_LEAST_ONCE
     }
 
-    /** Exactly once, checkpoint topic {@code edge.bridge.checkpoints}, zstd: the defaults of the YAML. */
+    /** The delivery, checkpoint topic and compression the YAML defaults to (for tests and tools). */
     public BridgeConfig(String bootstrapServers, List<Route> routes, int batchRecords, Duration retryBackoffMax,
                         String gapTopic) {
         this(bootstrapServers, routes, batchRecords, retryBackoffMax, gapTopic, Delivery.EXACTLY_ONCE,
-                "edge.bridge.checkpoints", "zstd", KafkaSecurity.plaintext(), 0);
+                ConfigSchema.key("kafka.checkpoint-topic").defaultString(),
+                ConfigSchema.key("kafka.compression").defaultString(), KafkaSecurity.plaintext(), 0);
     }
 
     public BridgeConfig {

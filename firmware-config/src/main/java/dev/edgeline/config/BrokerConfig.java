@@ -35,14 +35,17 @@ public record BrokerConfig(List<Listener> listeners, Path dataDirectory, Session
      */
     public record Quotas(int publishesPerSecond, long bytesPerSecond, int burstSeconds) {
         public static Quotas defaults() {
-            return new Quotas(1_000, 4L << 20, 5);
+            return new Quotas(ConfigSchema.key("broker.quotas.publishes-per-second").defaultInt(),
+                    ConfigSchema.key("broker.quotas.bytes-per-second").defaultLong(),
+                    ConfigSchema.key("broker.quotas.burst-seconds").defaultInt());
         }
     }
     /**
      * How long the MQTT broker may take to start before the service gives up: sized for the slowest board (HiveMQ
      * took 151 s on an emulated arm64 board; about 2 s on a laptop).
      */
-    public static final java.time.Duration DEFAULT_START_TIMEOUT = java.time.Duration.ofMinutes(5);
+    public static final java.time.Duration DEFAULT_START_TIMEOUT =
+            ConfigSchema.key("broker.start-timeout").defaultDuration();
 
     /** Longest MQTT topic accepted (HiveMQ's limit), so that key and headers stay small beside the payload. */
     public static final int MAX_TOPIC_BYTES = 1024;
@@ -109,12 +112,10 @@ public record BrokerConfig(List<Listener> listeners, Path dataDirectory, Session
      */
     public record ListenerTls(Path certFile, Path keyFile, Optional<Path> clientCaFile, List<String> protocols,
                               List<String> cipherSuites) {
-        public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
-        public static final List<String> DEFAULT_CIPHER_SUITES = List.of(
-                "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
-                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+        public static final List<String> DEFAULT_PROTOCOLS =
+                ConfigSchema.key("broker.listener.tls.protocols").defaultStrings();
+        public static final List<String> DEFAULT_CIPHER_SUITES =
+                ConfigSchema.key("broker.listener.tls.cipher-suites").defaultStrings();
 
         public ListenerTls {
             protocols = List.copyOf(protocols);
@@ -162,7 +163,8 @@ public record BrokerConfig(List<Listener> listeners, Path dataDirectory, Session
     public record ClientAcl(String user, List<String> publish, List<String> subscribe, IdentityTrust identity,
                             List<String> clientIds) {
         /** By default a client connects as its user name, or its user name followed by {@code -} and anything. */
-        public static final List<String> DEFAULT_CLIENT_IDS = List.of("{user}", "{user}-*");
+        public static final List<String> DEFAULT_CLIENT_IDS =
+                ConfigSchema.key("broker.auth.clients[].client-ids").defaultStrings();
 
         public ClientAcl {
             publish = List.copyOf(publish);
@@ -205,7 +207,8 @@ public record BrokerConfig(List<Listener> listeners, Path dataDirectory, Session
      */
     public record IdentityLimits(long maxBootJump, long maxSeqJump) {
         public static IdentityLimits defaults() {
-            return new IdentityLimits(10_000, 100_000_000);
+            return new IdentityLimits(ConfigSchema.key("broker.identity-limits.max-boot-jump").defaultLong(),
+                    ConfigSchema.key("broker.identity-limits.max-seq-jump").defaultLong());
         }
     }
 }

@@ -38,11 +38,13 @@ public final class ConfigLoader {
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9a-fA-F:]+]):(\\d{1,5})");
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9a-fA-F.]*:[0-9a-fA-F:.]*");
     private static final Pattern W1_DEVICE_ID = Pattern.compile("28-[0-9a-f]{12}");
-    private static final List<String> SENSOR_TYPES = List.of(SensorConfig.SimulatedAnalog.TYPE,
-            SensorConfig.SimulatedDigital.TYPE, SensorConfig.Bme280.TYPE, SensorConfig.Ds18b20.TYPE,
-            SensorConfig.Mcp3008.TYPE, SensorConfig.DigitalInput.TYPE);
-    private static final List<Integer> OVERSAMPLING = List.of(0, 1, 2, 4, 8, 16);
-    private static final List<Integer> IIR_FILTER = List.of(0, 2, 4, 8, 16);
+    /** The sensor types, as the schema declares them (one variant of sensors[] each). */
+    private static final List<String> SENSOR_TYPES = ConfigSchema.get().keys().stream()
+            .filter(k -> k.path().startsWith("sensors[") && k.path().endsWith("].type"))
+            .map(k -> String.valueOf(k.allowed().getFirst())).toList();
+    private static final ConfigSchema.ConfigKey OVERSAMPLING_T = ConfigSchema.key("sensors[bme280].oversampling.temperature");
+    private static final ConfigSchema.ConfigKey OVERSAMPLING_P = ConfigSchema.key("sensors[bme280].oversampling.pressure");
+    private static final ConfigSchema.ConfigKey OVERSAMPLING_H = ConfigSchema.key("sensors[bme280].oversampling.humidity");
 
     private final ErrorSink errors;
     private final Path base;
@@ -136,8 +138,8 @@ public final class ConfigLoader {
         DeviceIdentity device = root.map("device").map(this::readDevice)
                 .orElse(new DeviceIdentity("invalid", ""));
         BrokerConfig broker = root.optionalMap("broker").map(this::readBroker)
-                .orElse(new BrokerConfig(List.of(new BrokerConfig.Listener("listener-0", "127.0.0.1", 1883,
-                        Optional.empty(), false, true)), base.resolve("broker"),
+                .orElse(new BrokerConfig(List.of(defaultListener()),
+                        base.resolve(ConfigSchema.key("broker.data-directory").defaultString()),
                         BrokerConfig.SessionPersistence.IN_MEMORY, Optional.empty(),
                         BrokerConfig.IdentityLimits.defaults(), BridgeConfig.DEFAULT_MAX_RECORD_BYTES,
                         BrokerConfig.DEFAULT_START_TIMEOUT));
@@ -146,7 +148,8 @@ public final class ConfigLoader {
         AgentConfig agent = root.map("agent").map(m -> readAgent(m, broker))
                 .orElse(AgentConfig.defaults("", base));
         BridgeConfig bridge = root.map("kafka").map(m -> readBridge(m, spool, broker.maxRecordBytes()))
-                .orElse(new BridgeConfig("", List.of(), 1, Duration.ofSeconds(1), "edge.gaps"));
+                .orElse(new BridgeConfig("", List.of(), 1, Duration.ofSeconds(1),
+                        ConfigSchema.key("kafka.gap-topic").defaultString()));
         List<SensorConfig> sensors = root.list("sensors", this::readSensor);
         Optional<MonitoringConfig> monitoring = root.optionalMap("monitoring").map(this::readMonitoring);
         root.rejectUnknownKeys();
@@ -162,7 +165,7 @@ public final class ConfigLoader {
             m.error("id", "'" + id + "' is not a valid device id (letters, digits, '.', '_', '-'; at most 64; "
                     + "no '/', '+' or '#', which would break MQTT topics)");
         }
-        String site = m.string("site", "");
+        String site = m.string("site");
         m.rejectUnknownKeys();
         return new DeviceIdentity(id == null ? "invalid" : id, site);
     }
@@ -183,26 +186,21 @@ public final class ConfigLoader {
             m.optionalMap("listener").flatMap(l -> readListener(l, "listener-0")).ifPresent(listeners::add);
         }
         if (listeners.isEmpty()) {
-            listeners.add(new BrokerConfig.Listener("listener-0", "127.0.0.1", 1883, Optional.empty(), false, true));
+            listeners.add(defaultListener());
         }
         checkListenerClashes(m, listeners);
-        Path data = m.has("data-directory") ? m.directory("data-directory", base) : base.resolve("broker");
-        String persistence = m.string("session-persistence", "in-memory");
-        BrokerConfig.SessionPersistence mode = BrokerConfig.SessionPersistence.IN_MEMORY;
-        if ("file".equals(persistence)) {
-            mode = BrokerConfig.SessionPersistence.FILE;
-        } else if (persistence != null && !"in-memory".equals(persistence)) {
-            m.error("session-persistence", "'" + persistence + "' is not one of: in-memory, file");
-        }
+        Path data = m.directory("data-directory", base);
+        String persistence = m.string("session-persistence");
+        BrokerConfig.SessionPersistence mode = "file".equals(persistence) ? BrokerConfig.SessionPersistence.FILE
+                : BrokerConfig.SessionPersistence.IN_MEMORY; // the schema's enum refused anything else
         Optional<BrokerConfig.BrokerAuth> auth = m.optionalMap("auth").map(this::readAuth);
         BrokerConfig.IdentityLimits limits = m.optionalMap("identity-limits").map(this::readIdentityLimits)
                 .orElse(BrokerConfig.IdentityLimits.defaults());
         BrokerConfig.Quotas quotas = m.optionalMap("quotas").map(this::readQuotas)
                 .orElse(BrokerConfig.Quotas.defaults());
         // A record must fit a spool frame (16 MiB) with its names, and a Kafka request with its key and headers.
-        int maxRecordBytes = m.integer("max-record-bytes", BridgeConfig.DEFAULT_MAX_RECORD_BYTES, 1024,
-                (16 << 20) - BridgeConfig.RECORD_OVERHEAD_BYTES);
-        java.time.Duration startTimeout = m.duration("start-timeout", BrokerConfig.DEFAULT_START_TIMEOUT);
+        int maxRecordBytes = m.integer("max-record-bytes");
+        java.time.Duration startTimeout = m.duration("start-timeout");
         if (startTimeout.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
             m.error("start-timeout", m.string("start-timeout") + " is shorter than 1s");
         }
@@ -236,11 +234,11 @@ public final class ConfigLoader {
     }
 
     private MonitoringConfig readMonitoring(YamlMap m) {
-        String host = m.string("host", "127.0.0.1");
-        int brokerPort = m.integer("broker-port", MonitoringConfig.DEFAULT_BROKER_PORT, 1, 65535);
-        int bridgePort = m.integer("bridge-port", MonitoringConfig.DEFAULT_BRIDGE_PORT, 1, 65535);
-        Duration stallAfter = m.duration("stall-after", MonitoringConfig.DEFAULT_STALL_AFTER);
-        Optional<Path> tokenFile = readableFile(m, "bearer-token-file", false, DeviceService.BROKER,
+        String host = m.string("host");
+        int brokerPort = m.integer("broker-port");
+        int bridgePort = m.integer("bridge-port");
+        Duration stallAfter = m.duration("stall-after");
+        Optional<Path> tokenFile = readableFile(m, "bearer-token-file", DeviceService.BROKER,
                 DeviceService.BRIDGE);
         m.rejectUnknownKeys();
         if (host != null && loopbackOf(host).isEmpty()) {
@@ -252,16 +250,16 @@ public final class ConfigLoader {
         if (stallAfter != null && stallAfter.compareTo(Duration.ofSeconds(1)) < 0) {
             m.error("stall-after", stallAfter + " is below the 1 s minimum");
         }
-        return new MonitoringConfig(host == null ? "127.0.0.1" : host, brokerPort, bridgePort,
+        return new MonitoringConfig(orDefault(host, m, "host"), brokerPort, bridgePort,
                 stallAfter == null ? MonitoringConfig.DEFAULT_STALL_AFTER : stallAfter, tokenFile);
     }
 
     private Optional<BrokerConfig.Listener> readListener(YamlMap l, String defaultName) {
         String name = l.string("name", defaultName);
-        String host = l.string("host", "127.0.0.1");
-        int port = l.integer("port", 1883, 1, 65535);
+        String host = l.string("host");
+        int port = l.integer("port");
         Optional<BrokerConfig.ListenerTls> tls = l.optionalMap("tls").map(this::readListenerTls);
-        boolean insecure = bool(l, "insecure", false);
+        boolean insecure = l.bool("insecure");
         l.rejectUnknownKeys();
         if (name != null && !LANE_NAME.matcher(name).matches()) {
             l.error("name", "'" + name + "' is not a valid listener name ([a-z][a-z0-9_-]*, at most 32)");
@@ -272,7 +270,13 @@ public final class ConfigLoader {
                     + "192.168.1.20) or localhost");
         }
         return Optional.of(new BrokerConfig.Listener(name == null ? defaultName : name,
-                host == null ? "127.0.0.1" : host, port, tls, insecure, loopback.orElse(true)));
+                orDefault(host, l, "host"), port, tls, insecure, loopback.orElse(true)));
+    }
+
+    /** The one listener of a configuration that names none: the schema's defaults (loopback, port 1883). */
+    private static BrokerConfig.Listener defaultListener() {
+        return new BrokerConfig.Listener("listener-0", ConfigSchema.key("broker.listener.host").defaultString(),
+                ConfigSchema.key("broker.listener.port").defaultInt(), Optional.empty(), false, true);
     }
 
     /** Whether {@code host} is a loopback address; empty when it is not an IP literal or {@code localhost}. */
@@ -308,9 +312,9 @@ public final class ConfigLoader {
     }
 
     private BrokerConfig.ListenerTls readListenerTls(YamlMap t) {
-        Path cert = readableFile(t, "cert-file", true, DeviceService.BROKER).orElse(base);
-        Path key = readableFile(t, "key-file", true, DeviceService.BROKER).orElse(base);
-        Optional<Path> clientCa = readableFile(t, "client-ca-file", false, DeviceService.BROKER);
+        Path cert = readableFile(t, "cert-file", DeviceService.BROKER).orElse(base);
+        Path key = readableFile(t, "key-file", DeviceService.BROKER).orElse(base);
+        Optional<Path> clientCa = readableFile(t, "client-ca-file", DeviceService.BROKER);
         List<String> protocols = t.has("protocols") ? names(t, "protocols", Set.of("TLSv1.3", "TLSv1.2"),
                 "TLSv1.3 or TLSv1.2") : BrokerConfig.ListenerTls.DEFAULT_PROTOCOLS;
         List<String> suites = t.has("cipher-suites") ? names(t, "cipher-suites", supportedCipherSuites(),
@@ -389,7 +393,7 @@ public final class ConfigLoader {
     }
 
     private BrokerConfig.BrokerAuth readAuth(YamlMap a) {
-        Optional<Path> passwordFile = readableFile(a, "password-file", false, DeviceService.BROKER);
+        Optional<Path> passwordFile = readableFile(a, "password-file", DeviceService.BROKER);
         List<BrokerConfig.ClientAcl> clients = a.has("clients")
                 ? a.list("clients", (path, node) -> YamlMap.of(path, node, errors).flatMap(this::readClientAcl))
                 : List.of();
@@ -416,8 +420,7 @@ public final class ConfigLoader {
         String user = c.string("user");
         List<String> publish = c.has("publish") ? topicFilters(c, "publish") : List.of();
         List<String> subscribe = c.has("subscribe") ? topicFilters(c, "subscribe") : List.of();
-        BrokerConfig.IdentityTrust identity = c.choice("identity", BrokerConfig.IdentityTrust.ASSIGNED,
-                List.of(BrokerConfig.IdentityTrust.ASSIGNED, BrokerConfig.IdentityTrust.TRUSTED,
+        BrokerConfig.IdentityTrust identity = c.choice("identity", List.of(BrokerConfig.IdentityTrust.ASSIGNED, BrokerConfig.IdentityTrust.TRUSTED,
                         BrokerConfig.IdentityTrust.DEVICE_SEQ), BrokerConfig.IdentityTrust::configName);
         List<String> clientIds = c.has("client-ids") ? c.list("client-ids", (path, node) -> {
             if (!(node instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar) || scalar.getValue().isEmpty()) {
@@ -453,38 +456,26 @@ public final class ConfigLoader {
     }
 
     private BrokerConfig.Quotas readQuotas(YamlMap m) {
-        BrokerConfig.Quotas defaults = BrokerConfig.Quotas.defaults();
-        int publishes = m.integer("publishes-per-second", defaults.publishesPerSecond(), 1, 10_000_000);
-        long bytes = m.longValue("bytes-per-second", defaults.bytesPerSecond(), 1024, 1L << 40);
-        int burst = m.integer("burst-seconds", defaults.burstSeconds(), 1, 3600);
+        int publishes = m.integer("publishes-per-second");
+        long bytes = m.longValue("bytes-per-second");
+        int burst = m.integer("burst-seconds");
         m.rejectUnknownKeys();
         return new BrokerConfig.Quotas(publishes, bytes, burst);
     }
 
     private BrokerConfig.IdentityLimits readIdentityLimits(YamlMap m) {
-        BrokerConfig.IdentityLimits defaults = BrokerConfig.IdentityLimits.defaults();
-        long boot = m.longValue("max-boot-jump", defaults.maxBootJump(), 1, Long.MAX_VALUE / 2);
-        long seq = m.longValue("max-seq-jump", defaults.maxSeqJump(), 1, Long.MAX_VALUE / 2);
+        long boot = m.longValue("max-boot-jump");
+        long seq = m.longValue("max-seq-jump");
         m.rejectUnknownKeys();
         return new BrokerConfig.IdentityLimits(boot, seq);
-    }
-
-    private static boolean bool(YamlMap m, String key, boolean defaultValue) {
-        String text = m.string(key, Boolean.toString(defaultValue));
-        if ("true".equals(text)) {
-            return true;
-        }
-        if (text != null && !"false".equals(text)) {
-            m.error(key, "'" + text + "' is not true or false");
-        }
-        return defaultValue;
     }
 
     /**
      * A file that {@code readers} read, which must exist and be readable now by whoever checks a reader's files
      * (checked here so that a service never fails on it at start). Remembered as a {@link NamedFile}.
      */
-    private Optional<Path> readableFile(YamlMap m, String key, boolean required, DeviceService... readers) {
+    private Optional<Path> readableFile(YamlMap m, String key, DeviceService... readers) {
+        boolean required = m.declaration(key).required();
         if (!required && !m.has(key)) {
             return Optional.empty();
         }
@@ -507,12 +498,11 @@ public final class ConfigLoader {
 
     private SpoolConfig readSpool(YamlMap m) {
         Path directory = m.directory("directory", base);
-        long segmentBytes = m.longValue("segment-bytes", 16L << 20, 64L << 10, 1L << 30);
-        long budget = m.longValue("budget-bytes", 1L << 30, 128L << 10, Long.MAX_VALUE);
-        Duration blockTimeout = m.duration("block-timeout", Duration.ofSeconds(10));
-        int maxStreams = m.integer("max-streams", SpoolConfig.StreamLimits.DEFAULT_TOTAL, 1, 10_000_000);
-        int maxStreamsPerDevice = m.integer("max-streams-per-device", SpoolConfig.StreamLimits.DEFAULT_PER_DEVICE, 1,
-                10_000_000);
+        long segmentBytes = m.longValue("segment-bytes");
+        long budget = m.longValue("budget-bytes");
+        Duration blockTimeout = m.duration("block-timeout");
+        int maxStreams = m.integer("max-streams");
+        int maxStreamsPerDevice = m.integer("max-streams-per-device");
         boolean sizesValid = m.isValid("segment-bytes") && m.isValid("budget-bytes");
         List<SpoolConfig.Lane> lanes = m.has("lanes")
                 ? m.list("lanes", (path, node) -> YamlMap.of(path, node, errors)
@@ -545,18 +535,14 @@ public final class ConfigLoader {
         if (name != null && !LANE_NAME.matcher(name).matches()) {
             m.error("name", "'" + name + "' is not a valid lane name ([a-z][a-z0-9_-]*, at most 32)");
         }
-        long budget = m.longValue("budget-bytes", spoolBudget, 128L << 10, Long.MAX_VALUE);
+        long budget = m.longValue("budget-bytes", spoolBudget);
         boolean budgetIsUsers = m.has("budget-bytes") ? m.isValid("budget-bytes") && sizesValid : sizesValid;
         if (budgetIsUsers && budget < 2 * segmentBytes) {
             m.error("budget-bytes", budget + " must be at least twice the spool's segment-bytes (" + segmentBytes + ")");
         }
-        String policy = m.string("when-full", "block");
-        SpoolConfig.FullPolicy whenFull = SpoolConfig.FullPolicy.BLOCK;
-        if ("drop-oldest".equals(policy)) {
-            whenFull = SpoolConfig.FullPolicy.DROP_OLDEST;
-        } else if (policy != null && !"block".equals(policy)) {
-            m.error("when-full", "'" + policy + "' is not one of: block, drop-oldest");
-        }
+        String policy = m.string("when-full");
+        SpoolConfig.FullPolicy whenFull = "drop-oldest".equals(policy) ? SpoolConfig.FullPolicy.DROP_OLDEST
+                : SpoolConfig.FullPolicy.BLOCK;
         m.rejectUnknownKeys();
         return name == null ? Optional.empty() : Optional.of(new SpoolConfig.Lane(name, budget, whenFull));
     }
@@ -568,25 +554,22 @@ public final class ConfigLoader {
             m.error("broker-uri", "'" + uri + "' must start with tcp:// or ssl://");
         }
         Path state = m.directory("state-directory", base);
-        AgentConfig defaults = AgentConfig.defaults(uri, state);
-        int maxInFlight = m.integer("max-in-flight", defaults.maxInFlight(), 1, 65535);
-        long outboxBudget = m.longValue("outbox-budget-bytes", defaults.outboxBudgetBytes(), 256L << 10,
-                Long.MAX_VALUE);
-        Duration outboxSync = m.duration("outbox-sync-interval", defaults.outboxSyncInterval());
-        Duration reconnect = m.duration("reconnect-delay-max", defaults.reconnectDelayMax());
-        Duration sessionExpiry = m.duration("session-expiry", defaults.sessionExpiry());
+        int maxInFlight = m.integer("max-in-flight");
+        long outboxBudget = m.longValue("outbox-budget-bytes");
+        Duration outboxSync = m.duration("outbox-sync-interval");
+        Duration reconnect = m.duration("reconnect-delay-max");
+        Duration sessionExpiry = m.duration("session-expiry");
         if (sessionExpiry.toSeconds() > 0xFFFF_FFFEL) {
             m.error("session-expiry", sessionExpiry + " is longer than MQTT allows (about 136 years)");
         }
-        String healthStream = m.string("health-stream", defaults.healthStream());
+        String healthStream = m.string("health-stream");
         if (healthStream != null && !STREAM_NAME.matcher(healthStream).matches()) {
             m.error("health-stream", "'" + healthStream + "' is not a valid stream name ([a-z0-9][a-z0-9_-]*, at most 64)");
         }
-        Path oneWire = m.has("one-wire-directory") ? m.directory("one-wire-directory", base)
-                : defaults.oneWireDirectory();
-        Duration retryMax = m.duration("sensor-retry-max", defaults.retryBackoffMax());
-        String username = m.string("username", "");
-        Optional<Path> passwordFile = readableFile(m, "password-file", false, DeviceService.AGENT);
+        Path oneWire = m.directory("one-wire-directory", base);
+        Duration retryMax = m.duration("sensor-retry-max");
+        String username = m.string("username");
+        Optional<Path> passwordFile = readableFile(m, "password-file", DeviceService.AGENT);
         m.rejectUnknownKeys();
         if (username != null && !username.isEmpty() && passwordFile.isEmpty()) {
             m.error("password-file", "is required with agent.username (the password is read from this file)");
@@ -595,7 +578,7 @@ public final class ConfigLoader {
             m.error("username", "is required with agent.password-file");
         }
         return new AgentConfig(uri, state, maxInFlight, outboxBudget, outboxSync, reconnect, sessionExpiry,
-                healthStream == null ? defaults.healthStream() : healthStream, oneWire, retryMax,
+                healthStream == null ? AgentConfig.DEFAULT_HEALTH_STREAM : healthStream, oneWire, retryMax,
                 username == null ? "" : username, passwordFile);
     }
 
@@ -615,50 +598,37 @@ public final class ConfigLoader {
         if (m.has("routes") && m.sizeOf("routes") == 0 && m.isValid("routes")) {
             m.error("routes", "at least one route is needed, or nothing is bridged");
         }
-        int batch = m.integer("batch-records", 5_000, 1, 100_000);
-        Duration backoff = m.duration("retry-backoff-max", Duration.ofSeconds(30));
-        String gapTopic = m.string("gap-topic", "edge.gaps");
+        int batch = m.integer("batch-records");
+        Duration backoff = m.duration("retry-backoff-max");
+        String gapTopic = m.string("gap-topic");
         if (gapTopic != null && !KAFKA_TOPIC.matcher(gapTopic).matches()) {
             m.error("gap-topic", "'" + gapTopic + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
         }
-        String deliveryText = m.string("delivery", "exactly-once");
-        BridgeConfig.Delivery delivery = BridgeConfig.Delivery.EXACTLY_ONCE;
-        if ("at-least-once".equals(deliveryText)) {
-            delivery = BridgeConfig.Delivery.AT_LEAST_ONCE;
-        } else if (deliveryText != null && !"exactly-once".equals(deliveryText)) {
-            m.error("delivery", "'" + deliveryText + "' is not one of: exactly-once, at-least-once");
-        }
-        String checkpointTopic = m.string("checkpoint-topic", "edge.bridge.checkpoints");
+        String deliveryText = m.string("delivery");
+        BridgeConfig.Delivery delivery = "at-least-once".equals(deliveryText) ? BridgeConfig.Delivery.AT_LEAST_ONCE
+                : BridgeConfig.Delivery.EXACTLY_ONCE;
+        String checkpointTopic = m.string("checkpoint-topic");
         if (checkpointTopic != null && !KAFKA_TOPIC.matcher(checkpointTopic).matches()) {
             m.error("checkpoint-topic", "'" + checkpointTopic + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
         }
         KafkaSecurity security = m.optionalMap("security").map(this::readSecurity).orElse(KafkaSecurity.plaintext());
-        long maxBytesPerSecond = m.longValue("max-bytes-per-second", 0, 0, Long.MAX_VALUE);
-        String compression = m.string("compression", "zstd");
-        if (compression != null && !List.of("zstd", "lz4", "snappy", "gzip", "none").contains(compression)) {
-            m.error("compression", "'" + compression + "' is not one of: zstd, lz4, snappy, gzip, none");
-        }
+        long maxBytesPerSecond = m.longValue("max-bytes-per-second");
+        String compression = m.string("compression");
         m.rejectUnknownKeys();
         return new BridgeConfig(bootstrap == null ? "" : bootstrap, routes, batch, backoff,
-                gapTopic == null ? "edge.gaps" : gapTopic, delivery,
-                checkpointTopic == null ? "edge.bridge.checkpoints" : checkpointTopic,
-                compression == null ? "zstd" : compression, security, maxBytesPerSecond, maxRecordBytes);
+                orDefault(gapTopic, m, "gap-topic"), delivery, orDefault(checkpointTopic, m, "checkpoint-topic"),
+                orDefault(compression, m, "compression"), security, maxBytesPerSecond, maxRecordBytes);
     }
 
     private KafkaSecurity readSecurity(YamlMap m) {
-        String protocolText = m.string("protocol", "PLAINTEXT");
-        KafkaSecurity.Protocol protocol = KafkaSecurity.Protocol.PLAINTEXT;
-        try {
-            protocol = KafkaSecurity.Protocol.valueOf(protocolText == null ? "PLAINTEXT" : protocolText);
-        } catch (IllegalArgumentException e) {
-            m.error("protocol", "'" + protocolText + "' is not one of: PLAINTEXT, SSL, SASL_SSL");
-        }
-        Optional<Path> ca = readableFile(m, "ca-file", false, DeviceService.BRIDGE);
-        Optional<Path> cert = readableFile(m, "client-cert-file", false, DeviceService.BRIDGE);
-        Optional<Path> key = readableFile(m, "client-key-file", false, DeviceService.BRIDGE);
-        String mechanism = m.string("sasl-mechanism", "SCRAM-SHA-512");
-        String username = m.string("username", "");
-        Optional<Path> password = readableFile(m, "password-file", false, DeviceService.BRIDGE);
+        String protocolText = m.string("protocol");
+        KafkaSecurity.Protocol protocol = KafkaSecurity.Protocol.valueOf(orDefault(protocolText, m, "protocol"));
+        Optional<Path> ca = readableFile(m, "ca-file", DeviceService.BRIDGE);
+        Optional<Path> cert = readableFile(m, "client-cert-file", DeviceService.BRIDGE);
+        Optional<Path> key = readableFile(m, "client-key-file", DeviceService.BRIDGE);
+        String mechanism = m.string("sasl-mechanism");
+        String username = m.string("username");
+        Optional<Path> password = readableFile(m, "password-file", DeviceService.BRIDGE);
         m.rejectUnknownKeys();
         if (cert.isPresent() != key.isPresent()) {
             m.error(cert.isPresent() ? "client-key-file" : "client-cert-file",
@@ -667,9 +637,6 @@ public final class ConfigLoader {
         ca.ifPresent(file -> checkCertificates(m, DeviceService.BRIDGE, "ca-file", file));
         checkCertificateAndKey(m, DeviceService.BRIDGE, "client-cert-file", cert, "client-key-file", key);
         if (protocol == KafkaSecurity.Protocol.SASL_SSL) {
-            if (mechanism != null && !List.of("SCRAM-SHA-512", "SCRAM-SHA-256").contains(mechanism)) {
-                m.error("sasl-mechanism", "'" + mechanism + "' is not one of: SCRAM-SHA-512, SCRAM-SHA-256");
-            }
             if (username == null || username.isBlank()) {
                 m.error("username", "is required with SASL_SSL");
             }
@@ -687,13 +654,13 @@ public final class ConfigLoader {
     private Optional<Route> readRoute(YamlMap m, SpoolConfig spool) {
         String filter = m.string("mqtt-filter");
         String topic = m.string("kafka-topic");
-        String key = m.string("key", KeyTemplate.DEFAULT);
+        String key = m.string("key");
         boolean headersGiven = m.has("headers");
-        Route.Headers headers = m.choice("headers", Route.Headers.FULL, Route.choices(Route.Headers.class),
+        Route.Headers headers = m.choice("headers", Route.choices(Route.Headers.class),
                 Route.Named::configName);
-        Route.Format format = m.choice("format", Route.Format.BINARY, Route.choices(Route.Format.class),
+        Route.Format format = m.choice("format", Route.choices(Route.Format.class),
                 Route.Named::configName);
-        Route.Timestamp timestamp = m.choice("timestamp", Route.Timestamp.ARRIVAL,
+        Route.Timestamp timestamp = m.choice("timestamp",
                 Route.choices(Route.Timestamp.class), Route.Named::configName);
         if (headersGiven && format != null && format != Route.Format.BINARY) {
             m.error("headers", "applies to format: binary only (format: " + format.configName() + " writes the"
@@ -705,6 +672,9 @@ public final class ConfigLoader {
             lane = m.string("lane", spool.lanes().getFirst().name());
         } else {
             lane = m.string("lane");
+            if (lane == null && m.isValid("lane")) {
+                m.error("lane", "is required: spool.lanes has several lanes");
+            }
         }
         m.rejectUnknownKeys();
         if (lane != null && spool.lane(lane).isEmpty()) {
@@ -735,6 +705,9 @@ public final class ConfigLoader {
 
     private Optional<SensorConfig> readSensor(String path, Node node) {
         return YamlMap.of(path, node, errors).flatMap(m -> {
+            // Each type declares its keys (sensors[bme280].address); stream, type and period are in every one.
+            String declaredType = m.peek("type");
+            m.declaredAs("sensors[" + (SENSOR_TYPES.contains(declaredType) ? declaredType : SENSOR_TYPES.getFirst()) + "]");
             String stream = m.string("stream");
             if (stream != null && !STREAM_NAME.matcher(stream).matches()) {
                 m.error("stream", "'" + stream + "' is not a valid stream name ([a-z0-9][a-z0-9_-]*, at most 64)");
@@ -750,10 +723,10 @@ public final class ConfigLoader {
             }
             Optional<SensorConfig> sensor = switch (type) {
                 case SensorConfig.SimulatedAnalog.TYPE -> Optional.of(new SensorConfig.SimulatedAnalog(stream, period,
-                        m.string("unit", ""), m.decimal("mean", 20.0), m.decimal("amplitude", 1.0),
-                        m.decimal("noise", 0.1), m.duration("cycle", Duration.ofMinutes(10))));
+                        m.string("unit"), m.decimal("mean"), m.decimal("amplitude"), m.decimal("noise"),
+                        m.duration("cycle")));
                 case SensorConfig.SimulatedDigital.TYPE -> Optional.of(new SensorConfig.SimulatedDigital(stream, period,
-                        m.integer("toggle-every", 10, 1, Integer.MAX_VALUE)));
+                        m.integer("toggle-every")));
                 case SensorConfig.Bme280.TYPE -> readBme280(m, stream, period);
                 case SensorConfig.Ds18b20.TYPE -> readDs18b20(m, stream, period);
                 case SensorConfig.Mcp3008.TYPE -> readMcp3008(m, stream, period);
@@ -769,36 +742,34 @@ public final class ConfigLoader {
     }
 
     private Optional<SensorConfig> readBme280(YamlMap m, String stream, Duration period) {
-        int bus = m.integer("i2c-bus", 1, 0, 6);
+        int bus = m.integer("i2c-bus");
         if (bus == 2) {
             m.error("i2c-bus", "2 is reserved for the HDMI display's DDC on a Raspberry Pi; use 1 (or 0, 3..6)");
         }
-        int address = m.integer("address", 0x76, 0, 127);
+        int address = m.integer("address");
         if (m.has("address") && address != 0x76 && address != 0x77) {
             m.error("address", "0x" + Integer.toHexString(address) + " is not a BME280 address (0x76 or 0x77)");
         }
-        String modeText = m.string("mode", "forced");
-        SensorConfig.Bme280Mode mode = SensorConfig.Bme280Mode.FORCED;
-        if ("normal".equals(modeText)) {
-            mode = SensorConfig.Bme280Mode.NORMAL;
-        } else if (modeText != null && !"forced".equals(modeText)) {
-            m.error("mode", "'" + modeText + "' is not one of: forced, normal");
-        }
-        int osrsT = 1;
-        int osrsP = 1;
-        int osrsH = 1;
+        String modeText = m.string("mode");
+        SensorConfig.Bme280Mode mode = "normal".equals(modeText) ? SensorConfig.Bme280Mode.NORMAL
+                : SensorConfig.Bme280Mode.FORCED;
+        int osrsT = OVERSAMPLING_T.defaultInt();
+        int osrsP = OVERSAMPLING_P.defaultInt();
+        int osrsH = OVERSAMPLING_H.defaultInt();
         Optional<YamlMap> oversampling = m.optionalMap("oversampling");
         if (oversampling.isPresent()) {
             YamlMap o = oversampling.get();
-            osrsT = oneOf(o, "temperature", 1, OVERSAMPLING);
-            osrsP = oneOf(o, "pressure", 1, OVERSAMPLING);
-            osrsH = oneOf(o, "humidity", 1, OVERSAMPLING);
-            if (osrsT == 0) {
+            osrsT = o.integer("temperature");
+            if (osrsT == 0 && o.isValid("temperature")) {
                 o.error("temperature", "0 would skip temperature, which pressure and humidity compensation need");
+            } else {
+                osrsT = oneOf(o, "temperature", osrsT);
             }
+            osrsP = oneOf(o, "pressure", o.integer("pressure"));
+            osrsH = oneOf(o, "humidity", o.integer("humidity"));
             o.rejectUnknownKeys();
         }
-        int filter = oneOf(m, "iir-filter", 0, IIR_FILTER);
+        int filter = oneOf(m, "iir-filter", m.integer("iir-filter"));
         if (mode == SensorConfig.Bme280Mode.FORCED && period.compareTo(Duration.ofMillis(100)) < 0) {
             m.error("period", period + " is too short for forced mode (a measurement takes up to ~113 ms at "
                     + "16x oversampling); use at least 100ms or mode: normal");
@@ -806,12 +777,18 @@ public final class ConfigLoader {
         return Optional.of(new SensorConfig.Bme280(stream, period, bus, address, mode, osrsT, osrsP, osrsH, filter));
     }
 
-    private static int oneOf(YamlMap m, String key, int defaultValue, List<Integer> allowed) {
-        int value = m.integer(key, defaultValue, 0, Integer.MAX_VALUE);
-        if (!allowed.contains(value)) {
-            m.error(key, value + " is not one of: " + allowed.stream().map(String::valueOf)
+    /** {@code value}, or the schema's default of {@code key} when it was refused (so that reading can go on). */
+    private static String orDefault(String value, YamlMap m, String key) {
+        return value != null ? value : m.declaration(key).defaultString();
+    }
+
+    /** {@code value} when it is one of the values the schema allows for {@code key}; else an error, and the default. */
+    private static int oneOf(YamlMap m, String key, int value) {
+        ConfigSchema.ConfigKey declared = m.declaration(key);
+        if (m.isValid(key) && !declared.allowed().contains(value)) {
+            m.error(key, value + " is not one of: " + declared.allowed().stream().map(String::valueOf)
                     .reduce((a, b) -> a + ", " + b).orElse(""));
-            return defaultValue;
+            return declared.defaultInt();
         }
         return value;
     }
@@ -822,7 +799,7 @@ public final class ConfigLoader {
             m.error("device-id", "'" + deviceId + "' is not a DS18B20 1-Wire id ('28-' and 12 lowercase hex digits, "
                     + "as listed in /sys/bus/w1/devices)");
         }
-        int pin = m.integer("gpio-pin", 4, 0, 27);
+        int pin = m.integer("gpio-pin");
         if (period.compareTo(Duration.ofSeconds(1)) < 0) {
             m.error("period", period + " is shorter than a DS18B20 conversion plus the w1 read (~0.8 s); use 1s or more");
         }
@@ -830,31 +807,32 @@ public final class ConfigLoader {
     }
 
     private Optional<SensorConfig> readMcp3008(YamlMap m, String stream, Duration period) {
-        int bus = m.integer("spi-bus", 0, 0, 6);
+        int bus = m.integer("spi-bus");
         if (bus == 2) {
             m.error("spi-bus", "SPI2 is not on the Raspberry Pi's header; use 0, 1 or 3..6");
         }
-        int chipSelect = m.integer("chip-select", 0, 0, bus == 1 ? 2 : 1);
-        int channel = m.integer("channel", 0, 7);
-        double reference = m.decimal("reference-volts", 3.3);
+        int chipSelect = m.integer("chip-select");
+        if (bus != 1 && chipSelect > 1 && m.isValid("chip-select")) {
+            m.error("chip-select", chipSelect + " is out of range 0..1 (only SPI1 has a third chip select)");
+        }
+        int channel = m.integer("channel");
+        double reference = m.decimal("reference-volts");
         if (reference <= 0 || reference > 5.5) {
             m.error("reference-volts", reference + " is out of range (0, 5.5]");
         }
-        int speed = m.integer("speed-hz", 1_000_000, 10_000, 3_600_000);
+        int speed = m.integer("speed-hz");
         return Optional.of(new SensorConfig.Mcp3008(stream, period, bus, chipSelect, channel, reference, speed));
     }
 
     private Optional<SensorConfig> readDigitalInput(YamlMap m, String stream, Duration period) {
-        int pin = m.integer("gpio-pin", 0, 27);
-        String pullText = m.string("pull", "none");
-        SensorConfig.Pull pull = SensorConfig.Pull.NONE;
-        switch (pullText == null ? "none" : pullText) {
-            case "up" -> pull = SensorConfig.Pull.UP;
-            case "down" -> pull = SensorConfig.Pull.DOWN;
-            case "none" -> pull = SensorConfig.Pull.NONE;
-            default -> m.error("pull", "'" + pullText + "' is not one of: up, down, none");
-        }
-        Duration debounce = m.duration("debounce", Duration.ofMillis(20));
+        int pin = m.integer("gpio-pin");
+        String pullText = m.string("pull");
+        SensorConfig.Pull pull = switch (orDefault(pullText, m, "pull")) {
+            case "up" -> SensorConfig.Pull.UP;
+            case "down" -> SensorConfig.Pull.DOWN;
+            default -> SensorConfig.Pull.NONE;
+        };
+        Duration debounce = m.duration("debounce");
         if (debounce.isNegative() || debounce.compareTo(Duration.ofSeconds(10)) > 0) {
             m.error("debounce", debounce + " is out of range 0..10s");
         }

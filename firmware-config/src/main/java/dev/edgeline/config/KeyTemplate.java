@@ -11,7 +11,7 @@ import java.util.Set;
  * topic). Anything else is literal text. Immutable and thread-safe.
  */
 public final class KeyTemplate {
-    public static final String DEFAULT = "{device}/{stream}";
+    public static final String DEFAULT = ConfigSchema.key("kafka.routes[].key").defaultString();
     private static final Set<String> PLACEHOLDERS = Set.of("device", "stream", "topic");
 
     private final String text;

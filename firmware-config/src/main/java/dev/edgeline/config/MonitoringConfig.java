@@ -25,7 +25,7 @@ public record MonitoringConfig(String host, int brokerPort, int bridgePort, Dura
         this(host, brokerPort, bridgePort, stallAfter, Optional.empty());
     }
 
-    public static final int DEFAULT_BROKER_PORT = 9101;
-    public static final int DEFAULT_BRIDGE_PORT = 9102;
-    public static final Duration DEFAULT_STALL_AFTER = Duration.ofMinutes(2);
+    public static final int DEFAULT_BROKER_PORT = ConfigSchema.key("monitoring.broker-port").defaultInt();
+    public static final int DEFAULT_BRIDGE_PORT = ConfigSchema.key("monitoring.bridge-port").defaultInt();
+    public static final Duration DEFAULT_STALL_AFTER = ConfigSchema.key("monitoring.stall-after").defaultDuration();
 }

@@ -29,8 +29,8 @@ public record SpoolConfig(Path directory, long segmentBytes, long budgetBytes, L
      * stream beyond either limit is refused (MQTT 5: 0x97 quota exceeded) and reported on the broker's health stream.
      */
     public record StreamLimits(int total, int perDevice) {
-        public static final int DEFAULT_TOTAL = 100_000;
-        public static final int DEFAULT_PER_DEVICE = 1_000;
+        public static final int DEFAULT_TOTAL = ConfigSchema.key("spool.max-streams").defaultInt();
+        public static final int DEFAULT_PER_DEVICE = ConfigSchema.key("spool.max-streams-per-device").defaultInt();
 
         public static StreamLimits defaults() {
             return new StreamLimits(DEFAULT_TOTAL, DEFAULT_PER_DEVICE);
@@ -47,7 +47,8 @@ public record SpoolConfig(Path directory, long segmentBytes, long budgetBytes, L
     /** A spool with one lane holding everything ({@code telemetry}, blocking when full): for tests and tools. */
     public static SpoolConfig singleLane(Path directory, long segmentBytes, long budgetBytes) {
         return new SpoolConfig(directory, segmentBytes, budgetBytes,
-                List.of(new Lane(DEFAULT_LANE, budgetBytes, FullPolicy.BLOCK)), Duration.ofSeconds(10));
+                List.of(new Lane(DEFAULT_LANE, budgetBytes, FullPolicy.BLOCK)),
+                ConfigSchema.key("spool.block-timeout").defaultDuration());
     }
 
     /** Name of the lane used when the configuration names none. */

@@ -146,7 +146,7 @@ class ConfigLoaderTest {
                 + "  budget-bytes: 1000\n  lanes:\n    - {name: telemetry}\n");
         assertThatThrownBy(() -> parse(yaml)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
                 assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
-                        "spool.budget-bytes: 1000 is out of range 131072..9223372036854775807"));
+                        "spool.budget-bytes: 1000 is out of range: at least 131072"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.edgeline.config.internal;
 
+import dev.edgeline.config.ConfigSchema;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,12 +26,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class YamlMap {
     private final String path;
+    private String schemaPath;
     private final ErrorSink errors;
     private final Map<String, Node> entries = new LinkedHashMap<>();
     private final Set<String> consumed = new LinkedHashSet<>();
 
     private YamlMap(String path, MappingNode node, ErrorSink errors) {
         this.path = path;
+        this.schemaPath = path.replaceAll("\\[\\d+]", "[]");
         this.errors = errors;
         for (NodeTuple tuple : node.getValue()) {
             if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
@@ -61,6 +64,10 @@ public final class YamlMap {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    private String schemaChild(String key) {
+        return schemaPath.isEmpty() ? key : schemaPath + "." + key;
+    }
+
     public boolean has(String key) {
         return entries.containsKey(key);
     }
@@ -72,17 +79,22 @@ public final class YamlMap {
             errors.add(child(key), "is required");
             return Optional.empty();
         }
-        return of(child(key), node, errors);
+        return of(child(key), node, errors).map(nested -> nested.declaredAs(schemaChild(key)));
     }
 
     /** An optional nested mapping. */
     public Optional<YamlMap> optionalMap(String key) {
         Node node = take(key);
-        return node == null ? Optional.empty() : of(child(key), node, errors);
+        return node == null ? Optional.empty()
+                : of(child(key), node, errors).map(nested -> nested.declaredAs(schemaChild(key)));
     }
 
     /** A required list; each element is handed to {@code reader} with its path ({@code key[i]}). */
     public <T> List<T> list(String key, ElementReader<T> reader) {
+        String declaredPath = schemaPath.isEmpty() ? key : schemaPath + "." + key;
+        if (ConfigSchema.get().declares(declaredPath)) {
+            errors.noteRead(declaredPath); // a list of values (not of mappings) is a key of its own
+        }
         Node node = take(key);
         List<T> result = new ArrayList<>();
         if (node == null) {
@@ -106,68 +118,118 @@ public final class YamlMap {
         Optional<T> read(String path, Node node);
     }
 
-    public String string(String key) {
-        return scalar(key, null, Optional::of, "a string");
-    }
-
-    public String string(String key, String defaultValue) {
-        return scalar(key, defaultValue, Optional::of, "a string");
-    }
-
-    public int integer(String key, int min, int max) {
-        return integerOr(key, null, min, max);
-    }
-
-    public int integer(String key, int defaultValue, int min, int max) {
-        return integerOr(key, defaultValue, min, max);
-    }
-
-    private int integerOr(String key, @Nullable Integer defaultValue, int min, int max) {
-        Long value = scalar(key, defaultValue == null ? null : defaultValue.longValue(), YamlMap::parseLong,
-                "an integer");
-        if (value == null) {
-            return min;
+    /**
+     * A string; absent, the schema's default, or (without one) an error when the schema marks the key required and
+     * {@code null} otherwise.
+     */
+    public @Nullable String string(String key) {
+        ConfigSchema.ConfigKey declared = declared(key);
+        String defaultValue = declared.defaultValue() == null ? null : declared.defaultString();
+        if (defaultValue == null && !declared.required() && !has(key)) {
+            take(key);
+            return null;
         }
-        if (value < min || value > max) {
-            errors.add(child(key), value + " is out of range " + min + ".." + max);
-            return min;
-        }
-        return value.intValue();
-    }
-
-    public long longValue(String key, long defaultValue, long min, long max) {
-        Long value = scalar(key, defaultValue, YamlMap::parseLong, "an integer");
-        if (value == null) {
-            return min;
-        }
-        if (value < min || value > max) {
-            errors.add(child(key), value + " is out of range " + min + ".." + max);
-            return min;
+        String value = scalar(key, defaultValue, Optional::of, "a string");
+        List<Object> allowed = declared.allowed();
+        if (value != null && !allowed.isEmpty() && declared.type().equals("string") && !allowed.contains(value)) {
+            errors.add(child(key), "'" + value + "' is not one of: "
+                    + String.join(", ", allowed.stream().map(String::valueOf).toList()));
+            return null;
         }
         return value;
     }
 
-    public double decimal(String key, double defaultValue) {
+    /**
+     * A string whose default the loader computes from other keys (a listener's name from its position, a route's
+     * lane when there is one lane); the schema declares the key without a default.
+     */
+    public @Nullable String string(String key, String computedDefault) {
+        requireNoDeclaredDefault(key);
+        return scalar(key, computedDefault, Optional::of, "a string");
+    }
+
+    /** An integer within the schema's bounds (and its default when absent). */
+    public int integer(String key) {
+        ConfigSchema.ConfigKey declared = declared(key);
+        long min = declared.minimum() == null ? Integer.MIN_VALUE : declared.minimum().longValue();
+        long max = declared.maximum() == null ? Integer.MAX_VALUE : declared.maximum().longValue();
+        return (int) bounded(key, declared.defaultValue() == null ? null : declared.defaultLong(), min, max);
+    }
+
+    /** A long within the schema's bounds (and its default when absent). */
+    public long longValue(String key) {
+        ConfigSchema.ConfigKey declared = declared(key);
+        return bounded(key, declared.defaultValue() == null ? null : declared.defaultLong(), lowerBound(declared),
+                declared.maximum() == null ? Long.MAX_VALUE : declared.maximum().longValue());
+    }
+
+    /** A long within the schema's bounds, whose default the loader computes (a lane's budget: the spool's). */
+    public long longValue(String key, long computedDefault) {
+        ConfigSchema.ConfigKey declared = requireNoDeclaredDefault(key);
+        return bounded(key, computedDefault, lowerBound(declared),
+                declared.maximum() == null ? Long.MAX_VALUE : declared.maximum().longValue());
+    }
+
+    private static long lowerBound(ConfigSchema.ConfigKey declared) {
+        return declared.minimum() == null ? Long.MIN_VALUE : declared.minimum().longValue();
+    }
+
+    private long bounded(String key, @Nullable Long defaultValue, long min, long max) {
+        Long value = scalar(key, defaultValue, YamlMap::parseLong, "an integer");
+        long placeholder = Math.max(min, Math.min(max, defaultValue == null ? 0 : defaultValue));
+        if (value == null) {
+            return placeholder;
+        }
+        if (value < min || value > max) {
+            errors.add(child(key), value + " is out of range" + range(min, max));
+            return placeholder;
+        }
+        return value;
+    }
+
+    private static String range(long min, long max) {
+        if (max == Long.MAX_VALUE || max == Integer.MAX_VALUE) {
+            return ": at least " + min;
+        }
+        return " " + min + ".." + max;
+    }
+
+    /** A number (the schema's default when absent). */
+    public double decimal(String key) {
+        ConfigSchema.ConfigKey declared = declared(key);
+        Double defaultValue = declared.defaultValue() == null ? null : declared.defaultDouble();
         Double value = scalar(key, defaultValue, YamlMap::parseDouble, "a number");
-        return value == null ? defaultValue : value;
+        return value != null ? value : defaultValue != null ? defaultValue : 0;
     }
 
+    /** {@code true} or {@code false} (the schema's default when absent). */
+    public boolean bool(String key) {
+        ConfigSchema.ConfigKey declared = declared(key);
+        boolean defaultValue = declared.defaultBoolean();
+        String text = scalar(key, Boolean.toString(defaultValue), Optional::of, "true or false");
+        if ("true".equals(text) || "false".equals(text)) {
+            return "true".equals(text);
+        }
+        if (text != null) {
+            errors.add(child(key), "'" + text + "' is not true or false");
+        }
+        return defaultValue;
+    }
+
+    /** A duration (the schema's default when absent; a required one without it is an error, with 1 s in its place). */
     public Duration duration(String key) {
-        Duration value = scalar(key, null, Durations::parse, "a duration such as 250ms, 5s or 2m");
-        return value == null ? Duration.ofSeconds(1) : value;
-    }
-
-    public Duration duration(String key, Duration defaultValue) {
+        ConfigSchema.ConfigKey declared = declared(key);
+        Duration defaultValue = declared.defaultValue() == null ? null : declared.defaultDuration();
         Duration value = scalar(key, defaultValue, Durations::parse, "a duration such as 250ms, 5s or 2m");
-        return value == null ? defaultValue : value;
+        return value != null ? value : defaultValue != null ? defaultValue : Duration.ofSeconds(1);
     }
 
     /**
-     * One of {@code choices}, named in the file by {@code nameOf}; {@code defaultValue} when the key is absent.
+     * One of {@code choices}, named in the file by {@code nameOf}; the schema's default when the key is absent.
      * Anything else is an error that lists the names, and gives {@code null}.
      */
-    public <T> @Nullable T choice(String key, T defaultValue, List<T> choices, Function<T, String> nameOf) {
-        String text = string(key, nameOf.apply(defaultValue));
+    public <T> @Nullable T choice(String key, List<T> choices, Function<T, String> nameOf) {
+        String text = string(key);
         if (text == null) {
             return null;
         }
@@ -181,6 +243,7 @@ public final class YamlMap {
         return null;
     }
 
+    /** A directory resolved against {@code baseDirectory} (the schema's default when absent). */
     public Path directory(String key, Path baseDirectory) {
         String value = string(key);
         if (value == null || value.isBlank()) {
@@ -190,6 +253,50 @@ public final class YamlMap {
             return baseDirectory;
         }
         return baseDirectory.resolve(value).normalize();
+    }
+
+    /**
+     * The key as the schema declares it at this mapping's schema path; every accessor asks, so a key read without
+     * being declared fails at once, and {@link ErrorSink#keysRead()} records which declared keys the loader reads.
+     */
+    private ConfigSchema.ConfigKey declared(String key) {
+        String path = schemaPath.isEmpty() ? key : schemaPath + "." + key;
+        ConfigSchema.ConfigKey declared = ConfigSchema.get().keyAt(path);
+        errors.noteRead(path);
+        return declared;
+    }
+
+    /** The text of {@code key} when it is a scalar, without reading it (null otherwise). */
+    public @Nullable String peek(String key) {
+        return entries.get(key) instanceof ScalarNode scalar ? scalar.getValue() : null;
+    }
+
+    /** How the schema declares {@code key} of this mapping (its default, bounds, allowed values). */
+    public ConfigSchema.ConfigKey declaration(String key) {
+        return declared(key);
+    }
+
+    private ConfigSchema.ConfigKey requireNoDeclaredDefault(String key) {
+        ConfigSchema.ConfigKey declared = declared(key);
+        if (declared.defaultValue() != null) {
+            throw new IllegalStateException(declared.path() + " has a default in the schema ("
+                    + declared.defaultValue() + "): read it without passing another one");
+        }
+        return declared;
+    }
+
+    /**
+     * Declares the schema path this mapping's keys are found under, when the loader learns it from the content (a
+     * sensor's keys: {@code sensors[bme280]}).
+     */
+    public YamlMap declaredAs(String schemaPath) {
+        this.schemaPath = schemaPath;
+        return this;
+    }
+
+    /** Marks {@code key} as known without reading it (it was read through another view). */
+    public void known(String key) {
+        consumed.add(key);
     }
 
     /** Reports every key of this mapping that no accessor read. Call after reading all known keys. */

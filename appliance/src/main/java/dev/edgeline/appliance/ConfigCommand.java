@@ -24,7 +24,8 @@ import java.util.Set;
  * readable and the directories they write writable by this user. {@code bin/edge config render FILE --out DIR
  * [--data-dir DIR] [--memory-profile NAME | --device-memory MIB]}: validates, then writes the rendered device files
  * ({@link DeviceRenderer}) for the board's {@link MemoryProfile} (named, or picked from the memory the device reports;
- * the default profile without either). {@code bin/edge config schema}: prints the JSON Schema of the device YAML.
+ * the default profile without either). {@code bin/edge config schema}: prints the JSON Schema of the device YAML;
+ * {@code bin/edge config reference}: the table of every key generated from it (firmware-config/README.md).
  */
 final class ConfigCommand {
     private final PrintStream out;
@@ -42,9 +43,13 @@ final class ConfigCommand {
             case "validate" -> validate(rest);
             case "render" -> render(rest);
             case "schema" -> schema(rest);
+            case "reference" -> {
+                out.print(dev.edgeline.config.ConfigReference.markdown());
+                yield ExitCodes.OK;
+            }
             default -> throw new Arguments.UsageException("expected 'config validate FILE', 'config render FILE "
                     + "--out DIR [--memory-profile " + String.join("|", MemoryProfile.names())
-                    + " | --device-memory MIB]' or 'config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state]'");
+                    + " | --device-memory MIB]', 'config reference' or 'config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state]'");
         };
     }
 

@@ -108,7 +108,22 @@ public final class ConfigLoader {
     /** Parses YAML text, checking the files that {@code checked} read (see {@link #load(Path, Path, Set)}). */
     public static DeviceConfig parse(Path source, String yamlText, Path baseDirectory, Set<DeviceService> checked)
             throws InvalidConfigException {
+        return parse(source, yamlText, baseDirectory, checked, new ErrorSink());
+    }
+
+    /** The declared keys that reading {@code yamlText} (valid or not, files unchecked) reads: for the schema's test. */
+    static Set<String> keysRead(String yamlText) {
         ErrorSink errors = new ErrorSink();
+        try {
+            parse(Path.of("keys.yaml"), yamlText, Path.of("/"), DeviceService.none(), errors);
+        } catch (InvalidConfigException e) {
+            // the keys were read all the same
+        }
+        return errors.keysRead();
+    }
+
+    private static DeviceConfig parse(Path source, String yamlText, Path baseDirectory, Set<DeviceService> checked,
+                                      ErrorSink errors) throws InvalidConfigException {
         Node root;
         try (Reader reader = new StringReader(yamlText)) {
             LoaderOptions options = new LoaderOptions();

@@ -271,6 +271,11 @@ public final class YamlMap {
         return entries.get(key) instanceof ScalarNode scalar ? scalar.getValue() : null;
     }
 
+    /** {@code value}, or the schema's default of {@code key} when the value was refused (so that reading goes on). */
+    public String orDefault(@Nullable String value, String key) {
+        return value != null ? value : declared(key).defaultString();
+    }
+
     /** How the schema declares {@code key} of this mapping (its default, bounds, allowed values). */
     public ConfigSchema.ConfigKey declaration(String key) {
         return declared(key);

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,15 +26,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.CorruptRecordException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -67,7 +61,6 @@ public final class CloudBridge implements AutoCloseable {
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(15);
     /** How long a batch's records may go unacknowledged: two request timeouts (one retry). */
     private static final Duration ACK_TIMEOUT = KAFKA_TIMEOUT.multipliedBy(2);
-    private static final Duration CURSOR_WRITE_INTERVAL = Duration.ofSeconds(1);
     /** How long after a batch with records of two lanes the bridge keeps its batches small. */
     private static final Duration LIVE_WINDOW = Duration.ofSeconds(1);
 
@@ -94,26 +87,12 @@ public final class CloudBridge implements AutoCloseable {
     private final BandwidthCap bandwidth;
     private final Thread thread;
     private final String logPrefix;
-    private final AtomicLong forwarded = new AtomicLong();
-    private final AtomicLong unroutable = new AtomicLong();
-    private final AtomicLong refusedByKafka = new AtomicLong();
-    private volatile String lastRefusal = "";
+    private final BridgeActivity activity;
     private volatile boolean running = true;
     private volatile Producer<byte[], byte[]> producer;
-    private volatile State state = State.STARTING;
-    private volatile String lastError = "";
-    private volatile double recordsPerSecond;
-    private volatile double bytesPerSecond;
-    private volatile Map<String, Long> backlog = Map.of();
-    private final long startedAtMillis = System.currentTimeMillis();
-    private volatile long lastCommitAtMillis;
-    private final AtomicLong commits = new AtomicLong();
-    private final AtomicLong commitNanosTotal = new AtomicLong();
     private volatile long loopAtNanos = System.nanoTime();
     private final List<CommitListener> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private long lastBatchNanos = System.nanoTime();
-    private long lastCursorWriteNanos = System.nanoTime();
-    private boolean cursorBehind;
+    private final LazyCursor cursor = new LazyCursor();
     private boolean topicsConfirmed;
     private long mixedBatchNanos = System.nanoTime() - LIVE_WINDOW.toNanos();
 
@@ -131,6 +110,7 @@ public final class CloudBridge implements AutoCloseable {
         this.checkpointGroup = new ConsumerGroupMetadata(CheckpointStore.groupOf(deviceId));
         this.bandwidth = new BandwidthCap(config.maxBytesPerSecond());
         this.logPrefix = "[Bridge device=" + deviceId + "] ";
+        this.activity = new BridgeActivity(deviceId, config.gapTopic(), logPrefix);
         this.thread = Thread.ofPlatform().name("bridge-" + deviceId).unstarted(this::run);
     }
 
@@ -162,12 +142,12 @@ public final class CloudBridge implements AutoCloseable {
 
     /** Records Kafka has acknowledged (committed, in exactly-once mode) since start. */
     public long forwarded() {
-        return forwarded.get();
+        return activity.forwarded();
     }
 
     /** Whether the bridge stopped because another instance with the same transactional.id took over. */
     public boolean fenced() {
-        return state == State.FENCED;
+        return activity.state() == State.FENCED;
     }
 
     private boolean exactlyOnce() {
@@ -192,7 +172,7 @@ public final class CloudBridge implements AutoCloseable {
                                 logPrefix, e.toString());
                         return;
                     }
-                    if (state != State.FAILING) {
+                    if (activity.state() != State.FAILING) {
                         LOG.error("{}unexpected error; records stay in the spool, retrying with backoff", logPrefix, e);
                     }
                     retryAfter(State.FAILING, e, backoff);
@@ -202,9 +182,7 @@ public final class CloudBridge implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             closeProducer(Duration.ofSeconds(5));
-            if (state != State.FENCED) {
-                state = State.STOPPED;
-            }
+            activity.stopped();
         }
     }
 
@@ -213,7 +191,7 @@ public final class CloudBridge implements AutoCloseable {
         if (!running) {
             return;
         }
-        changeState(failing, cause);
+        activity.changeState(failing, cause);
         closeProducer(Duration.ZERO);
         Thread.sleep(backoff.next().toMillis());
     }
@@ -233,34 +211,34 @@ public final class CloudBridge implements AutoCloseable {
                     producer = connect(reader);
                 }
                 boolean forwarded = forwardBatch(reader);
-                if (forwarded || state == State.SPOOL_UNAVAILABLE || state == State.FAILING) {
+                if (forwarded || retryingLocally()) {
                     // A batch went through, or the spool was read (and the cursor written) without error again.
                     backoff.reset();
-                    changeState(State.FORWARDING, null);
+                    activity.changeState(State.FORWARDING, null);
                 }
             } catch (ProducerFencedException e) {
-                changeState(State.FENCED, e);
+                activity.changeState(State.FENCED, e);
                 return;
             } catch (KafkaException | ExecutionException | TimeoutException e) {
                 if (!running) {
                     return;
                 }
-                changeState(State.KAFKA_UNAVAILABLE, e);
+                activity.changeState(State.KAFKA_UNAVAILABLE, e);
                 // Start over from what Kafka has: a fresh producer, and (exactly once) the committed checkpoint.
                 closeProducer(Duration.ZERO);
                 reader.rewind();
-                backlog = reader.backlogBytes(); // what waits now, for status and the stall check
+                activity.backlog(reader.backlogBytes()); // what waits now, for status and the stall check
                 Thread.sleep(backoff.next().toMillis());
             }
         }
-        if (exactlyOnce() && state == State.FORWARDING) {
+        if (exactlyOnce() && activity.state() == State.FORWARDING) {
             reader.commitPositions(reader.committedPositions()); // what Kafka has: let the spool delete it
         }
     }
 
     /** Whether the bridge is retrying after a spool or unexpected error (its reconnects are not logged each time). */
     private boolean retryingLocally() {
-        return state == State.SPOOL_UNAVAILABLE || state == State.FAILING;
+        return activity.state() == State.SPOOL_UNAVAILABLE || activity.state() == State.FAILING;
     }
 
     /** A new producer; in exactly-once mode also fences older instances and restores the committed checkpoint. */
@@ -278,34 +256,12 @@ public final class CloudBridge implements AutoCloseable {
             created.initTransactions();
             checkpoints.ensureTopic(KAFKA_TIMEOUT);
             Optional<Checkpoint> committed = checkpoints.load(deviceId, KAFKA_TIMEOUT);
-            restore(reader, committed);
+            CheckpointResume.resume(reader, committed, checkpoints.topic(), retryingLocally(), logPrefix);
             return created;
         } catch (KafkaException | ExecutionException | TimeoutException | InterruptedException e) {
             created.close(Duration.ZERO);
             throw e;
         }
-    }
-
-    private void restore(SpoolReader reader, Optional<Checkpoint> committed) throws IOException {
-        Map<String, Long> local = reader.committedPositions();
-        if (committed.isEmpty()) {
-            LOG.info("{}no checkpoint in {} yet; starting from the spool cursor {}", logPrefix,
-                    checkpoints.topic(), local);
-            reader.rewind();
-            return;
-        }
-        if (!committed.get().spoolId().equals(reader.spoolId())) {
-            LOG.warn("{}the checkpoint in {} belongs to another spool ({}, this one is {}); starting from the spool "
-                    + "cursor {}", logPrefix, checkpoints.topic(), committed.get().spoolId(), reader.spoolId(), local);
-            reader.rewind();
-            return;
-        }
-        Map<String, Long> resume = new LinkedHashMap<>(local);
-        committed.get().positions().forEach((lane, position) -> resume.merge(lane, position, Math::max));
-        if (!resume.equals(local) && !retryingLocally()) {
-            LOG.info("{}resuming from the Kafka checkpoint {} (spool cursor was {})", logPrefix, resume, local);
-        }
-        reader.commitPositions(resume);
     }
 
     /** Sends one batch and commits it; returns false when the spool had nothing new. */
@@ -319,13 +275,8 @@ public final class CloudBridge implements AutoCloseable {
         List<SpooledRecord> batch = reader.poll(liveBesideBacklog ? small : config.batchRecords(), small,
                 Duration.ofMillis(200));
         if (batch.isEmpty()) {
-            backlog = reader.backlogBytes();
-            if (cursorBehind) {
-                // Idle: write the lazily kept cursor now, so that the spool can delete and status sees no backlog.
-                reader.commitPositions(reader.committedPositions());
-                cursorBehind = false;
-                lastCursorWriteNanos = System.nanoTime();
-            }
+            activity.backlog(reader.backlogBytes());
+            cursor.idle(reader);
             return false;
         }
         if (!batch.getFirst().lane().equals(batch.getLast().lane())) {
@@ -336,29 +287,17 @@ public final class CloudBridge implements AutoCloseable {
         for (SpooledRecord spooled : batch) {
             bytes += spooled.nextPosition() - spooled.position();
         }
-        backlog = withBatch(reader.backlogBytes(), batch); // until it commits, the batch still waits
+        activity.backlog(BatchLanes.withBatch(reader.backlogBytes(), batch)); // until it commits, the batch waits
         bandwidth.acquire(bytes);
         long sendStartNanos = System.nanoTime();
         int sent = exactlyOnce() ? sendTransaction(reader, batch) : sendAtLeastOnce(batch);
         long sentNanos = System.nanoTime();
         if (exactlyOnce()) {
-            // Kafka holds the checkpoint; the local cursor only lets the spool delete, so it is written lazily.
-            reader.advance(batch);
-            long now = System.nanoTime();
-            if (now - lastCursorWriteNanos > CURSOR_WRITE_INTERVAL.toNanos()) {
-                reader.commitPositions(reader.committedPositions());
-                lastCursorWriteNanos = now;
-                cursorBehind = false;
-            } else {
-                cursorBehind = true;
-            }
+            cursor.committed(reader, batch); // Kafka holds the checkpoint; the spool cursor is written lazily
         } else {
             reader.commit(batch);
         }
-        forwarded.addAndGet(sent);
-        commits.incrementAndGet();
-        commitNanosTotal.addAndGet(sentNanos - sendStartNanos);
-        lastCommitAtMillis = System.currentTimeMillis();
+        activity.committed(sent, sentNanos - sendStartNanos);
         for (CommitListener listener : commitListeners) {
             try {
                 listener.committed(batch, sentNanos - sendStartNanos);
@@ -371,7 +310,7 @@ public final class CloudBridge implements AutoCloseable {
                     (sentNanos - polledNanos) / 1_000, exactlyOnce() ? "committed" : "acknowledged",
                     (System.nanoTime() - sentNanos) / 1_000);
         }
-        updateRates(batch.size(), bytes, reader);
+        activity.rates(batch.size(), bytes, reader.backlogBytes());
         return true;
     }
 
@@ -396,7 +335,7 @@ public final class CloudBridge implements AutoCloseable {
                     sendFailure = e; // the transaction is failing; the acks so far say why
                 }
             }
-            Map<Integer, String> refused = refusedForGood(acks);
+            Map<Integer, String> refused = KafkaRefusals.refusedForGood(acks, ACK_TIMEOUT);
             if (!refused.isEmpty()) {
                 // Kafka fails the records queued behind a refused one with the same error, so only the largest
                 // refused record is taken for the culprit; the batch is sent again without it, and any other
@@ -408,31 +347,22 @@ public final class CloudBridge implements AutoCloseable {
                     throw new KafkaException("Kafka refused the gap markers of records it refused: "
                             + refused.values().iterator().next());
                 }
-                int culprit = largest(candidates, batch);
-                setAsideRecord(batch.get(culprit), refused.get(culprit));
+                int culprit = KafkaRefusals.largest(candidates, batch);
+                activity.setAside(batch.get(culprit), refused.get(culprit));
                 setAside.put(culprit, refused.get(culprit));
                 continue;
             }
             if (sendFailure != null) {
                 throw sendFailure;
             }
-            Checkpoint checkpoint = new Checkpoint(reader.spoolId(), positionsAfter(reader.committedPositions(), batch));
+            Checkpoint checkpoint = new Checkpoint(reader.spoolId(),
+                    BatchLanes.positionsAfter(reader.committedPositions(), batch));
             producer.send(new ProducerRecord<>(checkpoints.topic(), deviceId.getBytes(StandardCharsets.UTF_8),
                     checkpoint.encode()));
             producer.sendOffsetsToTransaction(checkpoints.offsetsFor(checkpoint), checkpointGroup);
             producer.commitTransaction();
-            return countSent(acks);
+            return KafkaRefusals.countSent(acks);
         }
-    }
-
-    private static int largest(java.util.Set<Integer> indexes, List<SpooledRecord> batch) {
-        int largest = -1;
-        for (int index : indexes) {
-            if (largest < 0 || batch.get(index).record().payload().length > batch.get(largest).record().payload().length) {
-                largest = index;
-            }
-        }
-        return largest;
     }
 
     /** At least once: each record's ack awaited; a record refused for good is replaced by its gap marker. */
@@ -449,15 +379,15 @@ public final class CloudBridge implements AutoCloseable {
             try {
                 awaitAck(acks.get(i));
             } catch (ExecutionException e) {
-                Optional<String> refusal = refusal(e);
+                Optional<String> refusal = KafkaRefusals.refusal(e);
                 if (refusal.isEmpty()) {
                     throw e;
                 }
-                setAsideRecord(batch.get(i), refusal.get());
+                activity.setAside(batch.get(i), refusal.get());
                 awaitAck(producer.send(recordFor(batch.get(i), refusal.get()).orElseThrow()));
             }
         }
-        return countSent(acks);
+        return KafkaRefusals.countSent(acks);
     }
 
     /** The Kafka record for a spooled one, its gap marker if Kafka refused it, or empty when no route matches. */
@@ -468,120 +398,14 @@ public final class CloudBridge implements AutoCloseable {
         }
         Optional<ProducerRecord<byte[], byte[]>> record = mapper.map(spooled.record());
         if (record.isEmpty()) {
-            unroutable.incrementAndGet();
-            LOG.warn("{}no route for spooled topic {} (configuration changed?); record skipped",
-                    logPrefix, spooled.record().mqttTopic());
+            activity.unroutable(spooled);
         }
         return record;
     }
 
-    private void setAsideRecord(SpooledRecord spooled, String error) {
-        refusedByKafka.incrementAndGet();
-        lastRefusal = "Kafka refused " + spooled.record().device() + "/" + spooled.record().stream() + " boot "
-                + spooled.record().boot() + " seq " + spooled.record().seq() + " (lane " + spooled.lane()
-                + " position " + spooled.position() + ", " + spooled.record().payload().length + " payload bytes): "
-                + error + "; replaced by a gap marker in " + config.gapTopic();
-        LOG.warn("{}{}", logPrefix, lastRefusal);
-    }
-
-    /** Per batch index, why Kafka refused that record for good; waits for every send to finish first. */
-    private Map<Integer, String> refusedForGood(List<Future<RecordMetadata>> acks)
-            throws TimeoutException, InterruptedException {
-        // Bounded, unlike producer.flush(), which waits up to delivery.timeout.ms (minutes) on a Kafka that holds
-        // its connections open and answers nothing; the caller's recovery (a fresh producer) takes over instead.
-        long deadline = System.nanoTime() + ACK_TIMEOUT.toNanos();
-        Map<Integer, String> refused = new HashMap<>();
-        for (int i = 0; i < acks.size(); i++) {
-            Future<RecordMetadata> ack = acks.get(i);
-            if (ack == null) {
-                continue;
-            }
-            try {
-                ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
-                int index = i;
-                refusal(e).ifPresent(why -> refused.put(index, why));
-            } catch (TimeoutException e) {
-                throw new TimeoutException("Kafka acknowledged " + i + " of the batch's " + acks.size()
-                        + " record(s) within " + ACK_TIMEOUT.toSeconds() + " s");
-            }
-        }
-        return refused;
-    }
-
-    /** Kafka's reason when {@code error} means the record can never be accepted (not: the cluster is away). */
-    private static Optional<String> refusal(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof RecordTooLargeException || t instanceof InvalidRecordException
-                    || t instanceof CorruptRecordException || t instanceof RecordBatchTooLargeException) {
-                return Optional.of(t.getClass().getSimpleName() + ": " + t.getMessage());
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static int countSent(List<Future<RecordMetadata>> acks) {
-        int sent = 0;
-        for (Future<RecordMetadata> ack : acks) {
-            if (ack != null) {
-                sent++;
-            }
-        }
-        return sent;
-    }
-
-    /** Exponentially weighted forwarding rates (over about the last 20 batches) and the backlog after this batch. */
-    private void updateRates(int records, long bytes, SpoolReader reader) {
-        long now = System.nanoTime();
-        double seconds = Math.max(1e-3, (now - lastBatchNanos) / 1e9);
-        lastBatchNanos = now;
-        double alpha = 0.05;
-        recordsPerSecond = recordsPerSecond == 0 ? records / seconds : (1 - alpha) * recordsPerSecond + alpha * records / seconds;
-        bytesPerSecond = bytesPerSecond == 0 ? bytes / seconds : (1 - alpha) * bytesPerSecond + alpha * bytes / seconds;
-        backlog = reader.backlogBytes();
-    }
-
     /** A snapshot of what the bridge is doing. Thread-safe. */
     public BridgeStatus status() {
-        return new BridgeStatus(state.name(), lastError, forwarded.get(), recordsPerSecond, bytesPerSecond, backlog,
-                refusedByKafka.get(), lastRefusal, startedAtMillis, lastCommitAtMillis, commits.get(),
-                commitNanosTotal.get(), System.currentTimeMillis());
-    }
-
-    private static Map<String, Long> withBatch(Map<String, Long> unread, List<SpooledRecord> batch) {
-        Map<String, Long> waiting = new LinkedHashMap<>(unread);
-        perLane(batch, (record, bytes) -> bytes + record.nextPosition() - record.position())
-                .forEach((lane, bytes) -> waiting.merge(lane, bytes, Long::sum));
-        return waiting;
-    }
-
-    private static Map<String, Long> positionsAfter(Map<String, Long> committed, List<SpooledRecord> batch) {
-        Map<String, Long> after = new HashMap<>(committed);
-        perLane(batch, (record, end) -> Math.max(end, record.nextPosition()))
-                .forEach((lane, end) -> after.merge(lane, end, Math::max));
-        return after;
-    }
-
-    /** A fold of the batch's records per lane, from 0, without boxing per record (a batch holds thousands). */
-    private static Map<String, Long> perLane(List<SpooledRecord> batch, LaneFold fold) {
-        Map<String, long[]> values = new LinkedHashMap<>();
-        String lane = null;
-        long[] value = null;
-        for (SpooledRecord record : batch) {
-            if (!record.lane().equals(lane)) { // a batch holds runs of one lane: one lookup per run
-                lane = record.lane();
-                value = values.computeIfAbsent(lane, l -> new long[1]);
-            }
-            value[0] = fold.apply(record, value[0]);
-        }
-        Map<String, Long> result = new LinkedHashMap<>();
-        values.forEach((name, folded) -> result.put(name, folded[0]));
-        return result;
-    }
-
-    @FunctionalInterface
-    private interface LaneFold {
-        long apply(SpooledRecord record, long value);
+        return activity.status();
     }
 
     private void awaitAck(Future<RecordMetadata> ack) throws InterruptedException, ExecutionException, TimeoutException {
@@ -599,44 +423,7 @@ public final class CloudBridge implements AutoCloseable {
 
     /** The last failure talking to Kafka ("" if none since the last success), for status and diagnosis. */
     public String lastError() {
-        return lastError;
-    }
-
-    private void changeState(State next, Exception cause) {
-        lastError = cause == null ? "" : rootMessage(cause);
-        if (next == state) {
-            return;
-        }
-        switch (next) {
-            case KAFKA_UNAVAILABLE -> LOG.warn("{}Kafka unavailable, records stay in the spool and are retried with "
-                    + "backoff: {}", logPrefix, lastError);
-            case SPOOL_UNAVAILABLE -> LOG.error("{}cannot read the spool or write its cursor (records stay on disk, "
-                    + "retried with backoff until it works again): {}", logPrefix, lastError);
-            case FORWARDING -> LOG.info("{}{} (backlog {} bytes per lane{})", logPrefix,
-                    switch (state) {
-                        case KAFKA_UNAVAILABLE -> "Kafka reachable again, forwarding";
-                        case SPOOL_UNAVAILABLE -> "spool readable and its cursor writable again, forwarding";
-                        case FAILING -> "recovered, forwarding";
-                        default -> "forwarding to Kafka";
-                    },
-                    backlog, status().estimatedDrainSeconds() > 0 ? String.format(java.util.Locale.ROOT,
-                            ", about %.0f s to drain at the recent rate", status().estimatedDrainSeconds()) : "");
-            case FENCED -> LOG.error("{}another bridge instance with transactional.id edge-bridge-{} took over; this "
-                    + "one stops (records stay in the spool): {}", logPrefix, deviceId, String.valueOf(cause));
-            default -> { }
-        }
-        state = next;
-    }
-
-    private static String rootMessage(Throwable error) {
-        StringBuilder message = new StringBuilder();
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (!message.isEmpty()) {
-                message.append(": ");
-            }
-            message.append(t.getClass().getSimpleName()).append(' ').append(t.getMessage());
-        }
-        return message.toString();
+        return activity.lastError();
     }
 
     private void closeProducer(Duration timeout) {
@@ -668,6 +455,6 @@ public final class CloudBridge implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.info("{}stopped after forwarding {} record(s)", logPrefix, forwarded.get());
+        LOG.info("{}stopped after forwarding {} record(s)", logPrefix, activity.forwarded());
     }
 }

@@ -1,7 +1,9 @@
 package dev.edgeline.bridge;
 
-import java.util.Locale;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the bridge is doing, for {@code bin/edge status} and logs.
@@ -25,6 +27,8 @@ public record BridgeStatus(String state, String lastError, long forwarded, doubl
                            String lastRefusal, long startedAtMillis, long lastCommitAtMillis, long commits,
                            long commitNanosTotal, long reportedAtMillis) {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     public BridgeStatus {
         backlogBytes = Map.copyOf(backlogBytes);
     }
@@ -41,17 +45,21 @@ public record BridgeStatus(String state, String lastError, long forwarded, doubl
         return bytesPerSecond > 0 ? totalBacklogBytes() / bytesPerSecond : -1;
     }
 
-    /** One line of JSON (written to {@code bridge.status} in the spool directory). */
+    /** One line of JSON (written to {@code bridge.status} in the spool directory); rates to one decimal. */
     public String toJson() {
-        StringBuilder lanes = new StringBuilder();
-        new java.util.TreeMap<>(backlogBytes).forEach((lane, bytes) ->
-                lanes.append(lanes.isEmpty() ? "" : ",").append('"').append(lane).append("\":").append(bytes));
-        return String.format(Locale.ROOT, "{\"state\":\"%s\",\"last_error\":\"%s\",\"forwarded\":%d,"
-                        + "\"records_per_second\":%.1f,\"bytes_per_second\":%.1f,\"backlog_bytes\":{%s},"
-                        + "\"estimated_drain_seconds\":%.1f,\"refused_by_kafka\":%d,\"last_refusal\":\"%s\","
-                        + "\"started_at\":%d,\"last_commit_at\":%d,\"commits\":%d,\"reported_at\":%d}", state,
-                escape(lastError), forwarded, recordsPerSecond, bytesPerSecond, lanes, estimatedDrainSeconds(),
-                refusedByKafka, escape(lastRefusal), startedAtMillis, lastCommitAtMillis, commits, reportedAtMillis);
+        ObjectNode json = JSON.createObjectNode().put("state", state).put("last_error", lastError.replace('\n', ' '))
+                .put("forwarded", forwarded).put("records_per_second", oneDecimal(recordsPerSecond))
+                .put("bytes_per_second", oneDecimal(bytesPerSecond));
+        ObjectNode lanes = json.putObject("backlog_bytes");
+        new TreeMap<>(backlogBytes).forEach(lanes::put);
+        json.put("estimated_drain_seconds", oneDecimal(estimatedDrainSeconds())).put("refused_by_kafka", refusedByKafka)
+                .put("last_refusal", lastRefusal.replace('\n', ' ')).put("started_at", startedAtMillis)
+                .put("last_commit_at", lastCommitAtMillis).put("commits", commits).put("reported_at", reportedAtMillis);
+        return json.toString();
+    }
+
+    private static double oneDecimal(double value) {
+        return Math.round(value * 10) / 10.0;
     }
 
     /**
@@ -63,9 +71,5 @@ public record BridgeStatus(String state, String lastError, long forwarded, doubl
             return 0;
         }
         return Math.max(0, nowMillis - Math.max(lastCommitAtMillis, startedAtMillis));
-    }
-
-    private static String escape(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
     }
 }

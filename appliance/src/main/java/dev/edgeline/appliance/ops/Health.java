@@ -1,6 +1,7 @@
 package dev.edgeline.appliance.ops;
 
-import dev.edgeline.config.JsonStrings;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
@@ -11,6 +12,8 @@ import java.util.List;
  * @param detail   what was checked, for the operator reading the answer
  */
 public record Health(String service, List<String> problems, String detail) {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     public Health {
         problems = List.copyOf(problems);
     }
@@ -21,11 +24,8 @@ public record Health(String service, List<String> problems, String detail) {
 
     /** One JSON object: {@code {"service":..,"status":"pass"|"fail","problems":[..],"detail":..}}. */
     public String toJson() {
-        StringBuilder json = new StringBuilder("{\"service\":").append(JsonStrings.quote(service))
-                .append(",\"status\":\"").append(passing() ? "pass" : "fail").append("\",\"problems\":[");
-        for (int i = 0; i < problems.size(); i++) {
-            json.append(i == 0 ? "" : ",").append(JsonStrings.quote(problems.get(i)));
-        }
-        return json.append("],\"detail\":").append(JsonStrings.quote(detail)).append('}').toString();
+        ObjectNode json = JSON.createObjectNode().put("service", service).put("status", passing() ? "pass" : "fail");
+        problems.forEach(json.putArray("problems")::add);
+        return json.put("detail", detail).toString();
     }
 }

@@ -1,9 +1,10 @@
 package dev.edgeline.broker.internal;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolRecord;
 import dev.edgeline.config.BridgeConfig;
-import dev.edgeline.config.JsonStrings;
 import dev.edgeline.config.RecordEnvelope;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerHealth {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerHealth.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     static final Duration REPEAT_INTERVAL = Duration.ofMinutes(1);
 
     private final Spool spool;
@@ -43,9 +45,9 @@ public final class BrokerHealth {
 
     /** Reports an event; {@code fields} are string values, written in order after {@code event}. */
     public void report(String event, String subject, String... fields) {
-        StringBuilder json = new StringBuilder("{\"event\":").append(JsonStrings.quote(event));
+        ObjectNode json = JSON.createObjectNode().put("event", event);
         for (int i = 0; i + 1 < fields.length; i += 2) {
-            json.append(',').append(JsonStrings.quote(fields[i])).append(':').append(JsonStrings.quote(fields[i + 1]));
+            json.put(fields[i], fields[i + 1]);
         }
         String key = event + "|" + subject;
         long now = clock.millis();
@@ -56,7 +58,7 @@ public final class BrokerHealth {
         }
         lastWritten.put(key, now);
         AtomicLong skipped = suppressed.remove(key);
-        json.append(",\"suppressed_since_last\":").append(skipped == null ? 0 : skipped.get()).append('}');
+        json.put("suppressed_since_last", skipped == null ? 0 : skipped.get());
         LOG.warn("health: {}", json);
         String topic = RecordEnvelope.readingTopic(device, RecordEnvelope.BROKER_HEALTH_STREAM);
         var route = routes.routeFor(topic);

@@ -1,17 +1,22 @@
 package dev.edgeline.broker.spool.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeline.broker.spool.RecordKind;
 import dev.edgeline.broker.spool.SpoolRecord;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Builds gap marker records. A gap marker's identity is deterministic: device = the spool's device, stream =
  * {@code $gap/<lane>}, boot = 0, seq = the lane position where the lost range starts; so a marker read twice (after a
- * restart) is recognisably the same marker. Its payload is JSON.
+ * restart) is recognisably the same marker. Its payload is JSON (schema {@code gap}), written with Jackson.
  */
 public final class GapMarkers {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     /** Reason a range was lost. */
     public enum Reason {
         /** The lane was full and its policy dropped its oldest segment. */
@@ -35,9 +40,12 @@ public final class GapMarkers {
         long records;
     }
 
+    /** A stream of one boot. */
+    private record StreamOfBoot(String device, String stream, long boot) {}
+
     /** Accumulates the per-stream losses of a dropped range. */
     public static final class Summary {
-        private final Map<String, StreamLoss> streams = new LinkedHashMap<>();
+        private final Map<StreamOfBoot, StreamLoss> streams = new LinkedHashMap<>();
         private long records;
 
         public void add(SpoolRecord record) {
@@ -46,8 +54,7 @@ public final class GapMarkers {
             }
             records++;
             StreamLoss loss = streams.computeIfAbsent(
-                    json(record.device()) + "\",\"stream\":\"" + json(record.stream()) + "\",\"boot\":" + record.boot(),
-                    k -> new StreamLoss());
+                    new StreamOfBoot(record.device(), record.stream(), record.boot()), k -> new StreamLoss());
             loss.firstSeq = Math.min(loss.firstSeq, record.seq());
             loss.lastSeq = Math.max(loss.lastSeq, record.seq());
             loss.records++;
@@ -68,34 +75,26 @@ public final class GapMarkers {
     /** As above, with the error that caused the gap ({@code "error"} in the JSON) when there is one. */
     public static SpoolRecord marker(String device, String lane, Reason reason, long fromPosition, long toPosition,
                                      Summary summary, long nowMillis, String error) {
-        StringBuilder json = new StringBuilder();
-        json.append("{\"gap\":true,\"reason\":\"").append(reason.json).append('"');
+        ObjectNode json = JSON.createObjectNode().put("gap", true).put("reason", reason.json);
         if (error != null) {
-            json.append(",\"error\":\"").append(json(error)).append('"');
+            json.put("error", error);
         }
-        json.append(",\"lane\":\"").append(json(lane))
-                .append("\",\"from_position\":").append(fromPosition).append(",\"to_position\":").append(toPosition)
-                .append(",\"bytes\":").append(toPosition - fromPosition);
+        json.put("lane", lane).put("from_position", fromPosition).put("to_position", toPosition)
+                .put("bytes", toPosition - fromPosition);
         if (summary != null) {
-            json.append(",\"records\":").append(summary.records).append(",\"streams\":[");
-            boolean first = true;
-            for (Map.Entry<String, StreamLoss> entry : summary.streams.entrySet()) {
-                StreamLoss loss = entry.getValue();
-                json.append(first ? "" : ",").append("{\"device\":\"").append(entry.getKey())
-                        .append(",\"first_seq\":").append(loss.firstSeq).append(",\"last_seq\":").append(loss.lastSeq)
-                        .append(",\"records\":").append(loss.records).append('}');
-                first = false;
-            }
-            json.append(']');
+            json.put("records", summary.records);
+            ArrayNode streams = json.putArray("streams");
+            summary.streams.forEach((stream, loss) -> streams.addObject().put("device", stream.device())
+                    .put("stream", stream.stream()).put("boot", stream.boot()).put("first_seq", loss.firstSeq)
+                    .put("last_seq", loss.lastSeq).put("records", loss.records));
         } else {
-            json.append(",\"records\":null");
+            json.putNull("records");
         }
-        json.append('}');
-        return new SpoolRecord(device, "$gap/" + lane, 0, fromPosition, "$edge/gap/" + lane, false, nowMillis,
-                json.toString().getBytes(StandardCharsets.UTF_8), RecordKind.GAP);
-    }
-
-    static String json(String s) {
-        return dev.edgeline.config.JsonStrings.escape(s);
+        try {
+            return new SpoolRecord(device, "$gap/" + lane, 0, fromPosition, "$edge/gap/" + lane, false, nowMillis,
+                    JSON.writeValueAsBytes(json), RecordKind.GAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a gap marker could not be written as JSON", e);
+        }
     }
 }

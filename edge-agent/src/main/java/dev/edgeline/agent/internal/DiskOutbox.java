@@ -5,7 +5,6 @@ import dev.edgeline.agent.Reading;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -46,8 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiskOutbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DiskOutbox.class);
-    private static final int HEADER = 16;
-    private static final int MAX_BODY = 1 << 20;
     static final int MEMORY_WINDOW = 1024;
 
     /** A reading with its place in the outbox. */
@@ -113,17 +110,15 @@ public final class DiskOutbox implements AutoCloseable {
 
     /** Appends a reading; returns its entry. */
     public Entry append(Reading reading) throws IOException {
-        byte[] body = encode(reading);
-        int frameBytes = HEADER + body.length;
+        long order = nextOrder;
+        ByteBuffer frame = OutboxFrames.frame(order, reading);
+        int frameBytes = frame.remaining();
         if (activeBytes > 0 && activeBytes + frameBytes > segmentBytes) {
             roll();
         }
         while (closedBytes + activeBytes + frameBytes > budgetBytes && !closed.isEmpty()) {
             dropOldestSegment();
         }
-        long order = nextOrder;
-        ByteBuffer frame = ByteBuffer.allocate(frameBytes);
-        frame.putInt(body.length).putInt(crc(order, body)).putLong(order).put(body).flip();
         while (frame.hasRemaining()) {
             active.write(frame);
         }
@@ -237,50 +232,13 @@ public final class DiskOutbox implements AutoCloseable {
 
     private void readFrames(Path file, long fromOrder, int max, List<Entry> out) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            readValidFrames(channel, fromOrder, (order, body) -> {
+            OutboxFrames.readValidFrames(channel, fromOrder, (order, body) -> {
                 if (out.size() >= max) {
                     return false;
                 }
-                out.add(new Entry(order, decode(body)));
+                out.add(new Entry(order, OutboxFrames.decode(body)));
                 return true;
             });
-        }
-    }
-
-    /** Told about each intact frame; returns false to stop before it. */
-    @FunctionalInterface
-    private interface FrameVisitor {
-        boolean accept(long order, byte[] body);
-    }
-
-    /**
-     * Reads a segment's frames from its start, handing each intact one with an order of at least {@code skipBelow} to
-     * the visitor (earlier ones are stepped over unread). Stops at the end, at a torn or corrupt frame, or when the
-     * visitor declines one; returns the byte position just after the last frame accepted or stepped over.
-     */
-    private static long readValidFrames(FileChannel channel, long skipBelow, FrameVisitor visitor) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(HEADER);
-        long position = 0;
-        while (true) {
-            header.clear();
-            if (readFully(channel, header, position) < HEADER) {
-                return position;
-            }
-            header.flip();
-            int length = header.getInt();
-            int crc = header.getInt();
-            long order = header.getLong();
-            if (length < 0 || length > MAX_BODY) {
-                return position;
-            }
-            if (order >= skipBelow) {
-                ByteBuffer body = ByteBuffer.allocate(length);
-                if (readFully(channel, body, position + HEADER) < length || crc(order, body.array()) != crc
-                        || !visitor.accept(order, body.array())) {
-                    return position;
-                }
-            }
-            position += HEADER + length;
         }
     }
 
@@ -351,7 +309,7 @@ public final class DiskOutbox implements AutoCloseable {
     private long[] scan(Path file, long firstOrder, boolean last) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long[] expected = {firstOrder};
-            long position = readValidFrames(channel, Long.MIN_VALUE, (order, body) -> {
+            long position = OutboxFrames.readValidFrames(channel, Long.MIN_VALUE, (order, body) -> {
                 if (order != expected[0]) {
                     return false;
                 }
@@ -371,18 +329,6 @@ public final class DiskOutbox implements AutoCloseable {
             }
             return new long[] {expected[0], position};
         }
-    }
-
-    private static int readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-        int total = 0;
-        while (buffer.hasRemaining()) {
-            int n = channel.read(buffer, position + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
     }
 
     private long readCursor() throws IOException {
@@ -413,41 +359,6 @@ public final class DiskOutbox implements AutoCloseable {
         Path tmp = directory.resolve("acked.tmp");
         Files.write(tmp, b.array());
         Files.move(tmp, directory.resolve("acked"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static int crc(long order, byte[] body) {
-        CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.allocate(8).putLong(order).flip());
-        crc.update(body);
-        return (int) crc.getValue();
-    }
-
-    private static byte[] encode(Reading r) {
-        byte[] device = r.device().getBytes(StandardCharsets.UTF_8);
-        byte[] stream = r.stream().getBytes(StandardCharsets.UTF_8);
-        byte[] payload = r.json().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(2 + device.length + 2 + stream.length + 8 + 8 + 1 + 4 + payload.length);
-        b.putShort((short) device.length).put(device).putShort((short) stream.length).put(stream)
-                .putLong(r.boot()).putLong(r.seq()).put((byte) (r.clockSynced() ? 1 : 0))
-                .putInt(payload.length).put(payload);
-        return b.array();
-    }
-
-    private static Reading decode(byte[] body) {
-        ByteBuffer b = ByteBuffer.wrap(body);
-        String device = string(b, b.getShort() & 0xFFFF);
-        String stream = string(b, b.getShort() & 0xFFFF);
-        long boot = b.getLong();
-        long seq = b.getLong();
-        boolean synced = b.get() != 0;
-        String json = string(b, b.getInt());
-        return new Reading(device, stream, boot, seq, synced, json);
-    }
-
-    private static String string(ByteBuffer b, int length) {
-        byte[] bytes = new byte[length];
-        b.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     @Override

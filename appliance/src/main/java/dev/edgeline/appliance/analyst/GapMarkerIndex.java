@@ -1,23 +1,22 @@
 package dev.edgeline.appliance.analyst;
 
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The ranges of seq numbers that gap markers (the spool's and the bridge's, in the gap topic) declare lost, per
  * stream. Reads the marker's own JSON format: a {@code "streams"} list of
- * {@code {"device":...,"stream":...,"boot":B,"first_seq":F,"last_seq":L,"records":N}}. Not thread-safe.
+ * {@code {"device":...,"stream":...,"boot":B,"first_seq":F,"last_seq":L,"records":N}} (parsed with Jackson; such an
+ * object anywhere in the payload counts, as in the agents' declarations). A payload that is not JSON counts as a
+ * marker of reason {@code unreadable}. Not thread-safe.
  */
 public final class GapMarkerIndex {
-    private static final Pattern STREAM_LOSS = Pattern.compile("\\{\"device\":\"((?:[^\"\\\\]|\\\\.)*)\","
-            + "\"stream\":\"((?:[^\"\\\\]|\\\\.)*)\",\"boot\":(-?\\d+),\"first_seq\":(-?\\d+),\"last_seq\":(-?\\d+),"
-            + "\"records\":(\\d+)}");
-    private static final Pattern REASON = Pattern.compile("\"reason\":\"([a-z-]+)\"");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Map<String, List<StreamAudit.Hole>> byStream = new HashMap<>();
     private final Map<String, Long> markersByReason = new HashMap<>();
@@ -26,17 +25,17 @@ public final class GapMarkerIndex {
 
     /** Adds one gap marker's payload. */
     public void add(byte[] payload) {
-        String json = new String(payload, StandardCharsets.UTF_8);
         markers++;
-        Matcher reason = REASON.matcher(json);
-        markersByReason.merge(reason.find() ? reason.group(1) : "unknown", 1L, Long::sum);
+        JsonNode json = parse(payload);
+        String reason = json == null ? "unreadable" : json.path("reason").asText("unknown");
+        markersByReason.merge(reason, 1L, Long::sum);
         addLosses(json);
     }
 
     /** Adds the losses an agent declared itself ({@link AgentDeclarations}), counted apart from the gap markers. */
     public void addDeclaration(byte[] payload) {
         declarations++;
-        addLosses(new String(payload, StandardCharsets.UTF_8));
+        addLosses(parse(payload));
     }
 
     /** The agents' own declarations of skipped seq numbers read so far. */
@@ -44,13 +43,26 @@ public final class GapMarkerIndex {
         return declarations;
     }
 
-    private void addLosses(String json) {
-        Matcher loss = STREAM_LOSS.matcher(json);
-        while (loss.find()) {
-            String key = unescape(loss.group(1)) + "/" + unescape(loss.group(2));
-            byStream.computeIfAbsent(key, k -> new ArrayList<>())
-                    .add(new StreamAudit.Hole(Long.parseLong(loss.group(4)), Long.parseLong(loss.group(5))));
+    private static JsonNode parse(byte[] payload) {
+        try {
+            return JSON.readTree(payload);
+        } catch (IOException e) {
+            return null;
         }
+    }
+
+    /** Every {device, stream, first_seq, last_seq} object in {@code node}, at any depth. */
+    private void addLosses(JsonNode node) {
+        if (node == null) {
+            return;
+        }
+        if (node.isObject() && node.hasNonNull("device") && node.hasNonNull("stream") && node.has("first_seq")
+                && node.has("last_seq")) {
+            byStream.computeIfAbsent(node.get("device").asText() + "/" + node.get("stream").asText(),
+                    k -> new ArrayList<>()).add(new StreamAudit.Hole(node.get("first_seq").asLong(),
+                    node.get("last_seq").asLong()));
+        }
+        node.forEach(this::addLosses);
     }
 
     /** The declared losses of {@code device/stream}. */
@@ -64,9 +76,5 @@ public final class GapMarkerIndex {
 
     public Map<String, Long> markersByReason() {
         return Map.copyOf(markersByReason);
-    }
-
-    private static String unescape(String text) {
-        return text.replace("\\\"", "\"").replace("\\\\", "\\");
     }
 }

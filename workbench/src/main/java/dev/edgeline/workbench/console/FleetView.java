@@ -1,11 +1,18 @@
 package dev.edgeline.workbench.console;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeline.appliance.analyst.AgentDeclarations;
 import dev.edgeline.appliance.analyst.GapMarkerIndex;
 import dev.edgeline.appliance.analyst.StreamAudit;
-import dev.edgeline.config.JsonStrings;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -16,6 +23,8 @@ import java.util.TreeSet;
  * lock; a snapshot of a thousand streams takes a few milliseconds).
  */
 final class FleetView {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final Map<String, StreamView> streams = new TreeMap<>(); // "device/stream" -> view
     private final GapMarkerIndex gaps = new GapMarkerIndex();
     private final TreeSet<String> topics = new TreeSet<>();
@@ -53,75 +62,54 @@ final class FleetView {
 
     /** Everything the page shows, as JSON (see {@code index.html} for its use). */
     synchronized String toJson(long nowMillis) {
-        StringBuilder json = new StringBuilder(4096);
-        json.append("{\"generated_at\":").append(nowMillis).append(",\"records\":").append(records)
-                .append(",\"foreign_records\":").append(foreign).append(",\"gap_markers\":").append(gaps.markers())
-                .append(",\"reader_error\":").append(JsonStrings.quote(readerError)).append(",\"topics\":[");
-        appendStrings(json, topics);
-        json.append("],\"devices\":[");
+        ObjectNode json = JSON.createObjectNode().put("generated_at", nowMillis).put("records", records)
+                .put("foreign_records", foreign).put("gap_markers", gaps.markers()).put("reader_error", readerError);
+        topics.forEach(json.putArray("topics")::add);
+        ArrayNode devices = json.putArray("devices");
         String device = null;
-        boolean firstStream = true;
+        ArrayNode deviceStreams = null;
         for (StreamView view : streams.values()) {
             if (!view.device.equals(device)) {
-                json.append(device == null ? "" : "]},").append("{\"device\":").append(JsonStrings.quote(view.device))
-                        .append(",\"streams\":[");
                 device = view.device;
-                firstStream = true;
+                deviceStreams = devices.addObject().put("device", device).putArray("streams");
             }
-            json.append(firstStream ? "" : ",");
-            firstStream = false;
-            appendStream(json, view, nowMillis);
+            addStream(deviceStreams.addObject(), view, nowMillis);
         }
-        json.append(device == null ? "" : "]}").append("]}");
         return json.toString();
     }
 
-    private void appendStream(StringBuilder json, StreamView view, long nowMillis) {
+    private void addStream(ObjectNode json, StreamView view, long nowMillis) {
         List<StreamAudit.Hole> holes = view.audit.holes();
         List<StreamAudit.Hole> unexplained = view.audit.unexplained(gaps.lossesOf(view.device + "/" + view.stream));
         long missing = holes.stream().mapToLong(StreamAudit.Hole::size).sum();
         long unexplainedRecords = unexplained.stream().mapToLong(StreamAudit.Hole::size).sum();
-        json.append("{\"stream\":").append(JsonStrings.quote(view.stream))
-                .append(",\"topic\":").append(JsonStrings.quote(view.topic))
-                .append(",\"records\":").append(view.audit.records())
-                .append(",\"duplicates\":").append(view.audit.duplicates())
-                .append(",\"out_of_order\":").append(view.audit.outOfOrder())
-                .append(",\"last_boot\":").append(view.lastBoot).append(",\"last_seq\":").append(view.lastSeq)
-                .append(",\"last_value\":").append(view.lastValue == null ? "null" : number(view.lastValue))
-                .append(",\"last_payload\":").append(JsonStrings.quote(view.lastPayload))
-                .append(",\"last_time\":").append(view.lastTimeMillis)
-                .append(",\"behind_ms\":").append(Math.max(0, nowMillis - view.lastTimeMillis))
-                .append(",\"rate\":").append(number(view.rate(nowMillis)))
-                .append(",\"missing_records\":").append(missing)
-                .append(",\"explained_records\":").append(missing - unexplainedRecords)
-                .append(",\"unexplained_records\":").append(unexplainedRecords)
-                .append(",\"unexplained\":[");
+        json.put("stream", view.stream).put("topic", view.topic).put("records", view.audit.records())
+                .put("duplicates", view.audit.duplicates()).put("out_of_order", view.audit.outOfOrder())
+                .put("last_boot", view.lastBoot).put("last_seq", view.lastSeq);
+        json.set("last_value", view.lastValue == null ? NullNode.getInstance() : number(view.lastValue));
+        json.put("last_payload", view.lastPayload).put("last_time", view.lastTimeMillis)
+                .put("behind_ms", Math.max(0, nowMillis - view.lastTimeMillis));
+        json.set("rate", number(view.rate(nowMillis)));
+        json.put("missing_records", missing).put("explained_records", missing - unexplainedRecords)
+                .put("unexplained_records", unexplainedRecords);
+        ArrayNode unexplainedRanges = json.putArray("unexplained");
         for (int i = 0; i < unexplained.size() && i < 20; i++) {
-            json.append(i == 0 ? "" : ",").append('[').append(unexplained.get(i).first()).append(',')
-                    .append(unexplained.get(i).last()).append(']');
+            unexplainedRanges.addArray().add(unexplained.get(i).first()).add(unexplained.get(i).last());
         }
-        json.append("],\"points\":[");
-        List<double[]> points = view.points();
-        for (int i = 0; i < points.size(); i++) {
-            json.append(i == 0 ? "" : ",").append('[').append((long) points.get(i)[0]).append(',')
-                    .append(number(points.get(i)[1])).append(']');
-        }
-        json.append("]}");
-    }
-
-    private static void appendStrings(StringBuilder json, Iterable<String> values) {
-        boolean first = true;
-        for (String value : values) {
-            json.append(first ? "" : ",").append(JsonStrings.quote(value));
-            first = false;
+        ArrayNode points = json.putArray("points");
+        for (double[] point : view.points()) {
+            points.addArray().add((long) point[0]).add(number(point[1]));
         }
     }
 
-    private static String number(double value) {
+    /** A whole number as an integer, other values to four decimals, NaN and infinities as null. */
+    private static JsonNode number(double value) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
-            return "null";
+            return NullNode.getInstance();
         }
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
-                : String.format(Locale.ROOT, "%.4f", value);
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return LongNode.valueOf((long) value);
+        }
+        return DecimalNode.valueOf(BigDecimal.valueOf(value).setScale(4, RoundingMode.HALF_EVEN));
     }
 }

@@ -66,7 +66,7 @@ public final class LaneLog {
             lane.durablePosition = lane.endPosition;
             return lane;
         }
-        FrameReader frames = new FrameReader();
+        SegmentScan scans = new SegmentScan(name, marks);
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
             boolean last = i == bases.size() - 1;
@@ -75,14 +75,21 @@ public final class LaneLog {
                 long size = channel.size();
                 if (!last && base + size <= scanFrom) {
                     // Wholly covered by the index cache: only its checkpoint (first segment) and first record matter.
-                    lane.peek(channel, base, size, i == 0, marks, frames);
+                    long firstReceivedAt = scans.peek(channel, base, size, i == 0);
+                    if (firstReceivedAt >= 0) {
+                        lane.oldestReceivedAt.put(base, firstReceivedAt);
+                    }
                     lane.addClosed(base, size);
                     continue;
                 }
                 // The last segment is read whole even where the index covers it: its records are the ones a
                 // publisher resends after a restart, and their content tells a replay from a collision.
-                long validEnd = lane.scan(channel, base, size, i == 0, last ? 0 : Math.max(0, scanFrom - base), marks,
-                        frames, scanned);
+                SegmentScan.Result scan = scans.scan(channel, base, size, i == 0,
+                        last ? 0 : Math.max(0, scanFrom - base), scanned);
+                if (scan.firstReceivedAt() >= 0) {
+                    lane.oldestReceivedAt.put(base, scan.firstReceivedAt());
+                }
+                long validEnd = scan.validEnd();
                 if (last && validEnd < size) {
                     LOG.warn("[Spool lane={}] torn tail in {}: truncating {} byte(s) after the last complete record",
                             name, path.getFileName(), size - validEnd);
@@ -105,79 +112,6 @@ public final class LaneLog {
         lane.active.position(lane.endPosition - lane.activeBase);
         lane.durablePosition = lane.endPosition;
         return lane;
-    }
-
-    /** Reads a segment's checkpoint (when asked) and the arrival time of its first data record, and nothing more. */
-    private void peek(FileChannel channel, long base, long size, boolean readCheckpoint, StreamMarks marks,
-                      FrameReader frames) throws IOException {
-        long offset = 0;
-        for (int frameIndex = 0; frameIndex < 3 && offset < size; frameIndex++) {
-            FrameReader.Frame frame = frames.read(channel, offset, size);
-            if (frame == null) {
-                return; // damage is found (and reported as a gap) by readers
-            }
-            if (frame.decoded().isMarks()) {
-                if (readCheckpoint) {
-                    try {
-                        marks.merge(StreamMarks.decode(frame.decoded().marks()));
-                    } catch (IllegalArgumentException e) {
-                        LOG.error("[Spool lane={}] unreadable marks checkpoint in segment {}: {}", name, base, e.getMessage());
-                    }
-                }
-            } else if (frame.decoded().record().kind() == RecordKind.DATA) {
-                oldestReceivedAt.put(base, frame.decoded().record().receivedAtMillis());
-                return;
-            }
-            offset += frame.size();
-        }
-    }
-
-    /**
-     * Scans one segment: reads the checkpoint at its start when {@code readCheckpoint}, raises marks for frames from
-     * {@code scanOffset} on, skips damaged ranges that are followed by valid frames. Returns the end of the last valid
-     * frame (the segment size when all is well).
-     */
-    private long scan(FileChannel channel, long base, long size, boolean readCheckpoint, long scanOffset,
-                      StreamMarks marks, FrameReader frames, Consumer<SpoolRecord> scanned) throws IOException {
-        long offset = 0;
-        long validEnd = 0;
-        boolean receivedAtKnown = false;
-        while (offset < size) {
-            FrameReader.Frame frame = frames.read(channel, offset, size);
-            if (frame == null) {
-                long next = frames.resync(channel, offset, size);
-                if (next < 0) {
-                    return validEnd;
-                }
-                LOG.error("[Spool lane={}] damaged bytes {}..{} in segment {}: readers will skip them and report a gap",
-                        name, base + offset, base + next, base);
-                offset = next;
-                continue;
-            }
-            RecordCodec.Decoded decoded = frame.decoded();
-            if (decoded.isMarks()) {
-                if (readCheckpoint || offset >= scanOffset) {
-                    try {
-                        marks.merge(StreamMarks.decode(decoded.marks()));
-                    } catch (IllegalArgumentException e) {
-                        LOG.error("[Spool lane={}] unreadable marks checkpoint in segment {}: {}", name, base, e.getMessage());
-                    }
-                }
-            } else {
-                SpoolRecord r = decoded.record();
-                if (!receivedAtKnown && r.kind() == RecordKind.DATA) {
-                    oldestReceivedAt.put(base, r.receivedAtMillis());
-                    receivedAtKnown = true;
-                }
-                if (offset >= scanOffset && r.kind() == RecordKind.DATA) {
-                    marks.raise(new StreamKey(r.device(), r.stream()), r.boot(), r.seq());
-                    scanned.accept(r);
-                }
-            }
-            offset += frame.size();
-            validEnd = offset;
-        }
-        return validEnd;
     }
 
     /** Creates an empty segment at {@code base}. */

@@ -134,7 +134,12 @@ class SpoolLanesAndBudgetTest {
                     reader.commit(batch);
                 }
             }
-            Thread.sleep(1_200); // the writer scans cursors every second and deletes consumed segments
+            // The reader's commit makes the writer delete the consumed segments at its next turn.
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (spool.counters().lane("telemetry").segments() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(spool.counters().lane("telemetry").segments()).as("consumed segments deleted").isEqualTo(1);
             assertThat(spool.append("telemetry", record("s", 1, firstRefused + 1, 200)))
                     .failsWithin(Duration.ofSeconds(2)).withThrowableOfType(ExecutionException.class)
                     .withMessageContaining("was refused; send it again first");

@@ -1,6 +1,6 @@
 package dev.edgeline.bridge;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,8 +27,6 @@ public record BridgeStatus(String state, String lastError, long forwarded, doubl
                            String lastRefusal, long startedAtMillis, long lastCommitAtMillis, long commits,
                            long commitNanosTotal, long reportedAtMillis) {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     public BridgeStatus {
         backlogBytes = Map.copyOf(backlogBytes);
     }
@@ -47,7 +45,8 @@ public record BridgeStatus(String state, String lastError, long forwarded, doubl
 
     /** One line of JSON (written to {@code bridge.status} in the spool directory); rates to one decimal. */
     public String toJson() {
-        ObjectNode json = JSON.createObjectNode().put("state", state).put("last_error", lastError.replace('\n', ' '))
+        ObjectNode json = JsonNodeFactory.instance.objectNode().put("state", state)
+                .put("last_error", lastError.replace('\n', ' '))
                 .put("forwarded", forwarded).put("records_per_second", oneDecimal(recordsPerSecond))
                 .put("bytes_per_second", oneDecimal(bytesPerSecond));
         ObjectNode lanes = json.putObject("backlog_bytes");

@@ -30,7 +30,7 @@ final class SpoolSection {
         List<SpoolConfig.Lane> lanes = m.has("lanes")
                 ? m.list("lanes", (path, node) -> YamlMap.of(path, node, errors)
                         .flatMap(l -> readLane(l, budget, segmentBytes, sizesValid)))
-                : List.of(new SpoolConfig.Lane(SpoolConfig.DEFAULT_LANE, budget, SpoolConfig.FullPolicy.BLOCK));
+                : List.of();
         m.rejectUnknownKeys();
         if (sizesValid && budget < 2 * segmentBytes) {
             m.error("budget-bytes", budget + " must be at least twice segment-bytes (" + segmentBytes + ")");
@@ -46,7 +46,7 @@ final class SpoolSection {
         if (m.has("lanes") && m.sizeOf("lanes") == 0) {
             m.error("lanes", "at least one lane is needed");
         }
-        if (lanes.isEmpty()) { // none, or none valid (each reported): a placeholder so that later checks can run
+        if (lanes.isEmpty()) { // no lanes: one for everything; or none valid (each reported): so later checks run
             lanes = List.of(new SpoolConfig.Lane(SpoolConfig.DEFAULT_LANE, budget, SpoolConfig.FullPolicy.BLOCK));
         }
         return new SpoolConfig(directory, segmentBytes, budget, lanes, blockTimeout,

@@ -1,6 +1,6 @@
 package dev.edgeline.appliance.ops;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
@@ -12,8 +12,6 @@ import java.util.List;
  * @param detail   what was checked, for the operator reading the answer
  */
 public record Health(String service, List<String> problems, String detail) {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     public Health {
         problems = List.copyOf(problems);
     }
@@ -24,7 +22,8 @@ public record Health(String service, List<String> problems, String detail) {
 
     /** One JSON object: {@code {"service":..,"status":"pass"|"fail","problems":[..],"detail":..}}. */
     public String toJson() {
-        ObjectNode json = JSON.createObjectNode().put("service", service).put("status", passing() ? "pass" : "fail");
+        ObjectNode json = JsonNodeFactory.instance.objectNode().put("service", service)
+                .put("status", passing() ? "pass" : "fail");
         problems.forEach(json.putArray("problems")::add);
         return json.put("detail", detail).toString();
     }

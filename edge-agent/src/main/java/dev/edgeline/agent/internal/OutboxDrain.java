@@ -145,15 +145,6 @@ final class OutboxDrain {
         }
     }
 
-    int window() {
-        lock.lock();
-        try {
-            return window;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** The connection dropped: everything in flight goes back to the front of the outbox, in order. */
     void disconnected() {
         lock.lock(); // reentrant: giveBack() takes it again

@@ -1,6 +1,6 @@
 package dev.edgeline.broker.internal;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeline.broker.spool.Spool;
 import dev.edgeline.broker.spool.SpoolRecord;
@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerHealth {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerHealth.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     static final Duration REPEAT_INTERVAL = Duration.ofMinutes(1);
 
     private final Spool spool;
@@ -45,7 +44,7 @@ public final class BrokerHealth {
 
     /** Reports an event; {@code fields} are string values, written in order after {@code event}. */
     public void report(String event, String subject, String... fields) {
-        ObjectNode json = JSON.createObjectNode().put("event", event);
+        ObjectNode json = JsonNodeFactory.instance.objectNode().put("event", event);
         for (int i = 0; i + 1 < fields.length; i += 2) {
             json.put(fields[i], fields[i + 1]);
         }

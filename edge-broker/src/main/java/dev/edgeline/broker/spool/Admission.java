@@ -23,18 +23,23 @@ final class Admission {
     /** The decision about one record. */
     enum Decision { STORE, DUPLICATE, REFUSE_FOR_GOOD, REFUSE_HOLDING_STREAM }
 
-    /** A decision, with the record to store (its identity assigned) or why it is refused. */
-    record Verdict(Decision decision, @Nullable SpoolRecord record, @Nullable SpoolException why) {
-        static Verdict store(SpoolRecord record) {
-            return new Verdict(Decision.STORE, record, null);
+    /**
+     * A decision, with the record to store (its identity assigned) and its stream, or why it is refused.
+     *
+     * @param original the record as appended (it tells whether the sender numbered it)
+     */
+    record Verdict(Decision decision, @Nullable SpoolRecord record, @Nullable SpoolRecord original,
+                   @Nullable StreamKey key, @Nullable SpoolException why) {
+        static Verdict store(SpoolRecord original, SpoolRecord record, StreamKey key) {
+            return new Verdict(Decision.STORE, record, original, key, null);
         }
 
         static Verdict refuse(Decision decision, SpoolException why) {
-            return new Verdict(decision, null, why);
+            return new Verdict(decision, null, null, null, why);
         }
     }
 
-    private static final Verdict DUPLICATE = new Verdict(Decision.DUPLICATE, null, null);
+    private static final Verdict DUPLICATE = new Verdict(Decision.DUPLICATE, null, null, null, null);
 
     private final StreamMarks marks = new StreamMarks();
     private final RecentContent recent = new RecentContent();
@@ -90,24 +95,25 @@ final class Admission {
                 return Verdict.refuse(Decision.REFUSE_FOR_GOOD, new RecordRefusedException("stream "
                         + record.stream() + " of " + record.device() + " has used up every boot and seq number"));
             }
-            return Verdict.store(record.withIdentity(assigned.get().boot(), assigned.get().seq()));
+            return Verdict.store(record, record.withIdentity(assigned.get().boot(), assigned.get().seq()), key);
         }
-        return Verdict.store(record);
+        return Verdict.store(record, record, key);
     }
 
     /**
-     * Notes that {@code stored} (as decided, its identity assigned) was added to its lane: raises its stream's mark.
-     * Returns the previous mark, for {@link #restore} if the batch fails; empty for records that are not data.
+     * Notes that the record of a {@link Decision#STORE} verdict was added to its lane: raises its stream's mark.
+     * Returns the mark raised with the one before, for {@link #restore} if the batch fails; null for records that
+     * are not data (no Optional: this runs for every stored record).
      */
-    Optional<Raised> stored(SpoolRecord original, SpoolRecord stored) {
-        if (stored.kind() != RecordKind.DATA) {
-            return Optional.empty();
+    @Nullable Raised stored(Verdict stored) {
+        SpoolRecord record = stored.record();
+        if (record.kind() != RecordKind.DATA) {
+            return null;
         }
-        if (isNumbered(original)) {
-            recent.stored(stored); // an assigned identity is above every mark: it cannot collide
+        if (isNumbered(stored.original())) {
+            recent.stored(record); // an assigned identity is above every mark: it cannot collide
         }
-        StreamKey key = new StreamKey(stored.device(), stored.stream());
-        return Optional.of(new Raised(key, marks.raise(key, stored.boot(), stored.seq())));
+        return new Raised(stored.key(), marks.raise(stored.key(), record.boot(), record.seq()));
     }
 
     /** A stream's mark raised by a stored record, and the mark before. */

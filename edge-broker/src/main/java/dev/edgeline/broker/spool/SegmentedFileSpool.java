@@ -240,8 +240,6 @@ public final class SegmentedFileSpool implements Spool {
         Integer index = laneIndex.get(lane);
         if (index == null) {
             future.completeExceptionally(new SpoolException("no spool lane named '" + lane + "'"));
-        } else if (writer.isClosed()) {
-            future.completeExceptionally(new SpoolException("spool is closed"));
         } else if (!writer.offer(new PendingAppend(index, record, future, System.nanoTime(), origin))) {
             future.completeExceptionally(writer.isClosed() ? new SpoolException("spool is closed")
                     : new SpoolFullException("spool append queue is full (" + QUEUE_CAPACITY

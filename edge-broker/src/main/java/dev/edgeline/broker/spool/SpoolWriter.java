@@ -160,7 +160,7 @@ final class SpoolWriter {
     }
 
     /** What one batch did: stored (or duplicate), refused, marks raised and gap markers written. */
-    private static final class Batch {
+    private static final class Batch implements LaneSpace.GapSink {
         final List<PendingAppend> accepted = new ArrayList<>();
         final List<AppendOutcome> outcomes = new ArrayList<>();
         final List<Admission.Raised> raised = new ArrayList<>();
@@ -174,7 +174,8 @@ final class SpoolWriter {
             refusedWhy.add(why);
         }
 
-        void gap(SpoolRecord gap, int lane) {
+        @Override
+        public void written(SpoolRecord gap, int lane) {
             gaps.add(gap);
             gapLanes.add(lane);
         }
@@ -191,7 +192,7 @@ final class SpoolWriter {
             // Gap markers that a failed batch could not write go first.
             for (int i = 0; i < pendingGapMarkers.size(); i++) {
                 lanes.get(pendingGapLanes.get(i)).add(pendingGapMarkers.get(i));
-                batch.gap(pendingGapMarkers.get(i), pendingGapLanes.get(i));
+                batch.written(pendingGapMarkers.get(i), pendingGapLanes.get(i));
             }
             pendingGapMarkers.clear();
             pendingGapLanes.clear();
@@ -316,11 +317,14 @@ final class SpoolWriter {
             }
             case STORE -> {
                 SpoolRecord record = verdict.record();
-                if (!space.makeRoom(pending.lane(), RecordCodec.frameSize(record), batch::gap)) {
+                if (!space.makeRoom(pending.lane(), RecordCodec.frameSize(record), batch)) {
                     return false;
                 }
                 lanes.get(pending.lane()).add(record);
-                admission.stored(pending.record(), record).ifPresent(batch.raised::add);
+                Admission.Raised raised = admission.stored(verdict);
+                if (raised != null) {
+                    batch.raised.add(raised);
+                }
                 batch.accepted.add(pending);
                 batch.outcomes.add(AppendOutcome.APPENDED);
                 return true;

@@ -91,7 +91,7 @@ public final class YamlMap {
 
     /** A required list; each element is handed to {@code reader} with its path ({@code key[i]}). */
     public <T> List<T> list(String key, ElementReader<T> reader) {
-        String declaredPath = schemaPath.isEmpty() ? key : schemaPath + "." + key;
+        String declaredPath = schemaChild(key);
         if (ConfigSchema.get().declares(declaredPath)) {
             errors.noteRead(declaredPath); // a list of values (not of mappings) is a key of its own
         }
@@ -123,7 +123,7 @@ public final class YamlMap {
      * {@code null} otherwise.
      */
     public @Nullable String string(String key) {
-        ConfigSchema.ConfigKey declared = declared(key);
+        ConfigSchema.ConfigKey declared = declaration(key);
         String defaultValue = declared.defaultValue() == null ? null : declared.defaultString();
         if (defaultValue == null && !declared.required() && !has(key)) {
             take(key);
@@ -150,7 +150,7 @@ public final class YamlMap {
 
     /** An integer within the schema's bounds (and its default when absent). */
     public int integer(String key) {
-        ConfigSchema.ConfigKey declared = declared(key);
+        ConfigSchema.ConfigKey declared = declaration(key);
         long min = declared.minimum() == null ? Integer.MIN_VALUE : declared.minimum().longValue();
         long max = declared.maximum() == null ? Integer.MAX_VALUE : declared.maximum().longValue();
         return (int) bounded(key, declared.defaultValue() == null ? null : declared.defaultLong(), min, max);
@@ -158,20 +158,23 @@ public final class YamlMap {
 
     /** A long within the schema's bounds (and its default when absent). */
     public long longValue(String key) {
-        ConfigSchema.ConfigKey declared = declared(key);
+        ConfigSchema.ConfigKey declared = declaration(key);
         return bounded(key, declared.defaultValue() == null ? null : declared.defaultLong(), lowerBound(declared),
-                declared.maximum() == null ? Long.MAX_VALUE : declared.maximum().longValue());
+                upperBound(declared));
     }
 
     /** A long within the schema's bounds, whose default the loader computes (a lane's budget: the spool's). */
     public long longValue(String key, long computedDefault) {
         ConfigSchema.ConfigKey declared = requireNoDeclaredDefault(key);
-        return bounded(key, computedDefault, lowerBound(declared),
-                declared.maximum() == null ? Long.MAX_VALUE : declared.maximum().longValue());
+        return bounded(key, computedDefault, lowerBound(declared), upperBound(declared));
     }
 
     private static long lowerBound(ConfigSchema.ConfigKey declared) {
         return declared.minimum() == null ? Long.MIN_VALUE : declared.minimum().longValue();
+    }
+
+    private static long upperBound(ConfigSchema.ConfigKey declared) {
+        return declared.maximum() == null ? Long.MAX_VALUE : declared.maximum().longValue();
     }
 
     private long bounded(String key, @Nullable Long defaultValue, long min, long max) {
@@ -196,7 +199,7 @@ public final class YamlMap {
 
     /** A number (the schema's default when absent). */
     public double decimal(String key) {
-        ConfigSchema.ConfigKey declared = declared(key);
+        ConfigSchema.ConfigKey declared = declaration(key);
         Double defaultValue = declared.defaultValue() == null ? null : declared.defaultDouble();
         Double value = scalar(key, defaultValue, YamlMap::parseDouble, "a number");
         return value != null ? value : defaultValue != null ? defaultValue : 0;
@@ -204,7 +207,7 @@ public final class YamlMap {
 
     /** {@code true} or {@code false} (the schema's default when absent). */
     public boolean bool(String key) {
-        ConfigSchema.ConfigKey declared = declared(key);
+        ConfigSchema.ConfigKey declared = declaration(key);
         boolean defaultValue = declared.defaultBoolean();
         String text = scalar(key, Boolean.toString(defaultValue), Optional::of, "true or false");
         if ("true".equals(text) || "false".equals(text)) {
@@ -218,7 +221,7 @@ public final class YamlMap {
 
     /** A duration (the schema's default when absent; a required one without it is an error, with 1 s in its place). */
     public Duration duration(String key) {
-        ConfigSchema.ConfigKey declared = declared(key);
+        ConfigSchema.ConfigKey declared = declaration(key);
         Duration defaultValue = declared.defaultValue() == null ? null : declared.defaultDuration();
         Duration value = scalar(key, defaultValue, Durations::parse, "a duration such as 250ms, 5s or 2m");
         return value != null ? value : defaultValue != null ? defaultValue : Duration.ofSeconds(1);
@@ -256,11 +259,12 @@ public final class YamlMap {
     }
 
     /**
-     * The key as the schema declares it at this mapping's schema path; every accessor asks, so a key read without
-     * being declared fails at once, and {@link ErrorSink#keysRead()} records which declared keys the loader reads.
+     * How the schema declares {@code key} of this mapping (default, bounds, allowed values); every accessor asks, so
+     * a key read without being declared fails at once, and {@link ErrorSink#keysRead()} records which declared keys
+     * the loader reads.
      */
-    private ConfigSchema.ConfigKey declared(String key) {
-        String path = schemaPath.isEmpty() ? key : schemaPath + "." + key;
+    public ConfigSchema.ConfigKey declaration(String key) {
+        String path = schemaChild(key);
         ConfigSchema.ConfigKey declared = ConfigSchema.get().keyAt(path);
         errors.noteRead(path);
         return declared;
@@ -273,16 +277,11 @@ public final class YamlMap {
 
     /** {@code value}, or the schema's default of {@code key} when the value was refused (so that reading goes on). */
     public String orDefault(@Nullable String value, String key) {
-        return value != null ? value : declared(key).defaultString();
-    }
-
-    /** How the schema declares {@code key} of this mapping (its default, bounds, allowed values). */
-    public ConfigSchema.ConfigKey declaration(String key) {
-        return declared(key);
+        return value != null ? value : declaration(key).defaultString();
     }
 
     private ConfigSchema.ConfigKey requireNoDeclaredDefault(String key) {
-        ConfigSchema.ConfigKey declared = declared(key);
+        ConfigSchema.ConfigKey declared = declaration(key);
         if (declared.defaultValue() != null) {
             throw new IllegalStateException(declared.path() + " has a default in the schema ("
                     + declared.defaultValue() + "): read it without passing another one");
@@ -297,11 +296,6 @@ public final class YamlMap {
     public YamlMap declaredAs(String schemaPath) {
         this.schemaPath = schemaPath;
         return this;
-    }
-
-    /** Marks {@code key} as known without reading it (it was read through another view). */
-    public void known(String key) {
-        consumed.add(key);
     }
 
     /** Reports every key of this mapping that no accessor read. Call after reading all known keys. */

@@ -1,11 +1,11 @@
 package dev.edgeline.workbench.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeline.appliance.analyst.AgentDeclarations;
 import dev.edgeline.appliance.analyst.GapMarkerIndex;
@@ -23,8 +23,6 @@ import java.util.TreeSet;
  * lock; a snapshot of a thousand streams takes a few milliseconds).
  */
 final class FleetView {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     private final Map<String, StreamView> streams = new TreeMap<>(); // "device/stream" -> view
     private final GapMarkerIndex gaps = new GapMarkerIndex();
     private final TreeSet<String> topics = new TreeSet<>();
@@ -62,7 +60,7 @@ final class FleetView {
 
     /** Everything the page shows, as JSON (see {@code index.html} for its use). */
     synchronized String toJson(long nowMillis) {
-        ObjectNode json = JSON.createObjectNode().put("generated_at", nowMillis).put("records", records)
+        ObjectNode json = JsonNodeFactory.instance.objectNode().put("generated_at", nowMillis).put("records", records)
                 .put("foreign_records", foreign).put("gap_markers", gaps.markers()).put("reader_error", readerError);
         topics.forEach(json.putArray("topics")::add);
         ArrayNode devices = json.putArray("devices");

@@ -1,11 +1,11 @@
 package dev.edgeline.broker.spool.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeline.broker.spool.RecordKind;
 import dev.edgeline.broker.spool.SpoolRecord;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +15,6 @@ import java.util.Map;
  * restart) is recognisably the same marker. Its payload is JSON (schema {@code gap}), written with Jackson.
  */
 public final class GapMarkers {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Reason a range was lost. */
     public enum Reason {
@@ -75,7 +74,7 @@ public final class GapMarkers {
     /** As above, with the error that caused the gap ({@code "error"} in the JSON) when there is one. */
     public static SpoolRecord marker(String device, String lane, Reason reason, long fromPosition, long toPosition,
                                      Summary summary, long nowMillis, String error) {
-        ObjectNode json = JSON.createObjectNode().put("gap", true).put("reason", reason.json);
+        ObjectNode json = JsonNodeFactory.instance.objectNode().put("gap", true).put("reason", reason.json);
         if (error != null) {
             json.put("error", error);
         }
@@ -90,11 +89,7 @@ public final class GapMarkers {
         } else {
             json.putNull("records");
         }
-        try {
-            return new SpoolRecord(device, "$gap/" + lane, 0, fromPosition, "$edge/gap/" + lane, false, nowMillis,
-                    JSON.writeValueAsBytes(json), RecordKind.GAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a gap marker could not be written as JSON", e);
-        }
+        return new SpoolRecord(device, "$gap/" + lane, 0, fromPosition, "$edge/gap/" + lane, false, nowMillis,
+                json.toString().getBytes(StandardCharsets.UTF_8), RecordKind.GAP);
     }
 }

@@ -2,12 +2,15 @@ package dev.edgeline.appliance.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgeline.time.VirtualTicker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The watchdog against a real AF_UNIX datagram socket, bound by a Python process standing in for systemd (the
  * protocol of sd_notify(3)): READY=1 first, WATCHDOG=1 while the service is not stuck, none while it is, STOPPING=1
- * at the end.
+ * at the end. The checks run on a virtual ticker, so the exact sequence of messages is known: no sleeping, no
+ * tolerance.
  */
 @Timeout(60)
 class WatchdogTest {
@@ -48,6 +52,12 @@ class WatchdogTest {
         exercise(dir, "@edgeline-watchdog-test-" + ProcessHandle.current().pid());
     }
 
+    @Test
+    void feedsFourTimesPerIntervalButNotMoreOftenThanEvery100Ms() {
+        assertThat(Watchdog.feedingPeriod(Duration.ofSeconds(60))).isEqualTo(Duration.ofSeconds(15));
+        assertThat(Watchdog.feedingPeriod(Duration.ofMillis(200))).isEqualTo(Duration.ofMillis(100));
+    }
+
     private static void exercise(Path dir, String socketName) throws Exception {
         Path script = dir.resolve("receiver.py");
         Files.writeString(script, RECEIVER);
@@ -67,25 +77,27 @@ class WatchdogTest {
         try {
             assertThat(received.poll(20, TimeUnit.SECONDS)).isEqualTo("BOUND");
             AtomicBoolean stuck = new AtomicBoolean();
+            VirtualTicker ticker = new VirtualTicker(1);
             Watchdog watchdog = Watchdog.start(Optional.of(SdNotify.to(socketName)), Optional.of(Duration.ofMillis(400)),
-                    "test-service", stuck::get, () -> "all well");
-            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("READY=1|STATUS=all well");
-            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("WATCHDOG=1|STATUS=all well");
-            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("WATCHDOG=1|STATUS=all well");
+                    ticker, "test-service", stuck::get, () -> "all well");
+            ticker.runFor(Duration.ofMillis(250)); // checks at 0, 100 and 200 ms
             stuck.set(true);
-            Thread.sleep(300);
-            received.clear();
-            Thread.sleep(600); // more than the 100 ms ping period, several times over
-            List<String> whileStuck = List.copyOf(received);
-            assertThat(whileStuck).isNotEmpty().allSatisfy(m -> assertThat(m).startsWith("STATUS=stuck: "));
+            ticker.runFor(Duration.ofMillis(400)); // 300 to 600 ms: four checks, none of them feeds
             stuck.set(false);
-            assertThat(received.poll(10, TimeUnit.SECONDS)).matches("(STATUS=stuck: all well|WATCHDOG=1\\|STATUS=all well)");
+            ticker.runFor(Duration.ofMillis(100)); // 700 ms: fed again
             watchdog.close();
-            String last;
-            do {
-                last = received.poll(10, TimeUnit.SECONDS);
-            } while (last != null && !last.equals("STOPPING=1"));
-            assertThat(last).isEqualTo("STOPPING=1");
+            List<String> expected = new ArrayList<>();
+            expected.add("READY=1|STATUS=all well");
+            expected.addAll(Collections.nCopies(3, "WATCHDOG=1|STATUS=all well"));
+            expected.addAll(Collections.nCopies(4, "STATUS=stuck: all well"));
+            expected.add("WATCHDOG=1|STATUS=all well");
+            expected.add("STOPPING=1");
+            List<String> messages = new ArrayList<>();
+            for (String message; messages.size() < expected.size()
+                    && (message = received.poll(10, TimeUnit.SECONDS)) != null; ) {
+                messages.add(message);
+            }
+            assertThat(messages).containsExactlyElementsOf(expected);
         } finally {
             receiver.destroyForcibly();
             receiver.waitFor(10, TimeUnit.SECONDS);

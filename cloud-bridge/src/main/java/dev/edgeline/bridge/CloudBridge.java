@@ -7,30 +7,22 @@ import dev.edgeline.bridge.internal.CheckpointStore;
 import dev.edgeline.bridge.internal.RecordMapper;
 import dev.edgeline.bridge.internal.SecurityProperties;
 import dev.edgeline.bridge.topics.RequiredTopics;
-import dev.edgeline.broker.spool.GapMarkerRecords;
 import dev.edgeline.broker.spool.SpoolReader;
 import dev.edgeline.broker.spool.SpooledRecord;
 import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.time.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
@@ -83,7 +75,7 @@ public final class CloudBridge implements AutoCloseable {
     private final Map<String, Object> security;
     private final RecordMapper mapper;
     private final CheckpointStore checkpoints;
-    private final ConsumerGroupMetadata checkpointGroup;
+    private final BatchSender sender;
     private final BandwidthCap bandwidth;
     private final Thread thread;
     private final String logPrefix;
@@ -91,7 +83,7 @@ public final class CloudBridge implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Producer<byte[], byte[]> producer;
     private volatile long loopAtNanos = System.nanoTime();
-    private final List<CommitListener> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
     private final LazyCursor cursor = new LazyCursor();
     private boolean topicsConfirmed;
     private long mixedBatchNanos = System.nanoTime() - LIVE_WINDOW.toNanos();
@@ -107,10 +99,10 @@ public final class CloudBridge implements AutoCloseable {
         this.security = Map.copyOf(SecurityProperties.of(config.security()));
         this.mapper = new RecordMapper(config, deviceId);
         this.checkpoints = new CheckpointStore(config.bootstrapServers(), config.checkpointTopic(), security);
-        this.checkpointGroup = new ConsumerGroupMetadata(CheckpointStore.groupOf(deviceId));
         this.bandwidth = new BandwidthCap(config.maxBytesPerSecond());
         this.logPrefix = "[Bridge device=" + deviceId + "] ";
         this.activity = new BridgeActivity(deviceId, config.gapTopic(), logPrefix);
+        this.sender = new BatchSender(deviceId, mapper, checkpoints, activity, ACK_TIMEOUT, () -> running);
         this.thread = Thread.ofPlatform().name("bridge-" + deviceId).unstarted(this::run);
     }
 
@@ -290,7 +282,7 @@ public final class CloudBridge implements AutoCloseable {
         activity.backlog(BatchLanes.withBatch(reader.backlogBytes(), batch)); // until it commits, the batch waits
         bandwidth.acquire(bytes);
         long sendStartNanos = System.nanoTime();
-        int sent = exactlyOnce() ? sendTransaction(reader, batch) : sendAtLeastOnce(batch);
+        int sent = exactlyOnce() ? sender.inTransaction(producer, reader, batch) : sender.atLeastOnce(producer, batch);
         long sentNanos = System.nanoTime();
         if (exactlyOnce()) {
             cursor.committed(reader, batch); // Kafka holds the checkpoint; the spool cursor is written lazily
@@ -314,111 +306,9 @@ public final class CloudBridge implements AutoCloseable {
         return true;
     }
 
-    /**
-     * Sends the batch and its checkpoint in one transaction and commits it. A record Kafka refuses for good (too
-     * large for the cluster, invalid) aborts the attempt; it is then replaced by a gap marker that says so and the
-     * batch is sent again, so that one bad record never stops its lane. Returns the records sent.
-     */
-    private int sendTransaction(SpoolReader reader, List<SpooledRecord> batch)
-            throws IOException, TimeoutException, InterruptedException {
-        Map<Integer, String> setAside = new HashMap<>();
-        while (true) {
-            producer.beginTransaction();
-            List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
-            KafkaException sendFailure = null;
-            for (int i = 0; i < batch.size() && sendFailure == null; i++) {
-                Optional<ProducerRecord<byte[], byte[]>> record = recordFor(batch.get(i),
-                        setAside.isEmpty() ? null : setAside.get(i)); // no Integer per record in the common case
-                try {
-                    acks.add(record.map(producer::send).orElse(null));
-                } catch (KafkaException e) {
-                    sendFailure = e; // the transaction is failing; the acks so far say why
-                }
-            }
-            Map<Integer, String> refused = KafkaRefusals.refusedForGood(acks, ACK_TIMEOUT);
-            if (!refused.isEmpty()) {
-                // Kafka fails the records queued behind a refused one with the same error, so only the largest
-                // refused record is taken for the culprit; the batch is sent again without it, and any other
-                // record that is really refused is found on the next attempt.
-                producer.abortTransaction();
-                java.util.Set<Integer> candidates = new java.util.HashSet<>(refused.keySet());
-                candidates.removeAll(setAside.keySet());
-                if (candidates.isEmpty()) { // only gap markers refused: not a bad record, something else is wrong
-                    throw new KafkaException("Kafka refused the gap markers of records it refused: "
-                            + refused.values().iterator().next());
-                }
-                int culprit = KafkaRefusals.largest(candidates, batch);
-                activity.setAside(batch.get(culprit), refused.get(culprit));
-                setAside.put(culprit, refused.get(culprit));
-                continue;
-            }
-            if (sendFailure != null) {
-                throw sendFailure;
-            }
-            Checkpoint checkpoint = new Checkpoint(reader.spoolId(),
-                    BatchLanes.positionsAfter(reader.committedPositions(), batch));
-            producer.send(new ProducerRecord<>(checkpoints.topic(), deviceId.getBytes(StandardCharsets.UTF_8),
-                    checkpoint.encode()));
-            producer.sendOffsetsToTransaction(checkpoints.offsetsFor(checkpoint), checkpointGroup);
-            producer.commitTransaction();
-            return KafkaRefusals.countSent(acks);
-        }
-    }
-
-    /** At least once: each record's ack awaited; a record refused for good is replaced by its gap marker. */
-    private int sendAtLeastOnce(List<SpooledRecord> batch)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
-        for (SpooledRecord spooled : batch) {
-            acks.add(recordFor(spooled, null).map(producer::send).orElse(null));
-        }
-        for (int i = 0; i < acks.size(); i++) {
-            if (acks.get(i) == null) {
-                continue;
-            }
-            try {
-                awaitAck(acks.get(i));
-            } catch (ExecutionException e) {
-                Optional<String> refusal = KafkaRefusals.refusal(e);
-                if (refusal.isEmpty()) {
-                    throw e;
-                }
-                activity.setAside(batch.get(i), refusal.get());
-                awaitAck(producer.send(recordFor(batch.get(i), refusal.get()).orElseThrow()));
-            }
-        }
-        return KafkaRefusals.countSent(acks);
-    }
-
-    /** The Kafka record for a spooled one, its gap marker if Kafka refused it, or empty when no route matches. */
-    private Optional<ProducerRecord<byte[], byte[]>> recordFor(SpooledRecord spooled, String refusedBecause) {
-        if (refusedBecause != null) {
-            return mapper.map(GapMarkerRecords.refusedByKafka(deviceId, spooled, refusedBecause,
-                    System.currentTimeMillis()));
-        }
-        Optional<ProducerRecord<byte[], byte[]>> record = mapper.map(spooled.record());
-        if (record.isEmpty()) {
-            activity.unroutable(spooled);
-        }
-        return record;
-    }
-
     /** A snapshot of what the bridge is doing. Thread-safe. */
     public BridgeStatus status() {
         return activity.status();
-    }
-
-    private void awaitAck(Future<RecordMetadata> ack) throws InterruptedException, ExecutionException, TimeoutException {
-        while (true) {
-            try {
-                ack.get(500, TimeUnit.MILLISECONDS);
-                return;
-            } catch (TimeoutException e) {
-                if (!running) {
-                    throw e;
-                }
-            }
-        }
     }
 
     /** The last failure talking to Kafka ("" if none since the last success), for status and diagnosis. */

@@ -57,16 +57,9 @@ final class SpoolWriter {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean readerCommitted = new AtomicBoolean();
     private final DurableNotifier durable;
-    private volatile SpoolCounters counters;
+    private final WriterTally tally;
 
     // Written by the writer thread only.
-    private long appended;
-    private long duplicates;
-    private long refused;
-    private long fsyncs;
-    private long fsyncNanos;
-    private long fsyncMaxNanos;
-    private final long[] gapMarkers;
     private boolean indexDirty;
     private long lastIndexWrite = System.nanoTime();
     private long lastCursorScan = System.nanoTime();
@@ -88,7 +81,7 @@ final class SpoolWriter {
         for (int i = 0; i < lanes.size(); i++) {
             blocked.add(new ArrayDeque<>());
         }
-        this.gapMarkers = new long[lanes.size()];
+        this.tally = new WriterTally(lanes.size());
         writeIndex();
         publishCounters();
     }
@@ -225,10 +218,7 @@ final class SpoolWriter {
             for (LaneLog lane : lanes) {
                 long before = System.nanoTime();
                 if (lane.commit()) {
-                    long took = System.nanoTime() - before;
-                    fsyncs++;
-                    fsyncNanos += took;
-                    fsyncMaxNanos = Math.max(fsyncMaxNanos, took);
+                    tally.fsync(System.nanoTime() - before);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -241,19 +231,15 @@ final class SpoolWriter {
         }
         if (!failed) {
             for (int gapLane : batch.gapLanes) {
-                gapMarkers[gapLane]++;
+                tally.gapMarker(gapLane);
             }
         }
         durable.signal();
         for (AppendOutcome outcome : batch.outcomes) {
-            if (outcome == AppendOutcome.DUPLICATE) {
-                duplicates++;
-            } else {
-                appended++;
-                indexDirty = true;
-            }
+            tally.stored(outcome);
+            indexDirty |= outcome != AppendOutcome.DUPLICATE;
         }
-        refused += batch.refusedNow.size();
+        tally.refused(batch.refusedNow.size());
         if (!failed) {
             noteOrigins(batch.accepted, true);
         }
@@ -302,7 +288,7 @@ final class SpoolWriter {
         switch (verdict.decision()) {
             case REFUSE_FOR_GOOD -> {
                 // This record can never be stored: refused alone, and without blocking its stream behind it.
-                refused++;
+                tally.refused(1);
                 pending.future().completeExceptionally(verdict.why());
                 return true;
             }
@@ -342,7 +328,7 @@ final class SpoolWriter {
         for (ArrayDeque<PendingAppend> waiting : blocked) {
             PendingAppend pending;
             while ((pending = waiting.pollFirst()) != null) {
-                refused++;
+                tally.refused(1);
                 refuse(pending, new SpoolException(reason));
             }
         }
@@ -398,21 +384,11 @@ final class SpoolWriter {
     }
 
     private void publishCounters() {
-        long now = clock.millis();
-        List<SpoolCounters.Lane> perLane = new ArrayList<>();
-        for (int i = 0; i < lanes.size(); i++) {
-            LaneLog lane = lanes.get(i);
-            long oldest = lane.oldestReceivedAtMillis();
-            perLane.add(new SpoolCounters.Lane(lane.name(), lane.bytesOnDisk(), lane.segmentCount(),
-                    oldest < 0 ? 0 : Math.max(0, now - oldest), space.droppedRecords(i), gapMarkers[i],
-                    blocked.get(i).size()));
-        }
-        counters = new SpoolCounters(appended, duplicates, refused, fsyncs, fsyncNanos, fsyncMaxNanos,
-                List.copyOf(perLane));
+        tally.publish(lanes, space, blocked, clock.millis());
     }
 
     SpoolCounters counters() {
-        return counters;
+        return tally.current();
     }
 
     void onDurable(SegmentedFileSpool.DurableListener listener) {

@@ -60,8 +60,13 @@ class AgentCrashIT {
                 InstantSource.system());
              EdgeBroker broker = EdgeBroker.start(config, spool, ClockSync.system())) {
             for (int kill = 0; kill < KILLS; kill++) {
+                long storedBefore = spool.counters().appended();
                 Process agent = ChildService.start("agent", configFile, dir, dir.resolve("agent.log"));
-                Thread.sleep(1_500 + random.nextInt(2_500));
+                // Killed at a random moment after it started publishing, however long its JVM took to start on a
+                // loaded machine: every start must leave readings of its boot.
+                Awaits.until(Duration.ofSeconds(60), () -> spool.counters().appended() > storedBefore,
+                        "readings of the agent's start " + (kill + 1));
+                Thread.sleep(1_000 + random.nextInt(2_500));
                 ChildService.kill(agent);
             }
             // A last start in this JVM publishes what the last killed agent left in its outbox, then a few samples.

@@ -3,6 +3,7 @@ package dev.edgeline.appliance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgeline.config.render.JvmFlags;
+import dev.edgeline.config.render.MemoryProfile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code edge aot-train} as provisioning runs it: a child JVM with the device's broker flags and
  * {@code -XX:AOTCacheOutput} on the module's jars (the cache holds classes from jars, not from directories) runs a real
- * broker and bridge, every publish acknowledged, and leaves a cache that a later JVM with other heap flags (the
- * bridge's) maps and uses.
+ * broker and bridge, every publish acknowledged, and leaves a cache that a later JVM with other heap flags (every
+ * profile's bridge flags, a fixed young generation among them) maps and uses.
  */
 class AotTrainingIT {
     private static final Path TARGET = Path.of("target");
@@ -32,10 +33,17 @@ class AotTrainingIT {
         assertThat(Files.size(cache)).isGreaterThan(10_000_000L);
         assertThat(dir.resolve("tmp")).as("the training's temporary directory is deleted").isEmptyDirectory();
 
-        Result using = java(dir, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:AOTCache=" + cache, "-Xlog:aot=info"),
-                "--version");
-        assertThat(using.status()).isZero();
-        assertThat(using.output()).contains("Using AOT-linked classes: true").doesNotContain("[error]");
+        for (MemoryProfile profile : MemoryProfile.values()) {
+            if (!profile.bridgeSeparate()) {
+                continue;
+            }
+            List<String> flags = new ArrayList<>(List.of(profile.bridgeJvmOptions().split(" ")));
+            flags.addAll(List.of("-XX:AOTCache=" + cache, "-Xlog:aot=info"));
+            Result using = java(dir, flags, "--version");
+            assertThat(using.status()).as(profile.profileName() + "'s bridge: " + using.output()).isZero();
+            assertThat(using.output()).as(profile.profileName() + "'s bridge flags " + profile.bridgeJvmOptions())
+                    .contains("Using AOT-linked classes: true").doesNotContain("[error]");
+        }
     }
 
     private record Result(int status, String output) {}

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param maxBytesPerSecond cap on the bytes the bridge sends per second (0: no cap), for metered links
  * @param maxRecordBytes   the largest payload the broker accepts ({@code broker.max-record-bytes}); the producer's
  *                         request limit is set above it so that the client never refuses a record the broker took
+ * @param commands         cloud-to-device commands ({@code kafka.commands})
  */
 public record BridgeConfig(
         String bootstrapServers,
@@ -32,7 +33,8 @@ public record BridgeConfig(
         String compression,
         KafkaSecurity security,
         long maxBytesPerSecond,
-        int maxRecordBytes) {
+        int maxRecordBytes,
+        CommandsConfig commands) {
 
     /** Default of {@code broker.max-record-bytes}: below Kafka's default message.max.bytes (1,048,588). */
     public static final int DEFAULT_MAX_RECORD_BYTES = ConfigSchema.key("broker.max-record-bytes").defaultInt();
@@ -44,6 +46,14 @@ public record BridgeConfig(
                         KafkaSecurity security, long maxBytesPerSecond) {
         this(bootstrapServers, routes, batchRecords, retryBackoffMax, gapTopic, delivery, checkpointTopic,
                 compression, security, maxBytesPerSecond, DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    /** Without commands. */
+    public BridgeConfig(String bootstrapServers, List<Route> routes, int batchRecords, Duration retryBackoffMax,
+                        String gapTopic, Delivery delivery, String checkpointTopic, String compression,
+                        KafkaSecurity security, long maxBytesPerSecond, int maxRecordBytes) {
+        this(bootstrapServers, routes, batchRecords, retryBackoffMax, gapTopic, delivery, checkpointTopic,
+                compression, security, maxBytesPerSecond, maxRecordBytes, CommandsConfig.disabled());
     }
 
     /** The delivery guarantee into Kafka. */

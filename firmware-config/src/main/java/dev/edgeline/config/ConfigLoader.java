@@ -140,7 +140,7 @@ public final class ConfigLoader {
         AgentConfig agent = root.map("agent").map(m -> new AgentSection(files, base).read(m, broker))
                 .orElse(AgentConfig.defaults("", base));
         BridgeConfig bridge = root.map("kafka")
-                .map(m -> new KafkaSection(errors, files).read(m, spool, broker.maxRecordBytes()))
+                .map(m -> new KafkaSection(errors, files, base).read(m, spool, broker.maxRecordBytes()))
                 .orElse(new BridgeConfig("", List.of(), 1, Duration.ofSeconds(1),
                         ConfigSchema.key("kafka.gap-topic").defaultString()));
         List<SensorConfig> sensors = root.list("sensors", new SensorSection(errors)::read);

@@ -11,10 +11,12 @@ import java.util.Optional;
 final class KafkaSection {
     private final ErrorSink errors;
     private final ConfigFiles files;
+    private final Path base;
 
-    KafkaSection(ErrorSink errors, ConfigFiles files) {
+    KafkaSection(ErrorSink errors, ConfigFiles files, Path base) {
         this.errors = errors;
         this.files = files;
+        this.base = base;
     }
 
     BridgeConfig read(YamlMap m, SpoolConfig spool, int maxRecordBytes) {
@@ -49,10 +51,38 @@ final class KafkaSection {
         KafkaSecurity security = m.optionalMap("security").map(this::readSecurity).orElse(KafkaSecurity.plaintext());
         long maxBytesPerSecond = m.longValue("max-bytes-per-second");
         String compression = m.string("compression");
+        CommandsConfig commands = m.optionalMap("commands").map(this::readCommands)
+                .orElse(CommandsConfig.disabled());
         m.rejectUnknownKeys();
+        if (commands.enabled() && delivery != BridgeConfig.Delivery.EXACTLY_ONCE) {
+            m.error("commands.enabled", "commands need delivery: exactly-once (each result is written in the Kafka "
+                    + "transaction that commits the command's consumption or its end)");
+        }
         return new BridgeConfig(bootstrap == null ? "" : bootstrap, routes, batch, backoff,
                 m.orDefault(gapTopic, "gap-topic"), delivery, m.orDefault(checkpointTopic, "checkpoint-topic"),
-                m.orDefault(compression, "compression"), security, maxBytesPerSecond, maxRecordBytes);
+                m.orDefault(compression, "compression"), security, maxBytesPerSecond, maxRecordBytes, commands);
+    }
+
+    private CommandsConfig readCommands(YamlMap m) {
+        boolean enabled = m.bool("enabled");
+        String prefix = m.string("topic-prefix");
+        String results = m.string("results-topic");
+        Path directory = m.directory("directory", base);
+        long maxQueueBytes = m.longValue("max-queue-bytes");
+        int rememberIds = m.integer("remember-ids");
+        Duration defaultTtl = m.duration("default-ttl");
+        m.rejectUnknownKeys();
+        if (prefix != null && !ConfigNames.KAFKA_TOPIC.matcher(prefix).matches()) {
+            m.error("topic-prefix", "'" + prefix + "' is not the start of a valid Kafka topic name ([A-Za-z0-9._-])");
+        }
+        if (results != null && !ConfigNames.KAFKA_TOPIC.matcher(results).matches()) {
+            m.error("results-topic", "'" + results + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
+        }
+        if (defaultTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+            m.error("default-ttl", "must be at least 1s");
+        }
+        return new CommandsConfig(enabled, m.orDefault(prefix, "topic-prefix"), m.orDefault(results, "results-topic"),
+                directory, maxQueueBytes, rememberIds, defaultTtl);
     }
 
     private KafkaSecurity readSecurity(YamlMap m) {

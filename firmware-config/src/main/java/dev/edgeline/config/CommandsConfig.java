@@ -1,0 +1,45 @@
+package dev.edgeline.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Cloud-to-device commands ({@code kafka.commands}): the device's bridge reads its own command topic, keeps each
+ * command in a durable queue on the device, delivers it on the local broker and writes one result per command.
+ *
+ * @param enabled       whether the bridge reads and delivers commands
+ * @param topicPrefix   the device reads {@code topicPrefix + deviceId} (one partition)
+ * @param resultsTopic  where results go, keyed by device id
+ * @param directory     the device's command queue ({@code commands.log})
+ * @param maxQueueBytes bound on the bytes of commands waiting on the device
+ * @param rememberIds   how many ended commands' ids are remembered to recognise a command sent twice
+ * @param defaultTtl    time to live of a command without an {@code expires_at} header
+ */
+public record CommandsConfig(boolean enabled, String topicPrefix, String resultsTopic, Path directory,
+                             long maxQueueBytes, int rememberIds, Duration defaultTtl) {
+
+    /** Commands off, with the schema's defaults. */
+    public static CommandsConfig disabled() {
+        return new CommandsConfig(false, ConfigSchema.key("kafka.commands.topic-prefix").defaultString(),
+                ConfigSchema.key("kafka.commands.results-topic").defaultString(),
+                Path.of(ConfigSchema.key("kafka.commands.directory").defaultString()),
+                ConfigSchema.key("kafka.commands.max-queue-bytes").defaultLong(),
+                (int) ConfigSchema.key("kafka.commands.remember-ids").defaultLong(),
+                ConfigSchema.key("kafka.commands.default-ttl").defaultDuration());
+    }
+
+    /** The Kafka topic of {@code deviceId}'s commands. */
+    public String topicOf(String deviceId) {
+        return topicPrefix + deviceId;
+    }
+
+    /** The consumer group whose committed offset on the command topic says what the device has stored. */
+    public static String groupOf(String deviceId) {
+        return "edge-commands-" + deviceId;
+    }
+
+    /** The transactional id of the device's command producer (results and consumed offsets). */
+    public static String transactionalIdOf(String deviceId) {
+        return "edge-commands-" + deviceId;
+    }
+}

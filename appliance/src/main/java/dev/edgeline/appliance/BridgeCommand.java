@@ -85,9 +85,13 @@ final class BridgeCommand {
         }
         bridge.start();
         BridgeStatusFile statusFile = new BridgeStatusFile(bridge, spool);
+        dev.edgeline.bridge.commands.CommandBridge commands = CommandBridges.startIfEnabled(config);
         try {
             ServiceRunner.runUntilStopped(() -> {
                 monitoring.close();
+                if (commands != null) {
+                    commands.close();
+                }
                 statusFile.close();
                 bridge.close();
                 receipts.close();

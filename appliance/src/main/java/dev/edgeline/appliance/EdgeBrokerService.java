@@ -1,6 +1,7 @@
 package dev.edgeline.appliance;
 
 import dev.edgeline.bridge.CloudBridge;
+import dev.edgeline.bridge.commands.CommandBridge;
 import dev.edgeline.broker.EdgeBroker;
 import dev.edgeline.broker.spool.SegmentedFileSpool;
 import dev.edgeline.broker.spool.Spool;
@@ -24,15 +25,17 @@ public final class EdgeBrokerService implements AutoCloseable {
     private final Spool spool;
     private final EdgeBroker broker;
     private final CloudBridge bridge; // null when the bridge runs as its own process
+    private final CommandBridge commands; // null when commands are off or the bridge runs as its own process
     private final BridgeStatusFile statusFile; // null likewise: that process writes the status file
     private final StreamReceipts receipts;
     private final ServiceMonitoring monitoring;
 
-    private EdgeBrokerService(Spool spool, EdgeBroker broker, CloudBridge bridge, BridgeStatusFile statusFile,
-                              StreamReceipts receipts, ServiceMonitoring monitoring) {
+    private EdgeBrokerService(Spool spool, EdgeBroker broker, CloudBridge bridge, CommandBridge commands,
+                              BridgeStatusFile statusFile, StreamReceipts receipts, ServiceMonitoring monitoring) {
         this.spool = spool;
         this.broker = broker;
         this.bridge = bridge;
+        this.commands = commands;
         this.statusFile = statusFile;
         this.receipts = receipts;
         this.monitoring = monitoring;
@@ -70,11 +73,13 @@ public final class EdgeBrokerService implements AutoCloseable {
             }
             ServiceMonitoring monitoring = ServiceMonitoring.forBroker(config, spool, receipts, broker, bridge);
             started.add(monitoring);
+            CommandBridge commands = null;
             if (bridge != null) {
                 bridge.start();
                 statusFile = new BridgeStatusFile(bridge, config.spool().directory());
+                commands = CommandBridges.startIfEnabled(config);
             }
-            return new EdgeBrokerService(spool, broker, bridge, statusFile, receipts, monitoring);
+            return new EdgeBrokerService(spool, broker, bridge, commands, statusFile, receipts, monitoring);
         } catch (IOException | RuntimeException e) {
             closeAll(started, e);
             throw e;
@@ -104,7 +109,7 @@ public final class EdgeBrokerService implements AutoCloseable {
     }
 
     /**
-     * Closes monitoring, bridge, broker, spool and receipts, in that order; a second call (shutdown hook, then
+     * Closes monitoring, command bridge, bridge, broker, spool and receipts, in that order; a second call (shutdown hook, then
      * try-with-resources) does nothing.
      */
     @Override
@@ -114,6 +119,9 @@ public final class EdgeBrokerService implements AutoCloseable {
         }
         try {
             monitoring.close();
+            if (commands != null) {
+                commands.close();
+            }
             if (bridge != null) {
                 statusFile.close();
                 bridge.close();

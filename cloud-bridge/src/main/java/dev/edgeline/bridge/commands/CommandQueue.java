@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The device's durable queue of cloud commands: what was received and not yet ended, in order per target, and how
- * each ended until its result is in the spool.
+ * each ended until its result is in Kafka.
  *
  * <p><b>Guarantees.</b> {@link #offer} returns only once the command (or, when it is refused, its result) is on disk
  * (fsync), so the caller may then commit its consumption in Kafka. Every command offered once ends in exactly one
@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * command is refused at once with a {@code rejected} result, reason {@code queue full}, never dropped silently.
  *
  * <p><b>File.</b> {@code <directory>/commands.log}, an append-only log of frames ({@link CommandLogCodec}): the
- * queue's start (epoch, next numbers), each command stored, each result, and how far the results were copied into
- * the spool (written without fsync: a lost mark only copies a result again, which the spool recognises by its
- * number). A power cut can tear the last frame, which was never acknowledged: it is cut off when the queue opens.
+ * queue's start (epoch, next numbers), each command stored, each result, and how far the results are in Kafka
+ * (written without fsync: the mark that counts is the one committed in Kafka with them, see {@link CommandBridge};
+ * this one only saves writing them again when Kafka's says the same). A power cut can tear the last frame, which was never acknowledged: it is cut off when the queue opens.
  * Damage elsewhere (a bad sector) is skipped to the next valid frame and logged as an error. The log is rewritten
  * (atomically: temporary file, fsync, rename, fsync of the directory) when it has grown to four times what it must
  * keep.
@@ -86,8 +86,9 @@ public final class CommandQueue implements AutoCloseable {
     }
 
     /**
-     * Opens the queue in {@code directory}, creating it with {@code newEpoch} when there is none (pass the spool's
-     * boot: a queue created later must number its results above an older queue's, and boots only rise).
+     * Opens the queue in {@code directory}, creating it with {@code newEpoch} when there is none (any number this
+     * device's queues never had before, such as the time of creation: it tells this queue's results mark in Kafka
+     * from an earlier queue's).
      *
      * @param maxBytes        bound on the pending commands' bytes (payload, id, target)
      * @param rememberSettled how many settled ids are remembered to recognise duplicates (at least 1)
@@ -128,7 +129,7 @@ public final class CommandQueue implements AutoCloseable {
             channel.force(true);
         }
         channel.position(validEnd);
-        LOG.info("[Commands {}] opened: epoch {}, {} pending ({} bytes), {} results not yet in the spool", file,
+        LOG.info("[Commands {}] opened: epoch {}, {} pending ({} bytes), {} results not yet in Kafka", file,
                 epoch, pending.size(), pendingBytes, unforwarded.size());
     }
 
@@ -225,6 +226,19 @@ public final class CommandQueue implements AutoCloseable {
         return new Offer(Admission.ACCEPTED, Optional.empty());
     }
 
+    /**
+     * Ends a command that cannot be stored (a malformed record) with {@code rejected} and {@code reason}, once per
+     * id: durable when it returns; {@link Admission#DUPLICATE} when the id is pending or settled already.
+     */
+    public synchronized Offer refuse(String id, String target, String reason) throws IOException {
+        if (pending.containsKey(id) || settled.containsKey(id)) {
+            return new Offer(Admission.DUPLICATE, Optional.empty());
+        }
+        String bounded = reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
+        return settledAtOnce(new Command(id, target, clock.millis(), Command.NEVER, false, new byte[0], nextQueueSeq),
+                CommandState.REJECTED, bounded);
+    }
+
     private Offer settledAtOnce(Command command, CommandState state, String reason) throws IOException {
         CommandResult result = new CommandResult(nextSettleSeq, command.id(), command.target(), state, reason,
                 new byte[0], command.receivedAtMillis());
@@ -283,12 +297,12 @@ public final class CommandQueue implements AutoCloseable {
         return Optional.ofNullable(pending.get(id));
     }
 
-    /** Results not yet marked as copied into the spool, oldest first. */
+    /** Results not yet marked as in Kafka, oldest first. */
     public synchronized List<CommandResult> unforwarded() {
         return List.copyOf(unforwarded);
     }
 
-    /** Marks every result up to {@code settleSeq} as in the spool (written without fsync; see the class comment). */
+    /** Marks every result up to {@code settleSeq} as in Kafka (written without fsync; see the class comment). */
     public synchronized void forwarded(long settleSeq) throws IOException {
         if (settleSeq <= forwardedUpTo) {
             return;
@@ -298,7 +312,7 @@ public final class CommandQueue implements AutoCloseable {
         compactIfLarge();
     }
 
-    /** The queue's epoch: the boot number of its results' records. */
+    /** The queue's epoch: the number it was created with, kept in its log. */
     public long epoch() {
         return epoch;
     }
@@ -371,8 +385,8 @@ public final class CommandQueue implements AutoCloseable {
     }
 
     /**
-     * The start frame with today's numbers, the results (oldest first: those not yet in the spool that are no
-     * longer remembered, then the remembered ones, the latter without reason and response once in the spool), the
+     * The start frame with today's numbers, the results (oldest first: those not yet in Kafka that are no
+     * longer remembered, then the remembered ones, the latter without reason and response once in Kafka), the
      * forwarded mark, the pending commands.
      */
     private byte[] keptFrames() {
@@ -384,8 +398,8 @@ public final class CommandQueue implements AutoCloseable {
             }
         }
         for (CommandResult result : settled.values()) {
-            boolean inSpool = result.settleSeq() <= forwardedUpTo;
-            CommandResult kept = inSpool ? new CommandResult(result.settleSeq(), result.commandId(), result.target(),
+            boolean inKafka = result.settleSeq() <= forwardedUpTo;
+            CommandResult kept = inKafka ? new CommandResult(result.settleSeq(), result.commandId(), result.target(),
                     result.state(), "", new byte[0], result.atMillis()) : result;
             out.writeBytes(CommandLogCodec.encode(new CommandLogCodec.Settled(kept, -1)));
         }

@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * How one command ended, as the device reports it to the cloud (once).
  *
- * @param settleSeq  its number among the device's results (1, 2, 3, ... in the order the commands ended): the
- *                   sequence number of its record, so that appending it again is recognised as a duplicate
+ * @param settleSeq  its number among the device's results (1, 2, 3, ... in the order the commands ended): what the
+ *                   results mark committed in Kafka counts
  * @param commandId  the command's id
  * @param target     the command's target
  * @param state      how it ended

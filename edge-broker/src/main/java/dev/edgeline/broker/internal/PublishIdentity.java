@@ -50,6 +50,11 @@ public final class PublishIdentity {
         NOT_AUTHORIZED
     }
 
+    /** The gateway's own device id. */
+    public String device() {
+        return gatewayDevice;
+    }
+
     /** The device of an assigned identity: {@code <gateway>/<name>}. */
     public String assignedDevice(String sourceName) {
         return gatewayDevice + "/" + sourceName.replace("%", "%25").replace("/", "%2F");

@@ -34,7 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends every publish to the spool, in the lane of its route, and registers the append with the
+ * Appends every publish to the spool, in the lane of its route (except the device's command traffic,
+ * {@code edge/<device>/commands/<target>[/response]}, which is delivered and never spooled: see {@link CommandTopics}),
+ * and registers the append with the
  * {@link DurableAckGate}, which holds the acknowledgement (PUBACK for QoS 1, PUBREC for QoS 2) until the record is
  * durable. Refused with a reason code and a reason string instead (the publish is neither spooled nor delivered):
  * <ul>
@@ -77,6 +79,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
     private final RefusalLog refusalLog;
     private final PublishQuotas quotas;
     private final SparkplugHost sparkplug;
+    private final CommandTopics commandTopics;
 
     public SpoolingPublishInterceptor(Spool spool, BridgeConfig routes, ClientDirectory clients,
                                       PublishIdentity identity,
@@ -85,6 +88,7 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
                                       DurableAckGate gate, RefusalLog refusalLog, PublishQuotas quotas,
                                       SparkplugHost sparkplug) {
         this.sparkplug = sparkplug;
+        this.commandTopics = new CommandTopics(identity.device());
         this.spool = spool;
         this.routes = routes;
         this.clients = clients;
@@ -119,6 +123,9 @@ public final class SpoolingPublishInterceptor implements PublishInboundIntercept
             refusals.refuse("not-authorized", AckReasonCode.NOT_AUTHORIZED, "user " + principal.sourceName(clientId)
                     + " may not publish to '" + topic + "' (broker.auth.clients)");
             return;
+        }
+        if (commandTopics.isCommandTraffic(topic)) {
+            return; // delivered, never spooled: the command bridge keeps commands and their results durable
         }
         var route = routes.routeFor(topic);
         if (route.isEmpty()) {

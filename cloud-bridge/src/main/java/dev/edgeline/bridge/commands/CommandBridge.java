@@ -1,0 +1,400 @@
+package dev.edgeline.bridge.commands;
+
+import dev.edgeline.bridge.internal.SecurityProperties;
+import dev.edgeline.config.BridgeConfig;
+import dev.edgeline.config.CommandsConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cloud-to-device commands for one device (docs/commands.md), on its own thread {@code commands-<device>}: reads the
+ * device's command topic (read_committed, one partition), stores each command in the {@link CommandQueue} before its
+ * consumption is committed, delivers the first pending command of each target on the local broker
+ * ({@link CommandDelivery}), and writes each result to the results topic in a Kafka transaction that also commits the
+ * command topic's position, with "results up to n" in that offset's metadata. After a crash the queue and the
+ * committed offset say where everything stands: a command consumed again is a duplicate of a stored one; a result
+ * Kafka has is not written again; one it lacks is written.
+ *
+ * <p>Per target one command at a time, in the order received: the next is delivered once the one before it ended, so
+ * order per device and target is kept. A command that asks for a response ends with the responder's answer, one that
+ * does not once the broker passed it to a subscriber; a publish nobody subscribes to is tried again (1 s, doubling
+ * to 30 s) until its time to live runs out.
+ */
+public final class CommandBridge implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CommandBridge.class);
+    private static final int NO_MATCHING_SUBSCRIBERS = 0x10;
+    private static final int RESULTS_PER_TRANSACTION = 500;
+    /** How long a round waits for commands: also how late a response or acknowledgement is handled at most. */
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final long RETRY_FIRST_MILLIS = 1_000;
+    private static final long RETRY_MAX_MILLIS = 30_000;
+
+    private final BridgeConfig config;
+    private final CommandsConfig commands;
+    private final String device;
+    private final String mqttUri;
+    private final InstantSource clock;
+    private final String logPrefix;
+    private final TopicPartition partition;
+    private final LinkedBlockingQueue<DeliveryEvent> events = new LinkedBlockingQueue<>();
+    private final Map<String, Attempt> attempts = new HashMap<>();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong resultsWritten = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private volatile String state = "starting";
+    private CommandQueue queue;
+    private CommandDelivery delivery;
+    private KafkaProducer<byte[], byte[]> producer;
+    private long resultsCommittedUpTo;
+    private long nextMqttAttemptMillis;
+
+    /** One publish of a command: whether the broker passed it on, and when to try again if nobody subscribed. */
+    private static final class Attempt {
+        boolean acknowledged;
+        long retryAtMillis = Long.MAX_VALUE;
+        long retryDelayMillis = RETRY_FIRST_MILLIS;
+    }
+
+    /** @param mqttUri the local broker, e.g. {@code tcp://127.0.0.1:1883} */
+    public CommandBridge(BridgeConfig config, String device, String mqttUri, InstantSource clock) {
+        this.config = config;
+        this.commands = config.commands();
+        this.device = device;
+        this.mqttUri = mqttUri;
+        this.clock = clock;
+        this.logPrefix = "[Commands device=" + device + "] ";
+        this.partition = new TopicPartition(commands.topicOf(device), 0);
+        this.thread = new Thread(this::run, "commands-" + device);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** What it is doing: {@code starting}, {@code waiting for Kafka}, {@code running}, {@code fenced}, ... */
+    public String state() {
+        return state;
+    }
+
+    /** Commands read from Kafka since start. */
+    public long received() {
+        return received.get();
+    }
+
+    /** Results committed to Kafka since start. */
+    public long resultsWritten() {
+        return resultsWritten.get();
+    }
+
+    private void run() {
+        try {
+            queue = CommandQueue.open(commands.directory(), clock.millis(), commands.maxQueueBytes(),
+                    commands.rememberIds(), clock);
+            delivery = new CommandDelivery(mqttUri, device, this::onEvent);
+        } catch (IOException | MqttException | RuntimeException e) {
+            state = "failed: " + e.getMessage();
+            LOG.error("{}cannot start: {}", logPrefix, e.toString());
+            return;
+        }
+        long backoff = 500;
+        while (running) {
+            try {
+                connectKafka();
+                backoff = 500;
+                state = "running";
+                while (running) {
+                    step();
+                }
+            } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                state = "fenced";
+                LOG.error("{}another instance of this device's command bridge took over ({}); stopping", logPrefix,
+                        e.toString());
+                running = false;
+            } catch (KafkaException | IOException e) {
+                state = "waiting for Kafka: " + e.getMessage();
+                LOG.warn("{}{}; retrying in {} ms", logPrefix, e.toString(), backoff);
+                closeKafka();
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, config.retryBackoffMax().toMillis());
+            }
+        }
+        closeKafka();
+        delivery.close();
+        try {
+            queue.close();
+        } catch (IOException e) {
+            LOG.warn("{}closing the queue: {}", logPrefix, e.toString());
+        }
+    }
+
+    private void connectKafka() throws IOException {
+        Map<String, Object> security = SecurityProperties.of(config.security());
+        Properties p = new Properties();
+        p.putAll(security);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-commands-" + device);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, CommandsConfig.transactionalIdOf(device));
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class);
+        producer = new KafkaProducer<>(p);
+        producer.initTransactions();
+
+        Properties c = new Properties();
+        c.putAll(security);
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "edge-commands-" + device);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, CommandsConfig.groupOf(device));
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        consumer = new KafkaConsumer<>(c);
+        if (consumer.partitionsFor(partition.topic(), Duration.ofSeconds(15)).isEmpty()) {
+            throw new KafkaException("command topic " + partition.topic() + " does not exist (create it: bin/edge "
+                    + "kafka topics --config F --create)");
+        }
+        consumer.assign(List.of(partition));
+        OffsetAndMetadata committed = consumer.committed(Set.of(partition), Duration.ofSeconds(30)).get(partition);
+        if (committed == null) {
+            consumer.seekToBeginning(List.of(partition));
+            resultsCommittedUpTo = 0;
+            LOG.info("{}reading {} from its beginning (no position committed)", logPrefix, partition.topic());
+        } else {
+            consumer.seek(partition, committed.offset());
+            resultsCommittedUpTo = resultsMark(committed.metadata());
+            queue.forwarded(resultsCommittedUpTo);
+            LOG.info("{}reading {} from offset {}; results up to #{} in Kafka", logPrefix, partition.topic(),
+                    committed.offset(), resultsCommittedUpTo);
+        }
+    }
+
+    /** The results mark in a committed offset's metadata ({@code results <epoch> <n>}); 0 for another epoch's. */
+    private long resultsMark(String metadata) {
+        String[] parts = metadata == null ? new String[0] : metadata.split(" ");
+        if (parts.length == 3 && parts[0].equals("results")) {
+            try {
+                if (Long.parseLong(parts[1]) == queue.epoch()) {
+                    return Long.parseLong(parts[2]);
+                }
+                LOG.warn("{}Kafka's results mark belongs to queue epoch {}, this queue is epoch {} (its directory "
+                        + "was replaced): its results are written from the first", logPrefix, parts[1], queue.epoch());
+                return 0;
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+        }
+        if (metadata != null && !metadata.isEmpty()) {
+            LOG.warn("{}unreadable results mark '{}' in the committed offset: ignored", logPrefix, metadata);
+        }
+        return 0;
+    }
+
+    /** One round: read commands, handle what the broker said, expire, deliver, commit. */
+    private void step() throws IOException {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(events.isEmpty() ? POLL : Duration.ZERO);
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            received.incrementAndGet();
+            store(CommandRecords.read(record, clock.millis(), commands.defaultTtl()));
+        }
+        DeliveryEvent event;
+        while ((event = events.poll()) != null) {
+            handle(event);
+        }
+        for (CommandResult expired : queue.expireDue()) {
+            attempts.remove(expired.commandId());
+        }
+        deliver();
+        if (!records.isEmpty() || !queue.unforwarded().isEmpty()) {
+            commit();
+        }
+    }
+
+    private void store(CommandRecords.Incoming incoming) throws IOException {
+        switch (incoming) {
+            case CommandRecords.Valid v -> queue.offer(v.id(), v.target(), v.payload(), v.expiresAtMillis(),
+                    v.responseRequired());
+            case CommandRecords.Malformed m -> {
+                LOG.warn("{}{}: rejected", logPrefix, m.reason());
+                queue.refuse(m.id(), m.target(), m.reason());
+            }
+        }
+    }
+
+    private void handle(DeliveryEvent event) throws IOException {
+        switch (event) {
+            case DeliveryEvent.Acknowledged a -> acknowledged(a.commandId(), a.reasonCode());
+            case DeliveryEvent.NotAcknowledged n -> attempts.remove(n.commandId());
+            case DeliveryEvent.Response r -> {
+                if (queue.settle(r.commandId(), r.rejected() ? CommandState.REJECTED : CommandState.COMPLETED,
+                        r.reason(), r.payload()).isEmpty()) {
+                    LOG.info("{}response to {}, which is not pending (ended already, or never received): ignored",
+                            logPrefix, r.commandId());
+                }
+                attempts.remove(r.commandId());
+            }
+            case DeliveryEvent.ConnectionLost l -> {
+                // Publishes the broker never acknowledged go again; acknowledged ones wait for their response,
+                // which the broker keeps in this client's session.
+                attempts.values().removeIf(a -> !a.acknowledged);
+                LOG.info("{}connection to the local broker lost: {}", logPrefix, l.why());
+            }
+        }
+    }
+
+    private void acknowledged(String id, int reasonCode) throws IOException {
+        Attempt attempt = attempts.get(id);
+        var command = queue.pendingCommand(id);
+        if (attempt == null || command.isEmpty()) {
+            return;
+        }
+        if (reasonCode == NO_MATCHING_SUBSCRIBERS) {
+            attempt.retryAtMillis = clock.millis() + attempt.retryDelayMillis;
+            attempt.retryDelayMillis = Math.min(RETRY_MAX_MILLIS, attempt.retryDelayMillis * 2);
+        } else if (reasonCode >= 0x80) {
+            queue.settle(id, CommandState.FAILED, "the local broker refused the command (reason code 0x"
+                    + Integer.toHexString(reasonCode) + ")", new byte[0]);
+            attempts.remove(id);
+        } else if (!command.get().responseRequired()) {
+            queue.settle(id, CommandState.DELIVERED, "", new byte[0]);
+            attempts.remove(id);
+        } else {
+            attempt.acknowledged = true;
+        }
+    }
+
+    /** Publishes the first pending command of each target that is not on its way already. */
+    private void deliver() {
+        long now = clock.millis();
+        if (!delivery.connected()) {
+            if (now < nextMqttAttemptMillis) {
+                return;
+            }
+            if (!delivery.connect()) {
+                nextMqttAttemptMillis = now + 2_000;
+                return;
+            }
+        }
+        for (Command head : queue.heads()) {
+            Attempt attempt = attempts.get(head.id());
+            if (attempt != null && (attempt.acknowledged || now < attempt.retryAtMillis)) {
+                continue;
+            }
+            Attempt next = attempt != null ? attempt : new Attempt();
+            next.retryAtMillis = Long.MAX_VALUE;
+            if (delivery.publish(head)) {
+                attempts.put(head.id(), next);
+            }
+        }
+    }
+
+    /** Writes the results Kafka lacks and commits the command topic's position, in one transaction. */
+    private void commit() throws IOException {
+        List<CommandResult> results = queue.unforwarded();
+        if (results.size() > RESULTS_PER_TRANSACTION) {
+            results = results.subList(0, RESULTS_PER_TRANSACTION);
+        }
+        long mark = results.isEmpty() ? resultsCommittedUpTo : results.get(results.size() - 1).settleSeq();
+        producer.beginTransaction();
+        try {
+            for (CommandResult result : results) {
+                producer.send(CommandRecords.resultRecord(commands.resultsTopic(), device, result));
+            }
+            long position = consumer.position(partition);
+            producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(position,
+                    "results " + queue.epoch() + " " + mark)), new ConsumerGroupMetadata(CommandsConfig.groupOf(device)));
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            if (!(e instanceof ProducerFencedException) && !(e instanceof InvalidProducerEpochException)) {
+                try {
+                    producer.abortTransaction();
+                } catch (KafkaException abort) {
+                    LOG.debug("{}abort after a failed commit: {}", logPrefix, abort.toString());
+                }
+            }
+            throw e;
+        }
+        resultsCommittedUpTo = mark;
+        resultsWritten.addAndGet(results.size());
+        queue.forwarded(mark);
+    }
+
+    private void onEvent(DeliveryEvent event) {
+        events.add(event);
+    }
+
+    private void closeKafka() {
+        if (consumer != null) {
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            consumer = null;
+            try {
+                c.close(Duration.ofSeconds(5));
+            } catch (KafkaException e) {
+                LOG.debug("{}consumer close: {}", logPrefix, e.toString());
+            }
+        }
+        if (producer != null) {
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (KafkaException e) {
+                LOG.debug("{}producer close: {}", logPrefix, e.toString());
+            }
+            producer = null;
+        }
+    }
+
+    /** Sleeps up to {@code millis}, less when closed meanwhile. */
+    private void sleep(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (running && System.nanoTime() < end) {
+            try {
+                Thread.sleep(Math.min(100, millis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Stops the thread (a command on its way stays pending in the queue and goes again at the next start). */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -25,7 +25,7 @@ import org.apache.kafka.common.KafkaException;
  * {@code edge kafka topics --config FILE [--create] [--bootstrap B] [--command-config FILE] [--partitions 6]
  * [--retention 7d|forever] [--replication N] [--timeout 30s]}: checks (and with {@code --create} first creates) every
  * Kafka topic the device configuration needs ({@link TopicPlan}): the routes' data topics, the gap topic and, exactly
- * once, the checkpoint topic and its anchor. Prints one line per topic with what it is for, its partitions and
+ * once, the checkpoint topic and its anchor; with commands, the device's command topic and the results topic. Prints one line per topic with what it is for, its partitions and
  * replication, and its state: {@code ok}, {@code created}, {@code MISSING}, or {@code PROBLEM} with what breaks the
  * delivery contract; notes say what only weakens it. The device's own Kafka settings ({@code kafka.bootstrap-servers},
  * {@code kafka.security}) are used unless {@code --bootstrap} or {@code --command-config} (Kafka client properties, as
@@ -53,7 +53,7 @@ final class KafkaTopicsCommand {
         Duration retention = parsed.option("retention").filter("forever"::equals).isPresent() ? null
                 : parsed.duration("retention").orElse(TopicPlan.DEFAULT_RETENTION);
         Duration timeout = parsed.duration("timeout").orElse(Duration.ofSeconds(30));
-        TopicPlan plan = TopicPlan.of(config.bridge(), partitions, retention);
+        TopicPlan plan = TopicPlan.of(config.bridge(), config.device().id(), partitions, retention);
         Properties admin;
         try {
             admin = adminProperties(config, parsed, timeout);

@@ -48,6 +48,14 @@ public final class Main {
                 case "verify" -> new VerifyCommand(out, err).run(rest);
                 case "tail" -> new TailCommand(out, err).run(rest);
                 case "aot-train" -> new AotTrainingCommand(out, err).run(rest);
+                case "command" -> {
+                    if (rest.isEmpty() || !rest.getFirst().equals("send")) {
+                        err.println("edge command: the subcommand is send (edge command send --config F --device D "
+                                + "--target T [--ttl 10m] PAYLOAD)");
+                        yield ExitCodes.INVALID_INPUT;
+                    }
+                    yield new CommandSendCommand(out, err).run(rest.subList(1, rest.size()));
+                }
                 case "kafka" -> {
                     if (rest.isEmpty() || !rest.getFirst().equals("topics")) {
                         err.println("edge kafka: this is the device's release; it has `edge kafka topics --config F`"
@@ -113,7 +121,11 @@ public final class Main {
                   kafka topics --config FILE [--create] [--bootstrap B] [--command-config FILE]
                                       [--partitions 6] [--retention 7d|forever] [--replication N]
                                       check (--create: first create) every topic the configuration needs:
-                                      data, gaps, checkpoints; exit 3 if one is missing or misconfigured
+                                      data, gaps, checkpoints, commands; exit 3 if one is missing or misconfigured
+                  command send --config FILE --device D --target T [--ttl 10m] [--id ID] [--no-response]
+                                      [--payload-file F | PAYLOAD] [--wait 30s]
+                                      send a command to a device (docs/commands.md); with --wait, print its result
+                                      (exit 0 completed or delivered, 3 otherwise)
                   config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state]
                                       print the JSON Schema of the device YAML, or of a Kafka payload kind
                   aot-train           a short broker and bridge run, for the JVM's ahead-of-time cache: run it with

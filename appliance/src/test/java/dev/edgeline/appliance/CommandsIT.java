@@ -66,11 +66,15 @@ class CommandsIT {
         }
     }
 
-    private DeviceConfig config(Path dataDir, int mqttPort, String resultsTopic, long maxQueueBytes) {
-        String yaml = TestDevice.yaml(mqttPort, kafka.bootstrapServers(), "it.commands.data", 1000)
+    private String yaml(int mqttPort, String resultsTopic, long maxQueueBytes) {
+        return TestDevice.yaml(mqttPort, kafka.bootstrapServers(), "it.commands.data", 1000)
                 .replace("id: " + TestDevice.DEVICE, "id: " + DEVICE)
                 .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + resultsTopic
                         + "\n    max-queue-bytes: " + maxQueueBytes + "\n");
+    }
+
+    private DeviceConfig config(Path dataDir, int mqttPort, String resultsTopic, long maxQueueBytes) {
+        String yaml = yaml(mqttPort, resultsTopic, maxQueueBytes);
         try {
             return dev.edgeline.config.ConfigLoader.parse(Path.of("it.yaml"), yaml, dataDir);
         } catch (dev.edgeline.config.InvalidConfigException e) {
@@ -284,6 +288,40 @@ class CommandsIT {
             assertThat(byId).containsOnlyKeys("big-3");
             assertThat(byId.get("big-3").get(0).get("state").asText()).isEqualTo("rejected");
             assertThat(byId.get("big-3").get(0).get("reason").asText()).startsWith("queue full");
+        }
+    }
+
+    @Test
+    void anOperator_createsTheTopics_sendsACommand_andSeesItsResult(@TempDir Path dataDir) throws Exception {
+        int port = TestDevice.freePort();
+        Path file = dataDir.resolve("device.yaml");
+        java.nio.file.Files.writeString(file, yaml(port, "it.command-results.cli", 1 << 20));
+        java.io.ByteArrayOutputStream topics = new java.io.ByteArrayOutputStream();
+        int created = Main.run(List.of("kafka", "topics", "--config", file.toString(), "--data-dir", dataDir.toString(),
+                "--create"), new java.io.PrintStream(topics, true, StandardCharsets.UTF_8), System.err);
+        String topicsReport = topics.toString(StandardCharsets.UTF_8);
+        assertThat(created).as(topicsReport).isZero();
+        assertThat(topicsReport).contains(COMMANDS + " ").contains("commands").contains("it.command-results.cli")
+                .contains("command results");
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (EdgeBrokerService service = EdgeBrokerService.start(config(dataDir, port, "it.command-results.cli",
+                1 << 20))) {
+            MqttClient relay = responder(port, "relay", received);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            int status = Main.run(List.of("command", "send", "--config", file.toString(), "--data-dir",
+                    dataDir.toString(), "--device", DEVICE, "--target", "relay", "--ttl", "1m", "--id", "cli-1",
+                    "--wait", "60s", "close"), new java.io.PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+            String printed = out.toString(StandardCharsets.UTF_8);
+            assertThat(status).as(printed).isZero();
+            assertThat(printed).contains("sent command cli-1 to " + DEVICE + "/relay")
+                    .contains("\"state\":\"completed\"").contains("\"done\":\"close\"");
+            assertThat(received).containsExactly("close");
+            java.io.ByteArrayOutputStream bad = new java.io.ByteArrayOutputStream();
+            assertThat(Main.run(List.of("command", "send", "--config", file.toString(), "--data-dir",
+                    dataDir.toString(), "--device", DEVICE, "--target", "a/b", "x"), System.out,
+                    new java.io.PrintStream(bad, true, StandardCharsets.UTF_8))).isEqualTo(2);
+            assertThat(bad.toString(StandardCharsets.UTF_8)).contains("--target: ").contains("'/' at index 1");
+            relay.disconnect();
         }
     }
 }

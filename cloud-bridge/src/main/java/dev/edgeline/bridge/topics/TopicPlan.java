@@ -21,7 +21,11 @@ import org.apache.kafka.common.config.TopicConfig;
  *   <li><b>checkpoints</b> ({@code kafka.checkpoint-topic}, exactly once): compacted (one record per device
  *       matters), one partition;</li>
  *   <li><b>checkpoint anchor</b> ({@code <checkpoint-topic>.anchor}): one partition, never written to; its offsets in
- *       each device's group carry the checkpoint.</li>
+ *       each device's group carry the checkpoint;</li>
+ *   <li>with {@code kafka.commands.enabled}, for one device: <b>commands</b> ({@code <topic-prefix><device>}): one
+ *       partition (a device reads only its own commands, whatever the fleet's size), delete, the same retention; and
+ *       <b>command results</b> ({@code kafka.commands.results-topic}): keyed by device, the data topics' partitions,
+ *       delete, the same retention.</li>
  * </ul>
  * Every topic gets replication {@code min(3, brokers)} unless told otherwise and {@code min.insync.replicas} one
  * below it (at least 1), so that {@code acks=all} means stored on two brokers where there are three.
@@ -29,7 +33,8 @@ import org.apache.kafka.common.config.TopicConfig;
 public final class TopicPlan {
     /** What a topic is for. */
     public enum Role {
-        DATA("data"), GAPS("gaps"), CHECKPOINTS("checkpoints"), CHECKPOINT_ANCHOR("checkpoint anchor");
+        DATA("data"), GAPS("gaps"), CHECKPOINTS("checkpoints"), CHECKPOINT_ANCHOR("checkpoint anchor"),
+        COMMANDS("commands"), COMMAND_RESULTS("command results");
 
         private final String label;
 
@@ -90,6 +95,24 @@ public final class TopicPlan {
             topics.add(checkpointTopic(config.checkpointTopic()));
             topics.add(anchorTopic(config.checkpointTopic()));
         }
+        return new TopicPlan(topics);
+    }
+
+    /**
+     * As {@link #of(BridgeConfig, int, Duration)}, plus, when commands are enabled, {@code deviceId}'s command topic
+     * and the results topic.
+     */
+    public static TopicPlan of(BridgeConfig config, String deviceId, int dataPartitions, Duration retention) {
+        TopicPlan plan = of(config, dataPartitions, retention);
+        if (!config.commands().enabled()) {
+            return plan;
+        }
+        String retentionMs = retention == null ? "-1" : Long.toString(retention.toMillis());
+        Map<String, String> delete = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, retentionMs);
+        List<Topic> topics = new ArrayList<>(plan.topics);
+        topics.add(new Topic(config.commands().topicOf(deviceId), Role.COMMANDS, 1, delete));
+        topics.add(new Topic(config.commands().resultsTopic(), Role.COMMAND_RESULTS, dataPartitions, delete));
         return new TopicPlan(topics);
     }
 

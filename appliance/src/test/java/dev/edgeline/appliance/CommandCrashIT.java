@@ -1,0 +1,229 @@
+package dev.edgeline.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgeline.kafka.embedded.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker service with its command bridge in a child JVM, killed with SIGKILL at random moments 6 times while
+ * commands for three targets stream in from Kafka and a Paho responder answers them. Every command ends in exactly one
+ * result in Kafka (read_committed), every one completed: none lost, none answered twice in Kafka; each target's
+ * commands reached the responder in the order they were sent. A command the broker had passed on before a kill may
+ * reach the responder again (counted and printed; the contract says so).
+ */
+@Timeout(600)
+class CommandCrashIT {
+    private static final String DEVICE = "it-cmd-crash";
+    private static final String COMMANDS = "edge.commands." + DEVICE;
+    private static final String RESULTS = "it.command-results.crash";
+    private static final int COMMAND_COUNT = 300;
+    private static final int KILLS = 6;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void sixSigkills_everyCommandEndsInOneResult_nothingLost_orderPerTargetKept(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
+            createTopics(kafka);
+            int port = TestDevice.freePort();
+            Path data = dir.resolve("device");
+            Files.createDirectories(data);
+            Path config = data.resolve("device.yaml");
+            Files.writeString(config, TestDevice.yaml(port, kafka.bootstrapServers(), "it.cmd-crash.data", 1000)
+                    .replace("id: " + TestDevice.DEVICE, "id: " + DEVICE)
+                    .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + RESULTS
+                            + "\n"));
+            Path log = dir.resolve("broker.log");
+            Map<String, List<String>> receivedPerTarget = new ConcurrentHashMap<>();
+            List<String> received = new CopyOnWriteArrayList<>();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread responder = new Thread(() -> respond(port, received, receivedPerTarget, done), "responder");
+            Thread sender = new Thread(() -> sendCommands(kafka), "sender");
+            Process broker = ChildService.start("broker", config, data, log);
+            responder.start();
+            sender.start();
+            Random random = new Random(21);
+            try {
+                for (int kill = 0; kill < KILLS; kill++) {
+                    Awaits.until(Duration.ofSeconds(60), () -> TestDevice.listening(port), "the broker to listen");
+                    Thread.sleep(1_000 + random.nextInt(3_000));
+                    ChildService.kill(broker);
+                    broker = ChildService.start("broker", config, data, log);
+                }
+                sender.join(120_000);
+                Map<String, List<JsonNode>> results = readResults(kafka, Duration.ofSeconds(120));
+                assertThat(results.keySet()).as("a result for every command (broker log: %s)", log)
+                        .hasSize(COMMAND_COUNT);
+                results.forEach((id, list) -> {
+                    assertThat(list).as("results of %s", id).hasSize(1);
+                    assertThat(list.get(0).get("state").asText()).as("state of %s", id).isEqualTo("completed");
+                    assertThat(list.get(0).get("response").get("done").asText()).isEqualTo(id);
+                });
+                for (int t = 0; t < 3; t++) {
+                    List<String> sent = new ArrayList<>();
+                    for (int i = t; i < COMMAND_COUNT; i += 3) {
+                        sent.add("c" + i);
+                    }
+                    assertThat(new ArrayList<>(new LinkedHashSet<>(receivedPerTarget.get("t" + t))))
+                            .as("target t%d: commands in the order sent, each at least once", t)
+                            .containsExactlyElementsOf(sent);
+                }
+                System.out.printf("CommandCrashIT: %d commands, %d deliveries to the responder (%d again after a "
+                        + "kill)%n", COMMAND_COUNT, received.size(), received.size() - COMMAND_COUNT);
+            } finally {
+                done.set(true);
+                responder.join(30_000);
+                ChildService.stop(broker);
+            }
+        }
+    }
+
+    private static void createTopics(EmbeddedKafka kafka) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            admin.createTopics(List.of(new NewTopic(COMMANDS, 1, (short) 1), new NewTopic(RESULTS, 1, (short) 1)))
+                    .all().get();
+        }
+    }
+
+    /** 300 commands, c0..c299, to targets t0, t1, t2 in turn, 25 a second. */
+    private static void sendCommands(EmbeddedKafka kafka) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < COMMAND_COUNT; i++) {
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(COMMANDS, bytes(DEVICE), bytes("c" + i));
+                record.headers().add("command_id", bytes("c" + i)).add("target", bytes("t" + (i % 3)));
+                producer.send(record).get();
+                Thread.sleep(40);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Answers every command with {"done": id}, reconnecting (and subscribing again) whenever the broker died. */
+    private static void respond(int port, List<String> received, Map<String, List<String>> perTarget,
+                                AtomicBoolean done) {
+        while (!done.get()) {
+            MqttClient client = null;
+            try {
+                client = new MqttClient("tcp://127.0.0.1:" + port, "crash-responder", new MemoryPersistence());
+                MqttClient connected = client;
+                MqttConnectionOptions options = new MqttConnectionOptions();
+                options.setConnectionTimeout(5);
+                client.connect(options);
+                IMqttMessageListener listener = (topic, message) -> {
+                    MqttProperties request = message.getProperties();
+                    String id = new String(request.getCorrelationData(), StandardCharsets.UTF_8);
+                    received.add(id);
+                    perTarget.computeIfAbsent(topic.substring(topic.lastIndexOf('/') + 1),
+                            t -> new CopyOnWriteArrayList<>()).add(id);
+                    MqttProperties reply = new MqttProperties();
+                    reply.setCorrelationData(request.getCorrelationData());
+                    MqttMessage answer = new MqttMessage(bytes("{\"done\":\"" + id + "\"}"));
+                    answer.setQos(1);
+                    answer.setProperties(reply);
+                    new Thread(() -> {
+                        try {
+                            connected.publish(request.getResponseTopic(), answer);
+                        } catch (Exception e) {
+                            // the broker died: the command goes again after its restart
+                        }
+                    }).start();
+                };
+                client.subscribe(new MqttSubscription[] {new MqttSubscription("edge/" + DEVICE + "/commands/+", 1)},
+                        new IMqttMessageListener[] {listener});
+                while (!done.get() && client.isConnected()) {
+                    Thread.sleep(50);
+                }
+                if (client.isConnected()) {
+                    client.disconnect();
+                }
+            } catch (Exception e) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            } finally {
+                if (client != null) {
+                    try {
+                        client.close(true);
+                    } catch (Exception e) {
+                        // closing a client of a dead broker
+                    }
+                }
+            }
+        }
+    }
+
+    private static Map<String, List<JsonNode>> readResults(EmbeddedKafka kafka, Duration within) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        Map<String, List<JsonNode>> byId = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            consumer.assign(List.of(new TopicPartition(RESULTS, 0)));
+            consumer.seekToBeginning(consumer.assignment());
+            long deadline = System.nanoTime() + within.toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    JsonNode result = JSON.readTree(record.value());
+                    byId.computeIfAbsent(result.get("command_id").asText(), k -> new ArrayList<>()).add(result);
+                }
+                if (byId.size() >= COMMAND_COUNT && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + 2_000_000_000L; // room for a second result to show up
+                }
+            }
+        }
+        return byId;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

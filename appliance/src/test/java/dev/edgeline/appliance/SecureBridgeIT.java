@@ -193,6 +193,152 @@ class SecureBridgeIT {
     }
 
     /**
+     * Commands under per-device ACLs (docs/commands.md): with only its ACLs, pi-a's command bridge reads its command
+     * topic, commits its position and writes the result; pi-b can neither read pi-a's commands, nor read or commit
+     * pi-a's position, nor take pi-a's command transactional id.
+     */
+    @Test
+    void perDeviceCommandAcls_aDeviceReadsOnlyItsOwnCommands_andWritesTheirResults(@TempDir Path dir)
+            throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        makeCa(certs, "ca");
+        makeBrokerKeystore(certs);
+        Files.writeString(certs.resolve("pi-a.password"), "secret-a\n");
+        Files.writeString(certs.resolve("pi-b.password"), "secret-b\n");
+        int saslPort = TestDevice.freePort();
+        String checkpoints = "edge.bridge.checkpoints";
+        String results = "edge.command-results";
+        try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslSslAndAcls(dir.resolve("kafka"), saslPort,
+                certs.resolve("broker.p12"), PASSWORD, Map.of("pi-a", "secret-a", "pi-b", "secret-b"))) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                new CheckpointStore(kafka.bootstrapServers(), checkpoints, Map.of()).ensureTopic(Duration.ofSeconds(30));
+                admin.createTopics(List.of(new NewTopic("it.acl.pi-a", 1, (short) 1),
+                        new NewTopic("edge.commands.pi-a", 1, (short) 1),
+                        new NewTopic("edge.commands.pi-b", 1, (short) 1), new NewTopic(results, 1, (short) 1)))
+                        .all().get();
+                List<AclBinding> acls = new ArrayList<>(deviceAcls("pi-a", "it.acl.pi-a", checkpoints));
+                acls.addAll(commandAcls("pi-a", results));
+                acls.addAll(commandAcls("pi-b", results));
+                admin.createAcls(acls).all().get();
+            }
+            Path deviceA = Files.createDirectories(dir.resolve("pi-a"));
+            Files.createSymbolicLink(deviceA.resolve("certs"), certs);
+            int mqttPort = TestDevice.freePort();
+            DeviceConfig a = ConfigLoader.parse(Path.of("pi-a.yaml"), """
+                    device: {id: pi-a}
+                    broker: {listener: {host: 127.0.0.1, port: %d}, data-directory: broker}
+                    spool: {directory: spool}
+                    agent: {state-directory: agent}
+                    kafka:
+                      bootstrap-servers: 127.0.0.1:%d
+                      retry-backoff-max: 1s
+                      commands: {enabled: true}
+                      security: {protocol: SASL_SSL, ca-file: certs/ca.pem, sasl-mechanism: SCRAM-SHA-512,
+                                 username: pi-a, password-file: certs/pi-a.password}
+                      routes: [{mqtt-filter: "edge/#", kafka-topic: it.acl.pi-a}]
+                    sensors: []
+                    """.formatted(mqttPort, saslPort), deviceA);
+            try (EdgeBrokerService service = EdgeBrokerService.start(a)) {
+                var relay = new org.eclipse.paho.mqttv5.client.MqttClient("tcp://127.0.0.1:" + mqttPort, "relay-a",
+                        new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+                relay.connect();
+                relay.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
+                        new org.eclipse.paho.mqttv5.common.MqttSubscription("edge/pi-a/commands/relay", 1)},
+                        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) -> {
+                            var reply = new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
+                            reply.setCorrelationData(message.getProperties().getCorrelationData());
+                            var answer = new org.eclipse.paho.mqttv5.common.MqttMessage("{\"ok\":1}".getBytes());
+                            answer.setProperties(reply);
+                            String responseTopic = message.getProperties().getResponseTopic();
+                            new Thread(() -> {
+                                try {
+                                    relay.publish(responseTopic, answer);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            }).start();
+                        }});
+                Map<String, Object> plain = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "key.serializer", ByteArraySerializer.class.getName(),
+                        "value.serializer", ByteArraySerializer.class.getName()));
+                try (var sender = new KafkaProducer<byte[], byte[]>(plain)) {
+                    var command = new ProducerRecord<>("edge.commands.pi-a", "pi-a".getBytes(), "on".getBytes());
+                    command.headers().add("command_id", "acl-1".getBytes()).add("target", "relay".getBytes());
+                    sender.send(command).get();
+                }
+                Map<String, Object> reader = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "isolation.level", "read_committed", "auto.offset.reset", "earliest",
+                        "key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName(),
+                        "value.deserializer",
+                        org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName()));
+                List<String> resultValues = new ArrayList<>();
+                try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(reader)) {
+                    consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(results, 0)));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (resultValues.isEmpty() && System.nanoTime() < deadline) {
+                        consumer.poll(Duration.ofMillis(200)).forEach(r -> resultValues.add(new String(r.value(),
+                                java.nio.charset.StandardCharsets.UTF_8)));
+                    }
+                }
+                assertThat(resultValues).as("pi-a's result, written with pi-a's ACLs only").hasSize(1);
+                assertThat(resultValues.get(0)).contains("\"command_id\":\"acl-1\"")
+                        .contains("\"state\":\"completed\"");
+                relay.disconnect();
+            }
+
+            Map<String, Object> asB = new HashMap<>(SecurityProperties.of(a.bridge().security()));
+            asB.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                    + "username=\"pi-b\" password=\"secret-b\";");
+            asB.put("bootstrap.servers", "127.0.0.1:" + saslPort);
+            Map<String, Object> consumerB = new HashMap<>(asB);
+            consumerB.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+            consumerB.put("value.deserializer",
+                    org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+            consumerB.put("isolation.level", "read_committed");
+            consumerB.put("default.api.timeout.ms", 20_000);
+            try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
+                spy.assign(List.of(new org.apache.kafka.common.TopicPartition("edge.commands.pi-a", 0)));
+                spy.seekToBeginning(spy.assignment());
+                assertThatThrownBy(() -> spy.poll(Duration.ofSeconds(10)))
+                        .as("pi-b reads pi-a's commands").isInstanceOf(TopicAuthorizationException.class);
+            }
+            consumerB.put("group.id", "edge-commands-pi-a");
+            try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
+                assertThatThrownBy(() -> spy.committed(Set.of(new org.apache.kafka.common.TopicPartition(
+                        "edge.commands.pi-b", 0)), Duration.ofSeconds(20)))
+                        .as("pi-b reads pi-a's command position").isInstanceOf(GroupAuthorizationException.class);
+            }
+            Map<String, Object> producer = new HashMap<>(asB);
+            producer.put("key.serializer", ByteArraySerializer.class.getName());
+            producer.put("value.serializer", ByteArraySerializer.class.getName());
+            producer.put("max.block.ms", 20_000);
+            producer.put("transactional.id", "edge-commands-pi-a");
+            try (var stealer = new KafkaProducer<byte[], byte[]>(producer)) {
+                assertThatThrownBy(stealer::initTransactions)
+                        .as("pi-b takes pi-a's command transactional id (would fence pi-a's command bridge)")
+                        .isInstanceOf(TransactionalIdAuthorizationException.class);
+            }
+        }
+    }
+
+    /**
+     * The command ACLs of one device (docs/commands.md): READ and DESCRIBE on its command topic, WRITE and DESCRIBE on
+     * the results topic and on its command transactional id, READ on its command group.
+     */
+    private static List<AclBinding> commandAcls(String device, String resultsTopic) {
+        String principal = "User:" + device;
+        List<AclBinding> acls = new ArrayList<>();
+        acls.add(acl(ResourceType.TOPIC, "edge.commands." + device, principal, AclOperation.READ));
+        acls.add(acl(ResourceType.TOPIC, "edge.commands." + device, principal, AclOperation.DESCRIBE));
+        for (var op : List.of(AclOperation.WRITE, AclOperation.DESCRIBE)) {
+            acls.add(acl(ResourceType.TOPIC, resultsTopic, principal, op));
+            acls.add(acl(ResourceType.TRANSACTIONAL_ID, "edge-commands-" + device, principal, op));
+        }
+        acls.add(acl(ResourceType.GROUP, "edge-commands-" + device, principal, AclOperation.READ));
+        return acls;
+    }
+
+    /**
      * The ACLs of one device (cloud-bridge/README.md): WRITE and DESCRIBE on its data topic and the checkpoint topic,
      * WRITE and DESCRIBE on its transactional id, READ on the anchor topic and on its own group.
      */

@@ -274,6 +274,39 @@ class CommandsIT {
     }
 
     @Test
+    void commandsSentWhileTheDeviceIsAway_areDelivered_whenItReturns_andTheExpiredOnesEndExpired(@TempDir Path dataDir)
+            throws Exception {
+        String results = "it.command-results.away";
+        createTopics(COMMANDS, results);
+        int port = TestDevice.freePort();
+        DeviceConfig config = config(dataDir, port, results, 1 << 20);
+        try (EdgeBrokerService service = EdgeBrokerService.start(config)) {
+            Awaits.until(Duration.ofSeconds(30), () -> java.nio.file.Files.exists(dataDir.resolve("commands")
+                    .resolve("commands.log")), "the command queue");
+        }
+        // The device is away (as behind a WAN outage): commands wait in Kafka, two of them past their time meanwhile.
+        send(List.of(new String[] {"away-1", "door", "unlock", null, null},
+                new String[] {"away-short", "door", "lock", Instant.now().plusSeconds(2).toString(), null},
+                new String[] {"away-2", "door", "lock", null, null},
+                new String[] {"away-short-2", "door", "x", Instant.now().plusSeconds(2).toString(), null}));
+        Thread.sleep(3_000);
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (EdgeBrokerService service = EdgeBrokerService.start(config)) {
+            MqttClient door = responder(port, "door", received);
+            Map<String, List<JsonNode>> byId = results(results, 4, Duration.ofSeconds(60));
+            assertThat(byId.keySet()).containsExactlyInAnyOrder("away-1", "away-short", "away-2", "away-short-2");
+            byId.forEach((id, list) -> assertThat(list).as("results of %s", id).hasSize(1));
+            assertThat(byId.get("away-short").get(0).get("state").asText()).isEqualTo("expired");
+            assertThat(byId.get("away-short").get(0).get("reason").asText()).contains("before the device received it");
+            assertThat(byId.get("away-short-2").get(0).get("state").asText()).isEqualTo("expired");
+            assertThat(byId.get("away-1").get(0).get("state").asText()).isEqualTo("completed");
+            assertThat(byId.get("away-2").get(0).get("state").asText()).isEqualTo("completed");
+            assertThat(received).containsExactly("unlock", "lock");
+            door.disconnect();
+        }
+    }
+
+    @Test
     void beyondItsBound_theQueueRejects_saying_queueFull(@TempDir Path dataDir) throws Exception {
         String results = "it.command-results.full";
         createTopics(COMMANDS, results);

@@ -38,13 +38,18 @@ import org.apache.kafka.common.utils.Utils;
  * partition; what the command bridge reads) and one shared topic of 12 partitions keyed by device (each device reads
  * its key's partition and skips the others' commands). Prints per device: records fetched and its own commands per
  * second, fetch requests per second, the CPU of its consumer thread, and the latency from send to receipt of its own
- * commands; and the whole JVM's CPU (brokers included). Rounds alternate the layouts.
+ * commands; and the whole JVM's CPU (brokers included). Rounds alternate the layouts. {@code -Dfanout.fetch.wait=MS}
+ * (through {@code BENCH_JAVA_OPTS}) compares another {@code fetch.max.wait.ms}, {@code -Dfanout.warmup=S} another
+ * warm-up, {@code -Dfanout.replication=N} another replication factor.
  */
 public final class CommandFanoutHarness {
     private static final int SHARED_PARTITIONS = 12;
     private static final int PAYLOAD_BYTES = 100;
     /** As the command bridge's consumer: a fetch waits this long for data when there is none. */
-    static final int FETCH_MAX_WAIT_MS = 5_000;
+    static final int FETCH_MAX_WAIT_MS = Integer.getInteger("fanout.fetch.wait", 5_000);
+
+    static final int WARM_UP_SECONDS = Integer.getInteger("fanout.warmup", 10);
+    static final short REPLICATION = Short.parseShort(System.getProperty("fanout.replication", "3"));
 
     private CommandFanoutHarness() {}
 
@@ -80,10 +85,11 @@ public final class CommandFanoutHarness {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%nCommand fan-out, %s, 3 Kafka brokers and every device in this JVM (%d CPUs);"
+        System.out.printf(Locale.ROOT, "%nCommand fan-out, %s, 3 Kafka brokers (replication " + REPLICATION + ") and every device in this JVM (%d CPUs);"
                 + " %.1f command(s)/s per device, %d-byte payloads; each device a read_committed consumer on its own "
-                + "thread (fetch.max.wait.ms %d); %d s measured after 10 s%n", java.time.LocalDate.now(),
-                Runtime.getRuntime().availableProcessors(), rate, PAYLOAD_BYTES, FETCH_MAX_WAIT_MS, seconds);
+                + "thread (fetch.max.wait.ms %d); %d s measured after %d s%n", java.time.LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(), rate, PAYLOAD_BYTES, FETCH_MAX_WAIT_MS, seconds,
+                WARM_UP_SECONDS);
         System.out.println("| layout | devices | records fetched per device/s | its own commands per device/s | fetch "
                 + "requests per device/s | device CPU ms per device per s | whole JVM CPU (brokers too) | own "
                 + "command latency p50 | p99 |");
@@ -107,10 +113,10 @@ public final class CommandFanoutHarness {
             List<NewTopic> topics = new ArrayList<>();
             if (perDevice) {
                 for (int d = 0; d < devices; d++) {
-                    topics.add(new NewTopic(prefix + device(d), 1, (short) 3));
+                    topics.add(new NewTopic(prefix + device(d), 1, REPLICATION));
                 }
             } else {
-                topics.add(new NewTopic(shared, SHARED_PARTITIONS, (short) 3));
+                topics.add(new NewTopic(shared, SHARED_PARTITIONS, REPLICATION));
             }
             for (int i = 0; i < topics.size(); i += 200) {
                 admin.createTopics(topics.subList(i, Math.min(topics.size(), i + 200))).all().get(120,
@@ -141,7 +147,7 @@ public final class CommandFanoutHarness {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             long start = System.nanoTime();
-            long measureFrom = start + TimeUnit.SECONDS.toNanos(10);
+            long measureFrom = start + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
             long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
             double perTick = devices * rate / 100.0; // one tick every 10 ms
             double sent = 0;

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,22 +21,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,32 +136,11 @@ class CommandCrashIT {
         while (!done.get()) {
             MqttClient client = null;
             try {
-                client = new MqttClient("tcp://127.0.0.1:" + port, "crash-responder", new MemoryPersistence());
-                MqttClient connected = client;
-                MqttConnectionOptions options = new MqttConnectionOptions();
-                options.setConnectionTimeout(5);
-                client.connect(options);
-                IMqttMessageListener listener = (topic, message) -> {
-                    MqttProperties request = message.getProperties();
-                    String id = new String(request.getCorrelationData(), StandardCharsets.UTF_8);
-                    received.add(id);
-                    perTarget.computeIfAbsent(topic.substring(topic.lastIndexOf('/') + 1),
-                            t -> new CopyOnWriteArrayList<>()).add(id);
-                    MqttProperties reply = new MqttProperties();
-                    reply.setCorrelationData(request.getCorrelationData());
-                    MqttMessage answer = new MqttMessage(bytes("{\"done\":\"" + id + "\"}"));
-                    answer.setQos(1);
-                    answer.setProperties(reply);
-                    new Thread(() -> {
-                        try {
-                            connected.publish(request.getResponseTopic(), answer);
-                        } catch (Exception e) {
-                            // the broker died: the command goes again after its restart
-                        }
-                    }).start();
-                };
-                client.subscribe(new MqttSubscription[] {new MqttSubscription("edge/" + DEVICE + "/commands/+", 1)},
-                        new IMqttMessageListener[] {listener});
+                client = CommandTestClients.responder(port, "crash-responder", "edge/" + DEVICE + "/commands/+",
+                        (target, id) -> {
+                            received.add(id);
+                            perTarget.computeIfAbsent(target, t -> new CopyOnWriteArrayList<>()).add(id);
+                        });
                 while (!done.get() && client.isConnected()) {
                     Thread.sleep(50);
                 }
@@ -199,28 +166,8 @@ class CommandCrashIT {
     }
 
     private static Map<String, List<JsonNode>> readResults(EmbeddedKafka kafka, Duration within) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        Map<String, List<JsonNode>> byId = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.assign(List.of(new TopicPartition(RESULTS, 0)));
-            consumer.seekToBeginning(consumer.assignment());
-            long deadline = System.nanoTime() + within.toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    JsonNode result = JSON.readTree(record.value());
-                    byId.computeIfAbsent(result.get("command_id").asText(), k -> new ArrayList<>()).add(result);
-                }
-                if (byId.size() >= COMMAND_COUNT && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + 2_000_000_000L; // room for a second result to show up
-                }
-            }
-        }
-        return byId;
+        return CommandTestClients.results(kafka.bootstrapServers(), RESULTS, COMMAND_COUNT, within,
+                Duration.ofSeconds(2));
     }
 
     private static byte[] bytes(String s) {

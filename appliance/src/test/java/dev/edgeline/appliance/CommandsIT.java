@@ -14,26 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -128,68 +119,13 @@ class CommandsIT {
 
     /** Reads results (read_committed) until {@code count} arrived and a second more passed; by command id. */
     private Map<String, List<JsonNode>> results(String topic, int count, Duration within) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        Map<String, List<JsonNode>> byId = new ConcurrentHashMap<>();
-        int seen = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0)));
-            consumer.seekToBeginning(consumer.assignment());
-            long deadline = System.nanoTime() + within.toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    JsonNode result = JSON.readTree(record.value());
-                    assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(DEVICE);
-                    assertThat(new String(record.headers().lastHeader("state").value(), StandardCharsets.UTF_8))
-                            .isEqualTo(result.get("state").asText());
-                    byId.computeIfAbsent(result.get("command_id").asText(), k -> new CopyOnWriteArrayList<>())
-                            .add(result);
-                    seen++;
-                }
-                if (seen >= count && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + 1_000_000_000L; // room for a second result to show up
-                }
-            }
-        }
-        return byId;
+        return CommandTestClients.results(kafka.bootstrapServers(), topic, count, within, Duration.ofSeconds(1));
     }
 
-    /** A Paho MQTT 5 responder: answers each command on its target, rejecting those whose payload is "reject". */
+    /** A responder on one target (see {@link CommandTestClients#responder}); what it receives goes to {@code received}. */
     private MqttClient responder(int port, String target, List<String> received) throws Exception {
-        MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "responder-" + DEVICE + "-" + target, new MemoryPersistence());
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setCleanStart(true);
-        client.connect(options);
-        client.subscribe(new MqttSubscription[] {new MqttSubscription("edge/" + DEVICE + "/commands/" + target, 1)},
-                new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) -> {
-                    String payload = new String(message.getPayload(), StandardCharsets.UTF_8);
-                    received.add(payload);
-                    MqttProperties request = message.getProperties();
-                    MqttProperties reply = new MqttProperties();
-                    reply.setCorrelationData(request.getCorrelationData());
-                    boolean reject = payload.equals("reject");
-                    MqttMessage answer = new MqttMessage(reject ? new byte[0]
-                            : bytes("{\"done\":\"" + payload + "\"}"));
-                    if (reject) {
-                        reply.setUserProperties(List.of(new UserProperty("status", "rejected"),
-                                new UserProperty("reason", "relay stuck")));
-                    }
-                    answer.setProperties(reply);
-                    answer.setQos(1);
-                    new Thread(() -> {
-                        try {
-                            client.publish(request.getResponseTopic(), answer);
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }).start();
-                }});
-        return client;
+        return CommandTestClients.responder(port, "responder-" + DEVICE + "-" + target,
+                "edge/" + DEVICE + "/commands/" + target, (t, payload) -> received.add(payload));
     }
 
     @Test

@@ -239,25 +239,8 @@ class SecureBridgeIT {
                     sensors: []
                     """.formatted(mqttPort, saslPort), deviceA);
             try (EdgeBrokerService service = EdgeBrokerService.start(a)) {
-                var relay = new org.eclipse.paho.mqttv5.client.MqttClient("tcp://127.0.0.1:" + mqttPort, "relay-a",
-                        new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-                relay.connect();
-                relay.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
-                        new org.eclipse.paho.mqttv5.common.MqttSubscription("edge/pi-a/commands/relay", 1)},
-                        new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) -> {
-                            var reply = new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
-                            reply.setCorrelationData(message.getProperties().getCorrelationData());
-                            var answer = new org.eclipse.paho.mqttv5.common.MqttMessage("{\"ok\":1}".getBytes());
-                            answer.setProperties(reply);
-                            String responseTopic = message.getProperties().getResponseTopic();
-                            new Thread(() -> {
-                                try {
-                                    relay.publish(responseTopic, answer);
-                                } catch (Exception e) {
-                                    throw new IllegalStateException(e);
-                                }
-                            }).start();
-                        }});
+                var relay = CommandTestClients.responder(mqttPort, "relay-a", "edge/pi-a/commands/relay",
+                        (target, payload) -> { });
                 Map<String, Object> plain = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
                         "key.serializer", ByteArraySerializer.class.getName(),
                         "value.serializer", ByteArraySerializer.class.getName()));
@@ -266,23 +249,11 @@ class SecureBridgeIT {
                     command.headers().add("command_id", "acl-1".getBytes()).add("target", "relay".getBytes());
                     sender.send(command).get();
                 }
-                Map<String, Object> reader = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                        "isolation.level", "read_committed", "auto.offset.reset", "earliest",
-                        "key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName(),
-                        "value.deserializer",
-                        org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName()));
-                List<String> resultValues = new ArrayList<>();
-                try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(reader)) {
-                    consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(results, 0)));
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (resultValues.isEmpty() && System.nanoTime() < deadline) {
-                        consumer.poll(Duration.ofMillis(200)).forEach(r -> resultValues.add(new String(r.value(),
-                                java.nio.charset.StandardCharsets.UTF_8)));
-                    }
-                }
-                assertThat(resultValues).as("pi-a's result, written with pi-a's ACLs only").hasSize(1);
-                assertThat(resultValues.get(0)).contains("\"command_id\":\"acl-1\"")
-                        .contains("\"state\":\"completed\"");
+                var resultsById = CommandTestClients.results(kafka.bootstrapServers(), results, 1,
+                        Duration.ofSeconds(60), Duration.ofSeconds(1));
+                assertThat(resultsById).as("pi-a's result, written with pi-a's ACLs only").containsOnlyKeys("acl-1");
+                assertThat(resultsById.get("acl-1")).hasSize(1);
+                assertThat(resultsById.get("acl-1").get(0).get("state").asText()).isEqualTo("completed");
                 relay.disconnect();
             }
 

@@ -81,6 +81,18 @@ final class CrossChecks {
         }
     }
 
+    /**
+     * The command bridge connects to the local broker without credentials (none are configurable yet): a broker
+     * with a password file would refuse it at every attempt, so such a configuration is an error now, not a silent
+     * refusal later.
+     */
+    static void commands(YamlMap root, BrokerConfig broker, BridgeConfig bridge) {
+        if (bridge.commands().enabled() && broker.auth().flatMap(BrokerConfig.BrokerAuth::passwordFile).isPresent()) {
+            root.error("kafka.commands.enabled", "commands need a broker without broker.auth.password-file for now: "
+                    + "the command bridge connects to the local broker without credentials (docs/commands.md)");
+        }
+    }
+
     private static void routed(YamlMap root, String path, DeviceIdentity device, BridgeConfig bridge,
                                     String stream) {
         String topic = RecordEnvelope.readingTopic(device.id(), stream);

@@ -300,6 +300,45 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void commands_readTheirKeys_needExactlyOnce_andABrokerWithoutPasswords() throws Exception {
+        DeviceConfig config = parse(MINIMAL.replace("  routes:\n", """
+                  commands: {enabled: true, max-queue-bytes: 4096, default-ttl: 10m}
+                  routes:
+                """));
+        assertThat(config.bridge().commands().enabled()).isTrue();
+        assertThat(config.bridge().commands().topicOf("pi-0042")).isEqualTo("edge.commands.pi-0042");
+        assertThat(config.bridge().commands().resultsTopic()).isEqualTo("edge.command-results");
+        assertThat(config.bridge().commands().maxQueueBytes()).isEqualTo(4096);
+        assertThat(config.bridge().commands().defaultTtl()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(config.bridge().commands().directory()).isEqualTo(BASE.resolve("commands"));
+        assertThat(parse(MINIMAL).bridge().commands().enabled()).as("off unless enabled").isFalse();
+
+        String atLeastOnce = MINIMAL.replace("  routes:\n", """
+                  delivery: at-least-once
+                  commands: {enabled: true, results-topic: "bad topic"}
+                  routes:
+                """);
+        assertThatThrownBy(() -> parse(atLeastOnce)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).contains(
+                        "kafka.commands.results-topic: 'bad topic' is not a valid Kafka topic name ([A-Za-z0-9._-], "
+                                + "1..249)",
+                        "kafka.commands.enabled: commands need delivery: exactly-once (each result is written in the "
+                                + "Kafka transaction that commits the command's consumption or its end)"));
+        String withPasswords = MINIMAL.replace("spool:\n", """
+                broker:
+                  auth: {password-file: /nonexistent/mqtt.passwd}
+                spool:
+                """).replace("  routes:\n", """
+                  commands: {enabled: true}
+                  routes:
+                """);
+        assertThatThrownBy(() -> ConfigLoader.parse(Path.of("device.yaml"), withPasswords, BASE, false))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors())
+                        .extracting(ConfigError::toString).anySatisfy(error -> assertThat(error).startsWith(
+                                "kafka.commands.enabled: commands need a broker without broker.auth.password-file")));
+    }
+
+    @Test
     void passwordFile_withPlaintextOrFastHashes_isRefused_namingTheLine_neverTheHash(@org.junit.jupiter.api.io.TempDir
                                                                                      Path dir) throws Exception {
         Path file = dir.resolve("mqtt.passwd");

@@ -304,9 +304,15 @@ public final class CommandBridge implements AutoCloseable {
             if (now < nextMqttAttemptMillis) {
                 return;
             }
-            if (!delivery.connect()) {
+            CommandDelivery.Connection connection = delivery.connect();
+            if (connection == CommandDelivery.Connection.FAILED) {
                 nextMqttAttemptMillis = now + 2_000;
                 return;
+            }
+            if (connection == CommandDelivery.Connection.NEW_SESSION) {
+                // The broker lost this client's session (it restarted): an answer sent before is gone with it, so
+                // the commands on their way go again (a responder may see one twice; docs/commands.md says so).
+                attempts.clear();
             }
         }
         for (Command head : queue.heads()) {

@@ -49,8 +49,18 @@ final class CommandDelivery implements AutoCloseable {
         client.setCallback(new Callback());
     }
 
-    /** Connects and subscribes to the responses; false when the broker cannot be reached (retried by the caller). */
-    boolean connect() {
+    /** The outcome of {@link #connect}. */
+    enum Connection {
+        /** Not connected (retried by the caller). */
+        FAILED,
+        /** Connected to a broker that kept this client's session: answers sent meanwhile wait in it. */
+        SESSION_KEPT,
+        /** Connected with a new session (the broker restarted): answers sent before it are lost. */
+        NEW_SESSION
+    }
+
+    /** Connects and subscribes to the responses. */
+    Connection connect() {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(false);
         options.setSessionExpiryInterval(7L * 24 * 3600);
@@ -58,16 +68,19 @@ final class CommandDelivery implements AutoCloseable {
         options.setConnectionTimeout(10);
         options.setKeepAliveInterval(30);
         try {
-            client.connect(options).waitForCompletion(15_000);
+            IMqttToken connected = client.connect(options);
+            connected.waitForCompletion(15_000);
             client.subscribe(new MqttSubscription(topicPrefix + "+/response", 1)).waitForCompletion(15_000);
-            LOG.info("[Commands {}] connected to {}", topicPrefix, serverUri);
-            return true;
+            boolean kept = connected.getSessionPresent();
+            LOG.info("[Commands {}] connected to {} ({})", topicPrefix, serverUri, kept ? "session kept"
+                    : "new session");
+            return kept ? Connection.SESSION_KEPT : Connection.NEW_SESSION;
         } catch (MqttException e) {
             LOG.debug("[Commands {}] connect to {} failed: {}", topicPrefix, serverUri, e.toString());
             if (client.isConnected()) {
                 disconnectQuietly();
             }
-            return false;
+            return Connection.FAILED;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.edgeline.bridge.commands;
 
+import dev.edgeline.bridge.internal.BridgeProducerProperties;
 import dev.edgeline.bridge.internal.SecurityProperties;
 import dev.edgeline.config.BridgeConfig;
 import dev.edgeline.config.CommandsConfig;
@@ -155,18 +156,11 @@ public final class CommandBridge implements AutoCloseable {
 
     private void connectKafka() throws IOException {
         Map<String, Object> security = SecurityProperties.of(config.security());
-        Properties p = new Properties();
-        p.putAll(security);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        // The bridge's producer settings (acks, idempotence, compression, a request size above the largest record the
+        // device accepts, reconnect backoff), with this producer's own client and transactional ids.
+        Properties p = BridgeProducerProperties.of(config, device, security);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-commands-" + device);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, CommandsConfig.transactionalIdOf(device));
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class);
         producer = new KafkaProducer<>(p);
         producer.initTransactions();
 

@@ -33,6 +33,7 @@ final class CrossChecks {
             case SensorConfig.Mcp3008 a -> List.of("MCP3008 on /dev/spidev" + a.spiBus() + "." + a.chipSelect()
                     + " channel " + a.channel());
             case SensorConfig.DigitalInput d -> List.of("GPIO " + d.pin());
+            case SensorConfig.DigitalOutput d -> List.of("GPIO " + d.pin());
             case SensorConfig.SimulatedAnalog ignored -> List.of();
             case SensorConfig.SimulatedDigital ignored -> List.of();
         };

@@ -181,4 +181,26 @@ public sealed interface SensorConfig {
 
     /** Pull resistor of a digital input. */
     enum Pull { UP, DOWN, NONE }
+
+    /**
+     * A digital output on a GPIO pin (a relay, a valve) that commands drive. Its level is published on every sample
+     * and each change as an event, so Kafka holds the output's history beside the inputs'.
+     *
+     * @param pin       BCM pin number
+     * @param safeHigh  the safe state: the level the pin takes when the agent starts and whenever it loses its
+     *                  broker connection (when commands could no longer switch it back); false for low
+     */
+    record DigitalOutput(String stream, Duration period, int pin, boolean safeHigh) implements SensorConfig {
+        public static final String TYPE = "digital-output";
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        @Override
+        public Bus bus() {
+            return Bus.GPIO;
+        }
+    }
 }

@@ -51,6 +51,8 @@ final class SensorSection {
                 case SensorConfig.Ds18b20.TYPE -> readDs18b20(m, stream, period);
                 case SensorConfig.Mcp3008.TYPE -> readMcp3008(m, stream, period);
                 case SensorConfig.DigitalInput.TYPE -> readDigitalInput(m, stream, period);
+                case SensorConfig.DigitalOutput.TYPE -> Optional.of(new SensorConfig.DigitalOutput(stream, period,
+                        m.integer("gpio-pin"), "high".equals(m.orDefault(m.string("safe-state"), "safe-state"))));
                 default -> {
                     m.error("type", "unknown sensor type '" + type + "'; known types: " + String.join(", ", SENSOR_TYPES));
                     yield Optional.empty();

@@ -238,6 +238,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void digitalOutput_isReadWithItsSafeState_andShares_noPinWithAnInput() throws Exception {
+        String relay = HARDWARE + """
+                  - {stream: relay, type: digital-output, period: 10s, gpio-pin: 23, safe-state: high}
+                  - {stream: valve, type: digital-output, period: 10s, gpio-pin: 24}
+                """;
+        DeviceConfig config = parse(relay);
+        assertThat(config.sensors().subList(4, 6)).containsExactly(
+                new SensorConfig.DigitalOutput("relay", Duration.ofSeconds(10), 23, true),
+                new SensorConfig.DigitalOutput("valve", Duration.ofSeconds(10), 24, false));
+        assertThatThrownBy(() -> parse(relay.replace("gpio-pin: 23", "gpio-pin: 22")
+                .replace("safe-state: high", "safe-state: off")))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                        assertThat(e.errors()).extracting(ConfigError::toString).contains(
+                                "sensors[4]: GPIO 22 is already used by sensors[3]",
+                                "sensors[4].safe-state: 'off' is not one of: low, high"));
+    }
+
+    @Test
     void misspeltKey_isAnError_notSilentlyIgnored() {
         assertThatThrownBy(() -> parse(MINIMAL.replace("    period: 250ms", "    periode: 250ms")))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors())

@@ -82,6 +82,7 @@ class ConfigSchemaTest {
               - {stream: e, type: mcp3008, period: 1s, spi-bus: 0, chip-select: 0, channel: 0, reference-volts: 3.3,
                  speed-hz: 1000000}
               - {stream: f, type: digital-input, period: 1s, gpio-pin: 17, pull: up, debounce: 20ms}
+              - {stream: g, type: digital-output, period: 1s, gpio-pin: 18, safe-state: low}
             monitoring: {host: 127.0.0.1, broker-port: 9101, bridge-port: 9102, stall-after: 2m,
                          bearer-token-file: token}
             """;

@@ -10,7 +10,9 @@ import java.util.TreeSet;
  * The Raspberry Pi boot firmware settings ({@code config.txt}) the configured sensors need, and nothing else: I2C for
  * an I2C sensor ({@code dtparam=i2c_arm=on} for bus 1, {@code i2c_vc} for bus 0, the {@code i2cN} overlays of a Pi 4
  * for buses 3 to 6), SPI for SPI devices ({@code dtparam=spi=on} for SPI0, {@code spiN-Mcs} overlays otherwise, with
- * enough chip selects), and one {@code w1-gpio} overlay per 1-Wire data pin. GPIO inputs need no boot setting.
+ * enough chip selects), one {@code w1-gpio} overlay per 1-Wire data pin, and for each digital output
+ * {@code gpio=<pin>=op,dl} (or {@code dh}): the firmware drives it to its safe state from power-on, before Linux and
+ * the agent run. GPIO inputs need no boot setting.
  *
  * <p>It is a managed block between {@link #BEGIN} and {@link #END} lines (Ansible's {@code blockinfile} markers), so the
  * rest of the file stays the operator's; {@link #mergeInto} replaces an existing block or appends one.
@@ -22,16 +24,18 @@ public final class BootConfigBlock {
 
     private BootConfigBlock() {}
 
-    /** The settings, one per line, in a fixed order (I2C, SPI, 1-Wire); empty when the sensors need none. */
+    /** The settings, one per line, in a fixed order (I2C, SPI, 1-Wire, outputs); empty when the sensors need none. */
     public static List<String> settings(DeviceConfig config) {
         TreeSet<Integer> i2cBuses = new TreeSet<>();
         java.util.TreeMap<Integer, Integer> spiChipSelects = new java.util.TreeMap<>();
         TreeSet<Integer> oneWirePins = new TreeSet<>();
+        java.util.TreeMap<Integer, Boolean> outputs = new java.util.TreeMap<>();
         for (SensorConfig sensor : config.sensors()) {
             switch (sensor) {
                 case SensorConfig.Bme280 b -> i2cBuses.add(b.i2cBus());
                 case SensorConfig.Mcp3008 a -> spiChipSelects.merge(a.spiBus(), a.chipSelect() + 1, Math::max);
                 case SensorConfig.Ds18b20 d -> oneWirePins.add(d.gpioPin());
+                case SensorConfig.DigitalOutput o -> outputs.put(o.pin(), o.safeHigh());
                 default -> { }
             }
         }
@@ -48,6 +52,7 @@ public final class BootConfigBlock {
         for (int pin : oneWirePins) {
             lines.add("dtoverlay=w1-gpio,gpiopin=" + pin);
         }
+        outputs.forEach((pin, high) -> lines.add("gpio=" + pin + "=op," + (high ? "dh" : "dl")));
         return lines;
     }
 
@@ -75,7 +80,8 @@ public final class BootConfigBlock {
     private static List<String> describe(DeviceConfig config) {
         List<String> why = new ArrayList<>();
         for (SensorConfig sensor : config.sensors()) {
-            if (sensor.bus() != SensorConfig.Bus.NONE && sensor.bus() != SensorConfig.Bus.GPIO) {
+            if (sensor.bus() != SensorConfig.Bus.NONE && sensor.bus() != SensorConfig.Bus.GPIO
+                    || sensor instanceof SensorConfig.DigitalOutput) {
                 why.add(sensor.stream() + " (" + sensor.type() + ")");
             }
         }

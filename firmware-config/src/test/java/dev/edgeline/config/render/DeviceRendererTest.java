@@ -53,6 +53,16 @@ class DeviceRendererTest {
     }
 
     @Test
+    void digitalOutputs_areDrivenToTheirSafeStateByTheFirmware_fromPowerOn() throws Exception {
+        DeviceConfig config = parse(withSensors("""
+                  - {stream: valve, type: digital-output, period: 1s, gpio-pin: 24}
+                  - {stream: relay, type: digital-output, period: 1s, gpio-pin: 23, safe-state: high}
+                """));
+        assertThat(BootConfigBlock.settings(config)).containsExactly("gpio=23=op,dh", "gpio=24=op,dl");
+        assertThat(BootConfigBlock.content(config)).startsWith("# for device pi-1: valve (digital-output), relay");
+    }
+
+    @Test
     void otherBuses_andSeveralOneWirePins_mapToTheirOverlays() throws Exception {
         DeviceConfig config = parse(withSensors("""
                   - {stream: a, type: bme280, period: 1s, i2c-bus: 3}

@@ -16,6 +16,9 @@ public interface Buses extends AutoCloseable {
 
     DigitalInputPin digitalInput(int pin, SensorConfig.Pull pull) throws IOException;
 
+    /** Opens {@code pin} as an output, driven to {@code initialHigh} from the moment it is opened. */
+    DigitalOutputPin digitalOutput(int pin, boolean initialHigh) throws IOException;
+
     OneWireDevice oneWire(String deviceId) throws IOException;
 
     @Override

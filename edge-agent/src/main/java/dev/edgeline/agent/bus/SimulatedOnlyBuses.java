@@ -22,6 +22,11 @@ public final class SimulatedOnlyBuses implements Buses {
     }
 
     @Override
+    public DigitalOutputPin digitalOutput(int pin, boolean initialHigh) throws IOException {
+        throw unavailable("GPIO " + pin);
+    }
+
+    @Override
     public OneWireDevice oneWire(String deviceId) throws IOException {
         throw unavailable("1-Wire device " + deviceId);
     }

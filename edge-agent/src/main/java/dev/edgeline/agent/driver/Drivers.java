@@ -20,6 +20,8 @@ public final class Drivers {
                     buses.spi(adc.spiBus(), adc.chipSelect(), adc.speedHz()));
             case SensorConfig.DigitalInput input -> new DigitalInputDriver(input,
                     buses.digitalInput(input.pin(), input.pull()));
+            case SensorConfig.DigitalOutput output -> new DigitalOutputDriver(output,
+                    buses.digitalOutput(output.pin(), output.safeHigh()));
         };
     }
 }

@@ -7,11 +7,14 @@ import static org.assertj.core.api.Assertions.within;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutput;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
 import com.pi4j.plugin.mock.provider.i2c.MockI2C;
 import com.pi4j.plugin.mock.provider.i2c.MockI2CProvider;
 import dev.edgeline.agent.bus.pi4j.Pi4jBuses;
 import dev.edgeline.agent.driver.Bme280Driver;
 import dev.edgeline.agent.driver.DigitalInputDriver;
+import dev.edgeline.agent.driver.DigitalOutputDriver;
 import dev.edgeline.agent.driver.Measurement;
 import dev.edgeline.agent.driver.Mcp3008Driver;
 import dev.edgeline.agent.driver.Mcp3008DriverTest;
@@ -44,7 +47,8 @@ class Pi4jBusesTest {
 
     @BeforeEach
     void context() {
-        buses = new Pi4jBuses(List.of(MockI2CProvider.newInstance(), spi, MockDigitalInputProvider.newInstance()), w1);
+        buses = new Pi4jBuses(List.of(MockI2CProvider.newInstance(), spi, MockDigitalInputProvider.newInstance(),
+                MockDigitalOutputProvider.newInstance()), w1);
     }
 
     @AfterEach
@@ -113,6 +117,24 @@ class Pi4jBusesTest {
         assertThat(events).containsExactly(new Measurement("door", 1, "", true));
         assertThat(driver.read()).containsExactly(Measurement.sample("door", 1, ""));
         driver.close();
+    }
+
+    @Test
+    void digitalOutput_throughPi4jGpio_opensAtItsSafeState_switches_andPublishesEachChangeOnce() throws Exception {
+        SensorConfig.DigitalOutput relay = new SensorConfig.DigitalOutput("relay", Duration.ofSeconds(1), 23, true);
+        DigitalOutputDriver driver = new DigitalOutputDriver(relay, buses.digitalOutput(23, relay.safeHigh()));
+        MockDigitalOutput mock = buses.pi4j().io("gpio-23");
+        assertThat(mock.state()).as("opened at the safe state").isEqualTo(DigitalState.HIGH);
+        List<Measurement> events = new CopyOnWriteArrayList<>();
+        driver.startEvents(events::add);
+
+        assertThat(driver.set(false)).as("level before").isTrue();
+        assertThat(mock.state()).isEqualTo(DigitalState.LOW);
+        assertThat(driver.read()).containsExactly(Measurement.sample("relay", 0, ""));
+        driver.set(false); // no change: no event
+        assertThat(driver.toSafeState()).isFalse();
+        assertThat(mock.state()).isEqualTo(DigitalState.HIGH);
+        assertThat(events).containsExactly(new Measurement("relay", 0, "", true), new Measurement("relay", 1, "", true));
     }
 
     @Test

@@ -4,6 +4,8 @@ import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalInputConfigBuilder;
+import com.pi4j.io.gpio.digital.DigitalOutput;
+import com.pi4j.io.gpio.digital.DigitalOutputConfigBuilder;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.PullResistance;
 import com.pi4j.io.i2c.I2C;
@@ -12,11 +14,13 @@ import com.pi4j.io.spi.Spi;
 import com.pi4j.io.spi.SpiConfigBuilder;
 import com.pi4j.io.spi.SpiMode;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
+import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
 import com.pi4j.plugin.linuxfs.provider.i2c.LinuxFsI2CProvider;
 import com.pi4j.plugin.linuxfs.provider.spi.LinuxFsSpiProvider;
 import com.pi4j.provider.Provider;
 import dev.edgeline.agent.bus.Buses;
 import dev.edgeline.agent.bus.DigitalInputPin;
+import dev.edgeline.agent.bus.DigitalOutputPin;
 import dev.edgeline.agent.bus.I2cDevice;
 import dev.edgeline.agent.bus.OneWireDevice;
 import dev.edgeline.agent.bus.SpiDevice;
@@ -35,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The bus port implemented with Pi4J. The Pi4J context is built here, once, with exactly the providers it is given
  * (no classpath or platform auto-detection): on a device {@link #forDevice} adds Pi4J's Linux file-system I2C and SPI
- * providers and the libgpiod digital input provider; tests pass Pi4J's mock providers.
+ * providers and the libgpiod digital input and output providers; tests pass Pi4J's mock providers.
  *
  * <p>Before opening anything on a device, {@link #forDevice} checks that the device files exist, so a missing bus
  * fails at start with the file's name and what enables it. 1-Wire goes through {@link SysfsOneWire} (the kernel's w1
@@ -66,7 +70,7 @@ public final class Pi4jBuses implements Buses {
             requireDeviceFiles(sensor, oneWireDirectory, devDirectory);
         }
         return new Pi4jBuses(List.of(LinuxFsI2CProvider.newInstance(), LinuxFsSpiProvider.newInstance(),
-                GpioDDigitalInputProvider.newInstance()), oneWireDirectory);
+                GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance()), oneWireDirectory);
     }
 
     private static void requireDeviceFiles(SensorConfig sensor, Path oneWireDirectory, Path dev)
@@ -79,6 +83,8 @@ public final class Pi4jBuses implements Buses {
                     who + " needs SPI bus " + a.spiBus() + " chip select " + a.chipSelect()
                             + ": enable it with dtparam=spi=on in config.txt");
             case SensorConfig.DigitalInput d -> require(dev.resolve("gpiochip0"), who + " needs GPIO " + d.pin()
+                    + " through the GPIO character device");
+            case SensorConfig.DigitalOutput o -> require(dev.resolve("gpiochip0"), who + " needs GPIO " + o.pin()
                     + " through the GPIO character device");
             case SensorConfig.Ds18b20 d -> require(oneWireDirectory.resolve(d.deviceId()).resolve("w1_slave"),
                     who + " needs 1-Wire device " + d.deviceId() + ": enable dtoverlay=w1-gpio,gpiopin="
@@ -161,6 +167,27 @@ public final class Pi4jBuses implements Buses {
             @Override
             public void onEdge(EdgeListener listener) {
                 input.addListener(event -> listener.edge(event.state() == DigitalState.HIGH, System.nanoTime()));
+            }
+        };
+    }
+
+    @Override
+    public DigitalOutputPin digitalOutput(int pin, boolean initialHigh) throws IOException {
+        DigitalState initial = initialHigh ? DigitalState.HIGH : DigitalState.LOW;
+        DigitalOutput output = open(() -> pi4j.create(DigitalOutputConfigBuilder.newInstance(pi4j)
+                .id("gpio-" + pin).bcm(pin).initial(initial).shutdown(initial).build()), "GPIO " + pin);
+        return new DigitalOutputPin() {
+            @Override
+            public void set(boolean high) throws IOException {
+                io(() -> {
+                    output.state(high ? DigitalState.HIGH : DigitalState.LOW);
+                    return 0;
+                }, output.id());
+            }
+
+            @Override
+            public boolean level() throws IOException {
+                return io(() -> output.state() == DigitalState.HIGH ? 1 : 0, output.id()) == 1;
             }
         };
     }

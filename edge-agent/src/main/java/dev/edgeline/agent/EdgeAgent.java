@@ -3,12 +3,16 @@ package dev.edgeline.agent;
 import dev.edgeline.agent.bus.Buses;
 import dev.edgeline.agent.bus.SimulatedOnlyBuses;
 import dev.edgeline.agent.bus.pi4j.Pi4jBuses;
+import dev.edgeline.agent.driver.DigitalOutputDriver;
 import dev.edgeline.agent.driver.Drivers;
 import dev.edgeline.agent.driver.SensorDriver;
+import dev.edgeline.agent.internal.AgentCommandHandler;
+import dev.edgeline.agent.internal.AgentCommandResponder;
 import dev.edgeline.agent.internal.MonotonicClock;
 import dev.edgeline.agent.internal.MqttPublisher;
 import dev.edgeline.agent.internal.ReadingFactory;
 import dev.edgeline.agent.internal.SamplingScheduler;
+import dev.edgeline.agent.internal.SensorControl;
 import dev.edgeline.agent.internal.SensorHealth;
 import dev.edgeline.config.BootCounter;
 import dev.edgeline.config.ClockSync;
@@ -20,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +55,15 @@ public final class EdgeAgent implements AutoCloseable {
     private final MqttPublisher publisher;
     private final SamplingScheduler scheduler;
     private final ReadingFactory readings;
+    private final AgentCommandHandler commandHandler;
+    private final AgentCommandResponder commands; // null unless kafka.commands.enabled
 
     private EdgeAgent(DeviceConfig config, long boot, Buses buses, MqttPublisher publisher,
-                      SamplingScheduler scheduler, ReadingFactory readings) {
+                      SamplingScheduler scheduler, ReadingFactory readings, AgentCommandHandler commandHandler,
+                      AgentCommandResponder commands) {
         this.readings = readings;
+        this.commandHandler = commandHandler;
+        this.commands = commands;
         this.config = config;
         this.boot = boot;
         this.buses = buses;
@@ -123,7 +133,25 @@ public final class EdgeAgent implements AutoCloseable {
             }
             SamplingScheduler scheduler = new SamplingScheduler(channels, readings, health[0], publisher::enqueue,
                     config.agent().retryBackoffMax(), options.samplesPerSensor(), options.lateness(), Ticker.system());
-            return new EdgeAgent(config, boot, options.buses(), publisher, scheduler, readings);
+            Map<String, DigitalOutputDriver> outputs = new LinkedHashMap<>();
+            opened.forEach(d -> {
+                if (d instanceof DigitalOutputDriver output) {
+                    outputs.put(output.config().stream(), output);
+                }
+            });
+            AgentCommandHandler handler = AgentCommandHandler.create(config.agent().stateDirectory(),
+                    scheduler.controls(), outputs);
+            AgentCommandResponder commands = null;
+            if (config.bridge().commands().enabled()) {
+                try {
+                    commands = new AgentCommandResponder(config.agent(), config.device().id(), handler,
+                            List.copyOf(outputs.values()));
+                } catch (MqttException e) {
+                    throw new IOException("cannot create the command client for " + config.agent().brokerUri()
+                            + ": " + e, e);
+                }
+            }
+            return new EdgeAgent(config, boot, options.buses(), publisher, scheduler, readings, handler, commands);
         } catch (IOException | RuntimeException e) {
             opened.forEach(SensorDriver::close);
             options.buses().close();
@@ -156,6 +184,9 @@ public final class EdgeAgent implements AutoCloseable {
     public void start() {
         publisher.start();
         scheduler.start();
+        if (commands != null) {
+            commands.start();
+        }
         LOG.info("[Agent device={}] started: boot {}, {} sensor(s), publishing to {}", config.device().id(), boot,
                 config.sensors().size(), config.agent().brokerUri());
     }
@@ -189,6 +220,21 @@ public final class EdgeAgent implements AutoCloseable {
         return publisher.pending();
     }
 
+    /** Every sensor's running settings and every output's level, as JSON (what the {@code status} command answers). */
+    public String controlStatus() {
+        return commandHandler.status();
+    }
+
+    /** The running controls of the sensors, by name (for tests and the embedding process). */
+    public Map<String, SensorControl> sensorControls() {
+        return scheduler.controls();
+    }
+
+    /** Commands of target {@code agent} answered since start. */
+    public long commandsAnswered() {
+        return commands == null ? 0 : commands.answered();
+    }
+
     /** Whether every sensor has reached its sample limit. */
     public boolean samplingFinished() {
         return scheduler.finished();
@@ -206,6 +252,9 @@ public final class EdgeAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (commands != null) {
+            commands.close(); // outputs to their safe state
+        }
         scheduler.close();
         publisher.close();
         readings.close(); // nothing is numbered any more: the exact next seq of each stream becomes durable

@@ -1,6 +1,5 @@
 package dev.edgeline.config;
 
-import dev.edgeline.config.internal.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

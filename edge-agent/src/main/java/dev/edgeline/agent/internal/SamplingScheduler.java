@@ -9,7 +9,10 @@ import dev.edgeline.time.Ticker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -26,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>A sensor whose read fails is retried with exponential backoff (one period, doubling, at most
  * {@code retryBackoffMax}); ticks inside the backoff are skipped without touching the bus. Each failure and the
  * recovery produce a health record ({@link SensorHealth}); the other sensors keep their schedule.
+ *
+ * <p>Each sensor's {@link SensorControl} lets commands change its period, disable and enable it, and read it now; the
+ * sensor's own thread applies them (a driver is only ever called from it), waking from its wait to do so.
  */
 public final class SamplingScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SamplingScheduler.class);
@@ -42,6 +48,7 @@ public final class SamplingScheduler implements AutoCloseable {
     private final LongConsumer lateness;
     private final Ticker ticker;
     private final List<Thread> threads = new ArrayList<>();
+    private final Map<String, SensorControl> controls = new LinkedHashMap<>();
     private final CountDownLatch finished;
     private final AtomicLong sampled = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -66,39 +73,72 @@ public final class SamplingScheduler implements AutoCloseable {
         this.lateness = lateness;
         this.ticker = ticker;
         this.finished = new CountDownLatch(this.channels.size());
+        for (Channel channel : this.channels) {
+            controls.put(channel.sensor().stream(), new SensorControl(channel.sensor(), ticker));
+        }
+    }
+
+    /** Each sensor's control, by sensor name, in the configuration's order. */
+    public Map<String, SensorControl> controls() {
+        return Map.copyOf(controls);
+    }
+
+    /** The control of sensor {@code name}, or null. */
+    public SensorControl control(String name) {
+        return controls.get(name);
     }
 
     public void start() {
         long start = ticker.nanoTime() + 1_000_000; // one common origin, 1 ms ahead so every thread is parked
         for (Channel channel : channels) {
             channel.driver().startEvents(event -> emit(channel, List.of(event)));
+            SensorControl control = controls.get(channel.sensor().stream());
             Thread thread = Thread.ofPlatform().name("agent-sample-" + channel.sensor().stream())
                     .unstarted(() -> {
                         try {
-                            sampleLoop(channel, start);
+                            sampleLoop(channel, control, start);
                         } finally {
+                            control.detach();
                             finished.countDown();
                         }
                     });
+            control.attach(thread);
             threads.add(thread);
             thread.start();
         }
     }
 
-    private void sampleLoop(Channel channel, long start) {
-        long period = channel.sensor().period().toNanos();
-        Backoff backoff = Backoff.exact(channel.sensor().period(), retryBackoffMax);
+    private void sampleLoop(Channel channel, SensorControl control, long start) {
+        long version = control.version();
+        SensorControl.Settings settings = control.settings();
+        long origin = start;
+        long period = settings.period().toNanos();
+        Backoff backoff = Backoff.exact(settings.period(), retryBackoffMax);
         long retryAt = 0;
         long attempts = 0;
         for (long tick = 0; attempts < sampleLimit && running; tick++) {
-            long due = start + tick * period;
-            parkUntil(due);
+            long due = origin + tick * period;
+            parkUntil(due, control, version);
             if (!running) {
                 return;
             }
+            serveReadRequests(channel, control);
+            if (control.version() != version) { // a command changed the settings: a new schedule from now
+                version = control.version();
+                settings = control.settings();
+                period = settings.period().toNanos();
+                origin = ticker.nanoTime();
+                backoff = Backoff.exact(settings.period(), retryBackoffMax);
+                tick = -1;
+                continue;
+            }
             long began = ticker.nanoTime();
-            if (backoff.attempts() > 0 && due - retryAt < 0) {
-                continue; // backing off a failing sensor
+            if (due - began > 0) {
+                tick--; // woken early for a read request: the same tick is still ahead
+                continue;
+            }
+            if (!settings.enabled() || backoff.attempts() > 0 && due - retryAt < 0) {
+                continue; // disabled, or backing off a failing sensor
             }
             attempts++;
             lateness.accept(began - due);
@@ -116,7 +156,7 @@ public final class SamplingScheduler implements AutoCloseable {
                 retryAt = due + wait.toNanos();
                 health.failed(channel.sensor(), e, backoff.attempts(), wait);
             }
-            long lastPast = (ticker.nanoTime() - start) / period; // the latest tick whose due time has passed
+            long lastPast = (ticker.nanoTime() - origin) / period; // the latest tick whose due time has passed
             if (lastPast > tick) {
                 overruns.addAndGet(lastPast - tick);
                 tick = lastPast; // the loop's tick++ makes it the first tick still ahead
@@ -124,10 +164,28 @@ public final class SamplingScheduler implements AutoCloseable {
         }
     }
 
-    private void emit(Channel channel, List<Measurement> measurements) {
+    /** Reads the sensor for each waiting read-now request; a failure goes to the request, not to the backoff. */
+    private void serveReadRequests(Channel channel, SensorControl control) {
+        for (CompletableFuture<List<Reading>> request; (request = control.nextReadRequest()) != null; ) {
+            try {
+                List<Reading> taken = emit(channel, channel.driver().read());
+                sampled.incrementAndGet();
+                request.complete(taken);
+            } catch (IOException | RuntimeException e) {
+                failures.incrementAndGet();
+                request.completeExceptionally(e);
+            }
+        }
+    }
+
+    /** Numbers and hands on each measurement; returns the readings made. */
+    private List<Reading> emit(Channel channel, List<Measurement> measurements) {
+        List<Reading> made = new ArrayList<>(measurements.size());
         for (Measurement m : measurements) {
             try {
-                sink.accept(readings.measurement(m));
+                Reading reading = readings.measurement(m);
+                sink.accept(reading);
+                made.add(reading);
             } catch (IOException e) {
                 // The sequence store could not be made durable: publishing would risk reusing a seq after a crash.
                 failures.incrementAndGet();
@@ -135,10 +193,11 @@ public final class SamplingScheduler implements AutoCloseable {
                         readings.deviceId(), m.stream(), e.toString());
             }
         }
+        return made;
     }
 
-    private void parkUntil(long due) {
-        while (running && due - ticker.nanoTime() > 0) {
+    private void parkUntil(long due, SensorControl control, long version) {
+        while (running && due - ticker.nanoTime() > 0 && control.version() == version && !control.hasReadRequest()) {
             ticker.parkUntil(due);
         }
     }

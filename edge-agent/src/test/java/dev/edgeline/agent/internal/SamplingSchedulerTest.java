@@ -1,6 +1,7 @@
 package dev.edgeline.agent.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.edgeline.agent.Reading;
 import dev.edgeline.agent.driver.Measurement;
@@ -138,6 +139,63 @@ class SamplingSchedulerTest {
             assertThat(slow.readAt.get(k)).as("read %d", k).isEqualTo(1_000_000L + k * 150_000_000L);
         }
         assertThat(scheduler.overruns()).isEqualTo(14);
+    }
+
+    @Test
+    void commands_changeThePeriod_disable_readNow_andEnable_eachTakingEffectAtOnce() throws Exception {
+        VirtualTicker ticker = new VirtualTicker(1);
+        TimedDriver env = new TimedDriver(ticker, "env", 0, 0);
+        ReadingFactory readings = new ReadingFactory("pi-1", 1, state, List.of("env", "health"),
+                InstantSource.system(), new ClockSync(state.resolve("synced")), MonotonicClock.system());
+        List<Reading> out = new CopyOnWriteArrayList<>();
+        SamplingScheduler scheduler = new SamplingScheduler(List.of(new SamplingScheduler.Channel(sensor("env", 20), env)),
+                readings, new SensorHealth(readings, "health", out::add), out::add, Duration.ofSeconds(10),
+                Long.MAX_VALUE, late -> { }, ticker);
+        SensorControl control = scheduler.control("env");
+        scheduler.start();
+        ticker.runFor(Duration.ofMillis(100));                              // every 20 ms from 1 ms
+        control.apply(new SensorControl.Settings(Duration.ofMillis(50), true));
+        ticker.runFor(Duration.ofMillis(200));                              // every 50 ms from the change (100 ms)
+        control.apply(new SensorControl.Settings(Duration.ofMillis(50), false));
+        ticker.runFor(Duration.ofMillis(200));                              // nothing while disabled
+        List<Reading> now = control.readNow().get(10, java.util.concurrent.TimeUnit.SECONDS); // at 500 ms
+        control.apply(new SensorControl.Settings(Duration.ofMillis(50), true));
+        ticker.runFor(Duration.ofMillis(100));
+        stop(scheduler, ticker);
+
+        assertThat(env.readAt).containsExactly(1_000_000L, 21_000_000L, 41_000_000L, 61_000_000L, 81_000_000L,
+                100_000_000L, 150_000_000L, 200_000_000L, 250_000_000L, 300_000_000L,
+                500_000_000L, 500_000_000L, 550_000_000L, 600_000_000L);
+        assertThat(now).singleElement().satisfies(r -> {
+            assertThat(r.stream()).isEqualTo("env");
+            assertThat(r.seq()).as("numbered like every reading").isEqualTo(10);
+        });
+        assertThat(out).extracting(Reading::seq).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L,
+                13L);
+    }
+
+    @Test
+    void aReadNowThatFails_failsTheRequest_notTheSchedule() throws Exception {
+        VirtualTicker ticker = new VirtualTicker(1);
+        TimedDriver flaky = new TimedDriver(ticker, "flaky", 0, 1);
+        ReadingFactory readings = new ReadingFactory("pi-1", 1, state, List.of("flaky", "health"),
+                InstantSource.system(), new ClockSync(state.resolve("synced")), MonotonicClock.system());
+        List<Reading> out = new CopyOnWriteArrayList<>();
+        SamplingScheduler scheduler = new SamplingScheduler(List.of(new SamplingScheduler.Channel(sensor("flaky", 100), flaky)),
+                readings, new SensorHealth(readings, "health", out::add), out::add, Duration.ofSeconds(10),
+                Long.MAX_VALUE, late -> { }, ticker);
+        scheduler.control("flaky").apply(new SensorControl.Settings(Duration.ofMillis(100), false));
+        scheduler.start();
+        ticker.runFor(Duration.ofMillis(50));
+        var request = scheduler.control("flaky").readNow();
+        assertThatThrownBy(() -> request.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .hasRootCauseMessage("Remote I/O error (attempt 1)");
+        assertThat(scheduler.control("flaky").readNow().get(10, java.util.concurrent.TimeUnit.SECONDS)).hasSize(1);
+        ticker.runFor(Duration.ofMillis(300));
+        stop(scheduler, ticker);
+        assertThat(flaky.readAt).as("two reads on request, none scheduled (disabled)").hasSize(2);
+        assertThat(out).as("no health record: a failed read on request is the requester's answer")
+                .noneMatch(r -> r.stream().equals("health"));
     }
 
     /** Stops the scheduler, then lets a read still waiting on the virtual ticker finish so that close can join. */

@@ -1,6 +1,7 @@
 package dev.edgeline.config.internal;
 
 import dev.edgeline.config.ConfigSchema;
+import dev.edgeline.config.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

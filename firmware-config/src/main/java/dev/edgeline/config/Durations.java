@@ -1,11 +1,11 @@
-package dev.edgeline.config.internal;
+package dev.edgeline.config;
 
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the human duration syntax of the device YAML: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}. */
+/** Parses the human duration syntax of the device YAML (and of commands that carry one): {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}. */
 public final class Durations {
     private static final Pattern SYNTAX = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 

@@ -1,0 +1,256 @@
+package dev.edgeline.agent.internal;
+
+import dev.edgeline.agent.Reading;
+import dev.edgeline.agent.driver.DigitalOutputDriver;
+import dev.edgeline.config.Durations;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Carries out the agent's own commands (target {@code agent}): a JSON object with an {@code action}.
+ *
+ * <pre>
+ * {"action":"set-period","sensor":"env","period":"10s"}   sampling period, 1ms..24h
+ * {"action":"disable","sensor":"env"}  {"action":"enable","sensor":"env"}
+ * {"action":"reset","sensor":"env"}                          back to the configuration's period, enabled
+ * {"action":"read","sensor":"env"}                           read it now: the readings in the answer (and in Kafka)
+ * {"action":"set-output","output":"relay","level":"high"}   a digital-output: high or low
+ * {"action":"status"}                                        every sensor's settings and every output's level
+ * </pre>
+ *
+ * Each answer is a JSON object ({@link Answer#json()}), or a rejection with a reason that names what is wrong. A
+ * settings change is stored durably ({@link SensorSettingsStore}) before it is answered. Called by one thread at a
+ * time (the command responder's).
+ */
+public final class AgentCommandHandler {
+    /** The target the agent answers on: {@code edge/<device>/commands/agent}. */
+    public static final String TARGET = "agent";
+    static final int MAX_PAYLOAD_BYTES = 4096;
+
+    /** A completed command's answer ({@code rejected} false, the JSON) or a rejection ({@code reason}). */
+    public record Answer(boolean rejected, String json, String reason) {
+        static Answer completed(String json) {
+            return new Answer(false, json, "");
+        }
+
+        static Answer rejected(String reason) {
+            return new Answer(true, "", reason);
+        }
+    }
+
+    private final Map<String, SensorControl> sensors;
+    private final Map<String, DigitalOutputDriver> outputs;
+    private final SensorSettingsStore store;
+    private final Duration readTimeout;
+
+    /**
+     * The handler of an agent whose state directory is {@code stateDirectory}: applies the settings stored there by
+     * earlier commands to {@code sensors} first.
+     *
+     * @throws IOException when the stored settings cannot be read (the error names the file and line)
+     */
+    public static AgentCommandHandler create(java.nio.file.Path stateDirectory, Map<String, SensorControl> sensors,
+                                             Map<String, DigitalOutputDriver> outputs) throws IOException {
+        SensorSettingsStore store = new SensorSettingsStore(stateDirectory.resolve("sensor-settings"));
+        Map<String, dev.edgeline.config.SensorConfig> configured = new java.util.HashMap<>();
+        sensors.forEach((name, control) -> configured.put(name, control.sensor()));
+        store.load(configured).forEach((name, settings) -> sensors.get(name).apply(settings));
+        return new AgentCommandHandler(sensors, outputs, store, Duration.ofSeconds(10));
+    }
+
+    AgentCommandHandler(Map<String, SensorControl> sensors, Map<String, DigitalOutputDriver> outputs,
+                        SensorSettingsStore store, Duration readTimeout) {
+        this.sensors = Map.copyOf(sensors);
+        this.outputs = Map.copyOf(outputs);
+        this.store = store;
+        this.readTimeout = readTimeout;
+    }
+
+    public Answer handle(byte[] payload) {
+        if (payload.length > MAX_PAYLOAD_BYTES) {
+            return Answer.rejected("payload of " + payload.length + " bytes is over " + MAX_PAYLOAD_BYTES);
+        }
+        Map<?, ?> command;
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(payload)).toString();
+            Object parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+            if (!(parsed instanceof Map<?, ?> map)) {
+                return Answer.rejected("payload is not a JSON object");
+            }
+            command = map;
+        } catch (CharacterCodingException e) {
+            return Answer.rejected("payload is not UTF-8");
+        } catch (RuntimeException e) {
+            return Answer.rejected("payload is not JSON: " + firstLine(e.getMessage()));
+        }
+        String action = string(command, "action").orElse("");
+        try {
+            return switch (action) {
+                case "set-period" -> setPeriod(command);
+                case "enable", "disable" -> change(command, control -> new SensorControl.Settings(
+                        control.settings().period(), action.equals("enable")));
+                case "reset" -> change(command, SensorControl::configured);
+                case "read" -> read(command);
+                case "set-output" -> setOutput(command);
+                case "status" -> Answer.completed(status());
+                case "" -> Answer.rejected("'action' is missing; one of: set-period, enable, disable, reset, read, "
+                        + "set-output, status");
+                default -> Answer.rejected("unknown action '" + action + "'; one of: set-period, enable, disable, "
+                        + "reset, read, set-output, status");
+            };
+        } catch (Rejection e) {
+            return Answer.rejected(e.getMessage());
+        }
+    }
+
+    private Answer setPeriod(Map<?, ?> command) throws Rejection {
+        String text = string(command, "period").orElseThrow(() -> new Rejection("'period' is missing (e.g. \"10s\")"));
+        Duration period = Durations.parse(text).orElseThrow(() ->
+                new Rejection("period '" + text + "' is not a duration such as 250ms, 5s or 2m"));
+        if (period.compareTo(Duration.ofMillis(1)) < 0 || period.compareTo(Duration.ofDays(1)) > 0) {
+            throw new Rejection("period " + text + " is out of range 1ms..24h");
+        }
+        return change(command, control -> new SensorControl.Settings(period, control.settings().enabled()));
+    }
+
+    private Answer change(Map<?, ?> command, java.util.function.Function<SensorControl, SensorControl.Settings> next)
+            throws Rejection {
+        SensorControl control = sensor(command);
+        SensorControl.Settings before = control.settings();
+        control.apply(next.apply(control));
+        try {
+            store.save(sensors.values());
+        } catch (IOException e) {
+            control.apply(before);
+            throw new Rejection("cannot store the setting: " + e.getMessage());
+        }
+        return Answer.completed(settingsJson(control));
+    }
+
+    private Answer read(Map<?, ?> command) throws Rejection {
+        SensorControl control = sensor(command);
+        List<Reading> taken;
+        try {
+            taken = control.readNow().get(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new Rejection("reading '" + control.sensor().stream() + "' failed: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new Rejection("reading '" + control.sensor().stream() + "' took longer than " + readTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Rejection("interrupted");
+        }
+        List<String> readings = new ArrayList<>();
+        for (Reading r : taken) {
+            readings.add("{\"stream\":" + quote(r.stream()) + ",\"boot\":" + r.boot() + ",\"seq\":" + r.seq()
+                    + ",\"reading\":" + r.toJson() + "}");
+        }
+        return Answer.completed("{\"sensor\":" + quote(control.sensor().stream()) + ",\"readings\":["
+                + String.join(",", readings) + "]}");
+    }
+
+    private Answer setOutput(Map<?, ?> command) throws Rejection {
+        String name = string(command, "output").orElseThrow(() -> new Rejection("'output' is missing; outputs: "
+                + names(outputs)));
+        DigitalOutputDriver output = outputs.get(name);
+        if (output == null) {
+            throw new Rejection("no digital-output '" + name + "'; outputs: " + names(outputs));
+        }
+        String level = string(command, "level").orElse("");
+        if (!level.equals("high") && !level.equals("low")) {
+            throw new Rejection("'level' must be \"high\" or \"low\", not '" + level + "'");
+        }
+        try {
+            boolean before = output.set(level.equals("high"));
+            return Answer.completed("{\"output\":" + quote(name) + ",\"level\":" + quote(level) + ",\"before\":"
+                    + quote(before ? "high" : "low") + "}");
+        } catch (IOException e) {
+            throw new Rejection("cannot drive '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /** Every sensor's running settings and every output's level: what the agent reports as applied. */
+    public String status() {
+        List<String> sensorJson = new ArrayList<>();
+        sensors.values().stream().sorted(java.util.Comparator.comparing(c -> c.sensor().stream()))
+                .forEach(c -> sensorJson.add(settingsJson(c)));
+        List<String> outputJson = new ArrayList<>();
+        outputs.keySet().stream().sorted().forEach(name -> {
+            String level;
+            try {
+                level = quote(outputs.get(name).read().getFirst().value() == 1 ? "high" : "low");
+            } catch (IOException e) {
+                level = "null";
+            }
+            outputJson.add("{\"output\":" + quote(name) + ",\"level\":" + level + "}");
+        });
+        return "{\"sensors\":[" + String.join(",", sensorJson) + "],\"outputs\":[" + String.join(",", outputJson)
+                + "]}";
+    }
+
+    private SensorControl sensor(Map<?, ?> command) throws Rejection {
+        String name = string(command, "sensor").orElseThrow(() -> new Rejection("'sensor' is missing; sensors: "
+                + names(sensors)));
+        SensorControl control = sensors.get(name);
+        if (control == null) {
+            throw new Rejection("no sensor '" + name + "'; sensors: " + names(sensors));
+        }
+        return control;
+    }
+
+    private static String settingsJson(SensorControl control) {
+        SensorControl.Settings s = control.settings();
+        return "{\"sensor\":" + quote(control.sensor().stream()) + ",\"period\":" + quote(formatDuration(s.period()))
+                + ",\"enabled\":" + s.enabled() + ",\"configured\":" + s.equals(control.configured()) + "}";
+    }
+
+    static String formatDuration(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
+    private static Optional<String> string(Map<?, ?> command, String key) {
+        Object value = command.get(key);
+        return value == null ? Optional.empty() : Optional.of(String.valueOf(value));
+    }
+
+    private static String names(Map<String, ?> map) {
+        return map.isEmpty() ? "(none)" : String.join(", ", map.keySet().stream().sorted().toList());
+    }
+
+    private static String quote(String s) {
+        return "\"" + Reading.escape(s) + "\"";
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
+    }
+
+    /** A command that cannot be carried out, with the reason the result carries. */
+    private static final class Rejection extends Exception {
+        Rejection(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}

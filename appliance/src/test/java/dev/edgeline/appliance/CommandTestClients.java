@@ -74,6 +74,35 @@ final class CommandTestClients {
     }
 
     /**
+     * Produces commands to {@code topic}, keyed by {@code device}: {id, target, payload, expires_at or null, response
+     * or null} each (a null id or target leaves that header out).
+     */
+    static void send(String bootstrap, String topic, String device, List<String[]> commands) throws Exception {
+        Properties p = new Properties();
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArraySerializer.class);
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArraySerializer.class);
+        String[] headers = {"command_id", "target", null, "expires_at", "response"};
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(p)) {
+            for (String[] c : commands) {
+                var record = new org.apache.kafka.clients.producer.ProducerRecord<>(topic, bytes(device), bytes(c[2]));
+                for (int i = 0; i < headers.length; i++) {
+                    if (headers[i] != null && c[i] != null) {
+                        record.headers().add(headers[i], bytes(c[i]));
+                    }
+                }
+                producer.send(record).get();
+            }
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
      * Reads the results topic's partition 0 (read_committed) from the beginning until {@code count} results arrived
      * and a quiet period more passed (room for a second result to show up), or {@code within}; by command id. Each
      * record's {@code state} header must agree with its value.

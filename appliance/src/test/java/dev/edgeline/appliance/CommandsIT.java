@@ -18,10 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
@@ -89,32 +85,7 @@ class CommandsIT {
 
     /** Sends commands: {id, target, payload, expires_at or null, response or null} each. */
     private void send(List<String[]> commands) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (String[] c : commands) {
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(COMMANDS, bytes(DEVICE), bytes(c[2]));
-                if (c[0] != null) {
-                    record.headers().add("command_id", bytes(c[0]));
-                }
-                if (c[1] != null) {
-                    record.headers().add("target", bytes(c[1]));
-                }
-                if (c[3] != null) {
-                    record.headers().add("expires_at", bytes(c[3]));
-                }
-                if (c[4] != null) {
-                    record.headers().add("response", bytes(c[4]));
-                }
-                producer.send(record).get();
-            }
-        }
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        CommandTestClients.send(kafka.bootstrapServers(), COMMANDS, DEVICE, commands);
     }
 
     /** Reads results (read_committed) until {@code count} arrived and a second more passed; by command id. */

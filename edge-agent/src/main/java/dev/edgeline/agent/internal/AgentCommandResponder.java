@@ -189,7 +189,9 @@ public final class AgentCommandResponder implements AutoCloseable {
         running = false;
         thread.interrupt();
         try {
-            thread.join(Duration.ofSeconds(5));
+            if (thread.getState() != Thread.State.NEW) {
+                thread.join(Duration.ofSeconds(5));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

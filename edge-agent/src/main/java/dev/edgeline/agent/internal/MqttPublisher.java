@@ -249,7 +249,9 @@ public final class MqttPublisher implements AutoCloseable {
         drain.stop();
         thread.interrupt();
         try {
-            thread.join(Duration.ofSeconds(5));
+            if (thread.getState() != Thread.State.NEW) { // an agent closed without being started
+                thread.join(Duration.ofSeconds(5));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

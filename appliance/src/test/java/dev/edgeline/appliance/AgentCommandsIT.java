@@ -1,0 +1,172 @@
+package dev.edgeline.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutput;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
+import dev.edgeline.agent.EdgeAgent;
+import dev.edgeline.agent.bus.pi4j.Pi4jBuses;
+import dev.edgeline.config.ConfigLoader;
+import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.kafka.embedded.EmbeddedKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent acting on commands, end to end with real components: commands produced to the device's command topic in
+ * a real KRaft Kafka, the broker service with its command bridge, the agent answering target {@code agent} with its
+ * relay (a {@code digital-output}) on Pi4J's mock GPIO, results read back with read_committed, and the readings the
+ * commands caused read back from the data topic. Then the safe state: the broker goes away and the relay falls back.
+ */
+@Timeout(300)
+class AgentCommandsIT {
+    private static final java.util.concurrent.atomic.AtomicInteger DEVICES = new java.util.concurrent.atomic.AtomicInteger();
+    /** Each test a device of its own: its own command topic, results topic, group and transactional id. */
+    private final String DEVICE = "it-agent-cmd-" + DEVICES.incrementAndGet();
+    private final String COMMANDS = "edge.commands." + DEVICE;
+    private final String RESULTS = "it.agent-command-results." + DEVICE;
+    private final String DATA = "it.agent-commands.data." + DEVICE;
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka(@TempDir Path kafkaDir) throws Exception {
+        kafka = EmbeddedKafka.start(kafkaDir, 0);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private DeviceConfig config(Path dataDir, int port) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            admin.createTopics(List.of(new NewTopic(COMMANDS, 1, (short) 1), new NewTopic(RESULTS, 1, (short) 1),
+                    new NewTopic(DATA, 1, (short) 1))).all().get();
+        }
+        String yaml = TestDevice.yaml(port, kafka.bootstrapServers(), DATA, 1000)
+                .replace("id: " + TestDevice.DEVICE, "id: " + DEVICE)
+                .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + RESULTS + "\n")
+                + "  - {stream: relay, type: digital-output, period: 1s, gpio-pin: 23, safe-state: low}\n";
+        return ConfigLoader.parse(Path.of("it.yaml"), yaml, dataDir);
+    }
+
+    private static EdgeAgent agent(DeviceConfig config, Pi4jBuses buses) throws Exception {
+        return EdgeAgent.create(config, EdgeAgent.Options.of(buses));
+    }
+
+    private static Pi4jBuses mockGpio(Path dataDir) {
+        return new Pi4jBuses(List.of(MockDigitalOutputProvider.newInstance()), dataDir.resolve("w1"));
+    }
+
+    private static String[] agentCommand(String id, String json) {
+        return new String[] {id, "agent", json, null, null};
+    }
+
+    @Test
+    void theAgentSwitchesItsRelay_changesSampling_readsNow_andRefusesNonsense_eachWithOneResult(
+            @TempDir Path dataDir) throws Exception {
+        int port = TestDevice.freePort();
+        DeviceConfig config = config(dataDir, port);
+        ConcurrentLinkedQueue<BridgedRecordCollector.Seen> data = new ConcurrentLinkedQueue<>();
+        Pi4jBuses buses = mockGpio(dataDir);
+        try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(), List.of(DATA),
+                data::add);
+             EdgeBrokerService broker = EdgeBrokerService.start(config);
+             EdgeAgent agent = agent(config, buses)) {
+            collector.start();
+            agent.start();
+            MockDigitalOutput relay = buses.pi4j().io("gpio-23");
+            assertThat(relay.state()).as("opened at its safe state").isEqualTo(DigitalState.LOW);
+
+            List<String[]> commands = new ArrayList<>();
+            commands.add(agentCommand("relay-on", "{\"action\":\"set-output\",\"output\":\"relay\",\"level\":\"high\"}"));
+            commands.add(agentCommand("fast", "{\"action\":\"set-period\",\"sensor\":\"temperature\",\"period\":\"100ms\"}"));
+            commands.add(agentCommand("quiet", "{\"action\":\"disable\",\"sensor\":\"humidity\"}"));
+            commands.add(agentCommand("read-door", "{\"action\":\"read\",\"sensor\":\"door\"}"));
+            commands.add(agentCommand("no-valve", "{\"action\":\"set-output\",\"output\":\"valve\",\"level\":\"high\"}"));
+            commands.add(agentCommand("garbage", "not json {"));
+            CommandTestClients.send(kafka.bootstrapServers(), COMMANDS, DEVICE, commands);
+
+            Map<String, List<JsonNode>> byId = CommandTestClients.results(kafka.bootstrapServers(), RESULTS, 6,
+                    Duration.ofSeconds(90), Duration.ofSeconds(1));
+            assertThat(byId.keySet()).containsExactlyInAnyOrder("relay-on", "fast", "quiet", "read-door", "no-valve",
+                    "garbage");
+            byId.forEach((id, list) -> assertThat(list).as("results of %s", id).hasSize(1));
+            assertThat(byId.get("relay-on").get(0).get("state").asText()).isEqualTo("completed");
+            assertThat(byId.get("relay-on").get(0).get("response").toString())
+                    .isEqualTo("{\"output\":\"relay\",\"level\":\"high\",\"before\":\"low\"}");
+            assertThat(relay.state()).isEqualTo(DigitalState.HIGH);
+            assertThat(byId.get("fast").get(0).get("response").get("period").asText()).isEqualTo("100ms");
+            assertThat(byId.get("quiet").get(0).get("response").get("enabled").asBoolean()).isFalse();
+            assertThat(byId.get("no-valve").get(0).get("state").asText()).isEqualTo("rejected");
+            assertThat(byId.get("no-valve").get(0).get("reason").asText())
+                    .isEqualTo("no digital-output 'valve'; outputs: relay");
+            assertThat(byId.get("garbage").get(0).get("state").asText()).isEqualTo("rejected");
+            assertThat(byId.get("garbage").get(0).get("reason").asText()).startsWith("payload is not");
+            JsonNode read = byId.get("read-door").get(0).get("response").get("readings").get(0);
+            long readSeq = read.get("seq").asLong();
+
+            // What the commands caused is in Kafka like every reading: the relay's switch as an edge event, the
+            // reading taken on request under the seq the answer gave, and temperature at its new rate.
+            Awaits.until(Duration.ofSeconds(60), () -> data.stream().anyMatch(r ->
+                    r.identity().stream().equals("relay") && r.payload().startsWith("{\"value\":1,\"unit\":\"\","
+                            + "\"event\":\"edge\"")), "the relay's switch in Kafka");
+            Awaits.until(Duration.ofSeconds(60), () -> collector.contains(new BridgedRecordCollector.Identity(DEVICE,
+                    "door", agent.boot(), readSeq)), "the reading taken on request in Kafka");
+            long temperatureBefore = data.stream().filter(r -> r.identity().stream().equals("temperature")).count();
+            long humidityBefore = data.stream().filter(r -> r.identity().stream().equals("humidity")).count();
+            Thread.sleep(3_000);
+            long temperatureGained = data.stream().filter(r -> r.identity().stream().equals("temperature")).count()
+                    - temperatureBefore;
+            assertThat(temperatureGained).as("about 30 readings in 3 s at 100 ms").isBetween(15L, 40L);
+            assertThat(data.stream().filter(r -> r.identity().stream().equals("humidity")).count() - humidityBefore)
+                    .as("disabled: at most one in flight").isLessThanOrEqualTo(1);
+            assertThat(collector.duplicates()).isZero();
+            assertThat(collector.orderViolations()).isEmpty();
+
+            // The broker goes away: nothing could switch the relay back, so it falls to its safe state.
+            broker.close();
+            Awaits.until(Duration.ofSeconds(30), () -> relay.state() == DigitalState.LOW, "the relay's safe state");
+        }
+    }
+
+    @Test
+    void settingsChangedByCommand_surviveAnAgentRestart(@TempDir Path dataDir) throws Exception {
+        int port = TestDevice.freePort();
+        DeviceConfig config = config(dataDir, port);
+        try (EdgeBrokerService broker = EdgeBrokerService.start(config)) {
+            try (EdgeAgent agent = agent(config, mockGpio(dataDir))) {
+                agent.start();
+                CommandTestClients.send(kafka.bootstrapServers(), COMMANDS, DEVICE, List.<String[]>of(agentCommand(
+                        "slow-door", "{\"action\":\"set-period\",\"sensor\":\"door\",\"period\":\"2m\"}")));
+                Map<String, List<JsonNode>> byId = CommandTestClients.results(kafka.bootstrapServers(), RESULTS, 1,
+                        Duration.ofSeconds(60), Duration.ofMillis(200));
+                assertThat(byId).containsKey("slow-door");
+            }
+            try (EdgeAgent restarted = agent(config, mockGpio(dataDir))) {
+                assertThat(restarted.sensorControls().get("door").settings().period()).isEqualTo(Duration.ofMinutes(2));
+                assertThat(restarted.controlStatus()).contains("{\"sensor\":\"door\",\"period\":\"2m\",\"enabled\":true,"
+                        + "\"configured\":false}");
+            }
+        }
+    }
+}

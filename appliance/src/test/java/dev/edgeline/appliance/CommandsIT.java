@@ -156,6 +156,52 @@ class CommandsIT {
         }
     }
 
+    /**
+     * A third-party responder with no Java in it: Debian's {@code mosquitto_sub} (MQTT 5) prints each command's
+     * correlation data, response topic and payload, and a shell loop answers with {@code mosquitto_pub}, copying the
+     * correlation data and rejecting with user properties, as the contract in docs/commands.md tells a device to.
+     */
+    @Test
+    void aShellResponderWithMosquittoClients_completesAndRejects(@TempDir Path dataDir) throws Exception {
+        String results = "it.command-results.shell";
+        createTopics(COMMANDS, results);
+        int port = TestDevice.freePort();
+        String script = """
+                mosquitto_sub -V mqttv5 -h 127.0.0.1 -p %1$d -i shell-%2$s -c -q 1 -t 'edge/%2$s/commands/shell' \
+                    -F '%%D %%R %%p' | while read -r id topic payload; do
+                  if [ "$payload" = "reject" ]; then
+                    mosquitto_pub -V mqttv5 -h 127.0.0.1 -p %1$d -q 1 -t "$topic" -D publish correlation-data "$id" \
+                      -D publish user-property status rejected -D publish user-property reason 'no such program' -n
+                  else
+                    mosquitto_pub -V mqttv5 -h 127.0.0.1 -p %1$d -q 1 -t "$topic" -D publish correlation-data "$id" \
+                      -m "{\\\"ran\\\":\\\"$payload\\\"}"
+                  fi
+                done
+                """.formatted(port, DEVICE);
+        try (EdgeBrokerService service = EdgeBrokerService.start(config(dataDir, port, results, 1 << 20))) {
+            Process shell = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true)
+                    .redirectOutput(dataDir.resolve("shell.log").toFile()).start();
+            try {
+                send(List.of(new String[] {"s1", "shell", "water-on", null, null},
+                        new String[] {"s2", "shell", "reject", null, null},
+                        new String[] {"s3", "shell", "water-off", null, null}));
+                Map<String, List<JsonNode>> byId = results(results, 3, Duration.ofSeconds(60));
+                assertThat(byId.keySet()).as(java.nio.file.Files.readString(dataDir.resolve("shell.log")))
+                        .containsExactlyInAnyOrder("s1", "s2", "s3");
+                byId.forEach((id, list) -> assertThat(list).as("results of %s", id).hasSize(1));
+                assertThat(byId.get("s1").get(0).get("state").asText()).isEqualTo("completed");
+                assertThat(byId.get("s1").get(0).get("response").get("ran").asText()).isEqualTo("water-on");
+                assertThat(byId.get("s2").get(0).get("state").asText()).isEqualTo("rejected");
+                assertThat(byId.get("s2").get(0).get("reason").asText()).isEqualTo("no such program");
+                assertThat(byId.get("s3").get(0).get("response").get("ran").asText()).isEqualTo("water-off");
+            } finally {
+                shell.descendants().forEach(ProcessHandle::destroy);
+                shell.destroy();
+                shell.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void aPendingCommand_survivesARestart_andIsDeliveredOnce(@TempDir Path dataDir) throws Exception {
         String results = "it.command-results.restart";

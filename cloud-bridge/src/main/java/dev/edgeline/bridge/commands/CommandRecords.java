@@ -87,6 +87,14 @@ final class CommandRecords {
     }
 
     /** The result record of {@code result} for {@code device} on {@code topic}. */
+    /**
+     * The most response bytes a result carries. A result is one Kafka record, and one that Kafka refuses would fail
+     * its transaction on every try: with base64 (4/3) and the rest of the JSON this keeps a result well inside
+     * Kafka's default 1 MiB record limit and the producer's request size. A larger response is left out and counted
+     * ({@code response_omitted_bytes}), the state stays the responder's.
+     */
+    static final int MAX_RESPONSE_BYTES = 256 * 1024;
+
     static ProducerRecord<byte[], byte[]> resultRecord(String topic, String device, CommandResult result) {
         ObjectNode json = JSON.createObjectNode();
         json.put("device", device);
@@ -95,7 +103,12 @@ final class CommandRecords {
         json.put("state", result.state().label());
         json.put("reason", result.reason());
         json.put("at", Instant.ofEpochMilli(result.atMillis()).toString());
-        if (result.response().length > 0) {
+        if (result.response().length > MAX_RESPONSE_BYTES) {
+            json.put("response_omitted_bytes", result.response().length);
+            json.put("reason", (result.reason().isEmpty() ? "" : result.reason() + "; ") + "the response of "
+                    + result.response().length + " bytes is over the " + MAX_RESPONSE_BYTES
+                    + " a result carries: left out");
+        } else if (result.response().length > 0) {
             JsonNode response = parsedJson(result.response());
             if (response != null) {
                 json.set(RESPONSE, response);

@@ -83,4 +83,24 @@ class CommandRecordsTest {
         assertThat(binaryValue.get("response_base64").asText()).isEqualTo("AQL/");
         assertThat(binaryValue.get("reason").asText()).isEqualTo("stuck");
     }
+
+    @Test
+    void aResponseOverTheLimit_isLeftOutAndCounted_soTheResultStillFitsInKafka() throws Exception {
+        byte[] huge = new byte[CommandRecords.MAX_RESPONSE_BYTES + 1];
+        ProducerRecord<byte[], byte[]> record = CommandRecords.resultRecord("results", "pi", new CommandResult(5, "c3",
+                "camera", CommandState.COMPLETED, "", huge, NOW));
+        JsonNode value = new ObjectMapper().readTree(record.value());
+        assertThat(value.get("state").asText()).isEqualTo("completed");
+        assertThat(value.has("response") || value.has("response_base64")).isFalse();
+        assertThat(value.get("response_omitted_bytes").asInt()).isEqualTo(huge.length);
+        assertThat(value.get("reason").asText()).isEqualTo("the response of 262145 bytes is over the 262144 a result "
+                + "carries: left out");
+        assertThat(record.value().length).isLessThan(1024);
+
+        byte[] atLimit = new byte[CommandRecords.MAX_RESPONSE_BYTES];
+        ProducerRecord<byte[], byte[]> largest = CommandRecords.resultRecord("results", "pi", new CommandResult(6, "c4",
+                "camera", CommandState.COMPLETED, "", atLimit, NOW));
+        assertThat(largest.value().length).as("base64 of the largest response, well inside Kafka's 1 MiB")
+                .isLessThan(400 * 1024);
+    }
 }

@@ -10,6 +10,7 @@ import dev.edgeline.agent.EdgeAgent;
 import dev.edgeline.agent.bus.pi4j.Pi4jBuses;
 import dev.edgeline.config.ConfigLoader;
 import dev.edgeline.config.DeviceConfig;
+import dev.edgeline.broker.security.ExternalCommand;
 import dev.edgeline.kafka.embedded.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,17 +57,24 @@ class AgentCommandsIT {
     }
 
     private DeviceConfig config(Path dataDir, int port) throws Exception {
+        createTopics();
+        String yaml = TestDevice.yaml(port, kafka.bootstrapServers(), DATA, 1000)
+                .replace("id: " + TestDevice.DEVICE, "id: " + DEVICE)
+                .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + RESULTS + "\n")
+                + RELAY;
+        return ConfigLoader.parse(Path.of("it.yaml"), yaml, dataDir);
+    }
+
+    private static final String RELAY = "  - {stream: relay, type: digital-output, period: 1s, gpio-pin: 23, "
+            + "safe-state: low}\n";
+
+    private void createTopics() throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(COMMANDS, 1, (short) 1), new NewTopic(RESULTS, 1, (short) 1),
                     new NewTopic(DATA, 1, (short) 1))).all().get();
         }
-        String yaml = TestDevice.yaml(port, kafka.bootstrapServers(), DATA, 1000)
-                .replace("id: " + TestDevice.DEVICE, "id: " + DEVICE)
-                .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + RESULTS + "\n")
-                + "  - {stream: relay, type: digital-output, period: 1s, gpio-pin: 23, safe-state: low}\n";
-        return ConfigLoader.parse(Path.of("it.yaml"), yaml, dataDir);
     }
 
     private static EdgeAgent agent(DeviceConfig config, Pi4jBuses buses) throws Exception {
@@ -167,6 +175,77 @@ class AgentCommandsIT {
                 assertThat(restarted.controlStatus()).contains("{\"sensor\":\"door\",\"period\":\"2m\",\"enabled\":true,"
                         + "\"configured\":false}");
             }
+        }
+    }
+
+    /**
+     * On a broker with a password file: the command bridge logs in as its own user, the agent as its own, a
+     * third-party relay controller as its own with ACLs for its own target. Each answers its commands; a user
+     * without an ACL for another's target can neither read its commands nor answer them.
+     */
+    @Test
+    void onABrokerWithPasswords_eachResponderAnswersOnlyItsOwnTarget(@TempDir Path dataDir) throws Exception {
+        String passwords = dataDir.resolve("mqtt.passwd").toString();
+        ExternalCommand.run(List.of("mosquitto_passwd", "-c", "-b", "-I", "20000", passwords, "edge-agent", "a-secret"));
+        ExternalCommand.run(List.of("mosquitto_passwd", "-b", "-I", "20000", passwords, "commands", "c-secret"));
+        ExternalCommand.run(List.of("mosquitto_passwd", "-b", "-I", "20000", passwords, "pump", "p-secret"));
+        ExternalCommand.run(List.of("mosquitto_passwd", "-b", "-I", "20000", passwords, "intruder", "i-secret"));
+        java.nio.file.Files.writeString(dataDir.resolve("agent.password"), "a-secret\n");
+        java.nio.file.Files.writeString(dataDir.resolve("commands.password"), "c-secret\n");
+        int port = TestDevice.freePort();
+        createTopics();
+        String yaml = TestDevice.yaml(port, kafka.bootstrapServers(), DATA, 1000)
+                .replace("id: " + TestDevice.DEVICE, "id: " + DEVICE)
+                .replace("  data-directory: broker\n", "  data-directory: broker\n  auth:\n    password-file: mqtt.passwd\n"
+                        + "    clients:\n"
+                        + "      - {user: pump, subscribe: [\"edge/{device}/commands/{user}\"], "
+                        + "publish: [\"edge/{device}/commands/{user}/response\"]}\n"
+                        + "      - {user: intruder, subscribe: [\"lan/#\"], publish: [\"lan/#\"]}\n")
+                .replace("  state-directory: agent\n", "  state-directory: agent\n  username: edge-agent\n"
+                        + "  password-file: agent.password\n")
+                .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + RESULTS
+                        + "\n    mqtt-username: commands\n    mqtt-password-file: commands.password\n") + RELAY;
+        DeviceConfig config = ConfigLoader.parse(Path.of("it.yaml"), yaml, dataDir);
+        List<String> pumpReceived = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (EdgeBrokerService broker = EdgeBrokerService.start(config);
+             EdgeAgent agent = agent(config, mockGpio(dataDir))) {
+            agent.start();
+            org.eclipse.paho.mqttv5.client.MqttClient pump = CommandTestClients.responder(port, "pump", "pump",
+                    "p-secret", "edge/" + DEVICE + "/commands/pump", (t, payload) -> pumpReceived.add(payload));
+            // The intruder may connect, but not subscribe to the pump's commands nor answer them.
+            var intruder = new org.eclipse.paho.mqttv5.client.MqttAsyncClient("tcp://127.0.0.1:" + port, "intruder",
+                    new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+            var login = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+            login.setUserName("intruder");
+            login.setPassword("i-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            intruder.connect(login).waitForCompletion(10_000);
+            var sub = intruder.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
+                    new org.eclipse.paho.mqttv5.common.MqttSubscription("edge/" + DEVICE + "/commands/+", 1)},
+                    null, null, new org.eclipse.paho.mqttv5.common.packet.MqttProperties());
+            sub.waitForCompletion(10_000);
+            assertThat(sub.getReasonCodes()).as("SUBACK").containsExactly(0x87);
+            var fake = new org.eclipse.paho.mqttv5.common.MqttMessage("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            fake.setQos(1);
+            var answered = intruder.publish("edge/" + DEVICE + "/commands/pump/response", fake);
+            org.assertj.core.api.Assertions.catchThrowable(() -> answered.waitForCompletion(10_000));
+            assertThat(answered.getReasonCodes()).as("PUBACK of an answer to another's command").containsExactly(0x87);
+
+            CommandTestClients.send(kafka.bootstrapServers(), COMMANDS, DEVICE, List.of(
+                    agentCommand("status", "{\"action\":\"status\"}"),
+                    new String[] {"pump-on", "pump", "on", null, null}));
+            Map<String, List<JsonNode>> byId = CommandTestClients.results(kafka.bootstrapServers(), RESULTS, 2,
+                    Duration.ofSeconds(60), Duration.ofSeconds(1));
+            assertThat(byId.keySet()).containsExactlyInAnyOrder("status", "pump-on");
+            assertThat(byId.get("status").get(0).get("state").asText()).isEqualTo("completed");
+            assertThat(byId.get("status").get(0).get("response").get("outputs").get(0).get("output").asText())
+                    .isEqualTo("relay");
+            assertThat(byId.get("pump-on").get(0).get("response").get("done").asText()).isEqualTo("on");
+            assertThat(pumpReceived).containsExactly("on");
+            pump.disconnect();
+            if (intruder.isConnected()) {
+                intruder.disconnect().waitForCompletion(5_000);
+            }
+            intruder.close();
         }
     }
 }

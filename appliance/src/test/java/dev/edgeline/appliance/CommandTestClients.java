@@ -39,10 +39,20 @@ final class CommandTestClients {
      */
     static MqttClient responder(int port, String clientId, String filter, BiConsumer<String, String> received)
             throws Exception {
+        return responder(port, clientId, null, null, filter, received);
+    }
+
+    /** As {@link #responder(int, String, String, BiConsumer)}, logged in as {@code user} (null: anonymous). */
+    static MqttClient responder(int port, String clientId, String user, String password, String filter,
+                                BiConsumer<String, String> received) throws Exception {
         MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, clientId, new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setConnectionTimeout(5);
+        if (user != null) {
+            options.setUserName(user);
+            options.setPassword(password.getBytes(StandardCharsets.UTF_8));
+        }
         client.connect(options);
         // (the one-filter subscribe with a listener recurses into itself in Paho 1.2.5: the array form works)
         client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1)},

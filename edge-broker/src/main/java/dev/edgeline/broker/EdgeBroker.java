@@ -94,7 +94,9 @@ public final class EdgeBroker implements AutoCloseable {
         RetransmissionTracker retransmissions = new RetransmissionTracker();
         retransmissions.restore(spool.storedOrigins());
         Optional<String> agentUser = Optional.of(config.agent().username()).filter(u -> !u.isEmpty());
-        ClientDirectory clients = new ClientDirectory(config.broker(), device, agentUser);
+        Optional<String> commandBridgeUser = config.bridge().commands().enabled()
+                ? Optional.of(config.bridge().commands().mqttUsername()).filter(u -> !u.isEmpty()) : Optional.empty();
+        ClientDirectory clients = new ClientDirectory(config.broker(), device, agentUser, commandBridgeUser);
         RefusalLog refusals = new RefusalLog();
         var interceptor = new SpoolingPublishInterceptor(spool, config.bridge(), clients,
                 new PublishIdentity(device, boot),

@@ -2,6 +2,7 @@ package dev.edgeline.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Cloud-to-device commands ({@code kafka.commands}): the device's bridge reads its own command topic, keeps each
@@ -14,9 +15,17 @@ import java.time.Duration;
  * @param maxQueueBytes bound on the bytes of commands waiting on the device
  * @param rememberIds   how many ended commands' ids are remembered to recognise a command sent twice
  * @param defaultTtl    time to live of a command without an {@code expires_at} header
+ * @param mqttUsername  the user the command bridge logs in to the local broker as ("" for none)
+ * @param mqttPasswordFile the file holding its password (present exactly when {@code mqttUsername} is set)
  */
 public record CommandsConfig(boolean enabled, String topicPrefix, String resultsTopic, Path directory,
-                             long maxQueueBytes, int rememberIds, Duration defaultTtl) {
+                             long maxQueueBytes, int rememberIds, Duration defaultTtl, String mqttUsername,
+                             Optional<Path> mqttPasswordFile) {
+
+    /** The MQTT client id of the command bridge on the device's broker. */
+    public static String mqttClientIdOf(String deviceId) {
+        return "edge-commands-" + deviceId;
+    }
 
     /** Commands off, with the schema's defaults. */
     public static CommandsConfig disabled() {
@@ -25,7 +34,7 @@ public record CommandsConfig(boolean enabled, String topicPrefix, String results
                 Path.of(ConfigSchema.key("kafka.commands.directory").defaultString()),
                 ConfigSchema.key("kafka.commands.max-queue-bytes").defaultLong(),
                 (int) ConfigSchema.key("kafka.commands.remember-ids").defaultLong(),
-                ConfigSchema.key("kafka.commands.default-ttl").defaultDuration());
+                ConfigSchema.key("kafka.commands.default-ttl").defaultDuration(), "", Optional.empty());
     }
 
     /** The Kafka topic of {@code deviceId}'s commands. */

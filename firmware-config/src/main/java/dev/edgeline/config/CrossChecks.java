@@ -83,14 +83,15 @@ final class CrossChecks {
     }
 
     /**
-     * The command bridge connects to the local broker without credentials (none are configurable yet): a broker
-     * with a password file would refuse it at every attempt, so such a configuration is an error now, not a silent
-     * refusal later.
+     * A broker with a password file refuses anonymous clients: the command bridge then needs its own user, or it
+     * would be refused at every attempt, silently to the cloud. An error now, not a refusal later.
      */
     static void commands(YamlMap root, BrokerConfig broker, BridgeConfig bridge) {
-        if (bridge.commands().enabled() && broker.auth().flatMap(BrokerConfig.BrokerAuth::passwordFile).isPresent()) {
-            root.error("kafka.commands.enabled", "commands need a broker without broker.auth.password-file for now: "
-                    + "the command bridge connects to the local broker without credentials (docs/commands.md)");
+        if (bridge.commands().enabled() && bridge.commands().mqttUsername().isEmpty()
+                && broker.auth().flatMap(BrokerConfig.BrokerAuth::passwordFile).isPresent()) {
+            root.error("kafka.commands.mqtt-username", "is required with broker.auth.password-file: the command "
+                    + "bridge logs in to the local broker as this user (its password in kafka.commands."
+                    + "mqtt-password-file, its line in the broker's password file)");
         }
     }
 

@@ -71,6 +71,16 @@ final class KafkaSection {
         long maxQueueBytes = m.longValue("max-queue-bytes");
         int rememberIds = m.integer("remember-ids");
         Duration defaultTtl = m.duration("default-ttl");
+        String mqttUsername = m.has("mqtt-username") ? m.string("mqtt-username") : "";
+        // Read by the broker's process (the command bridge runs there) or by edge-bridge (when it runs apart).
+        Optional<Path> mqttPassword = files.readableFile(m, "mqtt-password-file", DeviceService.BROKER,
+                DeviceService.BRIDGE);
+        if (mqttUsername != null && !mqttUsername.isEmpty() && mqttPassword.isEmpty() && !m.has("mqtt-password-file")) {
+            m.error("mqtt-password-file", "is required with mqtt-username (the password is read from this file)");
+        }
+        if ((mqttUsername == null || mqttUsername.isEmpty()) && m.has("mqtt-password-file")) {
+            m.error("mqtt-username", "is required with mqtt-password-file");
+        }
         m.rejectUnknownKeys();
         if (prefix != null && !ConfigNames.KAFKA_TOPIC.matcher(prefix).matches()) {
             m.error("topic-prefix", "'" + prefix + "' is not the start of a valid Kafka topic name ([A-Za-z0-9._-])");
@@ -82,7 +92,8 @@ final class KafkaSection {
             m.error("default-ttl", "must be at least 1s");
         }
         return new CommandsConfig(enabled, m.orDefault(prefix, "topic-prefix"), m.orDefault(results, "results-topic"),
-                directory, maxQueueBytes, rememberIds, defaultTtl);
+                directory, maxQueueBytes, rememberIds, defaultTtl, mqttUsername == null ? "" : mqttUsername,
+                mqttPassword);
     }
 
     private KafkaSecurity readSecurity(YamlMap m) {

@@ -318,7 +318,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void commands_readTheirKeys_needExactlyOnce_andABrokerWithoutPasswords() throws Exception {
+    void commands_readTheirKeys_needExactlyOnce_andTheirOwnUserOnABrokerWithPasswords() throws Exception {
         DeviceConfig config = parse(MINIMAL.replace("  routes:\n", """
                   commands: {enabled: true, max-queue-bytes: 4096, default-ttl: 10m}
                   routes:
@@ -353,7 +353,21 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse(Path.of("device.yaml"), withPasswords, BASE, false))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors())
                         .extracting(ConfigError::toString).anySatisfy(error -> assertThat(error).startsWith(
-                                "kafka.commands.enabled: commands need a broker without broker.auth.password-file")));
+                                "kafka.commands.mqtt-username: is required with broker.auth.password-file: the "
+                                        + "command bridge logs in to the local broker as this user")));
+        String halfCredentials = MINIMAL.replace("  routes:\n", """
+                  commands: {enabled: true, mqtt-username: commands}
+                  routes:
+                """);
+        assertThatThrownBy(() -> ConfigLoader.parse(Path.of("device.yaml"), halfCredentials, BASE, false))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors())
+                        .extracting(ConfigError::toString).contains("kafka.commands.mqtt-password-file: is required "
+                                + "with mqtt-username (the password is read from this file)"));
+        DeviceConfig credentials = ConfigLoader.parse(Path.of("device.yaml"), halfCredentials.replace(
+                "mqtt-username: commands}", "mqtt-username: commands, mqtt-password-file: /etc/cmd.password}"), BASE,
+                false);
+        assertThat(credentials.bridge().commands().mqttUsername()).isEqualTo("commands");
+        assertThat(credentials.bridge().commands().mqttPasswordFile()).contains(Path.of("/etc/cmd.password"));
     }
 
     @Test

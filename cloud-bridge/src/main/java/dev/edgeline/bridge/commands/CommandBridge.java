@@ -117,7 +117,8 @@ public final class CommandBridge implements AutoCloseable {
         try {
             queue = CommandQueue.open(commands.directory(), clock.millis(), commands.maxQueueBytes(),
                     commands.rememberIds(), clock);
-            delivery = new CommandDelivery(mqttUri, device, this::onEvent);
+            delivery = new CommandDelivery(mqttUri, device, commands.mqttUsername(), commands.mqttPasswordFile(),
+                    this::onEvent);
         } catch (IOException | MqttException | RuntimeException e) {
             state = "failed: " + e.getMessage();
             LOG.error("{}cannot start: {}", logPrefix, e.toString());

@@ -1,9 +1,14 @@
 package dev.edgeline.bridge.commands;
 
+import dev.edgeline.config.CommandsConfig;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -40,12 +45,23 @@ final class CommandDelivery implements AutoCloseable {
     private final String topicPrefix;
     private final Consumer<DeliveryEvent> events;
     private final MqttAsyncClient client;
+    private final String username;
+    private final Optional<Path> passwordFile;
+    /** The reason code of the last refused connect (-1: none): a refusal is logged once, not at every retry. */
+    private int lastRefusal = -1;
 
-    CommandDelivery(String serverUri, String device, Consumer<DeliveryEvent> events) throws MqttException {
+    /**
+     * @param username     the user it logs in as ("" for none: a broker without a password file)
+     * @param passwordFile that user's password, read at every connect (a rotated one is picked up)
+     */
+    CommandDelivery(String serverUri, String device, String username, Optional<Path> passwordFile,
+                    Consumer<DeliveryEvent> events) throws MqttException {
         this.serverUri = serverUri;
         this.topicPrefix = "edge/" + device + "/commands/";
         this.events = events;
-        this.client = new MqttAsyncClient(serverUri, "edge-commands-" + device, new MemoryPersistence());
+        this.username = username;
+        this.passwordFile = passwordFile;
+        this.client = new MqttAsyncClient(serverUri, CommandsConfig.mqttClientIdOf(device), new MemoryPersistence());
         client.setCallback(new Callback());
     }
 
@@ -68,15 +84,40 @@ final class CommandDelivery implements AutoCloseable {
         options.setConnectionTimeout(10);
         options.setKeepAliveInterval(30);
         try {
+            if (!username.isEmpty()) {
+                options.setUserName(username);
+                options.setPassword(Files.readString(passwordFile.orElseThrow(), StandardCharsets.UTF_8).strip()
+                        .getBytes(StandardCharsets.UTF_8));
+            }
             IMqttToken connected = client.connect(options);
             connected.waitForCompletion(15_000);
-            client.subscribe(new MqttSubscription(topicPrefix + "+/response", 1)).waitForCompletion(15_000);
+            lastRefusal = -1;
+            IMqttToken subscribed = client.subscribe(new MqttSubscription(topicPrefix + "+/response", 1));
+            subscribed.waitForCompletion(15_000);
+            int[] codes = subscribed.getReasonCodes();
+            if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                LOG.warn("[Commands {}] the broker refused the subscription to the responses (reason code 0x{}): "
+                        + "check the command bridge's user in broker.auth", topicPrefix, Integer.toHexString(codes[0]));
+                disconnectQuietly();
+                return Connection.FAILED;
+            }
             boolean kept = connected.getSessionPresent();
             LOG.info("[Commands {}] connected to {} ({})", topicPrefix, serverUri, kept ? "session kept"
                     : "new session");
             return kept ? Connection.SESSION_KEPT : Connection.NEW_SESSION;
+        } catch (IOException e) {
+            LOG.warn("[Commands {}] cannot read kafka.commands.mqtt-password-file: {}", topicPrefix, e.toString());
+            return Connection.FAILED;
         } catch (MqttException e) {
-            LOG.debug("[Commands {}] connect to {} failed: {}", topicPrefix, serverUri, e.toString());
+            boolean refused = e.getReasonCode() == 0x86 || e.getReasonCode() == 0x87 || e.getReasonCode() == 0x85;
+            if (refused && e.getReasonCode() != lastRefusal) {
+                LOG.warn("[Commands {}] the broker {} refused the command bridge (reason code 0x{}): check "
+                        + "kafka.commands.mqtt-username and mqtt-password-file; retrying", topicPrefix, serverUri,
+                        Integer.toHexString(e.getReasonCode()));
+            } else {
+                LOG.debug("[Commands {}] connect to {} failed: {}", topicPrefix, serverUri, e.toString());
+            }
+            lastRefusal = refused ? e.getReasonCode() : -1;
             if (client.isConnected()) {
                 disconnectQuietly();
             }

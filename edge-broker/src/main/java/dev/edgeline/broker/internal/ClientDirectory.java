@@ -5,6 +5,7 @@ import dev.edgeline.config.AgentConfig;
 import dev.edgeline.config.BrokerConfig;
 import dev.edgeline.config.BrokerConfig.ClientAcl;
 import dev.edgeline.config.BrokerConfig.IdentityTrust;
+import dev.edgeline.config.CommandsConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,11 @@ import java.util.Optional;
  * Every user the broker knows, resolved once from the configuration: its ACL entry with {@code {user}} and
  * {@code {device}} expanded and its publish filters parsed. The agent's user ({@code agent.username}) gets an
  * implicit entry (publish {@code edge/<device>/+}, trusted, client ids {@code edge-agent-<device>} and the default
- * ones) unless {@code broker.auth.clients} names it (its entry then keeps {@code edge-agent-<device>} besides its own).
+ * ones) unless {@code broker.auth.clients} names it (its entry then keeps {@code edge-agent-<device>} besides its own);
+ * either way it may answer its own commands (subscribe {@code edge/<device>/commands/agent}, publish its
+ * {@code /response}, client id {@code edge-agent-<device>-commands}). The command bridge's user
+ * ({@code kafka.commands.mqtt-username}) may publish the device's commands ({@code edge/<device>/commands/+}) and
+ * subscribe to their responses, as client {@code edge-commands-<device>} only.
  *
  * <p>A connection carries only who it is (the user's name, or an anonymous client's trust) in HiveMQ's attribute
  * store; {@link #principalOf} turns that back into the principal on every publish with one map lookup. Immutable
@@ -34,7 +39,15 @@ public final class ClientDirectory {
     private final String agentClientId;
 
     public ClientDirectory(BrokerConfig config, String device, Optional<String> agentUser) {
+        this(config, device, agentUser, Optional.empty());
+    }
+
+    public ClientDirectory(BrokerConfig config, String device, Optional<String> agentUser,
+                           Optional<String> commandBridgeUser) {
         Map<String, Entry> entries = new HashMap<>();
+        commandBridgeUser.filter(u -> !u.isEmpty()).ifPresent(u -> entries.put(u, entry(new ClientAcl(u,
+                List.of("edge/{device}/commands/+"), List.of("edge/{device}/commands/+/response"),
+                IdentityTrust.TRUSTED, List.of(CommandsConfig.mqttClientIdOf(device))), device)));
         agentUser.filter(u -> !u.isEmpty()).ifPresent(u -> entries.put(u, entry(withAgentClientId(new ClientAcl(u,
                 List.of("edge/{device}/+"), List.of(), IdentityTrust.TRUSTED), device), device)));
         config.auth().ifPresent(auth -> auth.clients().forEach(acl -> entries.put(acl.user(),
@@ -49,11 +62,19 @@ public final class ClientDirectory {
                 || users.values().stream().anyMatch(entry -> longestMatch(entry.clientIds(), clientId) >= 0);
     }
 
-    /** The agent's user named in broker.auth.clients keeps the agent's own client id beside its patterns. */
+    /**
+     * The agent's user keeps the agent's own client ids beside its patterns (its readings' client and its command
+     * client's), and may answer the agent's own commands.
+     */
     private static ClientAcl withAgentClientId(ClientAcl acl, String device) {
         List<String> ids = new java.util.ArrayList<>(acl.clientIds());
         ids.add(AgentConfig.clientIdOf(device));
-        return new ClientAcl(acl.user(), acl.publish(), acl.subscribe(), acl.identity(), ids);
+        ids.add(AgentConfig.clientIdOf(device) + "-commands");
+        List<String> publish = new java.util.ArrayList<>(acl.publish());
+        publish.add("edge/{device}/commands/agent/response");
+        List<String> subscribe = new java.util.ArrayList<>(acl.subscribe());
+        subscribe.add("edge/{device}/commands/agent");
+        return new ClientAcl(acl.user(), publish, subscribe, acl.identity(), ids);
     }
 
     private static Entry entry(ClientAcl acl, String device) {

@@ -20,7 +20,7 @@ class ClientDirectoryTest {
                     new ClientAcl("plc", List.of("lan/#"), List.of(), IdentityTrust.ASSIGNED,
                             List.of("line-{device}-*"))))),
             BrokerConfig.IdentityLimits.defaults(), 1_000_000, BrokerConfig.DEFAULT_START_TIMEOUT),
-            "pi-7", Optional.of("agent"));
+            "pi-7", Optional.of("agent"), Optional.of("commands"));
 
     @Test
     void aClientIdBelongsToTheUserWhosePatternFixesMoreOfIt() {
@@ -44,5 +44,23 @@ class ClientDirectoryTest {
         assertThat(clients.reserved("edge-agent-pi-7")).isTrue();
         assertThat(clients.reserved("esp32-z")).isTrue();
         assertThat(clients.reserved("sensor-9")).isFalse();
+    }
+
+    @Test
+    void theAgentAnswersItsOwnCommands_andTheCommandBridgeUserMayOnlyCarryCommands() {
+        ClientDirectory.Entry agent = clients.user("agent").orElseThrow();
+        assertThat(agent.principal().mayPublish("edge/pi-7/commands/agent/response")).isTrue();
+        assertThat(agent.principal().mayPublish("edge/pi-7/commands/relay/response")).isFalse();
+        assertThat(agent.subscribe()).containsExactly("edge/pi-7/commands/agent");
+        assertThat(clients.clientIdProblem("agent", "edge-agent-pi-7-commands")).isEmpty();
+
+        ClientDirectory.Entry commands = clients.user("commands").orElseThrow();
+        assertThat(commands.principal().mayPublish("edge/pi-7/commands/relay")).isTrue();
+        assertThat(commands.principal().mayPublish("edge/pi-7/commands/relay/response")).isFalse();
+        assertThat(commands.principal().mayPublish("edge/pi-7/temperature")).isFalse();
+        assertThat(commands.subscribe()).containsExactly("edge/pi-7/commands/+/response");
+        assertThat(clients.clientIdProblem("commands", "edge-commands-pi-7")).isEmpty();
+        assertThat(clients.clientIdProblem("commands", "commands")).as("its one client id only").isPresent();
+        assertThat(clients.reserved("edge-commands-pi-7")).isTrue();
     }
 }

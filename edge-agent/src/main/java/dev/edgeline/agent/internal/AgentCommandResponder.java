@@ -54,7 +54,7 @@ public final class AgentCommandResponder implements AutoCloseable {
     private volatile boolean connected;
     /** Set when the connection was lost: the command thread puts the outputs in their safe state. */
     private volatile String lostBecause;
-    private volatile long answered;
+    private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
 
     public AgentCommandResponder(AgentConfig config, String deviceId, AgentCommandHandler handler,
                                  List<DigitalOutputDriver> outputs) throws MqttException {
@@ -77,7 +77,7 @@ public final class AgentCommandResponder implements AutoCloseable {
 
     /** Commands answered since start. */
     public long answered() {
-        return answered;
+        return answered.get();
     }
 
     private void run() {
@@ -153,7 +153,7 @@ public final class AgentCommandResponder implements AutoCloseable {
                 client.publish(responseTopic, response).waitForCompletion(10_000);
             }
             client.messageArrivedComplete(command.getId(), command.getQos());
-            answered++;
+            answered.incrementAndGet();
             LOG.info("{}{}: {}", logPrefix, answer.rejected() ? "rejected" : "done",
                     answer.rejected() ? answer.reason() : answer.json());
         } catch (MqttException e) { // not acknowledged: the broker delivers it again after the reconnect

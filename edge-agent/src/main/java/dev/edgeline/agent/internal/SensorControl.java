@@ -22,7 +22,7 @@ public final class SensorControl {
     private final Ticker ticker;
     private final ConcurrentLinkedQueue<CompletableFuture<List<Reading>>> readRequests = new ConcurrentLinkedQueue<>();
     private volatile Settings settings;
-    private volatile long version;
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
     private volatile Thread thread;
 
     SensorControl(SensorConfig sensor, Ticker ticker) {
@@ -47,7 +47,7 @@ public final class SensorControl {
     /** Changes the running settings; the sampling thread starts its new schedule at once. */
     public synchronized void apply(Settings next) {
         settings = next;
-        version++;
+        version.incrementAndGet();
         wake();
     }
 
@@ -63,7 +63,7 @@ public final class SensorControl {
     }
 
     long version() {
-        return version;
+        return version.get();
     }
 
     CompletableFuture<List<Reading>> nextReadRequest() {

@@ -49,9 +49,13 @@ public final class Main {
                 case "tail" -> new TailCommand(out, err).run(rest);
                 case "aot-train" -> new AotTrainingCommand(out, err).run(rest);
                 case "command" -> {
+                    if (!rest.isEmpty() && rest.getFirst().equals("desired")) {
+                        yield new DesiredStateCommand(out, err).run(rest.subList(1, rest.size()));
+                    }
                     if (rest.isEmpty() || !rest.getFirst().equals("send")) {
-                        err.println("edge command: the subcommand is send (edge command send --config F --device D "
-                                + "--target T [--ttl 10m] PAYLOAD)");
+                        err.println("edge command: the subcommands are send (edge command send --config F --device D "
+                                + "--target T [--ttl 10m] PAYLOAD) and desired (edge command desired --config F "
+                                + "--device D)");
                         yield ExitCodes.INVALID_INPUT;
                     }
                     yield new CommandSendCommand(out, err).run(rest.subList(1, rest.size()));

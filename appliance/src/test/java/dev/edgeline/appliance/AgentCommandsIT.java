@@ -42,6 +42,7 @@ class AgentCommandsIT {
     private final String COMMANDS = "edge.commands." + DEVICE;
     private final String RESULTS = "it.agent-command-results." + DEVICE;
     private final String DATA = "it.agent-commands.data." + DEVICE;
+    private final String DESIRED = "edge.desired." + DEVICE;
     private static EmbeddedKafka kafka;
 
     @BeforeAll
@@ -58,11 +59,14 @@ class AgentCommandsIT {
 
     private DeviceConfig config(Path dataDir, int port) throws Exception {
         createTopics();
-        String yaml = TestDevice.yaml(port, kafka.bootstrapServers(), DATA, 1000)
+        return ConfigLoader.parse(Path.of("it.yaml"), yaml(port), dataDir);
+    }
+
+    private String yaml(int port) {
+        return TestDevice.yaml(port, kafka.bootstrapServers(), DATA, 1000)
                 .replace("id: " + TestDevice.DEVICE, "id: " + DEVICE)
                 .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + RESULTS + "\n")
                 + RELAY;
-        return ConfigLoader.parse(Path.of("it.yaml"), yaml, dataDir);
     }
 
     private static final String RELAY = "  - {stream: relay, type: digital-output, period: 1s, gpio-pin: 23, "
@@ -73,7 +77,8 @@ class AgentCommandsIT {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(COMMANDS, 1, (short) 1), new NewTopic(RESULTS, 1, (short) 1),
-                    new NewTopic(DATA, 1, (short) 1))).all().get();
+                    new NewTopic(DATA, 1, (short) 1), new NewTopic(DESIRED, 1, (short) 1).configs(Map.of(
+                            "cleanup.policy", "compact")))).all().get();
         }
     }
 
@@ -247,5 +252,82 @@ class AgentCommandsIT {
             }
             intruder.close();
         }
+    }
+
+    /** Writes desired-state records (key, JSON value or null for a tombstone) to the device's compacted topic. */
+    private void desire(String... keysAndValues) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        p.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p)) {
+            for (int i = 0; i < keysAndValues.length; i += 2) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(DESIRED, keysAndValues[i],
+                        keysAndValues[i + 1])).get();
+            }
+        }
+    }
+
+    /**
+     * Desired state: records on the device's compacted topic are applied by the agent and answered with what it
+     * applied (a result per version); the relay returns to its desired level after a broker loss put it in its safe
+     * state; a restart with nothing new applies nothing twice; a later record changes it again.
+     */
+    @Test
+    void desiredState_isApplied_reportedOnce_andOutlivesABrokerLoss(@TempDir Path dataDir) throws Exception {
+        int port = TestDevice.freePort();
+        DeviceConfig config = config(dataDir, port);
+        desire("sensor/temperature", "{\"period\":\"200ms\"}", "output/relay", "{\"level\":\"high\"}",
+                "sensor/humidity", "{\"enabled\":false}", "sensor/humidity", null, "bogus", "{}");
+        Pi4jBuses buses = mockGpio(dataDir);
+        try (EdgeAgent agent = agent(config, buses)) {
+            agent.start();
+            MockDigitalOutput relay = buses.pi4j().io("gpio-23");
+            try (EdgeBrokerService broker = EdgeBrokerService.start(config)) {
+                Map<String, List<JsonNode>> byId = CommandTestClients.results(kafka.bootstrapServers(), RESULTS, 1,
+                        Duration.ofSeconds(60), Duration.ofSeconds(1));
+                assertThat(byId.keySet()).containsExactly("desired-4");
+                JsonNode applied = byId.get("desired-4").get(0).get("response").get("applied");
+                assertThat(applied.get("sensors").toString()).contains(
+                        "{\"sensor\":\"temperature\",\"period\":\"200ms\",\"enabled\":true,\"configured\":false}",
+                        "{\"sensor\":\"humidity\",\"period\":\"1s\",\"enabled\":true,\"configured\":true}");
+                assertThat(applied.get("outputs").toString()).isEqualTo("[{\"output\":\"relay\",\"level\":\"high\"}]");
+                assertThat(relay.state()).isEqualTo(DigitalState.HIGH);
+            }
+            Awaits.until(Duration.ofSeconds(30), () -> relay.state() == DigitalState.LOW, "the safe state");
+            try (EdgeBrokerService broker = EdgeBrokerService.start(config)) {
+                Awaits.until(Duration.ofSeconds(60), () -> relay.state() == DigitalState.HIGH,
+                        "the desired level once commands reach the agent again");
+                Thread.sleep(3_000); // room for a second result of the same version (there must be none)
+                desire("output/relay", "{\"level\":\"low\"}");
+                Map<String, List<JsonNode>> byId = CommandTestClients.results(kafka.bootstrapServers(), RESULTS, 2,
+                        Duration.ofSeconds(60), Duration.ofSeconds(1));
+                assertThat(byId.keySet()).containsExactlyInAnyOrder("desired-4", "desired-5");
+                byId.forEach((id, list) -> assertThat(list).as("results of %s", id).hasSize(1));
+                assertThat(relay.state()).isEqualTo(DigitalState.LOW);
+                assertThat(desiredReport(dataDir, port)).endsWith("in sync\n")
+                        .contains("output/relay {\"level\":\"low\"}", "  output/relay low");
+                desire("sensor/door", "{\"period\":\"soon\"}");
+                Awaits.until(Duration.ofSeconds(60), () -> desiredReport(dataDir, port).contains("REJECTED"),
+                        "the rejection reported");
+                assertThat(desiredReport(dataDir, port)).contains("REJECTED: desired state not applied: "
+                        + "sensor/door: period 'soon' is not a duration in 1ms..24h");
+            }
+        }
+    }
+
+    /** What {@code edge command desired} prints for this device. */
+    private String desiredReport(Path dataDir, int port) {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        Path file = dataDir.resolve("desired-it.yaml");
+        try {
+            java.nio.file.Files.writeString(file, yaml(port));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Main.run(List.of("command", "desired", "--config", file.toString(), "--data-dir", dataDir.toString(),
+                "--device", DEVICE), new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8),
+                System.err);
+        return printed.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Optional;
  *
  * @param enabled       whether the bridge reads and delivers commands
  * @param topicPrefix   the device reads {@code topicPrefix + deviceId} (one partition)
+ * @param desiredTopicPrefix the device's desired state is the compacted topic {@code desiredTopicPrefix + deviceId}
  * @param resultsTopic  where results go, keyed by device id
  * @param directory     the device's command queue ({@code commands.log})
  * @param maxQueueBytes bound on the bytes of commands waiting on the device
@@ -18,7 +19,8 @@ import java.util.Optional;
  * @param mqttUsername  the user the command bridge logs in to the local broker as ("" for none)
  * @param mqttPasswordFile the file holding its password (present exactly when {@code mqttUsername} is set)
  */
-public record CommandsConfig(boolean enabled, String topicPrefix, String resultsTopic, Path directory,
+public record CommandsConfig(boolean enabled, String topicPrefix, String desiredTopicPrefix, String resultsTopic,
+                             Path directory,
                              long maxQueueBytes, int rememberIds, Duration defaultTtl, String mqttUsername,
                              Optional<Path> mqttPasswordFile) {
 
@@ -30,6 +32,7 @@ public record CommandsConfig(boolean enabled, String topicPrefix, String results
     /** Commands off, with the schema's defaults. */
     public static CommandsConfig disabled() {
         return new CommandsConfig(false, ConfigSchema.key("kafka.commands.topic-prefix").defaultString(),
+                ConfigSchema.key("kafka.commands.desired-topic-prefix").defaultString(),
                 ConfigSchema.key("kafka.commands.results-topic").defaultString(),
                 Path.of(ConfigSchema.key("kafka.commands.directory").defaultString()),
                 ConfigSchema.key("kafka.commands.max-queue-bytes").defaultLong(),
@@ -40,6 +43,11 @@ public record CommandsConfig(boolean enabled, String topicPrefix, String results
     /** The Kafka topic of {@code deviceId}'s commands. */
     public String topicOf(String deviceId) {
         return topicPrefix + deviceId;
+    }
+
+    /** The compacted Kafka topic of {@code deviceId}'s desired state. */
+    public String desiredTopicOf(String deviceId) {
+        return desiredTopicPrefix + deviceId;
     }
 
     /** The consumer group whose committed offset on the command topic says what the device has stored. */

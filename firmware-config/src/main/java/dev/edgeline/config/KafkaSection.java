@@ -66,6 +66,7 @@ final class KafkaSection {
     private CommandsConfig readCommands(YamlMap m) {
         boolean enabled = m.bool("enabled");
         String prefix = m.string("topic-prefix");
+        String desiredPrefix = m.string("desired-topic-prefix");
         String results = m.string("results-topic");
         Path directory = m.directory("directory", base);
         long maxQueueBytes = m.longValue("max-queue-bytes");
@@ -85,13 +86,18 @@ final class KafkaSection {
         if (prefix != null && !ConfigNames.KAFKA_TOPIC.matcher(prefix).matches()) {
             m.error("topic-prefix", "'" + prefix + "' is not the start of a valid Kafka topic name ([A-Za-z0-9._-])");
         }
+        if (desiredPrefix != null && !ConfigNames.KAFKA_TOPIC.matcher(desiredPrefix).matches()) {
+            m.error("desired-topic-prefix", "'" + desiredPrefix + "' is not the start of a valid Kafka topic name "
+                    + "([A-Za-z0-9._-])");
+        }
         if (results != null && !ConfigNames.KAFKA_TOPIC.matcher(results).matches()) {
             m.error("results-topic", "'" + results + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
         }
         if (defaultTtl.compareTo(Duration.ofSeconds(1)) < 0) {
             m.error("default-ttl", "must be at least 1s");
         }
-        return new CommandsConfig(enabled, m.orDefault(prefix, "topic-prefix"), m.orDefault(results, "results-topic"),
+        return new CommandsConfig(enabled, m.orDefault(prefix, "topic-prefix"),
+                m.orDefault(desiredPrefix, "desired-topic-prefix"), m.orDefault(results, "results-topic"),
                 directory, maxQueueBytes, rememberIds, defaultTtl, mqttUsername == null ? "" : mqttUsername,
                 mqttPassword);
     }

@@ -51,6 +51,11 @@ public final class CommandBridge implements AutoCloseable {
     private static final int RESULTS_PER_TRANSACTION = 500;
     /** How long a round waits for commands: also how late a response or acknowledgement is handled at most. */
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration POLL_WHILE_DELIVERING = Duration.ofMillis(5);
+    /** The agent's own target, which applies the desired state. */
+    static final String AGENT_TARGET = "agent";
+    /** A desired state waits for the agent this long: it is the device's configuration, not a passing command. */
+    static final Duration DESIRED_STATE_TTL = Duration.ofDays(30);
     private static final long RETRY_FIRST_MILLIS = 1_000;
     private static final long RETRY_MAX_MILLIS = 30_000;
 
@@ -61,6 +66,11 @@ public final class CommandBridge implements AutoCloseable {
     private final InstantSource clock;
     private final String logPrefix;
     private final TopicPartition partition;
+    /** The device's compacted desired-state topic (read from its beginning at every connect), if it exists. */
+    private final TopicPartition desiredPartition;
+    private boolean readingDesired;
+    private long desiredEndAtConnect;
+    private DesiredState desired;
     private final LinkedBlockingQueue<DeliveryEvent> events = new LinkedBlockingQueue<>();
     private final Map<String, Attempt> attempts = new HashMap<>();
     private final AtomicLong received = new AtomicLong();
@@ -91,6 +101,7 @@ public final class CommandBridge implements AutoCloseable {
         this.clock = clock;
         this.logPrefix = "[Commands device=" + device + "] ";
         this.partition = new TopicPartition(commands.topicOf(device), 0);
+        this.desiredPartition = new TopicPartition(commands.desiredTopicOf(device), 0);
         this.thread = new Thread(this::run, "commands-" + device);
     }
 
@@ -183,7 +194,18 @@ public final class CommandBridge implements AutoCloseable {
             throw new KafkaException("command topic " + partition.topic() + " does not exist (create it: bin/edge "
                     + "kafka topics --config F --create)");
         }
-        consumer.assign(List.of(partition));
+        readingDesired = desiredStateReadable();
+        if (readingDesired) {
+            consumer.assign(List.of(partition, desiredPartition));
+            consumer.seekToBeginning(List.of(desiredPartition));
+            desiredEndAtConnect = consumer.endOffsets(List.of(desiredPartition), Duration.ofSeconds(30))
+                    .get(desiredPartition);
+            desired = new DesiredState(logPrefix);
+        } else {
+            consumer.assign(List.of(partition));
+            LOG.warn("{}no readable desired-state topic {}: desired state is not read (create it: bin/edge kafka "
+                    + "topics --config F --create)", logPrefix, desiredPartition.topic());
+        }
         OffsetAndMetadata committed = consumer.committed(Set.of(partition), Duration.ofSeconds(30)).get(partition);
         if (committed == null) {
             consumer.seekToBeginning(List.of(partition));
@@ -195,6 +217,17 @@ public final class CommandBridge implements AutoCloseable {
             queue.forwarded(resultsCommittedUpTo);
             LOG.info("{}reading {} from offset {}; results up to #{} in Kafka", logPrefix, partition.topic(),
                     committed.offset(), resultsCommittedUpTo);
+        }
+    }
+
+    /** Whether the desired-state topic exists and this device may read it (else warned once per connect). */
+    private boolean desiredStateReadable() {
+        try {
+            return !consumer.partitionsFor(desiredPartition.topic(), Duration.ofSeconds(15)).isEmpty();
+        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+            LOG.warn("{}not authorized to read the desired-state topic {} ({}): desired state is not read", logPrefix,
+                    desiredPartition.topic(), e.getMessage());
+            return false;
         }
     }
 
@@ -221,10 +254,17 @@ public final class CommandBridge implements AutoCloseable {
 
     /** One round: read commands, handle what the broker said, expire, deliver, commit. */
     private void step() throws IOException {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(events.isEmpty() ? POLL : Duration.ZERO);
-        for (ConsumerRecord<byte[], byte[]> record : records) {
+        // While commands are on their way, a short poll: their answers (Paho's thread) are handled within 5 ms, not
+        // after the rest of a 50 ms poll (consumer.wakeup() would also hit the next position() or committed() call).
+        Duration wait = !events.isEmpty() ? Duration.ZERO : attempts.isEmpty() ? POLL : POLL_WHILE_DELIVERING;
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(wait);
+        for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
             received.incrementAndGet();
             store(CommandRecords.read(record, clock.millis(), commands.defaultTtl()));
+        }
+        if (readingDesired) {
+            records.records(desiredPartition).forEach(desired::apply);
+            offerDesiredState();
         }
         DeliveryEvent event;
         while ((event = events.poll()) != null) {
@@ -237,6 +277,23 @@ public final class CommandBridge implements AutoCloseable {
         if (!records.isEmpty() || !queue.unforwarded().isEmpty()) {
             commit();
         }
+    }
+
+    /**
+     * Once the desired-state topic is read up to where it ended at connect, and whenever it changes after that, hands
+     * the whole document to the agent as a command (a restart with nothing new offers the same id, which the queue
+     * knows: it is not carried out twice).
+     */
+    private void offerDesiredState() throws IOException {
+        if (!desired.changed() || consumer.position(desiredPartition) < desiredEndAtConnect) {
+            return;
+        }
+        String id = desired.commandId();
+        byte[] payload = desired.offer();
+        CommandQueue.Offer offer = queue.offer(id, AGENT_TARGET, payload,
+                clock.millis() + DESIRED_STATE_TTL.toMillis(), true);
+        LOG.info("{}desired state up to offset {}: {}", logPrefix, id.substring("desired-".length()),
+                offer.admission());
     }
 
     private void store(CommandRecords.Incoming incoming) throws IOException {

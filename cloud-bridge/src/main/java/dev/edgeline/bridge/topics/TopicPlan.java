@@ -25,7 +25,8 @@ import org.apache.kafka.common.config.TopicConfig;
  *   <li>with {@code kafka.commands.enabled}, for one device: <b>commands</b> ({@code <topic-prefix><device>}): one
  *       partition (a device reads only its own commands, whatever the fleet's size), delete, the same retention; and
  *       <b>command results</b> ({@code kafka.commands.results-topic}): keyed by device, the data topics' partitions,
- *       delete, the same retention.</li>
+ *       delete, the same retention; and <b>desired state</b> ({@code <desired-topic-prefix><device>}): compacted
+ *       (the last value per key is the desired state), one partition.</li>
  * </ul>
  * Every topic gets replication {@code min(3, brokers)} unless told otherwise and {@code min.insync.replicas} one
  * below it (at least 1), so that {@code acks=all} means stored on two brokers where there are three.
@@ -34,7 +35,7 @@ public final class TopicPlan {
     /** What a topic is for. */
     public enum Role {
         DATA("data"), GAPS("gaps"), CHECKPOINTS("checkpoints"), CHECKPOINT_ANCHOR("checkpoint anchor"),
-        COMMANDS("commands"), COMMAND_RESULTS("command results");
+        COMMANDS("commands"), COMMAND_RESULTS("command results"), DESIRED_STATE("desired state");
 
         private final String label;
 
@@ -113,6 +114,8 @@ public final class TopicPlan {
         List<Topic> topics = new ArrayList<>(plan.topics);
         topics.add(new Topic(config.commands().topicOf(deviceId), Role.COMMANDS, 1, delete));
         topics.add(new Topic(config.commands().resultsTopic(), Role.COMMAND_RESULTS, dataPartitions, delete));
+        topics.add(new Topic(config.commands().desiredTopicOf(deviceId), Role.DESIRED_STATE, 1,
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         return new TopicPlan(topics);
     }
 

@@ -30,7 +30,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * {"action":"read","sensor":"env"}                           read it now: the readings in the answer (and in Kafka)
  * {"action":"set-output","output":"relay","level":"high"}   a digital-output: high or low
  * {"action":"status"}                                        every sensor's settings and every output's level
+ * {"action":"desired","desired":{"sensor/env":{"period":"10s","enabled":true},"output/relay":{"level":"high"}}}
  * </pre>
+ * The last is the device's desired state, which the command bridge reads from its compacted topic: every entry is
+ * checked first and nothing is applied when one is wrong; the output levels are kept ({@code <state>/desired-outputs})
+ * and applied again whenever the agent reconnects after a broker loss (which put them in their safe state).
  *
  * Each answer is a JSON object ({@link Answer#json()}), or a rejection with a reason that names what is wrong. A
  * settings change is stored durably ({@link SensorSettingsStore}) before it is answered. Called by one thread at a
@@ -56,6 +60,9 @@ public final class AgentCommandHandler {
     private final Map<String, DigitalOutputDriver> outputs;
     private final SensorSettingsStore store;
     private final Duration readTimeout;
+    private final java.nio.file.Path desiredOutputsFile;
+    /** The desired level of each output, by name (applied on every reconnect). */
+    private final Map<String, Boolean> desiredOutputs = new java.util.TreeMap<>();
 
     /**
      * The handler of an agent whose state directory is {@code stateDirectory}: applies the settings stored there by
@@ -69,15 +76,113 @@ public final class AgentCommandHandler {
         Map<String, dev.edgeline.config.SensorConfig> configured = new java.util.HashMap<>();
         sensors.forEach((name, control) -> configured.put(name, control.sensor()));
         store.load(configured).forEach((name, settings) -> sensors.get(name).apply(settings));
-        return new AgentCommandHandler(sensors, outputs, store, Duration.ofSeconds(10));
+        AgentCommandHandler handler = new AgentCommandHandler(sensors, outputs, store, Duration.ofSeconds(10),
+                stateDirectory.resolve("desired-outputs"));
+        handler.loadDesiredOutputs();
+        return handler;
     }
 
     AgentCommandHandler(Map<String, SensorControl> sensors, Map<String, DigitalOutputDriver> outputs,
-                        SensorSettingsStore store, Duration readTimeout) {
+                        SensorSettingsStore store, Duration readTimeout, java.nio.file.Path desiredOutputsFile) {
         this.sensors = Map.copyOf(sensors);
         this.outputs = Map.copyOf(outputs);
         this.store = store;
         this.readTimeout = readTimeout;
+        this.desiredOutputsFile = desiredOutputsFile;
+    }
+
+    /** Reads the desired output levels kept by an earlier desired state ({@code <output> high|low} per line). */
+    private void loadDesiredOutputs() throws IOException {
+        if (!java.nio.file.Files.exists(desiredOutputsFile)) {
+            return;
+        }
+        int number = 0;
+        for (String line : java.nio.file.Files.readAllLines(desiredOutputsFile, StandardCharsets.US_ASCII)) {
+            number++;
+            String[] fields = line.strip().split(" ");
+            if (line.isBlank()) {
+                continue;
+            }
+            if (fields.length != 2 || !fields[1].matches("high|low")) {
+                throw new IOException(desiredOutputsFile + " line " + number + ": '" + line + "' is not '<output> "
+                        + "high|low' (fix or remove the file: the outputs then wait for the next desired state)");
+            }
+            if (outputs.containsKey(fields[0])) {
+                desiredOutputs.put(fields[0], fields[1].equals("high"));
+            }
+        }
+    }
+
+    /**
+     * Drives every output to its desired level, if a desired state named one: what the agent does when its command
+     * connection is (re)established, the outputs having been in their safe state while it was lost.
+     */
+    public void applyDesiredOutputs() throws IOException {
+        for (Map.Entry<String, Boolean> entry : desiredOutputs.entrySet()) {
+            outputs.get(entry.getKey()).set(entry.getValue());
+        }
+    }
+
+    private Answer desired(Map<?, ?> command) throws Rejection {
+        if (!(command.get("desired") instanceof Map<?, ?> document)) {
+            throw new Rejection("'desired' must be a JSON object of sensor/<name> and output/<name> entries");
+        }
+        List<String> problems = new ArrayList<>();
+        Map<SensorControl, SensorControl.Settings> sensorChanges = new java.util.LinkedHashMap<>();
+        Map<String, Boolean> outputLevels = new java.util.TreeMap<>();
+        for (Map.Entry<?, ?> entry : document.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            if (!(entry.getValue() instanceof Map<?, ?> value)) {
+                problems.add(key + ": not a JSON object");
+                continue;
+            }
+            if (key.startsWith("sensor/") && sensors.containsKey(key.substring(7))) {
+                SensorControl control = sensors.get(key.substring(7));
+                Duration period = control.settings().period();
+                if (value.containsKey("period")) {
+                    String text = String.valueOf(value.get("period"));
+                    Optional<Duration> parsed = Durations.parse(text).filter(d -> d.compareTo(Duration.ofMillis(1)) >= 0
+                            && d.compareTo(Duration.ofDays(1)) <= 0);
+                    if (parsed.isEmpty()) {
+                        problems.add(key + ": period '" + text + "' is not a duration in 1ms..24h");
+                        continue;
+                    }
+                    period = parsed.get();
+                }
+                Object enabled = value.containsKey("enabled") ? value.get("enabled") : control.settings().enabled();
+                if (!(enabled instanceof Boolean on)) {
+                    problems.add(key + ": enabled must be true or false");
+                    continue;
+                }
+                sensorChanges.put(control, new SensorControl.Settings(period, on));
+            } else if (key.startsWith("output/") && outputs.containsKey(key.substring(7))) {
+                Object level = value.get("level");
+                if (!"high".equals(level) && !"low".equals(level)) {
+                    problems.add(key + ": level must be \"high\" or \"low\"");
+                    continue;
+                }
+                outputLevels.put(key.substring(7), "high".equals(level));
+            } else {
+                problems.add(key + ": no such sensor or output (sensors: " + names(sensors) + "; outputs: "
+                        + names(outputs) + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new Rejection("desired state not applied: " + String.join("; ", problems));
+        }
+        sensorChanges.forEach(SensorControl::apply);
+        try {
+            store.save(sensors.values());
+            StringBuilder lines = new StringBuilder();
+            outputLevels.forEach((name, high) -> lines.append(name).append(high ? " high" : " low").append('\n'));
+            dev.edgeline.config.BootCounter.writeDurably(desiredOutputsFile, lines.toString().strip());
+            desiredOutputs.clear();
+            desiredOutputs.putAll(outputLevels);
+            applyDesiredOutputs();
+        } catch (IOException e) {
+            throw new Rejection("desired state applied in part, then: " + e.getMessage());
+        }
+        return Answer.completed("{\"applied\":" + status() + "}");
     }
 
     public Answer handle(byte[] payload) {
@@ -108,10 +213,11 @@ public final class AgentCommandHandler {
                 case "read" -> read(command);
                 case "set-output" -> setOutput(command);
                 case "status" -> Answer.completed(status());
+                case "desired" -> desired(command);
                 case "" -> Answer.rejected("'action' is missing; one of: set-period, enable, disable, reset, read, "
-                        + "set-output, status");
+                        + "set-output, status, desired");
                 default -> Answer.rejected("unknown action '" + action + "'; one of: set-period, enable, disable, "
-                        + "reset, read, set-output, status");
+                        + "reset, read, set-output, status, desired");
             };
         } catch (Rejection e) {
             return Answer.rejected(e.getMessage());

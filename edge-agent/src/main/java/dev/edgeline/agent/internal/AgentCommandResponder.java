@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * are idempotent (a setting, an output level) or harmless twice (a read).
  *
  * <p><b>Safe state</b>: whenever the connection to the broker is lost (and so no command could switch an output back),
- * every digital output goes to its configured safe state; it stays there until a command sets it again.
+ * every digital output goes to its configured safe state; it stays there until the connection is back, when the
+ * outputs a desired state named return to their desired level (the others wait for a command).
  *
  * <p>Threads: {@code agent-commands} connects, reconnects with backoff and handles commands one at a time, in the
  * order they arrive; Paho's callback thread only queues them.
@@ -94,6 +95,7 @@ public final class AgentCommandResponder implements AutoCloseable {
                     if (session.connect().isPresent() && subscribe()) {
                         connected = true;
                         backoff.reset();
+                        applyDesiredOutputs();
                     } else {
                         Thread.sleep(backoff.next().toMillis());
                         continue;
@@ -158,6 +160,15 @@ public final class AgentCommandResponder implements AutoCloseable {
                     answer.rejected() ? answer.reason() : answer.json());
         } catch (MqttException e) { // not acknowledged: the broker delivers it again after the reconnect
             LOG.warn("{}cannot answer a command: {}", logPrefix, e.toString());
+        }
+    }
+
+    /** Back from the safe state to what the last desired state asked for, now that commands reach the agent. */
+    private void applyDesiredOutputs() {
+        try {
+            handler.applyDesiredOutputs();
+        } catch (IOException e) {
+            LOG.error("{}cannot drive the outputs to their desired levels: {}", logPrefix, e.toString());
         }
     }
 

@@ -184,4 +184,32 @@ class AgentCommandHandlerTest {
         assertThat(answer.rejected()).as(json).isTrue();
         return answer.reason();
     }
+
+    @Test
+    void desiredState_isCheckedWhole_thenApplied_andItsOutputLevelsKeptForTheNextReconnect() throws IOException {
+        AgentCommandHandler.Answer bad = send("{\"action\":\"desired\",\"desired\":{"
+                + "\"sensor/env\":{\"period\":\"5s\"},\"output/relay\":{\"level\":\"on\"},\"sensor/door\":{}}}");
+        assertThat(bad.rejected()).isTrue();
+        assertThat(bad.reason()).isEqualTo("desired state not applied: output/relay: level must be \"high\" or "
+                + "\"low\"; sensor/door: no such sensor or output (sensors: env, relay; outputs: relay)");
+        assertThat(scheduler.control("env").settings()).as("nothing applied").isEqualTo(
+                scheduler.control("env").configured());
+
+        AgentCommandHandler.Answer good = send("{\"action\":\"desired\",\"desired\":{"
+                + "\"sensor/env\":{\"period\":\"5s\",\"enabled\":false},\"output/relay\":{\"level\":\"high\"}}}");
+        assertThat(good.json()).isEqualTo("{\"applied\":{\"sensors\":["
+                + "{\"sensor\":\"env\",\"period\":\"5s\",\"enabled\":false,\"configured\":false},"
+                + "{\"sensor\":\"relay\",\"period\":\"1h\",\"enabled\":true,\"configured\":true}],"
+                + "\"outputs\":[{\"output\":\"relay\",\"level\":\"high\"}]}}");
+        assertThat(pin.high).isTrue();
+        assertThat(Files.readString(state.resolve("desired-outputs"))).isEqualTo("relay high\n");
+
+        relay.toSafeState(); // the broker went away
+        scheduler.close();
+        startAgent(ENV);     // and the agent restarted
+        assertThat(pin.high).isFalse();
+        handler.applyDesiredOutputs(); // what the command client does once connected
+        assertThat(pin.high).isTrue();
+        assertThat(scheduler.control("env").settings()).isEqualTo(new SensorControl.Settings(Duration.ofSeconds(5), false));
+    }
 }

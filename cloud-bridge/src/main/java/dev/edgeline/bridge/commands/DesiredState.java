@@ -1,0 +1,85 @@
+package dev.edgeline.bridge.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A device's desired state as its compacted topic holds it: the last JSON object per key ({@code sensor/<name>} or
+ * {@code output/<name>}), a tombstone (null value) removing its key. The command bridge reads the topic from its
+ * beginning at every start and hands the whole document to the agent as one command of target {@code agent},
+ * {@code {"action":"desired","desired":{...}}}, whose id names the topic offset it is complete up to
+ * ({@code desired-<offset>}): a restart with nothing new offers the same id again, which the queue knows already. A
+ * record whose key or value is malformed is left out, named in the log. Used by the command bridge's thread only.
+ */
+final class DesiredState {
+    private static final Logger LOG = LoggerFactory.getLogger(DesiredState.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern KEY = Pattern.compile("(sensor|output)/[a-z0-9][a-z0-9_-]{0,63}");
+
+    private final String logPrefix;
+    private final Map<String, JsonNode> entries = new TreeMap<>();
+    private long lastOffset = -1;
+    private long offeredUpTo = -1;
+
+    DesiredState(String logPrefix) {
+        this.logPrefix = logPrefix;
+    }
+
+    /** Takes in one record of the desired-state topic. */
+    void apply(ConsumerRecord<byte[], byte[]> record) {
+        lastOffset = record.offset();
+        String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        if (!KEY.matcher(key).matches()) {
+            LOG.warn("{}desired-state record at offset {}: key '{}' is not sensor/<name> or output/<name>; left out",
+                    logPrefix, record.offset(), key);
+            return;
+        }
+        if (record.value() == null) {
+            entries.remove(key);
+            return;
+        }
+        try {
+            JsonNode value = JSON.readTree(record.value());
+            if (value == null || !value.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            entries.put(key, value);
+        } catch (IOException e) {
+            LOG.warn("{}desired-state record at offset {} (key {}): the value is not a JSON object; left out",
+                    logPrefix, record.offset(), key);
+        }
+    }
+
+    /** Whether records came in since the document was last offered. */
+    boolean changed() {
+        return lastOffset > offeredUpTo;
+    }
+
+    /** The id of the command carrying the document as it is now. */
+    String commandId() {
+        return "desired-" + lastOffset;
+    }
+
+    /** The command's payload, marking the document offered. */
+    byte[] offer() {
+        offeredUpTo = lastOffset;
+        ObjectNode command = JSON.createObjectNode();
+        command.put("action", "desired");
+        ObjectNode desired = command.putObject("desired");
+        entries.forEach(desired::set);
+        try {
+            return JSON.writeValueAsBytes(command);
+        } catch (IOException e) {
+            throw new IllegalStateException("a JSON tree that cannot be written", e);
+        }
+    }
+}

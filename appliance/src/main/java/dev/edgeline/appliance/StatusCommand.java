@@ -52,6 +52,9 @@ final class StatusCommand {
                 out.printf(Locale.ROOT, "%-12s %14s %16s%n", lane.lane(), bytes(lane.backlogBytes()), age);
             }
             printBridge(spool, now);
+            if (config.bridge().commands().enabled()) {
+                printCommands(config.bridge().commands().directory(), now);
+            }
             if (parsed.flag("streams")) {
                 printStreams(spool, now);
             }
@@ -60,6 +63,29 @@ final class StatusCommand {
             err.println("edge status: " + e.getMessage());
             return ExitCodes.FAILURE;
         }
+    }
+
+    /** The command bridge's last report (pending commands, results not yet in Kafka), with its age. */
+    private void printCommands(Path directory, long now) throws IOException {
+        String report;
+        try {
+            report = Files.readString(directory.resolve(dev.edgeline.bridge.commands.CommandBridge.STATUS_FILE),
+                    StandardCharsets.UTF_8).trim();
+        } catch (NoSuchFileException e) {
+            out.println("commands: no status reported yet (the command bridge runs beside the bridge)");
+            return;
+        }
+        if (!report.startsWith("{") || !report.endsWith("}")) {
+            out.println("commands: its last status report is empty or cut short; it is rewritten every 5 s");
+            return;
+        }
+        Matcher state = Pattern.compile("\"state\":\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(report);
+        long age = now - field(report, "reported_at");
+        out.printf(Locale.ROOT, "commands: %s; %d pending (%s), %d result(s) waiting for Kafka; %d read and %d "
+                        + "result(s) written since start; reported %s ago%s%n", state.find() ? state.group(1) : "?",
+                field(report, "pending"), bytes(field(report, "pending_bytes")), field(report, "results_waiting"),
+                field(report, "received"), field(report, "results_written"), human(Duration.ofMillis(age)),
+                age > STALE_REPORT.toMillis() ? " (SILENT: is the command bridge running?)" : "");
     }
 
     /** The bridge's last report, with its age: a bridge that stopped reporting is said to be silent, not live. */

@@ -174,6 +174,9 @@ class AgentCommandsIT {
                 Map<String, List<JsonNode>> byId = CommandTestClients.results(kafka.bootstrapServers(), RESULTS, 1,
                         Duration.ofSeconds(60), Duration.ofMillis(200));
                 assertThat(byId).containsKey("slow-door");
+                Awaits.until(Duration.ofSeconds(30), () -> edge(dataDir, port, "status").contains(
+                        "commands: running; 0 pending (0 B), 0 result(s) waiting for Kafka; 1 read and 1 result(s) "
+                                + "written since start"), "the command bridge's report in edge status");
             }
             try (EdgeAgent restarted = agent(config, mockGpio(dataDir))) {
                 assertThat(restarted.sensorControls().get("door").settings().period()).isEqualTo(Duration.ofMinutes(2));
@@ -318,16 +321,21 @@ class AgentCommandsIT {
 
     /** What {@code edge command desired} prints for this device. */
     private String desiredReport(Path dataDir, int port) {
+        return edge(dataDir, port, "command", "desired", "--device", DEVICE);
+    }
+
+    /** What {@code bin/edge <args> --config <this device's file> --data-dir <dataDir>} prints. */
+    private String edge(Path dataDir, int port, String... args) {
         java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-        Path file = dataDir.resolve("desired-it.yaml");
+        Path file = dataDir.resolve("edge-it.yaml");
         try {
             java.nio.file.Files.writeString(file, yaml(port));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Main.run(List.of("command", "desired", "--config", file.toString(), "--data-dir", dataDir.toString(),
-                "--device", DEVICE), new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8),
-                System.err);
+        List<String> command = new ArrayList<>(List.of(args));
+        command.addAll(List.of("--config", file.toString(), "--data-dir", dataDir.toString()));
+        Main.run(command, new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
         return printed.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -31,23 +31,36 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker service with its command bridge in a child JVM, killed with SIGKILL at random moments 6 times while
- * commands for three targets stream in from Kafka and a Paho responder answers them. Every command ends in exactly one
+ * The command bridge in a child JVM, killed with SIGKILL at random moments 6 times while commands for three targets
+ * stream in from Kafka and a Paho responder answers them: in the broker's process (the broker killed with it), and
+ * in {@code edge-bridge}'s own process beside a broker that keeps running. Every command ends in exactly one
  * result in Kafka (read_committed), every one completed: none lost, none answered twice in Kafka; each target's
  * commands reached the responder in the order they were sent. A command the broker had passed on before a kill may
  * reach the responder again (counted and printed; the contract says so).
  */
 @Timeout(600)
 class CommandCrashIT {
-    private static final String DEVICE = "it-cmd-crash";
-    private static final String COMMANDS = "edge.commands." + DEVICE;
-    private static final String RESULTS = "it.command-results.crash";
+    private static final java.util.concurrent.atomic.AtomicInteger DEVICES = new java.util.concurrent.atomic.AtomicInteger();
+    private final String DEVICE = "it-cmd-crash-" + DEVICES.incrementAndGet();
+    private final String COMMANDS = "edge.commands." + DEVICE;
+    private final String RESULTS = "it.command-results.crash." + DEVICE;
     private static final int COMMAND_COUNT = 300;
     private static final int KILLS = 6;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void sixSigkills_everyCommandEndsInOneResult_nothingLost_orderPerTargetKept(@TempDir Path dir) throws Exception {
+        run(dir, false);
+    }
+
+    @Test
+    void sixSigkillsOfTheBridgeInItsOwnProcess_everyCommandEndsInOneResult_orderPerTargetKept(@TempDir Path dir)
+            throws Exception {
+        run(dir, true);
+    }
+
+    /** With {@code separate}, the broker runs on and the bridge's own process is the one killed. */
+    private void run(Path dir, boolean separate) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             createTopics(kafka);
             int port = TestDevice.freePort();
@@ -64,7 +77,14 @@ class CommandCrashIT {
             AtomicBoolean done = new AtomicBoolean();
             Thread responder = new Thread(() -> respond(port, received, receivedPerTarget, done), "responder");
             Thread sender = new Thread(() -> sendCommands(kafka), "sender");
-            Process broker = ChildService.start("broker", config, data, log);
+            Process broker = separate ? ChildService.start("broker", config, data, log, "--bridge", "separate")
+                    : ChildService.start("broker", config, data, log);
+            Path bridgeLog = dir.resolve("bridge.log");
+            Process bridge = null;
+            if (separate) {
+                Awaits.until(Duration.ofSeconds(60), () -> TestDevice.listening(port), "the broker to listen");
+                bridge = ChildService.start("bridge", config, data, bridgeLog);
+            }
             responder.start();
             sender.start();
             Random random = new Random(21);
@@ -72,12 +92,17 @@ class CommandCrashIT {
                 for (int kill = 0; kill < KILLS; kill++) {
                     Awaits.until(Duration.ofSeconds(60), () -> TestDevice.listening(port), "the broker to listen");
                     Thread.sleep(1_000 + random.nextInt(3_000));
-                    ChildService.kill(broker);
-                    broker = ChildService.start("broker", config, data, log);
+                    if (separate) {
+                        ChildService.kill(bridge);
+                        bridge = ChildService.start("bridge", config, data, bridgeLog);
+                    } else {
+                        ChildService.kill(broker);
+                        broker = ChildService.start("broker", config, data, log);
+                    }
                 }
                 sender.join(120_000);
                 Map<String, List<JsonNode>> results = readResults(kafka, Duration.ofSeconds(120));
-                assertThat(results.keySet()).as("a result for every command (broker log: %s)", log)
+                assertThat(results.keySet()).as("a result for every command (logs: %s, %s)", log, bridgeLog)
                         .hasSize(COMMAND_COUNT);
                 results.forEach((id, list) -> {
                     assertThat(list).as("results of %s", id).hasSize(1);
@@ -93,17 +118,21 @@ class CommandCrashIT {
                             .as("target t%d: commands in the order sent, each at least once", t)
                             .containsExactlyElementsOf(sent);
                 }
-                System.out.printf("CommandCrashIT: %d commands, %d deliveries to the responder (%d again after a "
-                        + "kill)%n", COMMAND_COUNT, received.size(), received.size() - COMMAND_COUNT);
+                System.out.printf("CommandCrashIT (%s): %d commands, %d deliveries to the responder (%d again after "
+                        + "a kill)%n", separate ? "bridge apart" : "bridge in the broker", COMMAND_COUNT,
+                        received.size(), received.size() - COMMAND_COUNT);
             } finally {
                 done.set(true);
                 responder.join(30_000);
+                if (bridge != null) {
+                    ChildService.stop(bridge);
+                }
                 ChildService.stop(broker);
             }
         }
     }
 
-    private static void createTopics(EmbeddedKafka kafka) throws Exception {
+    private void createTopics(EmbeddedKafka kafka) throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
@@ -113,7 +142,7 @@ class CommandCrashIT {
     }
 
     /** 300 commands, c0..c299, to targets t0, t1, t2 in turn, 25 a second. */
-    private static void sendCommands(EmbeddedKafka kafka) {
+    private void sendCommands(EmbeddedKafka kafka) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -131,8 +160,8 @@ class CommandCrashIT {
     }
 
     /** Answers every command with {"done": id}, reconnecting (and subscribing again) whenever the broker died. */
-    private static void respond(int port, List<String> received, Map<String, List<String>> perTarget,
-                                AtomicBoolean done) {
+    private void respond(int port, List<String> received, Map<String, List<String>> perTarget,
+                         AtomicBoolean done) {
         while (!done.get()) {
             MqttClient client = null;
             try {
@@ -165,7 +194,7 @@ class CommandCrashIT {
         }
     }
 
-    private static Map<String, List<JsonNode>> readResults(EmbeddedKafka kafka, Duration within) throws Exception {
+    private Map<String, List<JsonNode>> readResults(EmbeddedKafka kafka, Duration within) throws Exception {
         return CommandTestClients.results(kafka.bootstrapServers(), RESULTS, COMMAND_COUNT, within,
                 Duration.ofSeconds(2));
     }

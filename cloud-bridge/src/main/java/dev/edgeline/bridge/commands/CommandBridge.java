@@ -84,6 +84,7 @@ public final class CommandBridge implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> producer;
     private long resultsCommittedUpTo;
     private long nextMqttAttemptMillis;
+    private long nextStatusMillis;
 
     /** One publish of a command: whether the broker passed it on, and when to try again if nobody subscribed. */
     private static final class Attempt {
@@ -276,6 +277,36 @@ public final class CommandBridge implements AutoCloseable {
         deliver();
         if (!records.isEmpty() || !queue.unforwarded().isEmpty()) {
             commit();
+        }
+        writeStatusEvery5s();
+    }
+
+    /** The status file {@code bin/edge status} reads: {@value #STATUS_FILE} in the queue's directory. */
+    public static final String STATUS_FILE = "commands.status";
+
+    /**
+     * Writes one line of JSON (state, commands read since start, pending commands and bytes, results written since
+     * start and not yet in Kafka, when) to {@value #STATUS_FILE} at most every 5 s: temporary file and rename, no
+     * fsync (a report, not state).
+     */
+    private void writeStatusEvery5s() {
+        long now = clock.millis();
+        if (now < nextStatusMillis) {
+            return;
+        }
+        nextStatusMillis = now + 5_000;
+        String json = "{\"state\":\"" + dev.edgeline.config.JsonStrings.escape(state) + "\",\"received\":"
+                + received.get() + ",\"pending\":" + queue.pendingCount() + ",\"pending_bytes\":"
+                + queue.pendingBytes() + ",\"results_written\":" + resultsWritten.get()
+                + ",\"results_waiting\":" + queue.unforwarded().size() + ",\"reported_at\":" + now + "}\n";
+        java.nio.file.Path file = commands.directory().resolve(STATUS_FILE);
+        java.nio.file.Path temp = commands.directory().resolve(STATUS_FILE + ".tmp");
+        try {
+            java.nio.file.Files.writeString(temp, json, java.nio.charset.StandardCharsets.UTF_8);
+            java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.debug("{}could not write {}: {}", logPrefix, file, e.toString());
         }
     }
 

@@ -84,9 +84,16 @@ final class CrossChecks {
 
     /**
      * A broker with a password file refuses anonymous clients: the command bridge then needs its own user, or it
-     * would be refused at every attempt, silently to the cloud. An error now, not a refusal later.
+     * would be refused at every attempt, silently to the cloud. An error now, not a refusal later. A digital output
+     * without commands could never be switched.
      */
-    static void commands(YamlMap root, BrokerConfig broker, BridgeConfig bridge) {
+    static void commands(YamlMap root, BrokerConfig broker, BridgeConfig bridge, List<SensorConfig> sensors) {
+        for (int i = 0; i < sensors.size(); i++) {
+            if (sensors.get(i) instanceof SensorConfig.DigitalOutput && !bridge.commands().enabled()) {
+                root.error("sensors[" + i + "]", "a digital-output is switched by commands: it needs "
+                        + "kafka.commands.enabled: true (without it the output could never leave its safe state)");
+            }
+        }
         if (bridge.commands().enabled() && bridge.commands().mqttUsername().isEmpty()
                 && broker.auth().flatMap(BrokerConfig.BrokerAuth::passwordFile).isPresent()) {
             root.error("kafka.commands.mqtt-username", "is required with broker.auth.password-file: the command "

@@ -239,7 +239,7 @@ class ConfigLoaderTest {
 
     @Test
     void digitalOutput_isReadWithItsSafeState_andShares_noPinWithAnInput() throws Exception {
-        String relay = HARDWARE + """
+        String relay = HARDWARE.replace("  routes:\n", "  commands: {enabled: true}\n  routes:\n") + """
                   - {stream: relay, type: digital-output, period: 10s, gpio-pin: 23, safe-state: high}
                   - {stream: valve, type: digital-output, period: 10s, gpio-pin: 24}
                 """;
@@ -253,6 +253,11 @@ class ConfigLoaderTest {
                         assertThat(e.errors()).extracting(ConfigError::toString).contains(
                                 "sensors[4]: GPIO 22 is already used by sensors[3]",
                                 "sensors[4].safe-state: 'off' is not one of: low, high"));
+        assertThatThrownBy(() -> parse(relay.replace("  commands: {enabled: true}\n", "")))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                        assertThat(e.errors()).extracting(ConfigError::toString).contains(
+                                "sensors[4]: a digital-output is switched by commands: it needs kafka.commands.enabled: "
+                                        + "true (without it the output could never leave its safe state)"));
     }
 
     @Test

@@ -154,7 +154,7 @@ public final class CommandBridge implements AutoCloseable {
                 state = "waiting for Kafka: " + e.getMessage();
                 LOG.warn("{}{}; retrying in {} ms", logPrefix, e.toString(), backoff);
                 closeKafka();
-                sleep(backoff);
+                deliverWithoutKafka(backoff);
                 backoff = Math.min(backoff * 2, config.retryBackoffMax().toMillis());
             }
         }
@@ -467,6 +467,31 @@ public final class CommandBridge implements AutoCloseable {
     }
 
     /** Sleeps up to {@code millis}, less when closed meanwhile. */
+    /**
+     * While Kafka cannot be reached (a WAN outage), what is stored on the device goes on: commands are delivered,
+     * answers and expiries settle in the queue (fsynced), for {@code millis}. Their results wait there and are written
+     * once Kafka is back; nothing is read or committed meanwhile.
+     */
+    private void deliverWithoutKafka(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (running && System.nanoTime() < end) {
+            try {
+                DeliveryEvent event;
+                while ((event = events.poll()) != null) {
+                    handle(event);
+                }
+                for (CommandResult expired : queue.expireDue()) {
+                    attempts.remove(expired.commandId());
+                }
+                deliver();
+                writeStatusEvery5s();
+            } catch (IOException e) {
+                LOG.warn("{}command queue: {}", logPrefix, e.toString());
+            }
+            sleep(attempts.isEmpty() ? 100 : 5);
+        }
+    }
+
     private void sleep(long millis) {
         long end = System.nanoTime() + millis * 1_000_000;
         while (running && System.nanoTime() < end) {

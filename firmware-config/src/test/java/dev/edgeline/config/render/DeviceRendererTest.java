@@ -57,7 +57,7 @@ class DeviceRendererTest {
         DeviceConfig config = parse(withSensors("""
                   - {stream: valve, type: digital-output, period: 1s, gpio-pin: 24}
                   - {stream: relay, type: digital-output, period: 1s, gpio-pin: 23, safe-state: high}
-                """));
+                """).replace("routes: [", "commands: {enabled: true}, routes: ["));
         assertThat(BootConfigBlock.settings(config)).containsExactly("gpio=23=op,dh", "gpio=24=op,dl");
         assertThat(BootConfigBlock.content(config)).startsWith("# for device pi-1: valve (digital-output), relay");
     }

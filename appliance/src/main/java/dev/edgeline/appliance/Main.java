@@ -125,11 +125,15 @@ public final class Main {
                   kafka topics --config FILE [--create] [--bootstrap B] [--command-config FILE]
                                       [--partitions 6] [--retention 7d|forever] [--replication N]
                                       check (--create: first create) every topic the configuration needs:
-                                      data, gaps, checkpoints, commands; exit 3 if one is missing or misconfigured
+                                      data, gaps, checkpoints, commands, desired state; exit 3 if one is missing or
+                                      misconfigured
                   command send --config FILE --device D --target T [--ttl 10m] [--id ID] [--no-response]
                                       [--payload-file F | PAYLOAD] [--wait 30s]
                                       send a command to a device (docs/commands.md); with --wait, print its result
                                       (exit 0 completed or delivered, 3 otherwise)
+                  command desired --config FILE --device D [--bootstrap B]
+                                      a device's desired state against what its agent reported applying
+                                      (exit 0 in sync, 3 behind, rejected or different)
                   config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state]
                                       print the JSON Schema of the device YAML, or of a Kafka payload kind
                   aot-train           a short broker and bridge run, for the JVM's ahead-of-time cache: run it with

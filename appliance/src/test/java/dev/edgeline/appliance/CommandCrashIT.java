@@ -3,9 +3,7 @@ package dev.edgeline.appliance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgeline.kafka.embedded.EmbeddedKafka;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,17 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +36,6 @@ class CommandCrashIT {
     private final String RESULTS = "it.command-results.crash." + DEVICE;
     private static final int COMMAND_COUNT = 300;
     private static final int KILLS = 6;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void sixSigkills_everyCommandEndsInOneResult_nothingLost_orderPerTargetKept(@TempDir Path dir) throws Exception {
@@ -72,11 +61,8 @@ class CommandCrashIT {
                     .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + RESULTS
                             + "\n"));
             Path log = dir.resolve("broker.log");
-            Map<String, List<String>> receivedPerTarget = new ConcurrentHashMap<>();
-            List<String> received = new CopyOnWriteArrayList<>();
-            AtomicBoolean done = new AtomicBoolean();
-            Thread responder = new Thread(() -> respond(port, received, receivedPerTarget, done), "responder");
-            Thread sender = new Thread(() -> sendCommands(kafka), "sender");
+            CommandLoad load = new CommandLoad(kafka.bootstrapServers(), DEVICE, port, 3, Duration.ofMillis(40),
+                    COMMAND_COUNT);
             Process broker = separate ? ChildService.start("broker", config, data, log, "--bridge", "separate")
                     : ChildService.start("broker", config, data, log);
             Path bridgeLog = dir.resolve("bridge.log");
@@ -85,8 +71,7 @@ class CommandCrashIT {
                 Awaits.until(Duration.ofSeconds(60), () -> TestDevice.listening(port), "the broker to listen");
                 bridge = ChildService.start("bridge", config, data, bridgeLog);
             }
-            responder.start();
-            sender.start();
+            load.start();
             Random random = new Random(21);
             try {
                 for (int kill = 0; kill < KILLS; kill++) {
@@ -100,7 +85,7 @@ class CommandCrashIT {
                         broker = ChildService.start("broker", config, data, log);
                     }
                 }
-                sender.join(120_000);
+                load.awaitSent(Duration.ofSeconds(120));
                 Map<String, List<JsonNode>> results = readResults(kafka, Duration.ofSeconds(120));
                 assertThat(results.keySet()).as("a result for every command (logs: %s, %s)", log, bridgeLog)
                         .hasSize(COMMAND_COUNT);
@@ -114,16 +99,15 @@ class CommandCrashIT {
                     for (int i = t; i < COMMAND_COUNT; i += 3) {
                         sent.add("c" + i);
                     }
-                    assertThat(new ArrayList<>(new LinkedHashSet<>(receivedPerTarget.get("t" + t))))
+                    assertThat(new ArrayList<>(new LinkedHashSet<>(load.receivedPerTarget().get("t" + t))))
                             .as("target t%d: commands in the order sent, each at least once", t)
                             .containsExactlyElementsOf(sent);
                 }
                 System.out.printf("CommandCrashIT (%s): %d commands, %d deliveries to the responder (%d again after "
                         + "a kill)%n", separate ? "bridge apart" : "bridge in the broker", COMMAND_COUNT,
-                        received.size(), received.size() - COMMAND_COUNT);
+                        load.received().size(), load.received().size() - COMMAND_COUNT);
             } finally {
-                done.set(true);
-                responder.join(30_000);
+                load.close();
                 if (bridge != null) {
                     ChildService.stop(bridge);
                 }
@@ -141,65 +125,9 @@ class CommandCrashIT {
         }
     }
 
-    /** 300 commands, c0..c299, to targets t0, t1, t2 in turn, 25 a second. */
-    private void sendCommands(EmbeddedKafka kafka) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (int i = 0; i < COMMAND_COUNT; i++) {
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(COMMANDS, bytes(DEVICE), bytes("c" + i));
-                record.headers().add("command_id", bytes("c" + i)).add("target", bytes("t" + (i % 3)));
-                producer.send(record).get();
-                Thread.sleep(40);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Answers every command with {"done": id}, reconnecting (and subscribing again) whenever the broker died. */
-    private void respond(int port, List<String> received, Map<String, List<String>> perTarget,
-                         AtomicBoolean done) {
-        while (!done.get()) {
-            MqttClient client = null;
-            try {
-                client = CommandTestClients.responder(port, "crash-responder", "edge/" + DEVICE + "/commands/+",
-                        (target, id) -> {
-                            received.add(id);
-                            perTarget.computeIfAbsent(target, t -> new CopyOnWriteArrayList<>()).add(id);
-                        });
-                while (!done.get() && client.isConnected()) {
-                    Thread.sleep(50);
-                }
-                if (client.isConnected()) {
-                    client.disconnect();
-                }
-            } catch (Exception e) {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            } finally {
-                if (client != null) {
-                    try {
-                        client.close(true);
-                    } catch (Exception e) {
-                        // closing a client of a dead broker
-                    }
-                }
-            }
-        }
-    }
-
     private Map<String, List<JsonNode>> readResults(EmbeddedKafka kafka, Duration within) throws Exception {
         return CommandTestClients.results(kafka.bootstrapServers(), RESULTS, COMMAND_COUNT, within,
                 Duration.ofSeconds(2));
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -40,7 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
  * started again and must come up by itself. Some cuts fall during start-up, all of them among segment rotations (64
  * KiB segments), receipts, status and cursor writes, and four during a Kafka outage (Kafka frozen).
  *
+ * <p>Commands stream in from Kafka the whole time (two a second, to two targets) and a Paho responder answers them:
+ * the command queue ({@code commands/commands.log}) is on the same file system.
+ *
  * <p>At the end: every publish the third-party client got a PUBACK for is in Kafka exactly once (read_committed);
+ * every command Kafka acknowledged has exactly one result, {@code completed}, and each target's commands reached the
+ * responder in the order sent;
  * {@code bin/edge verify} finds no duplicate, nothing out of order and no hole in any stream's seq that a gap
  * marker does not explain; the cuts, restarts and start times are printed.
  */
@@ -48,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PowerCutIT {
     private static final int CUTS = 20;
     private static final String TOPIC = "it.powercut";
+    private static final String RESULTS = "it.powercut.command-results";
     private static final Duration START_LIMIT = Duration.ofSeconds(45);
 
     @Test
@@ -74,22 +80,27 @@ class PowerCutIT {
                     kafka:
                       bootstrap-servers: %s
                       retry-backoff-max: 1s
+                      commands: {enabled: true, results-topic: %s}
                       routes: [{mqtt-filter: "#", kafka-topic: %s}]
                     monitoring: {broker-port: %d, bridge-port: %d, stall-after: 10m}
                     sensors:
                       - {stream: temperature, type: simulated-analog, period: 20ms, unit: "°C"}
                       - {stream: humidity, type: simulated-analog, period: 20ms, unit: "%%RH"}
                       - {stream: door, type: simulated-digital, period: 20ms}
-                    """.formatted(port, kafka.bootstrapServers(), TOPIC, brokerMonitoring, bridgeMonitoring));
+                    """.formatted(port, kafka.bootstrapServers(), RESULTS, TOPIC, brokerMonitoring, bridgeMonitoring));
+            createCommandTopics(kafka.bootstrapServers());
             Device device = new Device(configFile, fs.root(), logs, bootId, port, bridgeMonitoring);
             ThirdPartyPublisher thirdParty = new ThirdPartyPublisher(port);
             List<String> starts = new ArrayList<>();
             Map<String, Long> copies = new ConcurrentHashMap<>();
             try (BridgedRecordCollector collector = new BridgedRecordCollector(kafka.bootstrapServers(),
-                    List.of(TOPIC), seen -> copies.merge(seen.payload(), 1L, Long::sum))) {
+                    List.of(TOPIC), seen -> copies.merge(seen.payload(), 1L, Long::sum));
+                 CommandLoad commands = new CommandLoad(kafka.bootstrapServers(), "cut-pi", port, 2,
+                         Duration.ofMillis(500), Integer.MAX_VALUE)) {
                 collector.start();
                 starts.add("first start: " + device.start(0));
                 thirdParty.start();
+                commands.start();
                 Awaits.until(Duration.ofSeconds(90), () -> collector.distinctCount() > 300, "records in Kafka");
                 boolean kafkaFrozen = false;
                 for (int cut = 1; cut <= CUTS; cut++) {
@@ -110,8 +121,13 @@ class PowerCutIT {
                 }
                 Thread.sleep(3_000);
                 thirdParty.stop();
+                commands.stopSending();
                 device.stopCleanly(); // the agent stops sampling and drains its outbox first
                 device.start(CUTS + 1);
+                List<String> commandsSent = commands.sent();
+                Map<String, List<com.fasterxml.jackson.databind.JsonNode>> results = CommandTestClients.results(
+                        kafka.bootstrapServers(), RESULTS, commandsSent.size(), Duration.ofSeconds(180),
+                        Duration.ofSeconds(2));
                 Awaits.until(Duration.ofSeconds(120), () -> thirdParty.acknowledged().stream()
                         .allMatch(n -> copies.containsKey(ThirdPartyPublisher.payload(n))),
                         "every acknowledged third-party publish in Kafka");
@@ -128,10 +144,37 @@ class PowerCutIT {
                 }
                 assertThat(collector.duplicates()).as("duplicates in Kafka").isZero();
                 assertThat(verify).contains("verify: OK");
+                System.out.println("[PowerCutIT] commands: " + commandsSent.size() + " sent, " + results.size()
+                        + " with a result, " + commands.received().size() + " deliveries to the responder");
+                assertThat(results.keySet()).as("a result for every command Kafka acknowledged")
+                        .containsAll(commandsSent);
+                results.forEach((id, list) -> {
+                    assertThat(list).as("results of %s", id).hasSize(1);
+                    assertThat(list.get(0).get("state").asText()).as("state of %s: %s", id, list.get(0))
+                            .isEqualTo("completed");
+                });
+                for (int t = 0; t < 2; t++) {
+                    String target = "t" + t;
+                    List<String> sentToTarget = commandsSent.stream()
+                            .filter(id -> Integer.parseInt(id.substring(1)) % 2 == Integer.parseInt(target.substring(1)))
+                            .toList();
+                    assertThat(new ArrayList<>(new java.util.LinkedHashSet<>(commands.receivedPerTarget()
+                            .getOrDefault(target, List.of())))).as("target %s: in the order sent", target)
+                            .containsExactlyElementsOf(sentToTarget);
+                }
             } finally {
                 thirdParty.stop();
                 device.killAll();
             }
+        }
+    }
+
+    private static void createCommandTopics(String bootstrap) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("edge.commands.cut-pi", 1, (short) 1),
+                    new org.apache.kafka.clients.admin.NewTopic(RESULTS, 1, (short) 1))).all().get();
         }
     }
 

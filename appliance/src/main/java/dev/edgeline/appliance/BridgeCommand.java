@@ -86,6 +86,9 @@ final class BridgeCommand {
         bridge.start();
         BridgeStatusFile statusFile = new BridgeStatusFile(bridge, spool);
         dev.edgeline.bridge.commands.CommandBridge commands = CommandBridges.startIfEnabled(config);
+        if (commands != null) {
+            monitoring.bindCommands(commands);
+        }
         try {
             ServiceRunner.runUntilStopped(() -> {
                 monitoring.close();

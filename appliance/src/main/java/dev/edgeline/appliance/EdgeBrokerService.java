@@ -78,6 +78,9 @@ public final class EdgeBrokerService implements AutoCloseable {
                 bridge.start();
                 statusFile = new BridgeStatusFile(bridge, config.spool().directory());
                 commands = CommandBridges.startIfEnabled(config);
+                if (commands != null) {
+                    monitoring.bindCommands(commands);
+                }
             }
             return new EdgeBrokerService(spool, broker, bridge, commands, statusFile, receipts, monitoring);
         } catch (IOException | RuntimeException e) {

@@ -45,10 +45,12 @@ class CommandKafkaOutageIT {
                         .all().get();
             }
             int port = TestDevice.freePort();
+            int metricsPort = TestDevice.freePort();
             Path data = dir.resolve("device");
             String yaml = TestDevice.yaml(port, kafka.bootstrapServers(), "it.cmd-outage.data", 1000)
                     .replace("id: " + TestDevice.DEVICE, "id: " + DEVICE)
-                    .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + RESULTS + "\n");
+                    .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    results-topic: " + RESULTS + "\n")
+                    .replace("sensors:\n", "monitoring: {host: 127.0.0.1, broker-port: " + metricsPort + "}\nsensors:\n");
             Files.createDirectories(data);
             Path configFile = data.resolve("device.yaml");
             Files.writeString(configFile, yaml);
@@ -70,6 +72,11 @@ class CommandKafkaOutageIT {
                         "every stored command delivered while Kafka is unreachable");
                 Awaits.until(Duration.ofSeconds(30), () -> status(configFile, data).contains("0 pending (0 B), "
                         + COUNT + " result(s) waiting for Kafka"), "the results waiting on the device");
+                String metrics = MonitoredDevice.get(metricsPort, "/metrics").body();
+                String labels = "{device=\"" + DEVICE + "\",service=\"edge-broker\"} ";
+                assertThat(metrics).contains("edge_commands_results_waiting" + labels + COUNT + ".0",
+                        "edge_commands_pending" + labels + "0.0", "edge_commands_running" + labels + "0.0",
+                        "edge_commands_received_total" + labels + COUNT + ".0");
                 kafka.thaw();
 
                 Map<String, List<JsonNode>> byId = CommandTestClients.results(kafka.bootstrapServers(), RESULTS, COUNT,

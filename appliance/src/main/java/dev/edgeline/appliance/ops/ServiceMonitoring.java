@@ -81,6 +81,11 @@ public final class ServiceMonitoring implements AutoCloseable {
                 health, "edge-broker", stuck, status);
     }
 
+    /** Adds the command bridge's meters (it runs in this service's process). */
+    public void bindCommands(dev.edgeline.bridge.commands.CommandBridge commands) {
+        CommandMeters.bind(registry.meters(), commands);
+    }
+
     /** The edge-bridge service's (the bridge as its own process). */
     public static ServiceMonitoring forBridge(DeviceConfig config, CloudBridge bridge) throws IOException {
         Registry registry = registry(config, "edge-bridge");

@@ -79,7 +79,7 @@ public final class CommandBridge implements AutoCloseable {
     private volatile boolean running = true;
     private KafkaConsumer<byte[], byte[]> consumer;
     private volatile String state = "starting";
-    private CommandQueue queue;
+    private volatile CommandQueue queue;
     private CommandDelivery delivery;
     private KafkaProducer<byte[], byte[]> producer;
     private long resultsCommittedUpTo;
@@ -123,6 +123,24 @@ public final class CommandBridge implements AutoCloseable {
     /** Results committed to Kafka since start. */
     public long resultsWritten() {
         return resultsWritten.get();
+    }
+
+    /** Commands stored on the device that have not ended (0 before the queue is open). */
+    public int pending() {
+        CommandQueue q = queue;
+        return q == null ? 0 : q.pendingCount();
+    }
+
+    /** Bytes of the pending commands. */
+    public long pendingBytes() {
+        CommandQueue q = queue;
+        return q == null ? 0 : q.pendingBytes();
+    }
+
+    /** Results on the device not yet in Kafka. */
+    public int resultsWaiting() {
+        CommandQueue q = queue;
+        return q == null ? 0 : q.unforwarded().size();
     }
 
     private void run() {

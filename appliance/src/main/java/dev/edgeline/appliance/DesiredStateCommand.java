@@ -1,7 +1,7 @@
 package dev.edgeline.appliance;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgeline.appliance.analyst.DesiredStateReport;
 import dev.edgeline.bridge.internal.SecurityProperties;
 import dev.edgeline.config.CommandsConfig;
 import dev.edgeline.config.DeviceConfig;
@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,10 +30,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * rejection and its reason, a value that differs (exit 3). Read-only; 1 when Kafka cannot be reached.
  */
 final class DesiredStateCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** The keys the device takes (as the command bridge's DesiredState). */
-    private static final java.util.regex.Pattern DEVICE_KEY =
-            java.util.regex.Pattern.compile("(sensor|output)/[a-z0-9][a-z0-9_-]{0,63}");
     private final PrintStream out;
     private final PrintStream err;
 
@@ -64,58 +59,43 @@ final class DesiredStateCommand {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            Map<String, JsonNode> desired = new TreeMap<>();
-            long desiredUpTo = readDesired(consumer, commands.desiredTopicOf(device), desired);
-            JsonNode reported = latestReport(consumer, commands.resultsTopic(), device);
-            return print(commands, device, desired, desiredUpTo, reported);
+            DesiredStateReport report = new DesiredStateReport();
+            readDesired(consumer, commands.desiredTopicOf(device), report);
+            readResults(consumer, commands.resultsTopic(), device, report);
+            return print(commands, device, report);
         } catch (KafkaException | IOException e) {
             err.println("edge command desired: " + e.getMessage());
             return ExitCodes.FAILURE;
         }
     }
 
-    /** Reads the compacted topic to its end into {@code desired}; the offset of its last record (-1: empty). */
-    private static long readDesired(KafkaConsumer<byte[], byte[]> consumer, String topic, Map<String, JsonNode> desired)
+    /** Reads the compacted desired-state topic to its end. */
+    private static void readDesired(KafkaConsumer<byte[], byte[]> consumer, String topic, DesiredStateReport report)
             throws IOException {
-        TopicPartition partition = new TopicPartition(topic, 0);
         if (consumer.partitionsFor(topic, Duration.ofSeconds(15)).isEmpty()) {
             throw new IOException("desired-state topic " + topic + " does not exist (edge kafka topics --create)");
         }
-        long last = -1;
-        for (ConsumerRecord<byte[], byte[]> record : readToEnd(consumer, partition)) {
-            last = record.offset();
-            String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
-            if (record.value() == null) {
-                desired.remove(key);
-            } else {
-                try {
-                    desired.put(key, JSON.readTree(record.value()));
-                } catch (IOException e) {
-                    desired.put(key, JSON.getNodeFactory().textNode("(not JSON: left out by the device)"));
-                }
-            }
+        for (ConsumerRecord<byte[], byte[]> record : readToEnd(consumer, new TopicPartition(topic, 0))) {
+            report.desiredRecord(record.offset(), record.key() == null ? ""
+                    : new String(record.key(), StandardCharsets.UTF_8), record.value());
         }
-        return last;
     }
 
-    /** The latest {@code desired-*} result of {@code device} on the results topic, or null. */
-    private static JsonNode latestReport(KafkaConsumer<byte[], byte[]> consumer, String topic, String device)
-            throws IOException {
+    /** Reads {@code device}'s results from the partition its key goes to. */
+    private static void readResults(KafkaConsumer<byte[], byte[]> consumer, String topic, String device,
+                                    DesiredStateReport report) throws IOException {
         int partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).size();
         if (partitions == 0) {
             throw new IOException("results topic " + topic + " does not exist (edge kafka topics --create)");
         }
         byte[] key = device.getBytes(StandardCharsets.UTF_8);
         TopicPartition partition = new TopicPartition(topic, BuiltInPartitioner.partitionForKey(key, partitions));
-        JsonNode latest = null;
         for (ConsumerRecord<byte[], byte[]> record : readToEnd(consumer, partition)) {
             var id = record.headers().lastHeader("command_id");
-            if (record.key() != null && device.equals(new String(record.key(), StandardCharsets.UTF_8)) && id != null
-                    && new String(id.value(), StandardCharsets.UTF_8).startsWith("desired-")) {
-                latest = JSON.readTree(record.value());
+            if (record.key() != null && device.equals(new String(record.key(), StandardCharsets.UTF_8)) && id != null) {
+                report.result(new String(id.value(), StandardCharsets.UTF_8), record.value());
             }
         }
-        return latest;
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readToEnd(KafkaConsumer<byte[], byte[]> consumer,
@@ -131,72 +111,32 @@ final class DesiredStateCommand {
         return records;
     }
 
-    private int print(CommandsConfig commands, String device, Map<String, JsonNode> desired, long desiredUpTo,
-                      JsonNode reported) {
-        out.println("desired (" + commands.desiredTopicOf(device) + (desiredUpTo < 0 ? ", empty" : ", up to offset "
-                + desiredUpTo) + "):");
-        desired.forEach((key, value) -> out.println("  " + key + " " + value + (DEVICE_KEY.matcher(key).matches()
-                && value.isObject() ? "" : "  (left out by the device: not sensor/<name> or output/<name> with a JSON "
-                + "object)")));
+    private int print(CommandsConfig commands, String device, DesiredStateReport report) {
+        long upTo = report.desiredUpTo();
+        out.println("desired (" + commands.desiredTopicOf(device) + (upTo < 0 ? ", empty" : ", up to offset " + upTo)
+                + "):");
+        report.desired().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.println("  "
+                + e.getKey() + " " + e.getValue() + (DesiredStateReport.takenByDevice(e.getKey(), e.getValue()) ? ""
+                : "  (left out by the device: not sensor/<name> or output/<name> with a JSON object)")));
+        JsonNode reported = report.reported();
         if (reported == null) {
             out.println("reported: nothing yet (no desired-* result of " + device + " on " + commands.resultsTopic()
                     + ")");
-            out.println(desiredUpTo < 0 ? "in sync (nothing desired)" : "NOT APPLIED YET: the device has not "
-                    + "reported a desired state");
-            return desiredUpTo < 0 ? ExitCodes.OK : ExitCodes.PROBLEM_FOUND;
+        } else {
+            out.println("reported (" + commands.resultsTopic() + ", " + reported.path("command_id").asText() + ", "
+                    + reported.path("state").asText() + " at " + reported.path("at").asText() + "):");
+            JsonNode applied = reported.path("response").path("applied");
+            applied.path("sensors").forEach(s -> out.println("  sensor/" + s.path("sensor").asText() + " period "
+                    + s.path("period").asText() + ", " + (s.path("enabled").asBoolean() ? "enabled" : "disabled")));
+            applied.path("outputs").forEach(o -> out.println("  output/" + o.path("output").asText() + " "
+                    + o.path("level").asText()));
         }
-        String id = reported.path("command_id").asText();
-        String state = reported.path("state").asText();
-        out.println("reported (" + commands.resultsTopic() + ", " + id + ", " + state + " at "
-                + reported.path("at").asText() + "):");
-        JsonNode applied = reported.path("response").path("applied");
-        applied.path("sensors").forEach(s -> out.println("  sensor/" + s.path("sensor").asText() + " period "
-                + s.path("period").asText() + ", " + (s.path("enabled").asBoolean() ? "enabled" : "disabled")));
-        applied.path("outputs").forEach(o -> out.println("  output/" + o.path("output").asText() + " "
-                + o.path("level").asText()));
-        if (!id.equals("desired-" + desiredUpTo)) {
-            out.println("BEHIND: the device reported " + id + "; the desired state is at offset " + desiredUpTo);
-            return ExitCodes.PROBLEM_FOUND;
+        DesiredStateReport.Verdict verdict = report.verdict();
+        if (verdict.inSync()) {
+            out.println("in sync");
+            return ExitCodes.OK;
         }
-        if (!state.equals("completed")) {
-            out.println(state.toUpperCase(java.util.Locale.ROOT) + ": " + reported.path("reason").asText());
-            return ExitCodes.PROBLEM_FOUND;
-        }
-        List<String> differences = differences(desired, applied);
-        if (!differences.isEmpty()) {
-            out.println("DIFFERS: " + String.join("; ", differences));
-            return ExitCodes.PROBLEM_FOUND;
-        }
-        out.println("in sync");
-        return ExitCodes.OK;
-    }
-
-    /** Where what the agent applied is not what is desired (a value it was not asked for is no difference). */
-    private static List<String> differences(Map<String, JsonNode> desired, JsonNode applied) {
-        List<String> differences = new java.util.ArrayList<>();
-        desired.forEach((key, value) -> {
-            if (!DEVICE_KEY.matcher(key).matches() || !value.isObject()) {
-                return; // the device leaves it out, and says so in its log
-            }
-            String[] parts = key.split("/", 2);
-            JsonNode match = null;
-            for (JsonNode node : applied.path(parts[0] + "s")) {
-                if (node.path(parts[0]).asText().equals(parts.length > 1 ? parts[1] : "")) {
-                    match = node;
-                }
-            }
-            if (match == null) {
-                differences.add(key + " not reported");
-                return;
-            }
-            JsonNode reportedNode = match;
-            value.fields().forEachRemaining(field -> {
-                if (!field.getValue().asText().equals(reportedNode.path(field.getKey()).asText())) {
-                    differences.add(key + " " + field.getKey() + " desired " + field.getValue().asText()
-                            + ", reported " + reportedNode.path(field.getKey()).asText());
-                }
-            });
-        });
-        return differences;
+        out.println(verdict.state().toUpperCase(java.util.Locale.ROOT) + ": " + verdict.detail());
+        return ExitCodes.PROBLEM_FOUND;
     }
 }

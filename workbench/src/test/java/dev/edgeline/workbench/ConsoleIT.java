@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,6 +58,7 @@ class ConsoleIT {
         Awaits.until(Duration.ofSeconds(60), () -> TestDevice.listening(kafkaPort), "the demo's Kafka");
         String bootstrap = "127.0.0.1:" + kafkaPort;
         produceAStreamWithAHole(bootstrap);
+        produceADesiredStateAndItsRejection(bootstrap);
 
         try (Console console = Console.start(bootstrap, List.of(), "edge.gaps", "127.0.0.1", 0)) {
             WebDriver browser = chromium();
@@ -87,6 +89,15 @@ class ConsoleIT {
                 wait.until(b -> hole.getText().equals("3"));
                 assertThat(hole.getAttribute("class")).contains("bad");
                 assertThat(hole.getAttribute("title")).isEqualTo("seq 2..4");
+                // Desired state against reported: the device rejected what was desired, and the page says why.
+                WebElement desired = wait.until(b -> b.findElements(By.cssSelector("tr[data-device='pi-cmd']"))
+                        .stream().findFirst().orElse(null));
+                wait.until(b -> desired.findElement(By.cssSelector("td.verdict")).getText().equals("rejected"));
+                assertThat(desired.findElement(By.cssSelector("td.verdict")).getAttribute("class")).contains("bad");
+                assertThat(desired.findElement(By.cssSelector("td.detail")).getText())
+                        .isEqualTo("desired state not applied: sensor/env: no such sensor or output");
+                assertThat(desired.findElement(By.cssSelector("td.desired")).getText())
+                        .isEqualTo("{\"sensor/env\":{\"period\":\"5s\"}} (up to offset 0)");
                 assertThat(browser.findElement(By.id("topics")).getText()).contains("edge.readings")
                         .as("internal topics are not data topics").doesNotContain("edge.bridge.checkpoints")
                         .doesNotContain("__consumer_offsets").doesNotContain("__transaction_state");
@@ -118,6 +129,30 @@ class ConsoleIT {
                         .add("seq", Long.toString(seq).getBytes(StandardCharsets.UTF_8));
                 producer.send(record).get();
             }
+        }
+    }
+
+    /** A device's desired state (one record) and the device's rejection of it, as its command bridge writes it. */
+    private static void produceADesiredStateAndItsRejection(String bootstrap) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.<String, Object>of("bootstrap.servers",
+                bootstrap))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("edge.desired.pi-cmd", 1, (short) 1),
+                    new org.apache.kafka.clients.admin.NewTopic("edge.command-results", 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("edge.desired.pi-cmd", "sensor/env".getBytes(StandardCharsets.UTF_8),
+                    "{\"period\":\"5s\"}".getBytes(StandardCharsets.UTF_8))).get();
+            ProducerRecord<byte[], byte[]> result = new ProducerRecord<>("edge.command-results",
+                    "pi-cmd".getBytes(StandardCharsets.UTF_8), ("{\"device\":\"pi-cmd\",\"command_id\":\"desired-0\","
+                    + "\"target\":\"agent\",\"state\":\"rejected\",\"reason\":\"desired state not applied: "
+                    + "sensor/env: no such sensor or output\",\"at\":\"2026-12-05T10:00:00Z\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+            result.headers().add("command_id", "desired-0".getBytes(StandardCharsets.UTF_8))
+                    .add("state", "rejected".getBytes(StandardCharsets.UTF_8));
+            producer.send(result).get();
         }
     }
 

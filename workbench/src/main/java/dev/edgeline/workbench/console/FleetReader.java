@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Reads the fleet's topics into the {@link FleetView}: read_committed (only what the bridges committed), from the
  * beginning, no consumer group (nothing committed, no other reader disturbed). Without a topic list it reads every
  * topic but Kafka's internal ones and the bridges' checkpoints, and looks for new topics every ten seconds; the gap
- * topic's markers explain holes. Thread: {@code console-reader}.
+ * topic's markers explain holes; the devices' desired-state topics and the command results topic feed the desired
+ * against reported table, and command topics are skipped. Thread: {@code console-reader}.
  */
 final class FleetReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetReader.class);
@@ -38,7 +39,21 @@ final class FleetReader implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
+    /** Where commands, results and desired states are (their records are not readings). */
+    record CommandTopics(String commandPrefix, String desiredPrefix, String resultsTopic) {
+        static final CommandTopics DEFAULTS = new CommandTopics("edge.commands.", "edge.desired.",
+                "edge.command-results");
+    }
+
+    private final CommandTopics commandTopics;
+
     FleetReader(String bootstrapServers, List<String> topics, String gapTopic, FleetView view) {
+        this(bootstrapServers, topics, gapTopic, CommandTopics.DEFAULTS, view);
+    }
+
+    FleetReader(String bootstrapServers, List<String> topics, String gapTopic, CommandTopics commandTopics,
+                FleetView view) {
+        this.commandTopics = commandTopics;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -126,6 +141,22 @@ final class FleetReader implements AutoCloseable {
         if (record.topic().equals(gapTopic)) {
             view.gapMarker(record.value());
             return;
+        }
+        if (record.topic().startsWith(commandTopics.desiredPrefix())) {
+            view.desiredRecord(record.topic().substring(commandTopics.desiredPrefix().length()), record.offset(),
+                    record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8), record.value());
+            return;
+        }
+        if (record.topic().equals(commandTopics.resultsTopic())) {
+            var id = record.headers().lastHeader("command_id");
+            if (record.key() != null && id != null) {
+                view.commandResult(new String(record.key(), StandardCharsets.UTF_8),
+                        new String(id.value(), StandardCharsets.UTF_8), record.value());
+            }
+            return;
+        }
+        if (record.topic().startsWith(commandTopics.commandPrefix())) {
+            return; // commands to devices: not readings
         }
         RecordIdentity identity = RecordIdentity.of(record);
         if (identity == null) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgeline.appliance.analyst.AgentDeclarations;
+import dev.edgeline.appliance.analyst.DesiredStateReport;
 import dev.edgeline.appliance.analyst.GapMarkerIndex;
 import dev.edgeline.appliance.analyst.StreamAudit;
 import java.math.BigDecimal;
@@ -26,6 +27,7 @@ final class FleetView {
     private final Map<String, StreamView> streams = new TreeMap<>(); // "device/stream" -> view
     private final GapMarkerIndex gaps = new GapMarkerIndex();
     private final TreeSet<String> topics = new TreeSet<>();
+    private final Map<String, DesiredStateReport> desiredStates = new TreeMap<>(); // device -> desired vs reported
     private long records;
     private long foreign;
     private String readerError = "";
@@ -43,6 +45,18 @@ final class FleetView {
     /** A record without our identity headers (not written by an edgeline bridge): counted, not shown. */
     synchronized void foreignRecord() {
         foreign++;
+    }
+
+    /** A record of {@code device}'s desired-state topic ({@code value} null: a tombstone). */
+    synchronized void desiredRecord(String device, long offset, String key, byte[] value) {
+        desiredStates.computeIfAbsent(device, d -> new DesiredStateReport()).desiredRecord(offset, key, value);
+    }
+
+    /** A command result of {@code device} (only its {@code desired-*} ones matter here). */
+    synchronized void commandResult(String device, String commandId, byte[] value) {
+        if (commandId != null && commandId.startsWith("desired-")) {
+            desiredStates.computeIfAbsent(device, d -> new DesiredStateReport()).result(commandId, value);
+        }
     }
 
     synchronized void gapMarker(byte[] payload) {
@@ -73,6 +87,17 @@ final class FleetView {
             }
             addStream(deviceStreams.addObject(), view, nowMillis);
         }
+        ArrayNode desired = json.putArray("desired_state");
+        desiredStates.forEach((name, report) -> {
+            DesiredStateReport.Verdict verdict = report.verdict();
+            ObjectNode row = desired.addObject().put("device", name).put("verdict", verdict.state())
+                    .put("detail", verdict.detail()).put("desired_up_to", report.desiredUpTo());
+            ObjectNode wanted = row.putObject("desired");
+            report.desired().forEach(wanted::set);
+            JsonNode reported = report.reported();
+            row.put("reported_id", reported == null ? "" : reported.path("command_id").asText());
+            row.set("applied", reported == null ? NullNode.getInstance() : reported.path("response").path("applied"));
+        });
         return json.toString();
     }
 

@@ -69,7 +69,7 @@ final class StatusCommand {
     private void printCommands(Path directory, long now) throws IOException {
         String report;
         try {
-            report = Files.readString(directory.resolve(dev.edgeline.bridge.commands.CommandBridge.STATUS_FILE),
+            report = Files.readString(directory.resolve(dev.edgeline.bridge.commands.CommandStatusFile.NAME),
                     StandardCharsets.UTF_8).trim();
         } catch (NoSuchFileException e) {
             out.println("commands: no status reported yet (the command bridge runs beside the bridge)");

@@ -7,12 +7,10 @@ import dev.edgeline.config.CommandsConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -47,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandBridge.class);
-    private static final int NO_MATCHING_SUBSCRIBERS = 0x10;
     private static final int RESULTS_PER_TRANSACTION = 500;
     /** How long a round waits for commands: also how late a response or acknowledgement is handled at most. */
     private static final Duration POLL = Duration.ofMillis(50);
@@ -56,8 +53,6 @@ public final class CommandBridge implements AutoCloseable {
     static final String AGENT_TARGET = "agent";
     /** A desired state waits for the agent this long: it is the device's configuration, not a passing command. */
     static final Duration DESIRED_STATE_TTL = Duration.ofDays(30);
-    private static final long RETRY_FIRST_MILLIS = 1_000;
-    private static final long RETRY_MAX_MILLIS = 30_000;
 
     private final BridgeConfig config;
     private final CommandsConfig commands;
@@ -71,8 +66,6 @@ public final class CommandBridge implements AutoCloseable {
     private boolean readingDesired;
     private long desiredEndAtConnect;
     private DesiredState desired;
-    private final LinkedBlockingQueue<DeliveryEvent> events = new LinkedBlockingQueue<>();
-    private final Map<String, Attempt> attempts = new HashMap<>();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong resultsWritten = new AtomicLong();
     private final Thread thread;
@@ -80,18 +73,10 @@ public final class CommandBridge implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> consumer;
     private volatile String state = "starting";
     private volatile CommandQueue queue;
-    private CommandDelivery delivery;
+    private DeviceDelivery deliveries;
     private KafkaProducer<byte[], byte[]> producer;
     private long resultsCommittedUpTo;
-    private long nextMqttAttemptMillis;
     private long nextStatusMillis;
-
-    /** One publish of a command: whether the broker passed it on, and when to try again if nobody subscribed. */
-    private static final class Attempt {
-        boolean acknowledged;
-        long retryAtMillis = Long.MAX_VALUE;
-        long retryDelayMillis = RETRY_FIRST_MILLIS;
-    }
 
     /** @param mqttUri the local broker, e.g. {@code tcp://127.0.0.1:1883} */
     public CommandBridge(BridgeConfig config, String device, String mqttUri, InstantSource clock) {
@@ -147,8 +132,8 @@ public final class CommandBridge implements AutoCloseable {
         try {
             queue = CommandQueue.open(commands.directory(), clock.millis(), commands.maxQueueBytes(),
                     commands.rememberIds(), clock);
-            delivery = new CommandDelivery(mqttUri, device, commands.mqttUsername(), commands.mqttPasswordFile(),
-                    this::onEvent);
+            deliveries = new DeviceDelivery(queue, new CommandDelivery(mqttUri, device, commands.mqttUsername(),
+                    commands.mqttPasswordFile(), event -> deliveries.onEvent(event)), clock, logPrefix);
         } catch (IOException | MqttException | RuntimeException e) {
             state = "failed: " + e.getMessage();
             LOG.error("{}cannot start: {}", logPrefix, e.toString());
@@ -177,7 +162,7 @@ public final class CommandBridge implements AutoCloseable {
             }
         }
         closeKafka();
-        delivery.close();
+        deliveries.close();
         try {
             queue.close();
         } catch (IOException e) {
@@ -232,7 +217,7 @@ public final class CommandBridge implements AutoCloseable {
             LOG.info("{}reading {} from its beginning (no position committed)", logPrefix, partition.topic());
         } else {
             consumer.seek(partition, committed.offset());
-            resultsCommittedUpTo = resultsMark(committed.metadata());
+            resultsCommittedUpTo = ResultsMark.parse(committed.metadata(), queue.epoch(), logPrefix);
             queue.forwarded(resultsCommittedUpTo);
             LOG.info("{}reading {} from offset {}; results up to #{} in Kafka", logPrefix, partition.topic(),
                     committed.offset(), resultsCommittedUpTo);
@@ -250,32 +235,12 @@ public final class CommandBridge implements AutoCloseable {
         }
     }
 
-    /** The results mark in a committed offset's metadata ({@code results <epoch> <n>}); 0 for another epoch's. */
-    private long resultsMark(String metadata) {
-        String[] parts = metadata == null ? new String[0] : metadata.split(" ");
-        if (parts.length == 3 && parts[0].equals("results")) {
-            try {
-                if (Long.parseLong(parts[1]) == queue.epoch()) {
-                    return Long.parseLong(parts[2]);
-                }
-                LOG.warn("{}Kafka's results mark belongs to queue epoch {}, this queue is epoch {} (its directory "
-                        + "was replaced): its results are written from the first", logPrefix, parts[1], queue.epoch());
-                return 0;
-            } catch (NumberFormatException e) {
-                // fall through
-            }
-        }
-        if (metadata != null && !metadata.isEmpty()) {
-            LOG.warn("{}unreadable results mark '{}' in the committed offset: ignored", logPrefix, metadata);
-        }
-        return 0;
-    }
-
     /** One round: read commands, handle what the broker said, expire, deliver, commit. */
     private void step() throws IOException {
         // While commands are on their way, a short poll: their answers (Paho's thread) are handled within 5 ms, not
         // after the rest of a 50 ms poll (consumer.wakeup() would also hit the next position() or committed() call).
-        Duration wait = !events.isEmpty() ? Duration.ZERO : attempts.isEmpty() ? POLL : POLL_WHILE_DELIVERING;
+        Duration wait = deliveries.hasEvents() ? Duration.ZERO : deliveries.awaitingAnswers() ? POLL_WHILE_DELIVERING
+                : POLL;
         ConsumerRecords<byte[], byte[]> records = consumer.poll(wait);
         for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
             received.incrementAndGet();
@@ -285,46 +250,20 @@ public final class CommandBridge implements AutoCloseable {
             records.records(desiredPartition).forEach(desired::apply);
             offerDesiredState();
         }
-        DeliveryEvent event;
-        while ((event = events.poll()) != null) {
-            handle(event);
-        }
-        for (CommandResult expired : queue.expireDue()) {
-            attempts.remove(expired.commandId());
-        }
-        deliver();
+        deliveries.workOnTheDevice();
         if (!records.isEmpty() || !queue.unforwarded().isEmpty()) {
             commit();
         }
         writeStatusEvery5s();
     }
 
-    /** The status file {@code bin/edge status} reads: {@value #STATUS_FILE} in the queue's directory. */
-    public static final String STATUS_FILE = "commands.status";
-
-    /**
-     * Writes one line of JSON (state, commands read since start, pending commands and bytes, results written since
-     * start and not yet in Kafka, when) to {@value #STATUS_FILE} at most every 5 s: temporary file and rename, no
-     * fsync (a report, not state).
-     */
+    /** Rewrites the status file {@code bin/edge status} reads ({@link CommandStatusFile}) at most every 5 s. */
     private void writeStatusEvery5s() {
         long now = clock.millis();
-        if (now < nextStatusMillis) {
-            return;
-        }
-        nextStatusMillis = now + 5_000;
-        String json = "{\"state\":\"" + dev.edgeline.config.JsonStrings.escape(state) + "\",\"received\":"
-                + received.get() + ",\"pending\":" + queue.pendingCount() + ",\"pending_bytes\":"
-                + queue.pendingBytes() + ",\"results_written\":" + resultsWritten.get()
-                + ",\"results_waiting\":" + queue.unforwarded().size() + ",\"reported_at\":" + now + "}\n";
-        java.nio.file.Path file = commands.directory().resolve(STATUS_FILE);
-        java.nio.file.Path temp = commands.directory().resolve(STATUS_FILE + ".tmp");
-        try {
-            java.nio.file.Files.writeString(temp, json, java.nio.charset.StandardCharsets.UTF_8);
-            java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            LOG.debug("{}could not write {}: {}", logPrefix, file, e.toString());
+        if (now >= nextStatusMillis) {
+            nextStatusMillis = now + 5_000;
+            CommandStatusFile.write(commands.directory(), state, received.get(), queue.pendingCount(),
+                    queue.pendingBytes(), resultsWritten.get(), queue.unforwarded().size(), now, logPrefix);
         }
     }
 
@@ -356,79 +295,6 @@ public final class CommandBridge implements AutoCloseable {
         }
     }
 
-    private void handle(DeliveryEvent event) throws IOException {
-        switch (event) {
-            case DeliveryEvent.Acknowledged a -> acknowledged(a.commandId(), a.reasonCode());
-            case DeliveryEvent.NotAcknowledged n -> attempts.remove(n.commandId());
-            case DeliveryEvent.Response r -> {
-                if (queue.settle(r.commandId(), r.rejected() ? CommandState.REJECTED : CommandState.COMPLETED,
-                        r.reason(), r.payload()).isEmpty()) {
-                    LOG.info("{}response to {}, which is not pending (ended already, or never received): ignored",
-                            logPrefix, r.commandId());
-                }
-                attempts.remove(r.commandId());
-            }
-            case DeliveryEvent.ConnectionLost l -> {
-                // Publishes the broker never acknowledged go again; acknowledged ones wait for their response,
-                // which the broker keeps in this client's session.
-                attempts.values().removeIf(a -> !a.acknowledged);
-                LOG.info("{}connection to the local broker lost: {}", logPrefix, l.why());
-            }
-        }
-    }
-
-    private void acknowledged(String id, int reasonCode) throws IOException {
-        Attempt attempt = attempts.get(id);
-        var command = queue.pendingCommand(id);
-        if (attempt == null || command.isEmpty()) {
-            return;
-        }
-        if (reasonCode == NO_MATCHING_SUBSCRIBERS) {
-            attempt.retryAtMillis = clock.millis() + attempt.retryDelayMillis;
-            attempt.retryDelayMillis = Math.min(RETRY_MAX_MILLIS, attempt.retryDelayMillis * 2);
-        } else if (reasonCode >= 0x80) {
-            queue.settle(id, CommandState.FAILED, "the local broker refused the command (reason code 0x"
-                    + Integer.toHexString(reasonCode) + ")", new byte[0]);
-            attempts.remove(id);
-        } else if (!command.get().responseRequired()) {
-            queue.settle(id, CommandState.DELIVERED, "", new byte[0]);
-            attempts.remove(id);
-        } else {
-            attempt.acknowledged = true;
-        }
-    }
-
-    /** Publishes the first pending command of each target that is not on its way already. */
-    private void deliver() {
-        long now = clock.millis();
-        if (!delivery.connected()) {
-            if (now < nextMqttAttemptMillis) {
-                return;
-            }
-            CommandDelivery.Connection connection = delivery.connect();
-            if (connection == CommandDelivery.Connection.FAILED) {
-                nextMqttAttemptMillis = now + 2_000;
-                return;
-            }
-            if (connection == CommandDelivery.Connection.NEW_SESSION) {
-                // The broker lost this client's session (it restarted): an answer sent before is gone with it, so
-                // the commands on their way go again (a responder may see one twice; docs/commands.md says so).
-                attempts.clear();
-            }
-        }
-        for (Command head : queue.heads()) {
-            Attempt attempt = attempts.get(head.id());
-            if (attempt != null && (attempt.acknowledged || now < attempt.retryAtMillis)) {
-                continue;
-            }
-            Attempt next = attempt != null ? attempt : new Attempt();
-            next.retryAtMillis = Long.MAX_VALUE;
-            if (delivery.publish(head)) {
-                attempts.put(head.id(), next);
-            }
-        }
-    }
-
     /** Writes the results Kafka lacks and commits the command topic's position, in one transaction. */
     private void commit() throws IOException {
         List<CommandResult> results = queue.unforwarded();
@@ -443,7 +309,7 @@ public final class CommandBridge implements AutoCloseable {
             }
             long position = consumer.position(partition);
             producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(position,
-                    "results " + queue.epoch() + " " + mark)), new ConsumerGroupMetadata(CommandsConfig.groupOf(device)));
+                    ResultsMark.of(queue.epoch(), mark))), new ConsumerGroupMetadata(CommandsConfig.groupOf(device)));
             producer.commitTransaction();
         } catch (KafkaException e) {
             if (!(e instanceof ProducerFencedException) && !(e instanceof InvalidProducerEpochException)) {
@@ -458,10 +324,6 @@ public final class CommandBridge implements AutoCloseable {
         resultsCommittedUpTo = mark;
         resultsWritten.addAndGet(results.size());
         queue.forwarded(mark);
-    }
-
-    private void onEvent(DeliveryEvent event) {
-        events.add(event);
     }
 
     private void closeKafka() {
@@ -494,19 +356,12 @@ public final class CommandBridge implements AutoCloseable {
         long end = System.nanoTime() + millis * 1_000_000;
         while (running && System.nanoTime() < end) {
             try {
-                DeliveryEvent event;
-                while ((event = events.poll()) != null) {
-                    handle(event);
-                }
-                for (CommandResult expired : queue.expireDue()) {
-                    attempts.remove(expired.commandId());
-                }
-                deliver();
+                deliveries.workOnTheDevice();
                 writeStatusEvery5s();
             } catch (IOException e) {
                 LOG.warn("{}command queue: {}", logPrefix, e.toString());
             }
-            sleep(attempts.isEmpty() ? 100 : 5);
+            sleep(deliveries.awaitingAnswers() ? 5 : 100);
         }
     }
 

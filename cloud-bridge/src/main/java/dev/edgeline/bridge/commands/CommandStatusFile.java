@@ -1,0 +1,37 @@
+package dev.edgeline.bridge.commands;
+
+import dev.edgeline.config.JsonStrings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command bridge's report for {@code bin/edge status}: one line of JSON in {@value #NAME} beside the queue (state,
+ * commands read since start, pending commands and bytes, results written since start and not yet in Kafka, when).
+ * Temporary file and rename, no fsync: a report, not state.
+ */
+public final class CommandStatusFile {
+    public static final String NAME = "commands.status";
+    private static final Logger LOG = LoggerFactory.getLogger(CommandStatusFile.class);
+
+    private CommandStatusFile() {}
+
+    static void write(Path directory, String state, long received, int pending, long pendingBytes,
+                      long resultsWritten, int resultsWaiting, long nowMillis, String logPrefix) {
+        String json = "{\"state\":\"" + JsonStrings.escape(state) + "\",\"received\":" + received + ",\"pending\":"
+                + pending + ",\"pending_bytes\":" + pendingBytes + ",\"results_written\":" + resultsWritten
+                + ",\"results_waiting\":" + resultsWaiting + ",\"reported_at\":" + nowMillis + "}\n";
+        Path file = directory.resolve(NAME);
+        Path temp = directory.resolve(NAME + ".tmp");
+        try {
+            Files.writeString(temp, json, StandardCharsets.UTF_8);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.debug("{}could not write {}: {}", logPrefix, file, e.toString());
+        }
+    }
+}

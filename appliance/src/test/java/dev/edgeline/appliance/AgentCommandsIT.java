@@ -314,7 +314,7 @@ class AgentCommandsIT {
                 Awaits.until(Duration.ofSeconds(60), () -> desiredReport(dataDir, port).contains("REJECTED"),
                         "the rejection reported");
                 assertThat(desiredReport(dataDir, port)).contains("REJECTED: desired state not applied: "
-                        + "sensor/door: period 'soon' is not a duration in 1ms..24h");
+                        + "sensor/door: period 'soon' is not a duration such as 250ms, 5s or 2m");
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.edgeline.agent.internal;
 import dev.edgeline.agent.Reading;
 import dev.edgeline.agent.driver.DigitalOutputDriver;
 import dev.edgeline.config.Durations;
+import dev.edgeline.config.JsonStrings;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -140,14 +141,12 @@ public final class AgentCommandHandler {
                 SensorControl control = sensors.get(key.substring(7));
                 Duration period = control.settings().period();
                 if (value.containsKey("period")) {
-                    String text = String.valueOf(value.get("period"));
-                    Optional<Duration> parsed = Durations.parse(text).filter(d -> d.compareTo(Duration.ofMillis(1)) >= 0
-                            && d.compareTo(Duration.ofDays(1)) <= 0);
-                    if (parsed.isEmpty()) {
-                        problems.add(key + ": period '" + text + "' is not a duration in 1ms..24h");
+                    try {
+                        period = period(String.valueOf(value.get("period")));
+                    } catch (Rejection e) {
+                        problems.add(key + ": " + e.getMessage());
                         continue;
                     }
-                    period = parsed.get();
                 }
                 Object enabled = value.containsKey("enabled") ? value.get("enabled") : control.settings().enabled();
                 if (!(enabled instanceof Boolean on)) {
@@ -156,12 +155,11 @@ public final class AgentCommandHandler {
                 }
                 sensorChanges.put(control, new SensorControl.Settings(period, on));
             } else if (key.startsWith("output/") && outputs.containsKey(key.substring(7))) {
-                Object level = value.get("level");
-                if (!"high".equals(level) && !"low".equals(level)) {
-                    problems.add(key + ": level must be \"high\" or \"low\"");
-                    continue;
+                try {
+                    outputLevels.put(key.substring(7), high(value.get("level")));
+                } catch (Rejection e) {
+                    problems.add(key + ": " + e.getMessage());
                 }
-                outputLevels.put(key.substring(7), "high".equals(level));
             } else {
                 problems.add(key + ": no such sensor or output (sensors: " + names(sensors) + "; outputs: "
                         + names(outputs) + ")");
@@ -225,12 +223,8 @@ public final class AgentCommandHandler {
     }
 
     private Answer setPeriod(Map<?, ?> command) throws Rejection {
-        String text = string(command, "period").orElseThrow(() -> new Rejection("'period' is missing (e.g. \"10s\")"));
-        Duration period = Durations.parse(text).orElseThrow(() ->
-                new Rejection("period '" + text + "' is not a duration such as 250ms, 5s or 2m"));
-        if (period.compareTo(Duration.ofMillis(1)) < 0 || period.compareTo(Duration.ofDays(1)) > 0) {
-            throw new Rejection("period " + text + " is out of range 1ms..24h");
-        }
+        Duration period = period(string(command, "period").orElseThrow(() ->
+                new Rejection("'period' is missing (e.g. \"10s\")")));
         return change(command, control -> new SensorControl.Settings(period, control.settings().enabled()));
     }
 
@@ -263,10 +257,10 @@ public final class AgentCommandHandler {
         }
         List<String> readings = new ArrayList<>();
         for (Reading r : taken) {
-            readings.add("{\"stream\":" + quote(r.stream()) + ",\"boot\":" + r.boot() + ",\"seq\":" + r.seq()
-                    + ",\"reading\":" + r.toJson() + "}");
+            readings.add("{\"stream\":" + JsonStrings.quote(r.stream()) + ",\"boot\":" + r.boot() + ",\"seq\":"
+                    + r.seq() + ",\"reading\":" + r.toJson() + "}");
         }
-        return Answer.completed("{\"sensor\":" + quote(control.sensor().stream()) + ",\"readings\":["
+        return Answer.completed("{\"sensor\":" + JsonStrings.quote(control.sensor().stream()) + ",\"readings\":["
                 + String.join(",", readings) + "]}");
     }
 
@@ -277,14 +271,12 @@ public final class AgentCommandHandler {
         if (output == null) {
             throw new Rejection("no digital-output '" + name + "'; outputs: " + names(outputs));
         }
-        String level = string(command, "level").orElse("");
-        if (!level.equals("high") && !level.equals("low")) {
-            throw new Rejection("'level' must be \"high\" or \"low\", not '" + level + "'");
-        }
+        boolean high = high(command.get("level"));
         try {
-            boolean before = output.set(level.equals("high"));
-            return Answer.completed("{\"output\":" + quote(name) + ",\"level\":" + quote(level) + ",\"before\":"
-                    + quote(before ? "high" : "low") + "}");
+            boolean before = output.set(high);
+            return Answer.completed("{\"output\":" + JsonStrings.quote(name) + ",\"level\":"
+                    + JsonStrings.quote(high ? "high" : "low") + ",\"before\":"
+                    + JsonStrings.quote(before ? "high" : "low") + "}");
         } catch (IOException e) {
             throw new Rejection("cannot drive '" + name + "': " + e.getMessage());
         }
@@ -299,11 +291,11 @@ public final class AgentCommandHandler {
         outputs.keySet().stream().sorted().forEach(name -> {
             String level;
             try {
-                level = quote(outputs.get(name).read().getFirst().value() == 1 ? "high" : "low");
+                level = JsonStrings.quote(outputs.get(name).read().getFirst().value() == 1 ? "high" : "low");
             } catch (IOException e) {
                 level = "null";
             }
-            outputJson.add("{\"output\":" + quote(name) + ",\"level\":" + level + "}");
+            outputJson.add("{\"output\":" + JsonStrings.quote(name) + ",\"level\":" + level + "}");
         });
         return "{\"sensors\":[" + String.join(",", sensorJson) + "],\"outputs\":[" + String.join(",", outputJson)
                 + "]}";
@@ -321,7 +313,8 @@ public final class AgentCommandHandler {
 
     private static String settingsJson(SensorControl control) {
         SensorControl.Settings s = control.settings();
-        return "{\"sensor\":" + quote(control.sensor().stream()) + ",\"period\":" + quote(formatDuration(s.period()))
+        return "{\"sensor\":" + JsonStrings.quote(control.sensor().stream()) + ",\"period\":"
+                + JsonStrings.quote(formatDuration(s.period()))
                 + ",\"enabled\":" + s.enabled() + ",\"configured\":" + s.equals(control.configured()) + "}";
     }
 
@@ -345,8 +338,22 @@ public final class AgentCommandHandler {
         return map.isEmpty() ? "(none)" : String.join(", ", map.keySet().stream().sorted().toList());
     }
 
-    private static String quote(String s) {
-        return "\"" + Reading.escape(s) + "\"";
+    /** A sampling period as commands give it ({@code 250ms}, {@code 10s}, {@code 5m}), in 1ms..24h as in the YAML. */
+    private static Duration period(String text) throws Rejection {
+        Duration period = Durations.parse(text).orElseThrow(() ->
+                new Rejection("period '" + text + "' is not a duration such as 250ms, 5s or 2m"));
+        if (period.compareTo(Duration.ofMillis(1)) < 0 || period.compareTo(Duration.ofDays(1)) > 0) {
+            throw new Rejection("period " + text + " is out of range 1ms..24h");
+        }
+        return period;
+    }
+
+    /** An output level as commands give it: {@code high} (true) or {@code low}. */
+    private static boolean high(Object level) throws Rejection {
+        if (!"high".equals(level) && !"low".equals(level)) {
+            throw new Rejection("'level' must be \"high\" or \"low\", not '" + (level == null ? "" : level) + "'");
+        }
+        return "high".equals(level);
     }
 
     private static String firstLine(String message) {

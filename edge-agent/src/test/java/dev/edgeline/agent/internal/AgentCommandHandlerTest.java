@@ -190,8 +190,8 @@ class AgentCommandHandlerTest {
         AgentCommandHandler.Answer bad = send("{\"action\":\"desired\",\"desired\":{"
                 + "\"sensor/env\":{\"period\":\"5s\"},\"output/relay\":{\"level\":\"on\"},\"sensor/door\":{}}}");
         assertThat(bad.rejected()).isTrue();
-        assertThat(bad.reason()).isEqualTo("desired state not applied: output/relay: level must be \"high\" or "
-                + "\"low\"; sensor/door: no such sensor or output (sensors: env, relay; outputs: relay)");
+        assertThat(bad.reason()).isEqualTo("desired state not applied: output/relay: 'level' must be \"high\" or "
+                + "\"low\", not 'on'; sensor/door: no such sensor or output (sensors: env, relay; outputs: relay)");
         assertThat(scheduler.control("env").settings()).as("nothing applied").isEqualTo(
                 scheduler.control("env").configured());
 

@@ -50,6 +50,17 @@ public record CommandsConfig(boolean enabled, String topicPrefix, String desired
         return desiredTopicPrefix + deviceId;
     }
 
+    private static final java.util.regex.Pattern DESIRED_STATE_KEY =
+            java.util.regex.Pattern.compile("(sensor|output)/[a-z0-9][a-z0-9_-]{0,63}");
+
+    /**
+     * Whether {@code key} is a key of the desired-state topic that devices take: {@code sensor/<name>} or
+     * {@code output/<name>} with a sensor name's syntax (a record with another key is left out).
+     */
+    public static boolean isDesiredStateKey(String key) {
+        return DESIRED_STATE_KEY.matcher(key).matches();
+    }
+
     /** The consumer group whose committed offset on the command topic says what the device has stored. */
     public static String groupOf(String deviceId) {
         return "edge-commands-" + deviceId;

@@ -2,12 +2,12 @@ package dev.edgeline.appliance.analyst;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgeline.config.CommandsConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * One device's desired state against what its agent reported applying (docs/commands.md, "Desired state"): fed the
@@ -16,8 +16,6 @@ import java.util.regex.Pattern;
  */
 public final class DesiredStateReport {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The keys a device takes (as the command bridge's DesiredState); others it leaves out. */
-    private static final Pattern DEVICE_KEY = Pattern.compile("(sensor|output)/[a-z0-9][a-z0-9_-]{0,63}");
 
     /** The comparison's outcome: {@code in sync}, {@code not applied}, {@code behind}, {@code rejected}, ... */
     public record Verdict(String state, String detail) {
@@ -72,7 +70,7 @@ public final class DesiredStateReport {
 
     /** Whether the device takes {@code key} with this value (else it leaves it out, and says so in its log). */
     public static boolean takenByDevice(String key, JsonNode value) {
-        return DEVICE_KEY.matcher(key).matches() && value.isObject();
+        return CommandsConfig.isDesiredStateKey(key) && value.isObject();
     }
 
     public Verdict verdict() {

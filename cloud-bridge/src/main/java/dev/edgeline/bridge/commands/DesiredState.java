@@ -3,11 +3,11 @@ package dev.edgeline.bridge.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgeline.config.CommandsConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 final class DesiredState {
     private static final Logger LOG = LoggerFactory.getLogger(DesiredState.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern KEY = Pattern.compile("(sensor|output)/[a-z0-9][a-z0-9_-]{0,63}");
 
     private final String logPrefix;
     private final Map<String, JsonNode> entries = new TreeMap<>();
@@ -38,7 +37,7 @@ final class DesiredState {
     void apply(ConsumerRecord<byte[], byte[]> record) {
         lastOffset = record.offset();
         String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
-        if (!KEY.matcher(key).matches()) {
+        if (!CommandsConfig.isDesiredStateKey(key)) {
             LOG.warn("{}desired-state record at offset {}: key '{}' is not sensor/<name> or output/<name>; left out",
                     logPrefix, record.offset(), key);
             return;

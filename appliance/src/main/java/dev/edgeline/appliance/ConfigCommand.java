@@ -49,7 +49,9 @@ final class ConfigCommand {
             }
             default -> throw new Arguments.UsageException("expected 'config validate FILE', 'config render FILE "
                     + "--out DIR [--memory-profile " + String.join("|", MemoryProfile.names())
-                    + " | --device-memory MIB]', 'config reference' or 'config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state]'");
+                    + " | --device-memory MIB]', 'config reference' or 'config schema [--payload " + String.join("|",
+                    java.util.Arrays.stream(RecordEnvelope.PayloadKind.values())
+                            .map(RecordEnvelope.PayloadKind::schemaName).toList()) + "]'");
         };
     }
 

@@ -134,7 +134,7 @@ public final class Main {
                   command desired --config FILE --device D [--bootstrap B]
                                       a device's desired state against what its agent reported applying
                                       (exit 0 in sync, 3 behind, rejected or different)
-                  config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state]
+                  config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state|command-result|agent-command|desired-state]
                                       print the JSON Schema of the device YAML, or of a Kafka payload kind
                   aot-train           a short broker and bridge run, for the JVM's ahead-of-time cache: run it with
                                       -XX:AOTCacheOutput=FILE (provisioning does, once per release and Java)

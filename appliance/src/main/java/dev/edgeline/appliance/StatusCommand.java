@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import dev.edgeline.broker.receipts.StreamReceipts;
+import dev.edgeline.appliance.analyst.DesiredStateReport;
+import java.util.Map;
 
 /**
  * {@code bin/edge status --config FILE}: the spool backlog per lane (bytes not yet forwarded, age of the oldest
@@ -24,6 +26,8 @@ import dev.edgeline.broker.receipts.StreamReceipts;
  * lag). Read-only.
  */
 final class StatusCommand {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Duration STALE_REPORT = Duration.ofSeconds(20);
     private final PrintStream out;
     private final PrintStream err;
@@ -54,6 +58,7 @@ final class StatusCommand {
             printBridge(spool, now);
             if (config.bridge().commands().enabled()) {
                 printCommands(config.bridge().commands().directory(), now);
+                printDesired(config.bridge().commands().directory());
             }
             if (parsed.flag("streams")) {
                 printStreams(spool, now);
@@ -86,6 +91,58 @@ final class StatusCommand {
                 field(report, "pending"), bytes(field(report, "pending_bytes")), field(report, "results_waiting"),
                 field(report, "received"), field(report, "results_written"), human(Duration.ofMillis(age)),
                 age > STALE_REPORT.toMillis() ? " (SILENT: is the command bridge running?)" : "");
+    }
+
+    /**
+     * The desired state the device last read against what its agent reported ({@code desired.status}, written by the
+     * command bridge): the verdict, then each entry desired and reported. Only what reached the device is known here;
+     * {@code bin/edge command desired} asks Kafka.
+     */
+    private void printDesired(Path directory) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode status;
+        try {
+            status = JSON.readTree(Files.readAllBytes(directory.resolve(
+                    dev.edgeline.bridge.commands.DesiredStatusFile.NAME)));
+        } catch (NoSuchFileException e) {
+            out.println("desired state: not reported yet (the command bridge writes it beside commands.status)");
+            return;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            out.println("desired state: its last report is empty or cut short; it is rewritten every 5 s");
+            return;
+        }
+        if (status == null || !status.isObject()) {
+            out.println("desired state: its last report is empty or cut short; it is rewritten every 5 s");
+            return;
+        }
+        if (!status.path("topic_read").asBoolean()) {
+            out.println("desired state: not read (no readable desired-state topic; see the command bridge's log)");
+            return;
+        }
+        DesiredStateReport report = DesiredStateReport.fromDeviceStatus(status);
+        DesiredStateReport.Verdict verdict = report.verdict();
+        out.println("desired state: " + verdict.state() + (verdict.detail().isEmpty() ? "" : ": " + verdict.detail())
+                + (report.desiredUpTo() < 0 ? "" : " (desired-" + report.desiredUpTo() + ", as last read from "
+                + "Kafka)"));
+        com.fasterxml.jackson.databind.JsonNode applied = report.reported() == null ? null
+                : report.reported().path("response").path("applied");
+        report.desired().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.println(
+                "  " + e.getKey() + " desired " + e.getValue() + ", reported " + reportedEntry(applied, e.getKey())));
+    }
+
+    /** The agent's applied entry for {@code key} ({@code sensor/env}: its {@code sensors} item named env), or -. */
+    private static String reportedEntry(com.fasterxml.jackson.databind.JsonNode applied, String key) {
+        String[] parts = key.split("/", 2);
+        if (applied == null || parts.length < 2) {
+            return "-";
+        }
+        for (com.fasterxml.jackson.databind.JsonNode node : applied.path(parts[0] + "s")) {
+            if (node.path(parts[0]).asText().equals(parts[1])) {
+                com.fasterxml.jackson.databind.node.ObjectNode copy = node.deepCopy();
+                copy.remove(parts[0]);
+                return copy.toString();
+            }
+        }
+        return "-";
     }
 
     /** The bridge's last report, with its age: a bridge that stopped reporting is said to be silent, not live. */

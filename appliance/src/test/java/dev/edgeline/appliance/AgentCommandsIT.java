@@ -310,11 +310,22 @@ class AgentCommandsIT {
                 assertThat(relay.state()).isEqualTo(DigitalState.LOW);
                 assertThat(desiredReport(dataDir, port)).endsWith("in sync\n")
                         .contains("output/relay {\"level\":\"low\"}", "  output/relay low");
+                // The device's own view, without Kafka: edge status.
+                Awaits.until(Duration.ofSeconds(30), () -> edge(dataDir, port, "status").contains(
+                        "desired state: in sync (desired-5, as last read from Kafka)"), "in sync in edge status");
+                assertThat(edge(dataDir, port, "status")).contains(
+                        "  output/relay desired {\"level\":\"low\"}, reported {\"level\":\"low\"}",
+                        "  sensor/temperature desired {\"period\":\"200ms\"}, reported {\"period\":\"200ms\","
+                                + "\"enabled\":true,\"configured\":false}");
                 desire("sensor/door", "{\"period\":\"soon\"}");
                 Awaits.until(Duration.ofSeconds(60), () -> desiredReport(dataDir, port).contains("REJECTED"),
                         "the rejection reported");
                 assertThat(desiredReport(dataDir, port)).contains("REJECTED: desired state not applied: "
                         + "sensor/door: period 'soon' is not a duration such as 250ms, 5s or 2m");
+                Awaits.until(Duration.ofSeconds(30), () -> edge(dataDir, port, "status").contains(
+                        "desired state: rejected: desired state not applied: sensor/door: period 'soon' is not a "
+                                + "duration such as 250ms, 5s or 2m (desired-6, as last read from Kafka)"),
+                        "the rejection in edge status");
             }
         }
     }

@@ -214,8 +214,9 @@ class SecureBridgeIT {
                 new CheckpointStore(kafka.bootstrapServers(), checkpoints, Map.of()).ensureTopic(Duration.ofSeconds(30));
                 admin.createTopics(List.of(new NewTopic("it.acl.pi-a", 1, (short) 1),
                         new NewTopic("edge.commands.pi-a", 1, (short) 1),
-                        new NewTopic("edge.commands.pi-b", 1, (short) 1), new NewTopic(results, 1, (short) 1)))
-                        .all().get();
+                        new NewTopic("edge.commands.pi-b", 1, (short) 1), new NewTopic(results, 1, (short) 1),
+                        new NewTopic("edge.desired.pi-a", 1, (short) 1), new NewTopic("edge.desired.pi-b", 1,
+                                (short) 1))).all().get();
                 List<AclBinding> acls = new ArrayList<>(deviceAcls("pi-a", "it.acl.pi-a", checkpoints));
                 acls.addAll(commandAcls("pi-a", results));
                 acls.addAll(commandAcls("pi-b", results));
@@ -245,6 +246,8 @@ class SecureBridgeIT {
                         "key.serializer", ByteArraySerializer.class.getName(),
                         "value.serializer", ByteArraySerializer.class.getName()));
                 try (var sender = new KafkaProducer<byte[], byte[]>(plain)) {
+                    sender.send(new ProducerRecord<>("edge.desired.pi-a", "output/relay".getBytes(),
+                            "{\"level\":\"high\"}".getBytes())).get();
                     var command = new ProducerRecord<>("edge.commands.pi-a", "pi-a".getBytes(), "on".getBytes());
                     command.headers().add("command_id", "acl-1".getBytes()).add("target", "relay".getBytes());
                     sender.send(command).get();
@@ -255,6 +258,11 @@ class SecureBridgeIT {
                 assertThat(resultsById.get("acl-1")).hasSize(1);
                 assertThat(resultsById.get("acl-1").get(0).get("state").asText()).isEqualTo("completed");
                 relay.disconnect();
+                Path desiredStatus = a.bridge().commands().directory().resolve(
+                        dev.edgeline.bridge.commands.DesiredStatusFile.NAME);
+                Awaits.until(Duration.ofSeconds(30), () -> readIfThere(desiredStatus).contains(
+                        "\"desired_id\":\"desired-0\",\"desired\":{\"output/relay\":{\"level\":\"high\"}}"),
+                        "pi-a's desired state, read with its ACLs");
             }
 
             Map<String, Object> asB = new HashMap<>(SecurityProperties.of(a.bridge().security()));
@@ -272,6 +280,12 @@ class SecureBridgeIT {
                 spy.seekToBeginning(spy.assignment());
                 assertThatThrownBy(() -> spy.poll(Duration.ofSeconds(10)))
                         .as("pi-b reads pi-a's commands").isInstanceOf(TopicAuthorizationException.class);
+            }
+            try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
+                spy.assign(List.of(new org.apache.kafka.common.TopicPartition("edge.desired.pi-a", 0)));
+                spy.seekToBeginning(spy.assignment());
+                assertThatThrownBy(() -> spy.poll(Duration.ofSeconds(10))).as("pi-b reads pi-a's desired state")
+                        .isInstanceOf(TopicAuthorizationException.class);
             }
             consumerB.put("group.id", "edge-commands-pi-a");
             try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
@@ -292,8 +306,16 @@ class SecureBridgeIT {
         }
     }
 
+    private static String readIfThere(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     /**
-     * The command ACLs of one device (docs/commands.md): READ and DESCRIBE on its command topic, WRITE and DESCRIBE on
+     * The command ACLs of one device (docs/commands.md): READ and DESCRIBE on its command and desired-state topics, WRITE and DESCRIBE on
      * the results topic and on its command transactional id, READ on its command group.
      */
     private static List<AclBinding> commandAcls(String device, String resultsTopic) {
@@ -301,6 +323,8 @@ class SecureBridgeIT {
         List<AclBinding> acls = new ArrayList<>();
         acls.add(acl(ResourceType.TOPIC, "edge.commands." + device, principal, AclOperation.READ));
         acls.add(acl(ResourceType.TOPIC, "edge.commands." + device, principal, AclOperation.DESCRIBE));
+        acls.add(acl(ResourceType.TOPIC, "edge.desired." + device, principal, AclOperation.READ));
+        acls.add(acl(ResourceType.TOPIC, "edge.desired." + device, principal, AclOperation.DESCRIBE));
         for (var op : List.of(AclOperation.WRITE, AclOperation.DESCRIBE)) {
             acls.add(acl(ResourceType.TOPIC, resultsTopic, principal, op));
             acls.add(acl(ResourceType.TRANSACTIONAL_ID, "edge-commands-" + device, principal, op));

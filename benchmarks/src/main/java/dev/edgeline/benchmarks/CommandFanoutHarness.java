@@ -1,15 +1,16 @@
 package dev.edgeline.benchmarks;
 
-import dev.edgeline.kafka.embedded.EmbeddedKafkaCluster;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,16 +32,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * {@code bin/bench command-fanout [devices...] [commands/s per device] [seconds]} (default 100 and 1,000 devices, 1
- * command/s each, 30 s after 10 s of warm-up): what reading its commands costs a device as the fleet grows, against
- * a 3-broker KRaft cluster in this JVM (replication 3). Each device is what the command bridge runs: a read_committed
- * consumer with the bridge's fetch settings, on its own thread. Two layouts: one command topic per device (one
- * partition; what the command bridge reads) and one shared topic of 12 partitions keyed by device (each device reads
- * its key's partition and skips the others' commands). Prints per device: records fetched and its own commands per
- * second, fetch requests per second, the CPU of its consumer thread, and the latency from send to receipt of its own
- * commands; and the whole JVM's CPU (brokers included). Rounds alternate the layouts. {@code -Dfanout.fetch.wait=MS}
- * (through {@code BENCH_JAVA_OPTS}) compares another {@code fetch.max.wait.ms}, {@code -Dfanout.warmup=S} another
- * warm-up, {@code -Dfanout.replication=N} another replication factor.
+ * {@code bin/bench command-fanout [devices...] [--rate=1] [--seconds=30] [--runs=3]} (default 100 and 1,000 devices, 1
+ * command/s each, 30 s after 10 s of warm-up, 3 runs): what reading its commands costs a device as the fleet grows,
+ * and what the layout costs the cluster. A 3-broker KRaft cluster (replication 3) runs in a JVM of its own, a fresh
+ * one for every run; each device is what the command bridge runs, a read_committed consumer with the bridge's fetch
+ * settings on its own thread, all in this JVM. Two layouts, alternated: one command topic per device (one partition;
+ * what the command bridge reads) and one shared topic of 12 partitions keyed by device (each device reads its key's
+ * partition and skips the others' commands). The new topics are synced to disk before the devices start. Prints, as
+ * median [min-max] over the runs: per device the records fetched and its own commands per second, fetch requests per
+ * second and its consumer thread's CPU; the devices' JVM CPU and the cluster JVM's CPU; the latency from send to
+ * receipt of its own commands and from send to the producer's acknowledgement; and per run the devices whose commands
+ * came latest. {@code -Dfanout.fetch.wait=MS}, {@code -Dfanout.warmup=S}, {@code -Dfanout.replication=N},
+ * {@code -Dfanout.cluster.heap=3g} and {@code -Dbench.dir=DIR} (where the brokers keep their data; /dev/shm takes
+ * the disk out) through {@code BENCH_JAVA_OPTS}; {@code -Dbench.stallDump=FILE} dumps every thread's stack while
+ * acknowledgements stall.
  */
 public final class CommandFanoutHarness {
     private static final int SHARED_PARTITIONS = 12;
@@ -50,22 +55,28 @@ public final class CommandFanoutHarness {
 
     static final int WARM_UP_SECONDS = Integer.getInteger("fanout.warmup", 10);
     static final short REPLICATION = Short.parseShort(System.getProperty("fanout.replication", "3"));
+    /** The heap of the cluster's JVM (three brokers). */
+    static final String CLUSTER_HEAP = System.getProperty("fanout.cluster.heap", "3g");
 
     private CommandFanoutHarness() {}
 
     private record Row(String layout, int devices, double fetchedPerDevice, double ownPerDevice,
                        double fetchRequestsPerDevice, double cpuMsPerDevicePerSecond, double jvmCpuPercent,
-                       long p50Micros, long p99Micros) {}
+                       double clusterCpuPercent,
+                       long p50Micros, long p99Micros, long ackP50Micros, long ackP99Micros, String slowest) {}
 
     public static void main(String[] args) throws Exception {
         List<Integer> fleets = new ArrayList<>();
         double rate = 1;
         int seconds = 30;
+        int runs = 3;
         for (String arg : args) {
             if (arg.startsWith("--rate=")) {
                 rate = Double.parseDouble(arg.substring(7));
             } else if (arg.startsWith("--seconds=")) {
                 seconds = Integer.parseInt(arg.substring(10));
+            } else if (arg.startsWith("--runs=")) {
+                runs = Integer.parseInt(arg.substring(7));
             } else {
                 fleets.add(Integer.parseInt(arg));
             }
@@ -75,29 +86,75 @@ public final class CommandFanoutHarness {
         }
         WorkDirectory work = WorkDirectory.deletedAtExit("command-fanout-");
         List<Row> rows = new ArrayList<>();
-        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(work.path().resolve("kafka"), 3)) {
-            int run = 0;
-            for (int devices : fleets) {
+        int run = 0;
+        for (int devices : fleets) {
+            for (int repetition = 0; repetition < runs; repetition++) {
                 boolean perDeviceFirst = run % 2 == 0;
                 for (boolean perDevice : perDeviceFirst ? List.of(true, false) : List.of(false, true)) {
-                    rows.add(run(cluster.bootstrapServers(), "r" + run++, devices, perDevice, rate, seconds));
+                    rows.add(runOnAFreshCluster(work.path().resolve("r" + run), devices, perDevice, rate, seconds));
                     System.err.println("command-fanout: " + rows.getLast());
                 }
+                run++;
             }
         }
-        System.out.printf(Locale.ROOT, "%nCommand fan-out, %s, 3 Kafka brokers (replication " + REPLICATION + ") and every device in this JVM (%d CPUs);"
-                + " %.1f command(s)/s per device, %d-byte payloads; each device a read_committed consumer on its own "
-                + "thread (fetch.max.wait.ms %d); %d s measured after %d s%n", java.time.LocalDate.now(),
-                Runtime.getRuntime().availableProcessors(), rate, PAYLOAD_BYTES, FETCH_MAX_WAIT_MS, seconds,
-                WARM_UP_SECONDS);
+        System.out.printf(Locale.ROOT, "%nCommand fan-out, %s, %d CPUs: 3 Kafka brokers in one JVM of their own "
+                + "(replication %d, data under %s, a fresh cluster per run), every device in this JVM; %.1f "
+                + "command(s)/s per device, %d-byte payloads; each device a read_committed consumer on its own thread "
+                + "(fetch.max.wait.ms %d); %d s measured after %d s; median of %d runs [min-max], layouts alternated%n",
+                java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(), REPLICATION,
+                System.getProperty("bench.dir", "/tmp"), rate, PAYLOAD_BYTES, FETCH_MAX_WAIT_MS, seconds,
+                WARM_UP_SECONDS, runs);
         System.out.println("| layout | devices | records fetched per device/s | its own commands per device/s | fetch "
-                + "requests per device/s | device CPU ms per device per s | whole JVM CPU (brokers too) | own "
-                + "command latency p50 | p99 |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+                + "requests per device/s | device CPU ms per device per s | devices' JVM CPU | cluster's JVM CPU | own "
+                + "command latency p50 | p99 | producer ack p99 |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        Map<String, List<Row>> groups = new java.util.LinkedHashMap<>();
+        rows.forEach(r -> groups.computeIfAbsent(r.layout() + "|" + r.devices(), k -> new ArrayList<>()).add(r));
+        for (List<Row> group : groups.values()) {
+            System.out.printf(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    group.getFirst().layout(), group.getFirst().devices(),
+                    spread(group, Row::fetchedPerDevice, "%.2f"), spread(group, Row::ownPerDevice, "%.2f"),
+                    spread(group, Row::fetchRequestsPerDevice, "%.2f"),
+                    spread(group, Row::cpuMsPerDevicePerSecond, "%.2f"), spread(group, Row::jvmCpuPercent, "%.0f%%"),
+                    spread(group, Row::clusterCpuPercent, "%.0f%%"),
+                    spread(group, r -> r.p50Micros() / 1000.0, "%,.1f ms"),
+                    spread(group, r -> r.p99Micros() / 1000.0, "%,.1f ms"),
+                    spread(group, r -> r.ackP99Micros() / 1000.0, "%,.1f ms"));
+        }
+        System.out.println();
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "| %s | %,d | %.2f | %.2f | %.2f | %.3f | %.0f%% | %.1f ms | %.1f ms |%n",
-                    r.layout(), r.devices(), r.fetchedPerDevice(), r.ownPerDevice(), r.fetchRequestsPerDevice(),
-                    r.cpuMsPerDevicePerSecond(), r.jvmCpuPercent(), r.p50Micros() / 1000.0, r.p99Micros() / 1000.0);
+            System.out.printf(Locale.ROOT, "slowest devices (worst own command), %s, %,d devices: %s%n", r.layout(),
+                    r.devices(), r.slowest());
+        }
+    }
+
+    /** The median of {@code rows}' values with their min and max: {@code 12.3 [11.0-14.1]}. */
+    private static String spread(List<Row> rows, java.util.function.ToDoubleFunction<Row> value, String format) {
+        double[] sorted = rows.stream().mapToDouble(value).sorted().toArray();
+        String median = String.format(Locale.ROOT, format, sorted[sorted.length / 2]);
+        return sorted.length == 1 ? median : median + " [" + String.format(Locale.ROOT, format, sorted[0]) + "-"
+                + String.format(Locale.ROOT, format, sorted[sorted.length - 1]) + "]";
+    }
+
+    /**
+     * One layout's run on a cluster of its own (started for it, stopped and deleted after it), so that no run reads
+     * on brokers that hold an earlier run's topics.
+     */
+    private static Row runOnAFreshCluster(Path directory, int devices, boolean perDevice, double rate, int seconds)
+            throws Exception {
+        java.nio.file.Files.createDirectories(directory);
+        Map.Entry<Process, String> cluster = LocalProcesses.startKafkaCluster(directory.resolve("kafka.log"),
+                directory.resolve("kafka"), 3, CLUSTER_HEAP);
+        try {
+            return run(cluster.getValue(), cluster.getKey(), devices, perDevice, rate, seconds);
+        } finally {
+            cluster.getKey().destroy();
+            if (!cluster.getKey().waitFor(30, TimeUnit.SECONDS)) {
+                cluster.getKey().destroyForcibly();
+            }
+            if (!Boolean.getBoolean("bench.keep")) {
+                Directories.delete(directory);
+            }
         }
     }
 
@@ -105,9 +162,9 @@ public final class CommandFanoutHarness {
         return String.format(Locale.ROOT, "pi-%05d", d);
     }
 
-    private static Row run(String bootstrap, String runId, int devices, boolean perDevice, double rate, int seconds)
-            throws Exception {
-        String prefix = "fanout." + runId + ".";
+    private static Row run(String bootstrap, Process cluster, int devices, boolean perDevice, double rate,
+                           int seconds) throws Exception {
+        String prefix = "fanout.";
         String shared = prefix + "shared";
         try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             List<NewTopic> topics = new ArrayList<>();
@@ -123,18 +180,25 @@ public final class CommandFanoutHarness {
                         TimeUnit.SECONDS);
             }
         }
+        // A fleet's topics are created long before its commands flow: the new partitions' files go to disk now, not
+        // in the kernel's writeback 30 s later, in the middle of the measured window (seen as a seconds-long stall).
+        new ProcessBuilder("sync").inheritIO().start().waitFor();
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicLong fetched = new AtomicLong();
         AtomicLong own = new AtomicLong();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> slowAcks = new ConcurrentLinkedQueue<>();
+        java.util.concurrent.ConcurrentHashMap<String, Long> worstByDevice = new java.util.concurrent.ConcurrentHashMap<>();
         List<DeviceReader> readers = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             String device = device(d);
             TopicPartition partition = perDevice ? new TopicPartition(prefix + device, 0)
                     : new TopicPartition(shared, Utils.toPositive(Utils.murmur2(device.getBytes(StandardCharsets.UTF_8)))
                     % SHARED_PARTITIONS);
-            readers.add(new DeviceReader(bootstrap, device, partition, running, measuring, fetched, own, latencies));
+            readers.add(new DeviceReader(bootstrap, device, partition, running, measuring, fetched, own, latencies,
+                    worstByDevice));
         }
         readers.forEach(DeviceReader::start);
         Properties p = new Properties();
@@ -144,10 +208,15 @@ public final class CommandFanoutHarness {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicLong lastAck = new AtomicLong(System.nanoTime());
+        StallDump.watch(running, () -> outstanding.get() > 0
+                && System.nanoTime() - lastAck.get() > 700_000_000L);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             long start = System.nanoTime();
             long measureFrom = start + TimeUnit.SECONDS.toNanos(WARM_UP_SECONDS);
+            java.time.Instant windowStart = java.time.Instant.now().plusSeconds(WARM_UP_SECONDS);
             long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
             double perTick = devices * rate / 100.0; // one tick every 10 ms
             double sent = 0;
@@ -155,6 +224,7 @@ public final class CommandFanoutHarness {
             int next = 0;
             long cpuStart = 0;
             long jvmCpuStart = 0;
+            long clusterCpuStart = 0;
             double[] fetchRequestsStart = null;
             long tick = start;
             while (System.nanoTime() < end) {
@@ -162,15 +232,28 @@ public final class CommandFanoutHarness {
                     fetchRequestsStart = readers.stream().mapToDouble(DeviceReader::fetchRequests).toArray();
                     cpuStart = readers.stream().mapToLong(r -> r.cpuNanos(threads)).sum();
                     jvmCpuStart = os.getProcessCpuTime();
+                    clusterCpuStart = cpuNanos(cluster);
                     measuring.set(true);
                 }
                 sent += perTick;
                 for (long due = (long) sent; sentWhole < due; sentWhole++) {
                     String device = device(next);
                     next = (next + 1) % devices;
-                    byte[] value = ByteBuffer.allocate(PAYLOAD_BYTES).putLong(System.nanoTime()).array();
+                    long sentAt = System.nanoTime();
+                    byte[] value = ByteBuffer.allocate(PAYLOAD_BYTES).putLong(sentAt).array();
+                    outstanding.incrementAndGet();
                     producer.send(new ProducerRecord<>(perDevice ? prefix + device : shared,
-                            device.getBytes(StandardCharsets.UTF_8), value));
+                            device.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
+                                outstanding.decrementAndGet();
+                                lastAck.set(System.nanoTime());
+                                if (error == null && measuring.get()) {
+                                    long micros = (System.nanoTime() - sentAt) / 1_000;
+                                    acks.add(micros);
+                                    if (micros > 1_000_000) {
+                                        slowAcks.add((sentAt - measureFrom) / 1_000_000);
+                                    }
+                                }
+                            });
                 }
                 tick += 10_000_000L;
                 long sleep = tick - System.nanoTime();
@@ -181,6 +264,7 @@ public final class CommandFanoutHarness {
             measuring.set(false);
             long cpu = readers.stream().mapToLong(r -> r.cpuNanos(threads)).sum() - cpuStart;
             long jvmCpu = os.getProcessCpuTime() - jvmCpuStart;
+            long clusterCpu = cpuNanos(cluster) - clusterCpuStart;
             double fetchRequests = 0;
             for (int i = 0; i < readers.size(); i++) {
                 fetchRequests += readers.get(i).fetchRequests() - fetchRequestsStart[i];
@@ -190,13 +274,27 @@ public final class CommandFanoutHarness {
                 reader.join();
             }
             long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] sortedAcks = acks.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] slow = slowAcks.stream().mapToLong(Long::longValue).sorted().toArray();
+            String slowest = (slow.length == 0 ? "no ack over 1 s" : slow.length + " acks over 1 s, sent "
+                    + slow[0] + "-" + slow[slow.length - 1] + " ms into the window from " + windowStart) + "; " + worstByDevice.entrySet().stream()
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
+                    .map(e -> e.getKey() + " " + e.getValue() / 1000 + " ms")
+                    .collect(java.util.stream.Collectors.joining(", "));
             double perDeviceSecond = (double) devices * seconds;
             return new Row(perDevice ? "topic per device" : "shared topic, " + SHARED_PARTITIONS + " partitions",
                     devices, fetched.get() / perDeviceSecond, own.get() / perDeviceSecond,
                     fetchRequests / perDeviceSecond, cpu / 1e6 / perDeviceSecond,
                     100.0 * jvmCpu / (seconds * 1e9 * Runtime.getRuntime().availableProcessors()),
-                    percentile(sorted, 0.50), percentile(sorted, 0.99));
+                    100.0 * clusterCpu / (seconds * 1e9 * Runtime.getRuntime().availableProcessors()),
+                    percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sortedAcks, 0.50),
+                    percentile(sortedAcks, 0.99), slowest);
         }
+    }
+
+    /** The CPU time {@code process} used so far. */
+    private static long cpuNanos(Process process) {
+        return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     private static long percentile(long[] sorted, double q) {
@@ -211,7 +309,8 @@ public final class CommandFanoutHarness {
         private volatile Metric fetchTotal;
 
         DeviceReader(String bootstrap, String device, TopicPartition partition, AtomicBoolean running,
-                     AtomicBoolean measuring, AtomicLong fetched, AtomicLong own, ConcurrentLinkedQueue<Long> latencies) {
+                     AtomicBoolean measuring, AtomicLong fetched, AtomicLong own, ConcurrentLinkedQueue<Long> latencies,
+                     java.util.Map<String, Long> worstByDevice) {
             Properties c = new Properties();
             c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             c.put(ConsumerConfig.CLIENT_ID_CONFIG, "edge-commands-" + device);
@@ -231,7 +330,9 @@ public final class CommandFanoutHarness {
                             fetched.incrementAndGet();
                             if (Arrays.equals(record.key(), key)) {
                                 own.incrementAndGet();
-                                latencies.add((System.nanoTime() - ByteBuffer.wrap(record.value()).getLong()) / 1_000);
+                                long micros = (System.nanoTime() - ByteBuffer.wrap(record.value()).getLong()) / 1_000;
+                                latencies.add(micros);
+                                worstByDevice.merge(device, micros, Math::max);
                             }
                         }
                     }

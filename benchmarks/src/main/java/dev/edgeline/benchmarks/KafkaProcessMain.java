@@ -1,17 +1,32 @@
 package dev.edgeline.benchmarks;
 
 import dev.edgeline.kafka.embedded.EmbeddedKafka;
+import dev.edgeline.kafka.embedded.EmbeddedKafkaCluster;
 import java.nio.file.Path;
 
-/** Runs an embedded single-node Kafka in its own JVM for the harnesses: {@code <dir> <port>}; prints READY. */
+/**
+ * Runs embedded Kafka in its own JVM for the harnesses: {@code <dir> <port>} a single node on that port, or
+ * {@code <dir> 0 <brokers>} a KRaft cluster of that many brokers on free ports. Prints {@code READY <bootstrap>}.
+ */
 public final class KafkaProcessMain {
     private KafkaProcessMain() {}
 
     public static void main(String[] args) throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(Path.of(args[0]), Integer.parseInt(args[1]))) {
-            System.out.println("READY " + kafka.bootstrapServers());
-            System.out.flush();
-            Thread.sleep(Long.MAX_VALUE);
+        int brokers = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        if (brokers > 1) {
+            try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(Path.of(args[0]), brokers)) {
+                ready(cluster.bootstrapServers());
+            }
+        } else {
+            try (EmbeddedKafka kafka = EmbeddedKafka.start(Path.of(args[0]), Integer.parseInt(args[1]))) {
+                ready(kafka.bootstrapServers());
+            }
         }
+    }
+
+    private static void ready(String bootstrap) throws InterruptedException {
+        System.out.println("READY " + bootstrap);
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
     }
 }

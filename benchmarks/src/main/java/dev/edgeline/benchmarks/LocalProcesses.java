@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Loopback ports and child JVMs (our broker, Kafka) for the harnesses. */
 final class LocalProcesses {
@@ -87,6 +88,34 @@ final class LocalProcesses {
             kafka.destroyForcibly();
             throw e;
         }
+    }
+
+    /**
+     * A KRaft cluster of {@code brokers} embedded brokers in one child JVM ({@link KafkaProcessMain}) with Kafka's own
+     * JVM flags and a heap of {@code heap} (such as {@code 3g}), data in {@code dir}; returns it and its bootstrap
+     * servers once it said READY (the process is stopped if it does not within 3 minutes).
+     */
+    static Map.Entry<Process, String> startKafkaCluster(Path log, Path dir, int brokers, String heap)
+            throws IOException, InterruptedException {
+        List<String> flags = new ArrayList<>(KAFKA_JVM_FLAGS.stream()
+                .filter(f -> !f.startsWith("-Xms") && !f.startsWith("-Xmx")).toList());
+        flags.addAll(List.of("-Xms" + heap, "-Xmx" + heap));
+        Process kafka = startJvm(log, CorePinning.cloud(), flags, "dev.edgeline.benchmarks.KafkaProcessMain",
+                dir.toString(), "0", Integer.toString(brokers));
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!kafka.isAlive()) {
+                throw new IOException("the Kafka cluster's JVM exited with " + kafka.exitValue() + "; see " + log);
+            }
+            java.util.Optional<String> ready = java.nio.file.Files.readAllLines(log).stream()
+                    .filter(line -> line.startsWith("READY ")).findFirst();
+            if (ready.isPresent()) {
+                return Map.entry(kafka, ready.get().substring("READY ".length()).trim());
+            }
+            Thread.sleep(200);
+        }
+        kafka.destroyForcibly();
+        throw new IOException("the Kafka cluster did not start within 3 minutes; see " + log);
     }
 
     /** Starts {@code main} in a child JVM on this class path with {@code memoryFlags} and quiet logging. */

@@ -46,7 +46,13 @@ public final class RecordEnvelope {
         /** One metric of a Sparkplug B edge node's message. */
         SPARKPLUG_METRIC("sparkplug-metric"),
         /** A Sparkplug B edge node or device coming online or going offline. */
-        SPARKPLUG_STATE("sparkplug-state");
+        SPARKPLUG_STATE("sparkplug-state"),
+        /** How one command ended, on the results topic (docs/commands.md). */
+        COMMAND_RESULT("command-result"),
+        /** The payload of a command to target {@code agent}: what the edge agent carries out itself. */
+        AGENT_COMMAND("agent-command"),
+        /** The value of one record of a device's compacted desired-state topic. */
+        DESIRED_STATE("desired-state");
 
         private final String name;
 

@@ -42,6 +42,23 @@ public final class DesiredStateReport {
         }
     }
 
+    /**
+     * The report the device itself can make, from its command bridge's {@code desired.status} (the document last
+     * handed to the agent, and the agent's last desired-state result): what {@code bin/edge status} shows without
+     * Kafka. A document newer than the last one the device read is not known there.
+     */
+    public static DesiredStateReport fromDeviceStatus(JsonNode status) {
+        DesiredStateReport report = new DesiredStateReport();
+        String id = status.path("desired_id").asText("");
+        if (id.matches("desired-[0-9]{1,18}")) {
+            report.desiredUpTo = Long.parseLong(id.substring("desired-".length()));
+            status.path("desired").fields().forEachRemaining(e -> report.desired.put(e.getKey(), e.getValue()));
+        }
+        JsonNode reported = status.path("reported");
+        report.reported = reported.isObject() ? reported : null;
+        return report;
+    }
+
     /** A result of this device; only {@code desired-*} ones are kept (the latest). */
     public void result(String commandId, byte[] value) {
         if (commandId == null || !commandId.startsWith("desired-")) {

@@ -125,7 +125,7 @@ public final class CommandBridge implements AutoCloseable {
     /** Results on the device not yet in Kafka. */
     public int resultsWaiting() {
         CommandQueue q = queue;
-        return q == null ? 0 : q.unforwarded().size();
+        return q == null ? 0 : q.unforwardedCount();
     }
 
     private void run() {
@@ -251,7 +251,7 @@ public final class CommandBridge implements AutoCloseable {
             offerDesiredState();
         }
         deliveries.workOnTheDevice();
-        if (!records.isEmpty() || !queue.unforwarded().isEmpty()) {
+        if (!records.isEmpty() || queue.hasUnforwarded()) {
             commit();
         }
         writeStatusEvery5s();
@@ -263,7 +263,9 @@ public final class CommandBridge implements AutoCloseable {
         if (now >= nextStatusMillis) {
             nextStatusMillis = now + 5_000;
             CommandStatusFile.write(commands.directory(), state, received.get(), queue.pendingCount(),
-                    queue.pendingBytes(), resultsWritten.get(), queue.unforwarded().size(), now, logPrefix);
+                    queue.pendingBytes(), resultsWritten.get(), queue.unforwardedCount(), now, logPrefix);
+            DesiredStatusFile.write(commands.directory(), device, readingDesired ? desired : null,
+                    queue.lastSettled(DesiredState.ID_PREFIX), now, logPrefix);
         }
     }
 
@@ -280,7 +282,7 @@ public final class CommandBridge implements AutoCloseable {
         byte[] payload = desired.offer();
         CommandQueue.Offer offer = queue.offer(id, AGENT_TARGET, payload,
                 clock.millis() + DESIRED_STATE_TTL.toMillis(), true);
-        LOG.info("{}desired state up to offset {}: {}", logPrefix, id.substring("desired-".length()),
+        LOG.info("{}desired state up to offset {}: {}", logPrefix, id.substring(DesiredState.ID_PREFIX.length()),
                 offer.admission());
     }
 

@@ -297,6 +297,26 @@ public final class CommandQueue implements AutoCloseable {
         return Optional.ofNullable(pending.get(id));
     }
 
+    /** Whether some result is not yet marked as in Kafka. */
+    public synchronized boolean hasUnforwarded() {
+        return !unforwarded.isEmpty();
+    }
+
+    /** How many results are not yet marked as in Kafka. */
+    public synchronized int unforwardedCount() {
+        return unforwarded.size();
+    }
+
+    /** The result of the last command settled whose id starts with {@code idPrefix}, among those remembered. */
+    public synchronized Optional<CommandResult> lastSettled(String idPrefix) {
+        for (CommandResult result : settled.sequencedValues().reversed()) {
+            if (result.commandId().startsWith(idPrefix)) {
+                return Optional.of(result);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Results not yet marked as in Kafka, oldest first. */
     public synchronized List<CommandResult> unforwarded() {
         return List.copyOf(unforwarded);

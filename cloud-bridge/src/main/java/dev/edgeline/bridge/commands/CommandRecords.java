@@ -96,6 +96,24 @@ final class CommandRecords {
     static final int MAX_RESPONSE_BYTES = 256 * 1024;
 
     static ProducerRecord<byte[], byte[]> resultRecord(String topic, String device, CommandResult result) {
+        ObjectNode json = resultJson(device, result);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("device", device.getBytes(StandardCharsets.UTF_8));
+        headers.add(COMMAND_ID, result.commandId().getBytes(StandardCharsets.UTF_8));
+        headers.add(TARGET, result.target().getBytes(StandardCharsets.UTF_8));
+        headers.add("state", result.state().label().getBytes(StandardCharsets.UTF_8));
+        byte[] value;
+        try {
+            value = JSON.writeValueAsBytes(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("a JSON tree that cannot be written", e);
+        }
+        return new ProducerRecord<>(topic, null, result.atMillis(), device.getBytes(StandardCharsets.UTF_8), value,
+                headers);
+    }
+
+    /** A result's value: the JSON object docs/commands.md describes (result.schema.json). */
+    static ObjectNode resultJson(String device, CommandResult result) {
         ObjectNode json = JSON.createObjectNode();
         json.put("device", device);
         json.put(COMMAND_ID, result.commandId());
@@ -116,19 +134,7 @@ final class CommandRecords {
                 json.put("response_base64", Base64.getEncoder().encodeToString(result.response()));
             }
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("device", device.getBytes(StandardCharsets.UTF_8));
-        headers.add(COMMAND_ID, result.commandId().getBytes(StandardCharsets.UTF_8));
-        headers.add(TARGET, result.target().getBytes(StandardCharsets.UTF_8));
-        headers.add("state", result.state().label().getBytes(StandardCharsets.UTF_8));
-        byte[] value;
-        try {
-            value = JSON.writeValueAsBytes(json);
-        } catch (IOException e) {
-            throw new IllegalStateException("a JSON tree that cannot be written", e);
-        }
-        return new ProducerRecord<>(topic, null, result.atMillis(), device.getBytes(StandardCharsets.UTF_8), value,
-                headers);
+        return json;
     }
 
     private static JsonNode parsedJson(byte[] bytes) {

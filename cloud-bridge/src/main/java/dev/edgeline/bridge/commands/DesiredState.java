@@ -23,11 +23,14 @@ import org.slf4j.LoggerFactory;
 final class DesiredState {
     private static final Logger LOG = LoggerFactory.getLogger(DesiredState.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Every desired-state command's id starts with this, then the offset the document is complete up to. */
+    static final String ID_PREFIX = "desired-";
 
     private final String logPrefix;
     private final Map<String, JsonNode> entries = new TreeMap<>();
     private long lastOffset = -1;
     private long offeredUpTo = -1;
+    private ObjectNode offeredDocument = JSON.createObjectNode();
 
     DesiredState(String logPrefix) {
         this.logPrefix = logPrefix;
@@ -65,7 +68,17 @@ final class DesiredState {
 
     /** The id of the command carrying the document as it is now. */
     String commandId() {
-        return "desired-" + lastOffset;
+        return ID_PREFIX + lastOffset;
+    }
+
+    /** The id of the document last handed to the agent, or null before the topic was read up to its end once. */
+    String offeredId() {
+        return offeredUpTo < 0 ? null : ID_PREFIX + offeredUpTo;
+    }
+
+    /** The document last handed to the agent (key to value); empty before the first offer. */
+    ObjectNode offeredDocument() {
+        return offeredDocument.deepCopy();
     }
 
     /** The command's payload, marking the document offered. */
@@ -75,6 +88,7 @@ final class DesiredState {
         command.put("action", "desired");
         ObjectNode desired = command.putObject("desired");
         entries.forEach(desired::set);
+        offeredDocument = desired.deepCopy();
         try {
             return JSON.writeValueAsBytes(command);
         } catch (IOException e) {

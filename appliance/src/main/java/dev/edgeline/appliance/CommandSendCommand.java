@@ -1,7 +1,6 @@
 package dev.edgeline.appliance;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.edgeline.bridge.internal.SecurityProperties;
 import dev.edgeline.config.CommandsConfig;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.DeviceService;
@@ -17,7 +16,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,7 +24,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -69,15 +66,13 @@ final class CommandSendCommand {
         Duration ttl = parsed.duration("ttl").orElse(config.bridge().commands().defaultTtl());
         CommandsConfig commands = config.bridge().commands();
         String topic = commands.topicOf(device);
-        Properties p = new Properties();
+        Properties p;
         try {
-            p.putAll(SecurityProperties.of(config.bridge().security()));
+            p = OperatorKafka.clientProperties(config, parsed);
         } catch (IOException e) {
             err.println("edge command send: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, parsed.option("bootstrap").orElse(config.bridge()
-                .bootstrapServers()));
         Properties producerProps = new Properties();
         producerProps.putAll(p);
         producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -127,12 +122,7 @@ final class CommandSendCommand {
 
     /** A read_committed consumer at the end of every partition of the results topic, before the command is sent. */
     private static KafkaConsumer<byte[], byte[]> resultsConsumer(Properties base, String topic) {
-        Properties c = new Properties();
-        c.putAll(base);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(OperatorKafka.readCommittedConsumer(base));
         List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15));
         if (partitions.isEmpty()) {
             consumer.close();

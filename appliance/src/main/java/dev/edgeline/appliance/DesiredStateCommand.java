@@ -2,7 +2,6 @@ package dev.edgeline.appliance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgeline.appliance.analyst.DesiredStateReport;
-import dev.edgeline.bridge.internal.SecurityProperties;
 import dev.edgeline.config.CommandsConfig;
 import dev.edgeline.config.DeviceConfig;
 import dev.edgeline.config.DeviceService;
@@ -14,13 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * {@code edge command desired --config FILE --device D [--bootstrap B]}: a device's desired state against what its
@@ -46,18 +43,13 @@ final class DesiredStateCommand {
         }
         String device = parsed.option("device").orElseThrow(() -> new Arguments.UsageException("--device is required"));
         CommandsConfig commands = config.bridge().commands();
-        Properties p = new Properties();
+        Properties p;
         try {
-            p.putAll(SecurityProperties.of(config.bridge().security()));
+            p = OperatorKafka.readCommittedConsumer(OperatorKafka.clientProperties(config, parsed));
         } catch (IOException e) {
             err.println("edge command desired: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, parsed.option("bootstrap").orElse(config.bridge()
-                .bootstrapServers()));
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             DesiredStateReport report = new DesiredStateReport();
             readDesired(consumer, commands.desiredTopicOf(device), report);

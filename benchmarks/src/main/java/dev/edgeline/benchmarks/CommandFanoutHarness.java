@@ -27,7 +27,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 
@@ -36,25 +35,46 @@ import org.apache.kafka.common.utils.Utils;
  * command/s each, 30 s after 10 s of warm-up, 3 runs): what reading its commands costs a device as the fleet grows,
  * and what the layout costs the cluster. A 3-broker KRaft cluster (replication 3) runs in a JVM of its own, a fresh
  * one for every run; each device is what the command bridge runs, a read_committed consumer with the bridge's fetch
- * settings on its own thread, all in this JVM. Two layouts, alternated: one command topic per device (one partition;
- * what the command bridge reads) and one shared topic of 12 partitions keyed by device (each device reads its key's
- * partition and skips the others' commands). The new topics are synced to disk before the devices start. Prints, as
+ * settings on its own thread, all in this JVM. Three layouts, alternated: one command topic per device (one
+ * partition); the same with the device's compacted desired-state topic beside it, idle but read too (what the command
+ * bridge reads); and one shared topic of 12 partitions keyed by device (each device reads its key's partition and
+ * skips the others' commands). The new topics are synced to disk before the devices start. Prints, as
  * median [min-max] over the runs: per device the records fetched and its own commands per second, fetch requests per
  * second and its consumer thread's CPU; the devices' JVM CPU and the cluster JVM's CPU; the latency from send to
  * receipt of its own commands and from send to the producer's acknowledgement; and per run the devices whose commands
  * came latest. {@code -Dfanout.fetch.wait=MS}, {@code -Dfanout.warmup=S}, {@code -Dfanout.replication=N},
- * {@code -Dfanout.cluster.heap=3g} and {@code -Dbench.dir=DIR} (where the brokers keep their data; /dev/shm takes
+ * {@code -Dfanout.cluster.heap=3g}, {@code -Dfanout.layouts=TOPIC_PER_DEVICE,SHARED},
+ * {@code -Dkafka.broker.props=replica.fetch.wait.max.ms=50,...} (broker settings over the defaults) and {@code -Dbench.dir=DIR} (where the brokers keep their data; /dev/shm takes
  * the disk out) through {@code BENCH_JAVA_OPTS}; {@code -Dbench.stallDump=FILE} dumps every thread's stack while
  * acknowledgements stall.
  */
 public final class CommandFanoutHarness {
     private static final int SHARED_PARTITIONS = 12;
+
+    /** Where a device's commands are. */
+    enum Layout {
+        /** One command topic of one partition per device. */
+        TOPIC_PER_DEVICE("topic per device"),
+        /** The same and the device's compacted desired-state topic, idle, read too: what the command bridge reads. */
+        WITH_DESIRED_STATE("topic per device + its desired-state topic"),
+        /** One topic of 12 partitions keyed by device: a device reads its key's partition, others' commands too. */
+        SHARED("shared topic, " + SHARED_PARTITIONS + " partitions");
+
+        final String label;
+
+        Layout(String label) {
+            this.label = label;
+        }
+    }
     private static final int PAYLOAD_BYTES = 100;
-    /** As the command bridge's consumer: a fetch waits this long for data when there is none. */
+    /** The command bridge's consumer waits 5 s in a fetch that has no data; this compares another wait. */
     static final int FETCH_MAX_WAIT_MS = Integer.getInteger("fanout.fetch.wait", 5_000);
 
     static final int WARM_UP_SECONDS = Integer.getInteger("fanout.warmup", 10);
     static final short REPLICATION = Short.parseShort(System.getProperty("fanout.replication", "3"));
+    /** The layouts compared ({@code -Dfanout.layouts=TOPIC_PER_DEVICE,SHARED}), by default all. */
+    static final List<Layout> LAYOUTS = java.util.Arrays.stream(System.getProperty("fanout.layouts",
+            "TOPIC_PER_DEVICE,WITH_DESIRED_STATE,SHARED").split(",")).map(String::trim).map(Layout::valueOf).toList();
     /** The heap of the cluster's JVM (three brokers). */
     static final String CLUSTER_HEAP = System.getProperty("fanout.cluster.heap", "3g");
 
@@ -89,16 +109,19 @@ public final class CommandFanoutHarness {
         int run = 0;
         for (int devices : fleets) {
             for (int repetition = 0; repetition < runs; repetition++) {
-                boolean perDeviceFirst = run % 2 == 0;
-                for (boolean perDevice : perDeviceFirst ? List.of(true, false) : List.of(false, true)) {
-                    rows.add(runOnAFreshCluster(work.path().resolve("r" + run), devices, perDevice, rate, seconds));
+                List<Layout> order = new ArrayList<>(LAYOUTS);
+                java.util.Collections.rotate(order, run); // each layout first, second and last in turn
+                for (Layout layout : order) {
+                    rows.add(runOnAFreshCluster(work.path().resolve("r" + run + "-" + layout.ordinal()), devices,
+                            layout, rate, seconds));
                     System.err.println("command-fanout: " + rows.getLast());
                 }
                 run++;
             }
         }
         System.out.printf(Locale.ROOT, "%nCommand fan-out, %s, %d CPUs: 3 Kafka brokers in one JVM of their own "
-                + "(replication %d, data under %s, a fresh cluster per run), every device in this JVM; %.1f "
+                + "(replication %d, data under %s, a fresh cluster per run" + (System.getProperty("kafka.broker.props")
+                == null ? "" : ", brokers with " + System.getProperty("kafka.broker.props")) + "), every device in this JVM; %.1f "
                 + "command(s)/s per device, %d-byte payloads; each device a read_committed consumer on its own thread "
                 + "(fetch.max.wait.ms %d); %d s measured after %d s; median of %d runs [min-max], layouts alternated%n",
                 java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(), REPLICATION,
@@ -140,13 +163,13 @@ public final class CommandFanoutHarness {
      * One layout's run on a cluster of its own (started for it, stopped and deleted after it), so that no run reads
      * on brokers that hold an earlier run's topics.
      */
-    private static Row runOnAFreshCluster(Path directory, int devices, boolean perDevice, double rate, int seconds)
+    private static Row runOnAFreshCluster(Path directory, int devices, Layout layout, double rate, int seconds)
             throws Exception {
         java.nio.file.Files.createDirectories(directory);
         Map.Entry<Process, String> cluster = LocalProcesses.startKafkaCluster(directory.resolve("kafka.log"),
                 directory.resolve("kafka"), 3, CLUSTER_HEAP);
         try {
-            return run(cluster.getValue(), cluster.getKey(), devices, perDevice, rate, seconds);
+            return run(cluster.getValue(), cluster.getKey(), devices, layout, rate, seconds);
         } finally {
             cluster.getKey().destroy();
             if (!cluster.getKey().waitFor(30, TimeUnit.SECONDS)) {
@@ -162,8 +185,9 @@ public final class CommandFanoutHarness {
         return String.format(Locale.ROOT, "pi-%05d", d);
     }
 
-    private static Row run(String bootstrap, Process cluster, int devices, boolean perDevice, double rate,
+    private static Row run(String bootstrap, Process cluster, int devices, Layout layout, double rate,
                            int seconds) throws Exception {
+        boolean perDevice = layout != Layout.SHARED;
         String prefix = "fanout.";
         String shared = prefix + "shared";
         try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -171,6 +195,10 @@ public final class CommandFanoutHarness {
             if (perDevice) {
                 for (int d = 0; d < devices; d++) {
                     topics.add(new NewTopic(prefix + device(d), 1, REPLICATION));
+                    if (layout == Layout.WITH_DESIRED_STATE) {
+                        topics.add(new NewTopic(prefix + "desired." + device(d), 1, REPLICATION)
+                                .configs(Map.of("cleanup.policy", "compact")));
+                    }
                 }
             } else {
                 topics.add(new NewTopic(shared, SHARED_PARTITIONS, REPLICATION));
@@ -194,10 +222,14 @@ public final class CommandFanoutHarness {
         List<DeviceReader> readers = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             String device = device(d);
-            TopicPartition partition = perDevice ? new TopicPartition(prefix + device, 0)
-                    : new TopicPartition(shared, Utils.toPositive(Utils.murmur2(device.getBytes(StandardCharsets.UTF_8)))
-                    % SHARED_PARTITIONS);
-            readers.add(new DeviceReader(bootstrap, device, partition, running, measuring, fetched, own, latencies,
+            List<TopicPartition> partitions = switch (layout) {
+                case TOPIC_PER_DEVICE -> List.of(new TopicPartition(prefix + device, 0));
+                case WITH_DESIRED_STATE -> List.of(new TopicPartition(prefix + device, 0),
+                        new TopicPartition(prefix + "desired." + device, 0));
+                case SHARED -> List.of(new TopicPartition(shared, Utils.toPositive(Utils.murmur2(
+                        device.getBytes(StandardCharsets.UTF_8))) % SHARED_PARTITIONS));
+            };
+            readers.add(new DeviceReader(bootstrap, device, partitions, running, measuring, fetched, own, latencies,
                     worstByDevice));
         }
         readers.forEach(DeviceReader::start);
@@ -282,7 +314,7 @@ public final class CommandFanoutHarness {
                     .map(e -> e.getKey() + " " + e.getValue() / 1000 + " ms")
                     .collect(java.util.stream.Collectors.joining(", "));
             double perDeviceSecond = (double) devices * seconds;
-            return new Row(perDevice ? "topic per device" : "shared topic, " + SHARED_PARTITIONS + " partitions",
+            return new Row(layout.label,
                     devices, fetched.get() / perDeviceSecond, own.get() / perDeviceSecond,
                     fetchRequests / perDeviceSecond, cpu / 1e6 / perDeviceSecond,
                     100.0 * jvmCpu / (seconds * 1e9 * Runtime.getRuntime().availableProcessors()),
@@ -308,18 +340,15 @@ public final class CommandFanoutHarness {
         private final byte[] key;
         private volatile Metric fetchTotal;
 
-        DeviceReader(String bootstrap, String device, TopicPartition partition, AtomicBoolean running,
+        DeviceReader(String bootstrap, String device, List<TopicPartition> partitions, AtomicBoolean running,
                      AtomicBoolean measuring, AtomicLong fetched, AtomicLong own, ConcurrentLinkedQueue<Long> latencies,
                      java.util.Map<String, Long> worstByDevice) {
-            Properties c = new Properties();
-            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            c.put(ConsumerConfig.CLIENT_ID_CONFIG, "edge-commands-" + device);
-            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            Properties c = dev.edgeline.bridge.commands.CommandConsumerProperties.of(bootstrap, device, Map.of());
             c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
             c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-            this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            this.consumer = new KafkaConsumer<>(c);
             this.key = device.getBytes(StandardCharsets.UTF_8);
-            consumer.assign(List.of(partition));
+            consumer.assign(partitions);
             this.thread = new Thread(() -> {
                 try {
                     while (running.get()) {

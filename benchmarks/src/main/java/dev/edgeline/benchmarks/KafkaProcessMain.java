@@ -6,7 +6,8 @@ import java.nio.file.Path;
 
 /**
  * Runs embedded Kafka in its own JVM for the harnesses: {@code <dir> <port>} a single node on that port, or
- * {@code <dir> 0 <brokers>} a KRaft cluster of that many brokers on free ports. Prints {@code READY <bootstrap>}.
+ * {@code <dir> 0 <brokers>} a KRaft cluster of that many brokers on free ports, with
+ * {@code -Dkafka.broker.props=key=value,...} over its brokers' defaults. Prints {@code READY <bootstrap>}.
  */
 public final class KafkaProcessMain {
     private KafkaProcessMain() {}
@@ -14,7 +15,8 @@ public final class KafkaProcessMain {
     public static void main(String[] args) throws Exception {
         int brokers = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         if (brokers > 1) {
-            try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(Path.of(args[0]), brokers)) {
+            try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(Path.of(args[0]), brokers,
+                    brokerOverrides())) {
                 ready(cluster.bootstrapServers());
             }
         } else {
@@ -22,6 +24,18 @@ public final class KafkaProcessMain {
                 ready(kafka.bootstrapServers());
             }
         }
+    }
+
+    /** Broker settings over the defaults: {@code -Dkafka.broker.props=key=value,key=value}. */
+    private static java.util.Map<String, String> brokerOverrides() {
+        java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        for (String pair : System.getProperty("kafka.broker.props", "").split(",")) {
+            if (!pair.isBlank()) {
+                String[] kv = pair.split("=", 2);
+                overrides.put(kv[0].trim(), kv[1].trim());
+            }
+        }
+        return overrides;
     }
 
     private static void ready(String bootstrap) throws InterruptedException {

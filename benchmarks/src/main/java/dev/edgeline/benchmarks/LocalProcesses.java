@@ -92,7 +92,8 @@ final class LocalProcesses {
 
     /**
      * A KRaft cluster of {@code brokers} embedded brokers in one child JVM ({@link KafkaProcessMain}) with Kafka's own
-     * JVM flags and a heap of {@code heap} (such as {@code 3g}), data in {@code dir}; returns it and its bootstrap
+     * JVM flags and a heap of {@code heap} (such as {@code 3g}), data in {@code dir}, and this JVM's
+     * {@code -Dkafka.broker.props=key=value,...} over the brokers' defaults; returns it and its bootstrap
      * servers once it said READY (the process is stopped if it does not within 3 minutes).
      */
     static Map.Entry<Process, String> startKafkaCluster(Path log, Path dir, int brokers, String heap)
@@ -100,6 +101,10 @@ final class LocalProcesses {
         List<String> flags = new ArrayList<>(KAFKA_JVM_FLAGS.stream()
                 .filter(f -> !f.startsWith("-Xms") && !f.startsWith("-Xmx")).toList());
         flags.addAll(List.of("-Xms" + heap, "-Xmx" + heap));
+        String brokerProps = System.getProperty("kafka.broker.props");
+        if (brokerProps != null) {
+            flags.add("-Dkafka.broker.props=" + brokerProps); // broker settings over the defaults, passed on
+        }
         Process kafka = startJvm(log, CorePinning.cloud(), flags, "dev.edgeline.benchmarks.KafkaProcessMain",
                 dir.toString(), "0", Integer.toString(brokers));
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();

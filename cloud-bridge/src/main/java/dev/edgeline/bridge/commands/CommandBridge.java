@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -24,7 +23,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -180,20 +178,7 @@ public final class CommandBridge implements AutoCloseable {
         producer = new KafkaProducer<>(p);
         producer.initTransactions();
 
-        Properties c = new Properties();
-        c.putAll(security);
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "edge-commands-" + device);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, CommandsConfig.groupOf(device));
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        // A fetch with nothing to return waits this long in the broker (one answers at once when a command arrives):
-        // an idle device sends one fetch every 5 s instead of two a second (bin/bench command-fanout).
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5_000);
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        consumer = new KafkaConsumer<>(c);
+        consumer = new KafkaConsumer<>(CommandConsumerProperties.of(config.bootstrapServers(), device, security));
         if (consumer.partitionsFor(partition.topic(), Duration.ofSeconds(15)).isEmpty()) {
             throw new KafkaException("command topic " + partition.topic() + " does not exist (create it: bin/edge "
                     + "kafka topics --config F --create)");

@@ -36,6 +36,11 @@ public final class DigitalOutputDriver implements SensorDriver {
         return List.of(Measurement.sample(config.stream(), pin.level() ? 1 : 0, ""));
     }
 
+    /** Whether the output is high now. */
+    public synchronized boolean level() throws IOException {
+        return pin.level();
+    }
+
     /**
      * Drives the output to {@code high}; a change is published as an event.
      *

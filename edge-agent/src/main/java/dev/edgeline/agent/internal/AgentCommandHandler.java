@@ -291,7 +291,7 @@ public final class AgentCommandHandler {
         outputs.keySet().stream().sorted().forEach(name -> {
             String level;
             try {
-                level = JsonStrings.quote(outputs.get(name).read().getFirst().value() == 1 ? "high" : "low");
+                level = JsonStrings.quote(outputs.get(name).level() ? "high" : "low");
             } catch (IOException e) {
                 level = "null";
             }

@@ -32,8 +32,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private KafkaRaftServer controller;
     private final Map<Integer, KafkaRaftServer> brokers = new LinkedHashMap<>();
 
-    private EmbeddedKafkaCluster(Path directory, int brokerCount) {
+    private final Map<String, String> brokerOverrides;
+
+    private EmbeddedKafkaCluster(Path directory, int brokerCount, Map<String, String> brokerOverrides) {
         this.directory = directory;
+        this.brokerOverrides = Map.copyOf(brokerOverrides);
         for (int id = 1; id <= brokerCount; id++) {
             brokerPorts.put(id, KafkaNodes.freePort());
         }
@@ -41,7 +44,14 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Starts a controller and {@code brokerCount} brokers and waits until all brokers are registered. */
     public static EmbeddedKafkaCluster start(Path directory, int brokerCount) throws IOException {
-        EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(directory.toAbsolutePath(), brokerCount);
+        return start(directory, brokerCount, Map.of());
+    }
+
+    /** As {@link #start(Path, int)}, with broker settings of the caller's over the defaults (brokers only). */
+    public static EmbeddedKafkaCluster start(Path directory, int brokerCount, Map<String, String> brokerOverrides)
+            throws IOException {
+        EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(directory.toAbsolutePath(), brokerCount,
+                brokerOverrides);
         try {
             cluster.controller = cluster.startNode(CONTROLLER_ID);
             for (int id : cluster.brokerPorts.keySet()) {
@@ -122,6 +132,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", String.valueOf(Math.max(1, replication - 1)));
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("unclean.leader.election.enable", "false");
+        if (id != CONTROLLER_ID) {
+            p.putAll(brokerOverrides);
+        }
         return p;
     }
 

@@ -115,7 +115,12 @@ final class StatusCommand {
             return;
         }
         if (!status.path("topic_read").asBoolean()) {
-            out.println("desired state: not read (no readable desired-state topic; see the command bridge's log)");
+            out.println("desired state: not read since the command bridge started (Kafka not reached yet, or no "
+                    + "readable desired-state topic: see its log)");
+            return;
+        }
+        if (status.path("desired_id").isNull()) {
+            out.println("desired state: the desired-state topic is empty, or not yet read to its end");
             return;
         }
         DesiredStateReport report = DesiredStateReport.fromDeviceStatus(status);

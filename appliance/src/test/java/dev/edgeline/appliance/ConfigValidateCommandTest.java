@@ -63,7 +63,7 @@ class ConfigValidateCommandTest {
                 "--data-dir", "/var/lib/edgeline").status()).isZero();
         assertThat(Files.readString(out.resolve("provisioning.json"))).contains(
                 "\"directories\": {\"spool\": \"/var/lib/edgeline/spool\", \"broker_data\": "
-                        + "\"/var/lib/edgeline/broker\", \"agent_state\": \"/var/lib/edgeline/agent\"}",
+                        + "\"/var/lib/edgeline/broker\", \"agent_state\": \"/var/lib/edgeline/agent\", \"commands\": null}",
                 "\"key\": \"broker.auth.password-file\", \"path\": \"" + dir.resolve("mqtt.passwd")
                         + "\", \"readers\": [\"broker\"]");
     }

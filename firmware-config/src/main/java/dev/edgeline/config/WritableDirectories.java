@@ -22,13 +22,17 @@ public final class WritableDirectories {
 
     /**
      * Throws with one error per directory that one of {@code services} writes and could not: the broker writes the
-     * spool and its data directory, the bridge the spool (its cursors and status), the agent its state directory.
+     * spool and its data directory, the bridge the spool (its cursors and status) and, with commands, the command
+     * queue's directory (either runs the command bridge, as either runs the bridge), the agent its state directory.
      */
     public static void check(Path source, DeviceConfig config, Set<DeviceService> services)
             throws InvalidConfigException {
         List<ConfigError> errors = new ArrayList<>();
         if (services.contains(DeviceService.BROKER) || services.contains(DeviceService.BRIDGE)) {
             check(errors, "spool.directory", config.spool().directory());
+            if (config.bridge().commands().enabled()) { // the command bridge runs where the bridge runs
+                check(errors, "kafka.commands.directory", config.bridge().commands().directory());
+            }
         }
         if (services.contains(DeviceService.BROKER)) {
             check(errors, "broker.data-directory", config.broker().dataDirectory());

@@ -85,7 +85,7 @@ class ServiceFilesTest {
         String facts = DeviceRenderer.render(ConfigLoader.parse(Path.of("d.yaml"), YAML, data, DeviceService.none()),
                 YAML).get("provisioning.json");
         assertThat(facts).contains("\"directories\": {\"spool\": \"/var/lib/edgeline/spool\", \"broker_data\": "
-                        + "\"/var/lib/edgeline/broker\", \"agent_state\": \"/var/lib/edgeline/agent\"}",
+                        + "\"/var/lib/edgeline/broker\", \"agent_state\": \"/var/lib/edgeline/agent\", \"commands\": null}",
                 "{\"key\": \"agent.password-file\", \"path\": \"/secrets/agent.password\", \"readers\": [\"agent\"]}",
                 "{\"key\": \"monitoring.bearer-token-file\", \"path\": \"/secrets/metrics.token\", "
                         + "\"readers\": [\"broker\", \"bridge\"]}");

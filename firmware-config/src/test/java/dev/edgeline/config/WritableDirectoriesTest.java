@@ -40,4 +40,23 @@ class WritableDirectoriesTest {
                         .extracting(ConfigError::toString).containsExactly("spool.directory: " + dir.resolve("file")
                                 + " exists and is not a directory"));
     }
+
+    @Test
+    void withCommands_theCommandQueuesDirectory_isCheckedForTheBridge() throws Exception {
+        Files.writeString(dir.resolve("commands"), "a file where the command queue's directory should be");
+        DeviceConfig config = ConfigLoader.parse(Path.of("d.yaml"), """
+                device: {id: pi-1}
+                spool: {directory: spool}
+                agent: {state-directory: agent}
+                kafka: {bootstrap-servers: "k:9092", routes: [{mqtt-filter: "edge/#", kafka-topic: t}],
+                        commands: {enabled: true}}
+                sensors: []
+                """, dir);
+        WritableDirectories.check(Path.of("d.yaml"), config, java.util.EnumSet.of(DeviceService.AGENT));
+        assertThatThrownBy(() -> WritableDirectories.check(Path.of("d.yaml"), config,
+                java.util.EnumSet.of(DeviceService.BRIDGE)))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.errors())
+                        .extracting(ConfigError::toString).containsExactly("kafka.commands.directory: "
+                                + dir.resolve("commands") + " exists and is not a directory"));
+    }
 }

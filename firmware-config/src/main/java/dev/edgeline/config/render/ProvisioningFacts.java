@@ -25,8 +25,11 @@ public record ProvisioningFacts(String deviceId, List<String> agentGroups, List<
                                 int mqttPort, List<String> streams, Optional<MonitoringConfig> monitoring,
                                 MemoryProfile memoryProfile, Directories directories, List<NamedFile> files) {
 
-    /** The directories the services write: the spool (broker and bridge), the broker's data, the agent's state. */
-    public record Directories(Path spool, Path brokerData, Path agentState) {}
+    /**
+     * The directories the services write: the spool (broker and bridge), the broker's data, the agent's state, and
+     * with commands the command queue's (whichever runs the bridge runs the command bridge: broker or bridge).
+     */
+    public record Directories(Path spool, Path brokerData, Path agentState, Optional<Path> commands) {}
 
     public static ProvisioningFacts of(DeviceConfig config, MemoryProfile memoryProfile) {
         TreeSet<String> groups = new TreeSet<>();
@@ -45,7 +48,8 @@ public record ProvisioningFacts(String deviceId, List<String> agentGroups, List<
             streams.addAll(sensor.streams());
         }
         Directories directories = new Directories(config.spool().directory(), config.broker().dataDirectory(),
-                config.agent().stateDirectory());
+                config.agent().stateDirectory(), config.bridge().commands().enabled()
+                ? Optional.of(config.bridge().commands().directory()) : Optional.empty());
         return new ProvisioningFacts(config.device().id(), List.copyOf(groups), List.copyOf(modules),
                 config.broker().port(), List.copyOf(streams), config.monitoring(), memoryProfile, directories,
                 config.files());
@@ -70,7 +74,8 @@ public record ProvisioningFacts(String deviceId, List<String> agentGroups, List<
                 + ",\n  \"memory_profile\": " + memoryProfile.toJson()
                 + ",\n  \"directories\": {\"spool\": " + quote(directories.spool().toString())
                 + ", \"broker_data\": " + quote(directories.brokerData().toString())
-                + ", \"agent_state\": " + quote(directories.agentState().toString()) + "}"
+                + ", \"agent_state\": " + quote(directories.agentState().toString())
+                + ", \"commands\": " + directories.commands().map(d -> quote(d.toString())).orElse("null") + "}"
                 + ",\n  \"files\": [" + String.join(",", files.stream().map(ProvisioningFacts::fileJson).toList())
                 + (files.isEmpty() ? "]" : "\n  ]")
                 + "\n}\n";

@@ -60,6 +60,10 @@ class DeviceRendererTest {
                 """).replace("routes: [", "commands: {enabled: true}, routes: ["));
         assertThat(BootConfigBlock.settings(config)).containsExactly("gpio=23=op,dh", "gpio=24=op,dl");
         assertThat(BootConfigBlock.content(config)).startsWith("# for device pi-1: valve (digital-output), relay");
+        // Provisioning gives the command queue's directory to the services (it was missing: the command bridge of a
+        // provisioned device could not start).
+        assertThat(ProvisioningFacts.of(config, MemoryProfile.DEFAULT).toJson())
+                .contains("\"commands\": \"/var/lib/edgeline/commands\"}");
     }
 
     @Test

@@ -107,8 +107,7 @@ final class StatusCommand {
             out.println("desired state: not reported yet (the command bridge writes it beside commands.status)");
             return;
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            out.println("desired state: its last report is empty or cut short; it is rewritten every 5 s");
-            return;
+            status = null; // a power cut can leave it cut short (written without fsync: a report)
         }
         if (status == null || !status.isObject()) {
             out.println("desired state: its last report is empty or cut short; it is rewritten every 5 s");
@@ -128,26 +127,19 @@ final class StatusCommand {
         out.println("desired state: " + verdict.state() + (verdict.detail().isEmpty() ? "" : ": " + verdict.detail())
                 + (report.desiredUpTo() < 0 ? "" : " (desired-" + report.desiredUpTo() + ", as last read from "
                 + "Kafka)"));
-        com.fasterxml.jackson.databind.JsonNode applied = report.reported() == null ? null
-                : report.reported().path("response").path("applied");
         report.desired().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.println(
-                "  " + e.getKey() + " desired " + e.getValue() + ", reported " + reportedEntry(applied, e.getKey())));
+                "  " + e.getKey() + " desired " + e.getValue() + ", reported " + reported(report, e.getKey())));
     }
 
-    /** The agent's applied entry for {@code key} ({@code sensor/env}: its {@code sensors} item named env), or -. */
-    private static String reportedEntry(com.fasterxml.jackson.databind.JsonNode applied, String key) {
-        String[] parts = key.split("/", 2);
-        if (applied == null || parts.length < 2) {
+    /** The agent's applied entry for {@code key} without its name ({@code {"period":"2s",...}}), or -. */
+    private static String reported(DesiredStateReport report, String key) {
+        com.fasterxml.jackson.databind.JsonNode entry = report.reportedEntry(key);
+        if (entry == null || !entry.isObject()) {
             return "-";
         }
-        for (com.fasterxml.jackson.databind.JsonNode node : applied.path(parts[0] + "s")) {
-            if (node.path(parts[0]).asText().equals(parts[1])) {
-                com.fasterxml.jackson.databind.node.ObjectNode copy = node.deepCopy();
-                copy.remove(parts[0]);
-                return copy.toString();
-            }
-        }
-        return "-";
+        com.fasterxml.jackson.databind.node.ObjectNode copy = entry.deepCopy();
+        copy.remove(key.split("/", 2)[0]);
+        return copy.toString();
     }
 
     /** The bridge's last report, with its age: a bridge that stopped reporting is said to be silent, not live. */

@@ -109,21 +109,32 @@ public final class DesiredStateReport {
                 String.join("; ", differences));
     }
 
+    /**
+     * What the agent reported applying for {@code key} ({@code sensor/env}: the item of {@code sensors} named env, the
+     * last one if it names it twice), or null: not reported, or nothing reported at all.
+     */
+    public JsonNode reportedEntry(String key) {
+        String[] parts = key.split("/", 2);
+        if (reported == null || parts.length < 2) {
+            return null;
+        }
+        JsonNode match = null;
+        for (JsonNode node : reported.path("response").path("applied").path(parts[0] + "s")) {
+            if (node.path(parts[0]).asText().equals(parts[1])) {
+                match = node;
+            }
+        }
+        return match;
+    }
+
     /** Where what the agent applied is not what is desired (a value it was not asked for is no difference). */
     private List<String> differences() {
-        JsonNode applied = reported.path("response").path("applied");
         List<String> differences = new ArrayList<>();
         desired.forEach((key, value) -> {
             if (!takenByDevice(key, value)) {
                 return;
             }
-            String[] parts = key.split("/", 2);
-            JsonNode match = null;
-            for (JsonNode node : applied.path(parts[0] + "s")) {
-                if (node.path(parts[0]).asText().equals(parts[1])) {
-                    match = node;
-                }
-            }
+            JsonNode match = reportedEntry(key);
             if (match == null) {
                 differences.add(key + " not reported");
                 return;

@@ -25,10 +25,18 @@ public final class CommandStatusFile {
         String json = "{\"state\":\"" + JsonStrings.escape(state) + "\",\"received\":" + received + ",\"pending\":"
                 + pending + ",\"pending_bytes\":" + pendingBytes + ",\"results_written\":" + resultsWritten
                 + ",\"results_waiting\":" + resultsWaiting + ",\"reported_at\":" + nowMillis + "}\n";
-        Path file = directory.resolve(NAME);
-        Path temp = directory.resolve(NAME + ".tmp");
+        replace(directory, NAME, json.getBytes(StandardCharsets.UTF_8), logPrefix);
+    }
+
+    /**
+     * Replaces the report {@code name} in {@code directory} with {@code content}: a temporary file renamed over it, no
+     * fsync (a report, not state); a failure is logged at debug and the next report tries again.
+     */
+    static void replace(Path directory, String name, byte[] content, String logPrefix) {
+        Path file = directory.resolve(name);
+        Path temp = directory.resolve(name + ".tmp");
         try {
-            Files.writeString(temp, json, StandardCharsets.UTF_8);
+            Files.write(temp, content);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             LOG.debug("{}could not write {}: {}", logPrefix, file, e.toString());

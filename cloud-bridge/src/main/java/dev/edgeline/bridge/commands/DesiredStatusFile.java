@@ -3,12 +3,8 @@ package dev.edgeline.bridge.commands;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The device's desired state against what its agent reported, for {@code bin/edge status}, which never talks to
@@ -20,7 +16,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DesiredStatusFile {
     public static final String NAME = "desired.status";
-    private static final Logger LOG = LoggerFactory.getLogger(DesiredStatusFile.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DesiredStatusFile() {}
@@ -43,13 +38,12 @@ public final class DesiredStatusFile {
         }
         json.put("topic_read", desired != null);
         json.put("reported_at", nowMillis);
-        Path file = directory.resolve(NAME);
-        Path temp = directory.resolve(NAME + ".tmp");
+        byte[] content;
         try {
-            Files.write(temp, JSON.writeValueAsBytes(json));
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            content = JSON.writeValueAsBytes(json);
         } catch (IOException e) {
-            LOG.debug("{}could not write {}: {}", logPrefix, file, e.toString());
+            throw new IllegalStateException("a JSON tree that cannot be written", e);
         }
+        CommandStatusFile.replace(directory, NAME, content, logPrefix);
     }
 }

@@ -45,7 +45,7 @@ final class CommandSendCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir", "device", "target", "ttl", "id",
+        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir", "device", "group", "target", "ttl", "id",
                 "payload-file", "wait", "bootstrap"), Set.of("no-response"));
         DeviceConfig config = ServiceRunner.configFrom(parsed, err, DeviceService.none());
         if (config == null) {
@@ -64,7 +64,7 @@ final class CommandSendCommand {
         }
         byte[] payload = payload(parsed);
         Duration ttl = parsed.duration("ttl").orElse(config.bridge().commands().defaultTtl());
-        CommandsConfig commands = config.bridge().commands();
+        CommandsConfig commands = OperatorKafka.commandsOf(config, parsed);
         String topic = commands.topicOf(device);
         Properties p;
         try {

@@ -36,13 +36,13 @@ final class DesiredStateCommand {
     }
 
     int run(List<String> args) throws Arguments.UsageException {
-        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir", "device", "bootstrap"), Set.of());
+        Arguments parsed = Arguments.parse(args, Set.of("config", "data-dir", "device", "group", "bootstrap"), Set.of());
         DeviceConfig config = ServiceRunner.configFrom(parsed, err, DeviceService.none());
         if (config == null) {
             return ExitCodes.INVALID_INPUT;
         }
         String device = parsed.option("device").orElseThrow(() -> new Arguments.UsageException("--device is required"));
-        CommandsConfig commands = config.bridge().commands();
+        CommandsConfig commands = OperatorKafka.commandsOf(config, parsed);
         Properties p;
         try {
             p = OperatorKafka.readCommittedConsumer(OperatorKafka.clientProperties(config, parsed));
@@ -52,7 +52,7 @@ final class DesiredStateCommand {
         }
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             DesiredStateReport report = new DesiredStateReport();
-            readDesired(consumer, commands.desiredTopicOf(device), report);
+            readDesired(consumer, commands.desiredTopicOf(device), commands.desiredKeyPrefixOf(device), report);
             readResults(consumer, commands.resultsTopic(), device, report);
             return print(commands, device, report);
         } catch (KafkaException | IOException e) {
@@ -61,15 +61,20 @@ final class DesiredStateCommand {
         }
     }
 
-    /** Reads the compacted desired-state topic to its end. */
-    private static void readDesired(KafkaConsumer<byte[], byte[]> consumer, String topic, DesiredStateReport report)
-            throws IOException {
+    /**
+     * Reads the compacted desired-state topic to its end: on a group's topic only the keys that start with
+     * {@code keyPrefix} ({@code <device>/}), without it.
+     */
+    private static void readDesired(KafkaConsumer<byte[], byte[]> consumer, String topic, String keyPrefix,
+                                    DesiredStateReport report) throws IOException {
         if (consumer.partitionsFor(topic, Duration.ofSeconds(15)).isEmpty()) {
             throw new IOException("desired-state topic " + topic + " does not exist (edge kafka topics --create)");
         }
         for (ConsumerRecord<byte[], byte[]> record : readToEnd(consumer, new TopicPartition(topic, 0))) {
-            report.desiredRecord(record.offset(), record.key() == null ? ""
-                    : new String(record.key(), StandardCharsets.UTF_8), record.value());
+            String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+            if (key.startsWith(keyPrefix)) {
+                report.desiredRecord(record.offset(), key.substring(keyPrefix.length()), record.value());
+            }
         }
     }
 

@@ -127,11 +127,12 @@ public final class Main {
                                       check (--create: first create) every topic the configuration needs:
                                       data, gaps, checkpoints, commands, desired state; exit 3 if one is missing or
                                       misconfigured
-                  command send --config FILE --device D --target T [--ttl 10m] [--id ID] [--no-response]
-                                      [--payload-file F | PAYLOAD] [--wait 30s]
+                  command send --config FILE --device D [--group G] --target T [--ttl 10m] [--id ID]
+                                      [--no-response] [--payload-file F | PAYLOAD] [--wait 30s]
                                       send a command to a device (docs/commands.md); with --wait, print its result
-                                      (exit 0 completed or delivered, 3 otherwise)
-                  command desired --config FILE --device D [--bootstrap B]
+                                      (exit 0 completed or delivered, 3 otherwise); --group: the device's command
+                                      group when it is not the configuration's
+                  command desired --config FILE --device D [--group G] [--bootstrap B]
                                       a device's desired state against what its agent reported applying
                                       (exit 0 in sync, 3 behind, rejected or different)
                   config schema [--payload reading|health|broker-health|gap|sparkplug-metric|sparkplug-state|command-result|agent-command|desired-state]

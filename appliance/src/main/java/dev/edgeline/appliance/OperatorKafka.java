@@ -10,7 +10,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The Kafka client settings of an operator's command ({@code edge command send}, {@code edge command desired}): the
- * device configuration's security settings and bootstrap servers, {@code --bootstrap B} instead of the latter.
+ * device configuration's security settings and bootstrap servers, {@code --bootstrap B} instead of the latter; and
+ * the command topics' names, {@code --group G} for a device of another group ({@code --group ""}: of none) than the
+ * configuration's.
  */
 final class OperatorKafka {
     private OperatorKafka() {}
@@ -22,6 +24,21 @@ final class OperatorKafka {
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, parsed.option("bootstrap")
                 .orElse(config.bridge().bootstrapServers()));
         return p;
+    }
+
+    /** The configuration's command settings, for the group {@code --group} names if it does. */
+    static dev.edgeline.config.CommandsConfig commandsOf(DeviceConfig config, Arguments parsed)
+            throws Arguments.UsageException {
+        dev.edgeline.config.CommandsConfig commands = config.bridge().commands();
+        if (parsed.option("group").isEmpty()) {
+            return commands;
+        }
+        String group = parsed.option("group").get();
+        String problem = group.isEmpty() ? null : dev.edgeline.config.CommandsConfig.groupProblem(group);
+        if (problem != null) {
+            throw new Arguments.UsageException("--group: " + problem);
+        }
+        return commands.withGroup(group);
     }
 
     /** {@code base} and what a consumer of the command topics needs: read_committed, bytes in and out. */

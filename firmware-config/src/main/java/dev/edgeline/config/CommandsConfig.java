@@ -9,8 +9,12 @@ import java.util.Optional;
  * command in a durable queue on the device, delivers it on the local broker and writes one result per command.
  *
  * @param enabled       whether the bridge reads and delivers commands
- * @param topicPrefix   the device reads {@code topicPrefix + deviceId} (one partition)
- * @param desiredTopicPrefix the device's desired state is the compacted topic {@code desiredTopicPrefix + deviceId}
+ * @param topicPrefix   the device reads {@code topicPrefix + deviceId} (one partition), or with a group
+ *                      {@code topicPrefix + "group." + group}
+ * @param desiredTopicPrefix the device's desired state is the compacted topic {@code desiredTopicPrefix + deviceId},
+ *                      or with a group {@code desiredTopicPrefix + "group." + group} (keys {@code <device>/...})
+ * @param group         "" for a topic of the device's own (the default); else the group of devices whose command and
+ *                      desired-state topics it shares, skipping its neighbours' records (docs/commands.md, Fleet scale)
  * @param resultsTopic  where results go, keyed by device id
  * @param directory     the device's command queue ({@code commands.log})
  * @param maxQueueBytes bound on the bytes of commands waiting on the device
@@ -19,8 +23,8 @@ import java.util.Optional;
  * @param mqttUsername  the user the command bridge logs in to the local broker as ("" for none)
  * @param mqttPasswordFile the file holding its password (present exactly when {@code mqttUsername} is set)
  */
-public record CommandsConfig(boolean enabled, String topicPrefix, String desiredTopicPrefix, String resultsTopic,
-                             Path directory,
+public record CommandsConfig(boolean enabled, String topicPrefix, String desiredTopicPrefix, String group,
+                             String resultsTopic, Path directory,
                              long maxQueueBytes, int rememberIds, Duration defaultTtl, String mqttUsername,
                              Optional<Path> mqttPasswordFile) {
 
@@ -32,7 +36,7 @@ public record CommandsConfig(boolean enabled, String topicPrefix, String desired
     /** Commands off, with the schema's defaults. */
     public static CommandsConfig disabled() {
         return new CommandsConfig(false, ConfigSchema.key("kafka.commands.topic-prefix").defaultString(),
-                ConfigSchema.key("kafka.commands.desired-topic-prefix").defaultString(),
+                ConfigSchema.key("kafka.commands.desired-topic-prefix").defaultString(), "",
                 ConfigSchema.key("kafka.commands.results-topic").defaultString(),
                 Path.of(ConfigSchema.key("kafka.commands.directory").defaultString()),
                 ConfigSchema.key("kafka.commands.max-queue-bytes").defaultLong(),
@@ -40,14 +44,42 @@ public record CommandsConfig(boolean enabled, String topicPrefix, String desired
                 ConfigSchema.key("kafka.commands.default-ttl").defaultDuration(), "", Optional.empty());
     }
 
-    /** The Kafka topic of {@code deviceId}'s commands. */
-    public String topicOf(String deviceId) {
-        return topicPrefix + deviceId;
+    /** What a group's topic names put between the prefix and the group's name (no device id starts with it). */
+    public static final String GROUP_TOPIC_INFIX = "group.";
+
+    /** What is wrong with {@code group} as a group's name, or null when nothing is. */
+    public static String groupProblem(String group) {
+        return ConfigNames.DEVICE_ID.matcher(group).matches() ? null : "'" + group + "' is not a group name: 1 to 64 of "
+                + "[A-Za-z0-9._-], starting with a letter or digit";
     }
 
-    /** The compacted Kafka topic of {@code deviceId}'s desired state. */
+    /** The same settings for a device of {@code otherGroup} ("" for a device with topics of its own). */
+    public CommandsConfig withGroup(String otherGroup) {
+        return new CommandsConfig(enabled, topicPrefix, desiredTopicPrefix, otherGroup, resultsTopic, directory,
+                maxQueueBytes, rememberIds, defaultTtl, mqttUsername, mqttPasswordFile);
+    }
+
+    /** Whether the device shares its command and desired-state topics with a group of devices. */
+    public boolean grouped() {
+        return !group.isEmpty();
+    }
+
+    /** The Kafka topic of {@code deviceId}'s commands: its own, or its group's. */
+    public String topicOf(String deviceId) {
+        return topicPrefix + (grouped() ? GROUP_TOPIC_INFIX + group : deviceId);
+    }
+
+    /** The compacted Kafka topic of {@code deviceId}'s desired state: its own, or its group's. */
     public String desiredTopicOf(String deviceId) {
-        return desiredTopicPrefix + deviceId;
+        return desiredTopicPrefix + (grouped() ? GROUP_TOPIC_INFIX + group : deviceId);
+    }
+
+    /**
+     * What starts every key of {@code deviceId}'s desired-state records: "" on a topic of its own, {@code <device>/}
+     * on its group's ({@code pi-0042/sensor/env}).
+     */
+    public String desiredKeyPrefixOf(String deviceId) {
+        return grouped() ? deviceId + "/" : "";
     }
 
     private static final java.util.regex.Pattern DESIRED_STATE_KEY =

@@ -149,7 +149,7 @@ public final class ConfigLoader {
         CrossChecks.streams(root, device, agent, bridge, sensors);
         CrossChecks.agentCredentials(root, broker, agent, sensors, brokerSection.passwordUsers());
         CrossChecks.hardware(root, sensors);
-        CrossChecks.commands(root, broker, bridge, sensors);
+        CrossChecks.commands(root, device, broker, bridge, sensors);
         return new DeviceConfig(device, broker, spool, agent, bridge, sensors, monitoring, files.named());
     }
 

@@ -85,9 +85,16 @@ final class CrossChecks {
     /**
      * A broker with a password file refuses anonymous clients: the command bridge then needs its own user, or it
      * would be refused at every attempt, silently to the cloud. An error now, not a refusal later. A digital output
-     * without commands could never be switched.
+     * without commands could never be switched. A device id that starts like a group's topic names
+     * ({@code group.}) could read a group's commands through its own topic's name.
      */
-    static void commands(YamlMap root, BrokerConfig broker, BridgeConfig bridge, List<SensorConfig> sensors) {
+    static void commands(YamlMap root, DeviceIdentity device, BrokerConfig broker, BridgeConfig bridge,
+                         List<SensorConfig> sensors) {
+        if (bridge.commands().enabled() && device.id().startsWith(CommandsConfig.GROUP_TOPIC_INFIX)) {
+            root.error("device.id", "'" + device.id() + "' starts with '" + CommandsConfig.GROUP_TOPIC_INFIX
+                    + "', which names command groups' topics (" + bridge.commands().topicPrefix()
+                    + CommandsConfig.GROUP_TOPIC_INFIX + "<group>): with kafka.commands.enabled a device id may not");
+        }
         for (int i = 0; i < sensors.size(); i++) {
             if (sensors.get(i) instanceof SensorConfig.DigitalOutput && !bridge.commands().enabled()) {
                 root.error("sensors[" + i + "]", "a digital-output is switched by commands: it needs "

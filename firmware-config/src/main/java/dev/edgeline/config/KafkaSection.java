@@ -67,6 +67,7 @@ final class KafkaSection {
         boolean enabled = m.bool("enabled");
         String prefix = m.string("topic-prefix");
         String desiredPrefix = m.string("desired-topic-prefix");
+        String group = m.has("group") ? m.string("group") : "";
         String results = m.string("results-topic");
         Path directory = m.directory("directory", base);
         long maxQueueBytes = m.longValue("max-queue-bytes");
@@ -90,6 +91,9 @@ final class KafkaSection {
             m.error("desired-topic-prefix", "'" + desiredPrefix + "' is not the start of a valid Kafka topic name "
                     + "([A-Za-z0-9._-])");
         }
+        if (group != null && !group.isEmpty() && CommandsConfig.groupProblem(group) != null) {
+            m.error("group", CommandsConfig.groupProblem(group));
+        }
         if (results != null && !ConfigNames.KAFKA_TOPIC.matcher(results).matches()) {
             m.error("results-topic", "'" + results + "' is not a valid Kafka topic name ([A-Za-z0-9._-], 1..249)");
         }
@@ -97,7 +101,8 @@ final class KafkaSection {
             m.error("default-ttl", "must be at least 1s");
         }
         return new CommandsConfig(enabled, m.orDefault(prefix, "topic-prefix"),
-                m.orDefault(desiredPrefix, "desired-topic-prefix"), m.orDefault(results, "results-topic"),
+                m.orDefault(desiredPrefix, "desired-topic-prefix"), group == null ? "" : group,
+                m.orDefault(results, "results-topic"),
                 directory, maxQueueBytes, rememberIds, defaultTtl, mqttUsername == null ? "" : mqttUsername,
                 mqttPassword);
     }

@@ -323,6 +323,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void commands_inAGroup_shareTheGroupsTopics_andKeyTheDesiredStateByDevice() throws Exception {
+        CommandsConfig grouped = parse(MINIMAL.replace("  routes:\n", """
+                  commands: {enabled: true, group: site-12}
+                  routes:
+                """)).bridge().commands();
+        assertThat(grouped.grouped()).isTrue();
+        assertThat(grouped.topicOf("pi-0042")).isEqualTo("edge.commands.group.site-12");
+        assertThat(grouped.desiredTopicOf("pi-0042")).isEqualTo("edge.desired.group.site-12");
+        assertThat(grouped.desiredKeyPrefixOf("pi-0042")).isEqualTo("pi-0042/");
+        CommandsConfig own = parse(MINIMAL.replace("  routes:\n", """
+                  commands: {enabled: true}
+                  routes:
+                """)).bridge().commands();
+        assertThat(own.grouped()).isFalse();
+        assertThat(own.desiredTopicOf("pi-0042")).isEqualTo("edge.desired.pi-0042");
+        assertThat(own.desiredKeyPrefixOf("pi-0042")).isEmpty();
+
+        String badGroup = MINIMAL.replace("  routes:\n", """
+                  commands: {enabled: true, group: "site/12"}
+                  routes:
+                """);
+        assertThatThrownBy(() -> parse(badGroup)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).contains("kafka.commands.group: 'site/12' is "
+                        + "not a group name: 1 to 64 of [A-Za-z0-9._-], starting with a letter or digit"));
+        String groupLikeId = MINIMAL.replace("id: pi-0042", "id: group.site-12").replace("  routes:\n", """
+                  commands: {enabled: true}
+                  routes:
+                """);
+        assertThatThrownBy(() -> parse(groupLikeId)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).anyMatch(error -> error.startsWith(
+                        "device.id: 'group.site-12' starts with 'group.', which names command groups' topics")));
+    }
+
+    @Test
     void commands_readTheirKeys_needExactlyOnce_andTheirOwnUserOnABrokerWithPasswords() throws Exception {
         DeviceConfig config = parse(MINIMAL.replace("  routes:\n", """
                   commands: {enabled: true, max-queue-bytes: 4096, default-ttl: 10m}

@@ -69,7 +69,7 @@ class ConfigSchemaTest {
               checkpoint-topic: c
               compression: zstd
               max-bytes-per-second: 0
-              commands: {enabled: true, topic-prefix: "edge.commands.", desired-topic-prefix: d., results-topic: r, directory: cmd, mqtt-username: c, mqtt-password-file: cp,
+              commands: {enabled: true, topic-prefix: "edge.commands.", desired-topic-prefix: d., group: site-1, results-topic: r, directory: cmd, mqtt-username: c, mqtt-password-file: cp,
                          max-queue-bytes: 4096, remember-ids: 10, default-ttl: 10m}
               security: {protocol: SASL_SSL, ca-file: ca.pem, client-cert-file: c.pem, client-key-file: k.pem,
                          sasl-mechanism: SCRAM-SHA-512, username: u, password-file: p}

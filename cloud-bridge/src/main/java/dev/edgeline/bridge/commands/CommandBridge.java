@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * committed offset say where everything stands: a command consumed again is a duplicate of a stored one; a result
  * Kafka has is not written again; one it lacks is written.
  *
+ * <p>On a group's topic ({@code kafka.commands.group}) the device takes only the records keyed by its id; its
+ * neighbours' are skipped, and their offsets are committed with its own next transaction, or after 10 s when nothing
+ * of its own came (a restart reads at most those 10 s of skipped records again, and skips them again).
+ *
  * <p>Per target one command at a time, in the order received: the next is delivered once the one before it ended, so
  * order per device and target is kept. A command that asks for a response ends with the responder's answer, one that
  * does not once the broker passed it to a subscriber; a publish nobody subscribes to is tried again (1 s, doubling
@@ -47,6 +51,8 @@ public final class CommandBridge implements AutoCloseable {
     /** How long a round waits for commands: also how late a response or acknowledgement is handled at most. */
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration POLL_WHILE_DELIVERING = Duration.ofMillis(5);
+    /** How long skipped records (a group's other devices') wait for a commit when the device gets none of its own. */
+    private static final long SKIPPED_COMMIT_MILLIS = 10_000;
     /** The agent's own target, which applies the desired state. */
     static final String AGENT_TARGET = "agent";
     /** A desired state waits for the agent this long: it is the device's configuration, not a passing command. */
@@ -65,6 +71,11 @@ public final class CommandBridge implements AutoCloseable {
     private long desiredEndAtConnect;
     private DesiredState desired;
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    /** The record key of this device's commands. */
+    private final byte[] deviceKey;
+    /** When the position moved past skipped records without a commit since, else 0. */
+    private long skippedSinceMillis;
     private final AtomicLong resultsWritten = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
@@ -86,6 +97,7 @@ public final class CommandBridge implements AutoCloseable {
         this.logPrefix = "[Commands device=" + device + "] ";
         this.partition = new TopicPartition(commands.topicOf(device), 0);
         this.desiredPartition = new TopicPartition(commands.desiredTopicOf(device), 0);
+        this.deviceKey = device.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.thread = new Thread(this::run, "commands-" + device);
     }
 
@@ -101,6 +113,11 @@ public final class CommandBridge implements AutoCloseable {
     /** Commands read from Kafka since start. */
     public long received() {
         return received.get();
+    }
+
+    /** Other devices' commands passed over on the group's topic since start (0 on a topic of the device's own). */
+    public long skipped() {
+        return skipped.get();
     }
 
     /** Results committed to Kafka since start. */
@@ -189,7 +206,7 @@ public final class CommandBridge implements AutoCloseable {
             consumer.seekToBeginning(List.of(desiredPartition));
             desiredEndAtConnect = consumer.endOffsets(List.of(desiredPartition), Duration.ofSeconds(30))
                     .get(desiredPartition);
-            desired = new DesiredState(logPrefix);
+            desired = new DesiredState(logPrefix, commands.desiredKeyPrefixOf(device));
         } else {
             consumer.assign(List.of(partition));
             LOG.warn("{}no readable desired-state topic {}: desired state is not read (create it: bin/edge kafka "
@@ -227,8 +244,17 @@ public final class CommandBridge implements AutoCloseable {
         Duration wait = deliveries.hasEvents() ? Duration.ZERO : deliveries.awaitingAnswers() ? POLL_WHILE_DELIVERING
                 : POLL;
         ConsumerRecords<byte[], byte[]> records = consumer.poll(wait);
+        boolean stored = false;
         for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+            if (commands.grouped() && !java.util.Arrays.equals(record.key(), deviceKey)) {
+                skipped.incrementAndGet();
+                if (skippedSinceMillis == 0) {
+                    skippedSinceMillis = clock.millis();
+                }
+                continue;
+            }
             received.incrementAndGet();
+            stored = true;
             store(CommandRecords.read(record, clock.millis(), commands.defaultTtl()));
         }
         if (readingDesired) {
@@ -236,7 +262,9 @@ public final class CommandBridge implements AutoCloseable {
             offerDesiredState();
         }
         deliveries.workOnTheDevice();
-        if (!records.isEmpty() || queue.hasUnforwarded()) {
+        boolean ownRecords = commands.grouped() ? stored : !records.isEmpty();
+        if (ownRecords || queue.hasUnforwarded()
+                || skippedSinceMillis != 0 && clock.millis() - skippedSinceMillis >= SKIPPED_COMMIT_MILLIS) {
             commit();
         }
         writeStatusEvery5s();
@@ -309,6 +337,7 @@ public final class CommandBridge implements AutoCloseable {
             throw e;
         }
         resultsCommittedUpTo = mark;
+        skippedSinceMillis = 0;
         resultsWritten.addAndGet(results.size());
         queue.forwarded(mark);
     }

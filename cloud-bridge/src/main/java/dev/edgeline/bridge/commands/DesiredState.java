@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * beginning at every start and hands the whole document to the agent as one command of target {@code agent},
  * {@code {"action":"desired","desired":{...}}}, whose id names the topic offset it is complete up to
  * ({@code desired-<offset>}): a restart with nothing new offers the same id again, which the queue knows already. A
- * record whose key or value is malformed is left out, named in the log. Used by the command bridge's thread only.
+ * record whose key or value is malformed is left out, named in the log. On a group's topic
+ * ({@code kafka.commands.group}) the device takes only the keys that start with {@code <device>/}, without that start,
+ * and its neighbours' records change nothing (not even the id). Used by the command bridge's thread only.
  */
 final class DesiredState {
     private static final Logger LOG = LoggerFactory.getLogger(DesiredState.class);
@@ -27,22 +29,29 @@ final class DesiredState {
     static final String ID_PREFIX = "desired-";
 
     private final String logPrefix;
+    /** What starts this device's keys: "" on a topic of its own, {@code <device>/} on its group's. */
+    private final String keyPrefix;
     private final Map<String, JsonNode> entries = new TreeMap<>();
     private long lastOffset = -1;
     private long offeredUpTo = -1;
     private ObjectNode offeredDocument = JSON.createObjectNode();
 
-    DesiredState(String logPrefix) {
+    DesiredState(String logPrefix, String keyPrefix) {
         this.logPrefix = logPrefix;
+        this.keyPrefix = keyPrefix;
     }
 
     /** Takes in one record of the desired-state topic. */
     void apply(ConsumerRecord<byte[], byte[]> record) {
+        String fullKey = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        if (!fullKey.startsWith(keyPrefix)) {
+            return; // a neighbour's, on the group's topic
+        }
         lastOffset = record.offset();
-        String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        String key = fullKey.substring(keyPrefix.length());
         if (!CommandsConfig.isDesiredStateKey(key)) {
-            LOG.warn("{}desired-state record at offset {}: key '{}' is not sensor/<name> or output/<name>; left out",
-                    logPrefix, record.offset(), key);
+            LOG.warn("{}desired-state record at offset {}: key '{}' is not {}sensor/<name> or {}output/<name>; "
+                    + "left out", logPrefix, record.offset(), fullKey, keyPrefix, keyPrefix);
             return;
         }
         if (record.value() == null) {

@@ -143,8 +143,14 @@ final class FleetReader implements AutoCloseable {
             return;
         }
         if (record.topic().startsWith(commandTopics.desiredPrefix())) {
-            view.desiredRecord(record.topic().substring(commandTopics.desiredPrefix().length()), record.offset(),
-                    record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8), record.value());
+            String owner = record.topic().substring(commandTopics.desiredPrefix().length());
+            String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+            if (!owner.startsWith(dev.edgeline.config.CommandsConfig.GROUP_TOPIC_INFIX)) {
+                view.desiredRecord(owner, record.offset(), key, record.value());
+            } else if (key.indexOf('/') > 0) { // a group's topic: keys <device>/sensor/<name>
+                view.desiredRecord(key.substring(0, key.indexOf('/')), record.offset(),
+                        key.substring(key.indexOf('/') + 1), record.value());
+            }
             return;
         }
         if (record.topic().equals(commandTopics.resultsTopic())) {

@@ -37,19 +37,22 @@ import org.apache.kafka.common.utils.Utils;
  * one for every run; each device is what the command bridge runs, a read_committed consumer with the bridge's fetch
  * settings on its own thread, all in this JVM. Three layouts, alternated: one command topic per device (one
  * partition); the same with the device's compacted desired-state topic beside it, idle but read too (what the command
- * bridge reads); and one shared topic of 12 partitions keyed by device (each device reads its key's partition and
- * skips the others' commands). The new topics are synced to disk before the devices start. Prints, as
+ * bridge reads); a command topic and a desired-state topic per group of 50 devices ({@code kafka.commands.group},
+ * each device skipping its neighbours' commands); and one shared topic of 12 partitions keyed by device (each device
+ * reads its key's partition and skips the others' commands). The new topics are synced to disk before the devices start. Prints, as
  * median [min-max] over the runs: per device the records fetched and its own commands per second, fetch requests per
  * second and its consumer thread's CPU; the devices' JVM CPU and the cluster JVM's CPU; the latency from send to
  * receipt of its own commands and from send to the producer's acknowledgement; and per run the devices whose commands
  * came latest. {@code -Dfanout.fetch.wait=MS}, {@code -Dfanout.warmup=S}, {@code -Dfanout.replication=N},
- * {@code -Dfanout.cluster.heap=3g}, {@code -Dfanout.layouts=TOPIC_PER_DEVICE,SHARED},
+ * {@code -Dfanout.cluster.heap=3g}, {@code -Dfanout.layouts=TOPIC_PER_DEVICE,SHARED}, {@code -Dfanout.group.size=50},
  * {@code -Dkafka.broker.props=replica.fetch.wait.max.ms=50,...} (broker settings over the defaults) and {@code -Dbench.dir=DIR} (where the brokers keep their data; /dev/shm takes
  * the disk out) through {@code BENCH_JAVA_OPTS}; {@code -Dbench.stallDump=FILE} dumps every thread's stack while
  * acknowledgements stall.
  */
 public final class CommandFanoutHarness {
     private static final int SHARED_PARTITIONS = 12;
+    /** Devices per group in the grouped layout ({@code -Dfanout.group.size}). */
+    static final int GROUP_SIZE = Integer.getInteger("fanout.group.size", 50);
 
     /** Where a device's commands are. */
     enum Layout {
@@ -57,6 +60,11 @@ public final class CommandFanoutHarness {
         TOPIC_PER_DEVICE("topic per device"),
         /** The same and the device's compacted desired-state topic, idle, read too: what the command bridge reads. */
         WITH_DESIRED_STATE("topic per device + its desired-state topic"),
+        /**
+         * A command topic and a desired-state topic per group of {@code fanout.group.size} devices (kafka.commands.group),
+         * keyed by device: a device reads its group's two partitions and skips its neighbours' commands.
+         */
+        GROUPED("topic per group of " + GROUP_SIZE + " + its desired-state topic"),
         /** One topic of 12 partitions keyed by device: a device reads its key's partition, others' commands too. */
         SHARED("shared topic, " + SHARED_PARTITIONS + " partitions");
 
@@ -74,7 +82,7 @@ public final class CommandFanoutHarness {
     static final short REPLICATION = Short.parseShort(System.getProperty("fanout.replication", "3"));
     /** The layouts compared ({@code -Dfanout.layouts=TOPIC_PER_DEVICE,SHARED}), by default all. */
     static final List<Layout> LAYOUTS = java.util.Arrays.stream(System.getProperty("fanout.layouts",
-            "TOPIC_PER_DEVICE,WITH_DESIRED_STATE,SHARED").split(",")).map(String::trim).map(Layout::valueOf).toList();
+            "TOPIC_PER_DEVICE,WITH_DESIRED_STATE,GROUPED,SHARED").split(",")).map(String::trim).map(Layout::valueOf).toList();
     /** The heap of the cluster's JVM (three brokers). */
     static final String CLUSTER_HEAP = System.getProperty("fanout.cluster.heap", "3g");
 
@@ -187,7 +195,7 @@ public final class CommandFanoutHarness {
 
     private static Row run(String bootstrap, Process cluster, int devices, Layout layout, double rate,
                            int seconds) throws Exception {
-        boolean perDevice = layout != Layout.SHARED;
+        boolean perDevice = layout == Layout.TOPIC_PER_DEVICE || layout == Layout.WITH_DESIRED_STATE;
         String prefix = "fanout.";
         String shared = prefix + "shared";
         try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -199,6 +207,12 @@ public final class CommandFanoutHarness {
                         topics.add(new NewTopic(prefix + "desired." + device(d), 1, REPLICATION)
                                 .configs(Map.of("cleanup.policy", "compact")));
                     }
+                }
+            } else if (layout == Layout.GROUPED) {
+                for (int g = 0; g * GROUP_SIZE < devices; g++) {
+                    topics.add(new NewTopic(prefix + "group." + g, 1, REPLICATION));
+                    topics.add(new NewTopic(prefix + "desired.group." + g, 1, REPLICATION)
+                            .configs(Map.of("cleanup.policy", "compact")));
                 }
             } else {
                 topics.add(new NewTopic(shared, SHARED_PARTITIONS, REPLICATION));
@@ -226,6 +240,8 @@ public final class CommandFanoutHarness {
                 case TOPIC_PER_DEVICE -> List.of(new TopicPartition(prefix + device, 0));
                 case WITH_DESIRED_STATE -> List.of(new TopicPartition(prefix + device, 0),
                         new TopicPartition(prefix + "desired." + device, 0));
+                case GROUPED -> List.of(new TopicPartition(prefix + "group." + d / GROUP_SIZE, 0),
+                        new TopicPartition(prefix + "desired.group." + d / GROUP_SIZE, 0));
                 case SHARED -> List.of(new TopicPartition(shared, Utils.toPositive(Utils.murmur2(
                         device.getBytes(StandardCharsets.UTF_8))) % SHARED_PARTITIONS));
             };
@@ -269,12 +285,15 @@ public final class CommandFanoutHarness {
                 }
                 sent += perTick;
                 for (long due = (long) sent; sentWhole < due; sentWhole++) {
-                    String device = device(next);
+                    int index = next;
+                    String device = device(index);
                     next = (next + 1) % devices;
                     long sentAt = System.nanoTime();
                     byte[] value = ByteBuffer.allocate(PAYLOAD_BYTES).putLong(sentAt).array();
                     outstanding.incrementAndGet();
-                    producer.send(new ProducerRecord<>(perDevice ? prefix + device : shared,
+                    String topic = perDevice ? prefix + device : layout == Layout.GROUPED
+                            ? prefix + "group." + index / GROUP_SIZE : shared;
+                    producer.send(new ProducerRecord<>(topic,
                             device.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
                                 outstanding.decrementAndGet();
                                 lastAck.set(System.nanoTime());

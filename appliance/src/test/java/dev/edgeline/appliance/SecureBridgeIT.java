@@ -306,6 +306,106 @@ class SecureBridgeIT {
         }
     }
 
+    /**
+     * Commands of a group (kafka.commands.group) under group ACLs: with only READ and DESCRIBE on its group's two
+     * topics (and its own results, transactional id and consumer group), pi-a's command bridge reads its command and
+     * its desired state from the group's topics and writes the result; pi-b, of another group, can read neither of
+     * pi-a's group's topics.
+     */
+    @Test
+    void groupCommandAcls_aDeviceReadsItsGroupsTopics_andNoOtherGroups(@TempDir Path dir) throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        makeCa(certs, "ca");
+        makeBrokerKeystore(certs);
+        Files.writeString(certs.resolve("pi-a.password"), "secret-a\n");
+        Files.writeString(certs.resolve("pi-b.password"), "secret-b\n");
+        int saslPort = TestDevice.freePort();
+        String checkpoints = "edge.bridge.checkpoints";
+        String results = "edge.command-results";
+        try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslSslAndAcls(dir.resolve("kafka"), saslPort,
+                certs.resolve("broker.p12"), PASSWORD, Map.of("pi-a", "secret-a", "pi-b", "secret-b"))) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                new CheckpointStore(kafka.bootstrapServers(), checkpoints, Map.of()).ensureTopic(Duration.ofSeconds(30));
+                admin.createTopics(List.of(new NewTopic("it.acl.pi-a", 1, (short) 1),
+                        new NewTopic("edge.commands.group.north", 1, (short) 1),
+                        new NewTopic("edge.desired.group.north", 1, (short) 1),
+                        new NewTopic("edge.commands.group.south", 1, (short) 1),
+                        new NewTopic("edge.desired.group.south", 1, (short) 1),
+                        new NewTopic(results, 1, (short) 1))).all().get();
+                List<AclBinding> acls = new ArrayList<>(deviceAcls("pi-a", "it.acl.pi-a", checkpoints));
+                acls.addAll(commandAcls("pi-a", "edge.commands.group.north", "edge.desired.group.north", results));
+                acls.addAll(commandAcls("pi-b", "edge.commands.group.south", "edge.desired.group.south", results));
+                admin.createAcls(acls).all().get();
+            }
+            Path deviceA = Files.createDirectories(dir.resolve("pi-a"));
+            Files.createSymbolicLink(deviceA.resolve("certs"), certs);
+            int mqttPort = TestDevice.freePort();
+            DeviceConfig a = ConfigLoader.parse(Path.of("pi-a.yaml"), """
+                    device: {id: pi-a}
+                    broker: {listener: {host: 127.0.0.1, port: %d}, data-directory: broker}
+                    spool: {directory: spool}
+                    agent: {state-directory: agent}
+                    kafka:
+                      bootstrap-servers: 127.0.0.1:%d
+                      retry-backoff-max: 1s
+                      commands: {enabled: true, group: north}
+                      security: {protocol: SASL_SSL, ca-file: certs/ca.pem, sasl-mechanism: SCRAM-SHA-512,
+                                 username: pi-a, password-file: certs/pi-a.password}
+                      routes: [{mqtt-filter: "edge/#", kafka-topic: it.acl.pi-a}]
+                    sensors: []
+                    """.formatted(mqttPort, saslPort), deviceA);
+            try (EdgeBrokerService service = EdgeBrokerService.start(a)) {
+                var relay = CommandTestClients.responder(mqttPort, "relay-a", "edge/pi-a/commands/relay",
+                        (target, payload) -> { });
+                Map<String, Object> plain = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "key.serializer", ByteArraySerializer.class.getName(),
+                        "value.serializer", ByteArraySerializer.class.getName()));
+                try (var sender = new KafkaProducer<byte[], byte[]>(plain)) {
+                    sender.send(new ProducerRecord<>("edge.desired.group.north", "pi-a/output/relay".getBytes(),
+                            "{\"level\":\"high\"}".getBytes())).get();
+                    var command = new ProducerRecord<>("edge.commands.group.north", "pi-a".getBytes(),
+                            "on".getBytes());
+                    command.headers().add("command_id", "grp-1".getBytes()).add("target", "relay".getBytes());
+                    sender.send(command).get();
+                }
+                var resultsById = CommandTestClients.results(kafka.bootstrapServers(), results, 1,
+                        Duration.ofSeconds(60), Duration.ofSeconds(1));
+                assertThat(resultsById).as("pi-a's result, written with its group's ACLs only")
+                        .containsOnlyKeys("grp-1");
+                assertThat(resultsById.get("grp-1").get(0).get("state").asText()).isEqualTo("completed");
+                relay.disconnect();
+                Path desiredStatus = a.bridge().commands().directory().resolve(
+                        dev.edgeline.bridge.commands.DesiredStatusFile.NAME);
+                Awaits.until(Duration.ofSeconds(30), () -> readIfThere(desiredStatus).contains(
+                        "\"desired_id\":\"desired-0\",\"desired\":{\"output/relay\":{\"level\":\"high\"}}"),
+                        "pi-a's desired state, read from its group's topic with its ACLs");
+            }
+
+            Map<String, Object> consumerB = new HashMap<>(SecurityProperties.of(a.bridge().security()));
+            consumerB.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                    + "username=\"pi-b\" password=\"secret-b\";");
+            consumerB.put("bootstrap.servers", "127.0.0.1:" + saslPort);
+            consumerB.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+            consumerB.put("value.deserializer",
+                    org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+            consumerB.put("isolation.level", "read_committed");
+            consumerB.put("default.api.timeout.ms", 20_000);
+            for (String topic : List.of("edge.commands.group.north", "edge.desired.group.north")) {
+                try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
+                    spy.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0)));
+                    spy.seekToBeginning(spy.assignment());
+                    assertThatThrownBy(() -> spy.poll(Duration.ofSeconds(10)))
+                            .as("pi-b (group south) reads %s", topic).isInstanceOf(TopicAuthorizationException.class);
+                }
+            }
+            try (var own = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
+                own.assign(List.of(new org.apache.kafka.common.TopicPartition("edge.commands.group.south", 0)));
+                own.seekToBeginning(own.assignment());
+                assertThat(own.poll(Duration.ofSeconds(2)).count()).as("pi-b reads its own group's topic").isZero();
+            }
+        }
+    }
+
     private static String readIfThere(Path file) {
         try {
             return Files.readString(file);
@@ -319,12 +419,18 @@ class SecureBridgeIT {
      * the results topic and on its command transactional id, READ on its command group.
      */
     private static List<AclBinding> commandAcls(String device, String resultsTopic) {
+        return commandAcls(device, "edge.commands." + device, "edge.desired." + device, resultsTopic);
+    }
+
+    /** The same with the command and desired-state topics named: a group's, for a device of a command group. */
+    private static List<AclBinding> commandAcls(String device, String commandTopic, String desiredTopic,
+                                                String resultsTopic) {
         String principal = "User:" + device;
         List<AclBinding> acls = new ArrayList<>();
-        acls.add(acl(ResourceType.TOPIC, "edge.commands." + device, principal, AclOperation.READ));
-        acls.add(acl(ResourceType.TOPIC, "edge.commands." + device, principal, AclOperation.DESCRIBE));
-        acls.add(acl(ResourceType.TOPIC, "edge.desired." + device, principal, AclOperation.READ));
-        acls.add(acl(ResourceType.TOPIC, "edge.desired." + device, principal, AclOperation.DESCRIBE));
+        acls.add(acl(ResourceType.TOPIC, commandTopic, principal, AclOperation.READ));
+        acls.add(acl(ResourceType.TOPIC, commandTopic, principal, AclOperation.DESCRIBE));
+        acls.add(acl(ResourceType.TOPIC, desiredTopic, principal, AclOperation.READ));
+        acls.add(acl(ResourceType.TOPIC, desiredTopic, principal, AclOperation.DESCRIBE));
         for (var op : List.of(AclOperation.WRITE, AclOperation.DESCRIBE)) {
             acls.add(acl(ResourceType.TOPIC, resultsTopic, principal, op));
             acls.add(acl(ResourceType.TRANSACTIONAL_ID, "edge-commands-" + device, principal, op));

@@ -21,7 +21,6 @@ import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,12 +52,16 @@ class GroupedCommandsIT {
     private static final String B = "it-grp-b";
     private static final String ABSENT = "it-grp-c";
 
-    private static DeviceConfig config(Path dataDir, String device, int mqttPort, String bootstrap) throws Exception {
-        String yaml = TestDevice.yaml(mqttPort, bootstrap, "it.grouped.data", 1000)
+    /** The device's configuration: commands on, in the group, results to {@link #RESULTS}. */
+    private static String yaml(String device, int mqttPort, String bootstrap) {
+        return TestDevice.yaml(mqttPort, bootstrap, "it.grouped.data", 1000)
                 .replace("id: " + TestDevice.DEVICE, "id: " + device)
                 .replace("kafka:\n", "kafka:\n  commands:\n    enabled: true\n    group: " + GROUP
                         + "\n    results-topic: " + RESULTS + "\n");
-        return ConfigLoader.parse(Path.of(device + ".yaml"), yaml, dataDir);
+    }
+
+    private static DeviceConfig config(Path dataDir, String device, int mqttPort, String bootstrap) throws Exception {
+        return ConfigLoader.parse(Path.of(device + ".yaml"), yaml(device, mqttPort, bootstrap), dataDir);
     }
 
     @Test
@@ -66,11 +69,14 @@ class GroupedCommandsIT {
             @TempDir Path dir) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createDirectories(dir.resolve("kafka")), 0)) {
             String bootstrap = kafka.bootstrapServers();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of(new NewTopic(COMMANDS, 1, (short) 1), new NewTopic(RESULTS, 1, (short) 1),
-                        new NewTopic(DESIRED, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-                        .all().get();
-            }
+            int port = TestDevice.freePort();
+            int portB = TestDevice.freePort();
+            DeviceConfig a = config(Files.createDirectories(dir.resolve("a")), A, port, bootstrap);
+            DeviceConfig b = config(Files.createDirectories(dir.resolve("b")), B, portB, bootstrap);
+            // The operator's path: the group's topics from a's configuration, and b's finds them there.
+            String topicsA = createTopics(dir.resolve("a"), A, port, bootstrap);
+            assertThat(topicsA).contains(COMMANDS + " ").contains(DESIRED + " ").contains(RESULTS + " ");
+            assertThat(createTopics(dir.resolve("b"), B, portB, bootstrap)).doesNotContain("MISSING");
             // The group's desired state: a's and b's entries in one topic, keys <device>/...; a's last record is at 2.
             produceDesired(bootstrap, List.of(
                     new String[] {A + "/sensor/temperature", "{\"period\":\"5s\"}"},
@@ -79,11 +85,6 @@ class GroupedCommandsIT {
                     new String[] {B + "/output/relay", "{\"level\":\"low\"}"},
                     new String[] {ABSENT + "/sensor/humidity", "{\"enabled\":false}"}));
 
-            int port = TestDevice.freePort();
-            int portB = TestDevice.freePort();
-            DeviceConfig a = config(Files.createDirectories(dir.resolve("a")), A, port, bootstrap);
-            DeviceConfig b = config(Files.createDirectories(dir.resolve("b")), B, portB, bootstrap);
-            assertThat(a.bridge().commands().topicOf(A)).isEqualTo(COMMANDS);
             List<String> aReceived = new CopyOnWriteArrayList<>();
             List<String> bReceived = new CopyOnWriteArrayList<>();
             try (EdgeBrokerService service = EdgeBrokerService.start(a);
@@ -171,6 +172,19 @@ class GroupedCommandsIT {
                 }
             }
         }
+    }
+
+    /** {@code bin/edge kafka topics --create --partitions 1} with the device's configuration; its report. */
+    private static String createTopics(Path dataDir, String device, int mqttPort, String bootstrap) throws Exception {
+        Path file = dataDir.resolve("device.yaml");
+        Files.writeString(file, yaml(device, mqttPort, bootstrap));
+        java.io.ByteArrayOutputStream report = new java.io.ByteArrayOutputStream();
+        int status = Main.run(List.of("kafka", "topics", "--config", file.toString(), "--data-dir", dataDir.toString(),
+                "--create", "--partitions", "1"), new java.io.PrintStream(report, true, StandardCharsets.UTF_8),
+                System.err);
+        String text = report.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(text).isZero();
+        return text;
     }
 
     private static void produceDesired(String bootstrap, List<String[]> records) throws Exception {

@@ -200,92 +200,24 @@ class SecureBridgeIT {
     @Test
     void perDeviceCommandAcls_aDeviceReadsOnlyItsOwnCommands_andWritesTheirResults(@TempDir Path dir)
             throws Exception {
-        Path certs = Files.createDirectories(dir.resolve("certs"));
-        makeCa(certs, "ca");
-        makeBrokerKeystore(certs);
-        Files.writeString(certs.resolve("pi-a.password"), "secret-a\n");
-        Files.writeString(certs.resolve("pi-b.password"), "secret-b\n");
+        Path certs = commandAclCertificates(dir);
         int saslPort = TestDevice.freePort();
-        String checkpoints = "edge.bridge.checkpoints";
-        String results = "edge.command-results";
-        try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslSslAndAcls(dir.resolve("kafka"), saslPort,
-                certs.resolve("broker.p12"), PASSWORD, Map.of("pi-a", "secret-a", "pi-b", "secret-b"))) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                new CheckpointStore(kafka.bootstrapServers(), checkpoints, Map.of()).ensureTopic(Duration.ofSeconds(30));
-                admin.createTopics(List.of(new NewTopic("it.acl.pi-a", 1, (short) 1),
-                        new NewTopic("edge.commands.pi-a", 1, (short) 1),
-                        new NewTopic("edge.commands.pi-b", 1, (short) 1), new NewTopic(results, 1, (short) 1),
-                        new NewTopic("edge.desired.pi-a", 1, (short) 1), new NewTopic("edge.desired.pi-b", 1,
-                                (short) 1))).all().get();
-                List<AclBinding> acls = new ArrayList<>(deviceAcls("pi-a", "it.acl.pi-a", checkpoints));
-                acls.addAll(commandAcls("pi-a", results));
-                acls.addAll(commandAcls("pi-b", results));
-                admin.createAcls(acls).all().get();
-            }
-            Path deviceA = Files.createDirectories(dir.resolve("pi-a"));
-            Files.createSymbolicLink(deviceA.resolve("certs"), certs);
-            int mqttPort = TestDevice.freePort();
-            DeviceConfig a = ConfigLoader.parse(Path.of("pi-a.yaml"), """
-                    device: {id: pi-a}
-                    broker: {listener: {host: 127.0.0.1, port: %d}, data-directory: broker}
-                    spool: {directory: spool}
-                    agent: {state-directory: agent}
-                    kafka:
-                      bootstrap-servers: 127.0.0.1:%d
-                      retry-backoff-max: 1s
-                      commands: {enabled: true}
-                      security: {protocol: SASL_SSL, ca-file: certs/ca.pem, sasl-mechanism: SCRAM-SHA-512,
-                                 username: pi-a, password-file: certs/pi-a.password}
-                      routes: [{mqtt-filter: "edge/#", kafka-topic: it.acl.pi-a}]
-                    sensors: []
-                    """.formatted(mqttPort, saslPort), deviceA);
-            try (EdgeBrokerService service = EdgeBrokerService.start(a)) {
-                var relay = CommandTestClients.responder(mqttPort, "relay-a", "edge/pi-a/commands/relay",
-                        (target, payload) -> { });
-                Map<String, Object> plain = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                        "key.serializer", ByteArraySerializer.class.getName(),
-                        "value.serializer", ByteArraySerializer.class.getName()));
-                try (var sender = new KafkaProducer<byte[], byte[]>(plain)) {
-                    sender.send(new ProducerRecord<>("edge.desired.pi-a", "output/relay".getBytes(),
-                            "{\"level\":\"high\"}".getBytes())).get();
-                    var command = new ProducerRecord<>("edge.commands.pi-a", "pi-a".getBytes(), "on".getBytes());
-                    command.headers().add("command_id", "acl-1".getBytes()).add("target", "relay".getBytes());
-                    sender.send(command).get();
-                }
-                var resultsById = CommandTestClients.results(kafka.bootstrapServers(), results, 1,
-                        Duration.ofSeconds(60), Duration.ofSeconds(1));
-                assertThat(resultsById).as("pi-a's result, written with pi-a's ACLs only").containsOnlyKeys("acl-1");
-                assertThat(resultsById.get("acl-1")).hasSize(1);
-                assertThat(resultsById.get("acl-1").get(0).get("state").asText()).isEqualTo("completed");
-                relay.disconnect();
-                Path desiredStatus = a.bridge().commands().directory().resolve(
-                        dev.edgeline.bridge.commands.DesiredStatusFile.NAME);
-                Awaits.until(Duration.ofSeconds(30), () -> readIfThere(desiredStatus).contains(
-                        "\"desired_id\":\"desired-0\",\"desired\":{\"output/relay\":{\"level\":\"high\"}}"),
-                        "pi-a's desired state, read with its ACLs");
-            }
+        try (EmbeddedKafka kafka = startCommandAclKafka(dir, certs, saslPort)) {
+            createTopicsAndAcls(kafka, List.of("edge.commands.pi-a", "edge.commands.pi-b", "edge.desired.pi-a",
+                    "edge.desired.pi-b"), List.of(commandAcls("pi-a", RESULTS), commandAcls("pi-b", RESULTS)));
+            DeviceConfig a = commandDeviceA(dir, certs, saslPort, "{enabled: true}");
+            commandCompletesAndDesiredStateIsRead(kafka, a, "edge.commands.pi-a", "edge.desired.pi-a",
+                    "output/relay");
 
-            Map<String, Object> asB = new HashMap<>(SecurityProperties.of(a.bridge().security()));
-            asB.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-                    + "username=\"pi-b\" password=\"secret-b\";");
-            asB.put("bootstrap.servers", "127.0.0.1:" + saslPort);
-            Map<String, Object> consumerB = new HashMap<>(asB);
-            consumerB.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-            consumerB.put("value.deserializer",
-                    org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-            consumerB.put("isolation.level", "read_committed");
-            consumerB.put("default.api.timeout.ms", 20_000);
-            try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
-                spy.assign(List.of(new org.apache.kafka.common.TopicPartition("edge.commands.pi-a", 0)));
-                spy.seekToBeginning(spy.assignment());
-                assertThatThrownBy(() -> spy.poll(Duration.ofSeconds(10)))
-                        .as("pi-b reads pi-a's commands").isInstanceOf(TopicAuthorizationException.class);
-            }
-            try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
-                spy.assign(List.of(new org.apache.kafka.common.TopicPartition("edge.desired.pi-a", 0)));
-                spy.seekToBeginning(spy.assignment());
-                assertThatThrownBy(() -> spy.poll(Duration.ofSeconds(10))).as("pi-b reads pi-a's desired state")
-                        .isInstanceOf(TopicAuthorizationException.class);
+            Map<String, Object> asB = asPiB(a, saslPort);
+            Map<String, Object> consumerB = readCommittedConsumer(asB);
+            for (String topic : List.of("edge.commands.pi-a", "edge.desired.pi-a")) {
+                try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
+                    spy.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0)));
+                    spy.seekToBeginning(spy.assignment());
+                    assertThatThrownBy(() -> spy.poll(Duration.ofSeconds(10))).as("pi-b reads %s", topic)
+                            .isInstanceOf(TopicAuthorizationException.class);
+                }
             }
             consumerB.put("group.id", "edge-commands-pi-a");
             try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
@@ -310,86 +242,22 @@ class SecureBridgeIT {
      * Commands of a group (kafka.commands.group) under group ACLs: with only READ and DESCRIBE on its group's two
      * topics (and its own results, transactional id and consumer group), pi-a's command bridge reads its command and
      * its desired state from the group's topics and writes the result; pi-b, of another group, can read neither of
-     * pi-a's group's topics.
+     * pi-a's group's topics, and reads its own group's.
      */
     @Test
     void groupCommandAcls_aDeviceReadsItsGroupsTopics_andNoOtherGroups(@TempDir Path dir) throws Exception {
-        Path certs = Files.createDirectories(dir.resolve("certs"));
-        makeCa(certs, "ca");
-        makeBrokerKeystore(certs);
-        Files.writeString(certs.resolve("pi-a.password"), "secret-a\n");
-        Files.writeString(certs.resolve("pi-b.password"), "secret-b\n");
+        Path certs = commandAclCertificates(dir);
         int saslPort = TestDevice.freePort();
-        String checkpoints = "edge.bridge.checkpoints";
-        String results = "edge.command-results";
-        try (EmbeddedKafka kafka = EmbeddedKafka.startWithSaslSslAndAcls(dir.resolve("kafka"), saslPort,
-                certs.resolve("broker.p12"), PASSWORD, Map.of("pi-a", "secret-a", "pi-b", "secret-b"))) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                new CheckpointStore(kafka.bootstrapServers(), checkpoints, Map.of()).ensureTopic(Duration.ofSeconds(30));
-                admin.createTopics(List.of(new NewTopic("it.acl.pi-a", 1, (short) 1),
-                        new NewTopic("edge.commands.group.north", 1, (short) 1),
-                        new NewTopic("edge.desired.group.north", 1, (short) 1),
-                        new NewTopic("edge.commands.group.south", 1, (short) 1),
-                        new NewTopic("edge.desired.group.south", 1, (short) 1),
-                        new NewTopic(results, 1, (short) 1))).all().get();
-                List<AclBinding> acls = new ArrayList<>(deviceAcls("pi-a", "it.acl.pi-a", checkpoints));
-                acls.addAll(commandAcls("pi-a", "edge.commands.group.north", "edge.desired.group.north", results));
-                acls.addAll(commandAcls("pi-b", "edge.commands.group.south", "edge.desired.group.south", results));
-                admin.createAcls(acls).all().get();
-            }
-            Path deviceA = Files.createDirectories(dir.resolve("pi-a"));
-            Files.createSymbolicLink(deviceA.resolve("certs"), certs);
-            int mqttPort = TestDevice.freePort();
-            DeviceConfig a = ConfigLoader.parse(Path.of("pi-a.yaml"), """
-                    device: {id: pi-a}
-                    broker: {listener: {host: 127.0.0.1, port: %d}, data-directory: broker}
-                    spool: {directory: spool}
-                    agent: {state-directory: agent}
-                    kafka:
-                      bootstrap-servers: 127.0.0.1:%d
-                      retry-backoff-max: 1s
-                      commands: {enabled: true, group: north}
-                      security: {protocol: SASL_SSL, ca-file: certs/ca.pem, sasl-mechanism: SCRAM-SHA-512,
-                                 username: pi-a, password-file: certs/pi-a.password}
-                      routes: [{mqtt-filter: "edge/#", kafka-topic: it.acl.pi-a}]
-                    sensors: []
-                    """.formatted(mqttPort, saslPort), deviceA);
-            try (EdgeBrokerService service = EdgeBrokerService.start(a)) {
-                var relay = CommandTestClients.responder(mqttPort, "relay-a", "edge/pi-a/commands/relay",
-                        (target, payload) -> { });
-                Map<String, Object> plain = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                        "key.serializer", ByteArraySerializer.class.getName(),
-                        "value.serializer", ByteArraySerializer.class.getName()));
-                try (var sender = new KafkaProducer<byte[], byte[]>(plain)) {
-                    sender.send(new ProducerRecord<>("edge.desired.group.north", "pi-a/output/relay".getBytes(),
-                            "{\"level\":\"high\"}".getBytes())).get();
-                    var command = new ProducerRecord<>("edge.commands.group.north", "pi-a".getBytes(),
-                            "on".getBytes());
-                    command.headers().add("command_id", "grp-1".getBytes()).add("target", "relay".getBytes());
-                    sender.send(command).get();
-                }
-                var resultsById = CommandTestClients.results(kafka.bootstrapServers(), results, 1,
-                        Duration.ofSeconds(60), Duration.ofSeconds(1));
-                assertThat(resultsById).as("pi-a's result, written with its group's ACLs only")
-                        .containsOnlyKeys("grp-1");
-                assertThat(resultsById.get("grp-1").get(0).get("state").asText()).isEqualTo("completed");
-                relay.disconnect();
-                Path desiredStatus = a.bridge().commands().directory().resolve(
-                        dev.edgeline.bridge.commands.DesiredStatusFile.NAME);
-                Awaits.until(Duration.ofSeconds(30), () -> readIfThere(desiredStatus).contains(
-                        "\"desired_id\":\"desired-0\",\"desired\":{\"output/relay\":{\"level\":\"high\"}}"),
-                        "pi-a's desired state, read from its group's topic with its ACLs");
-            }
+        try (EmbeddedKafka kafka = startCommandAclKafka(dir, certs, saslPort)) {
+            createTopicsAndAcls(kafka, List.of("edge.commands.group.north", "edge.desired.group.north",
+                    "edge.commands.group.south", "edge.desired.group.south"), List.of(
+                    commandAcls("pi-a", "edge.commands.group.north", "edge.desired.group.north", RESULTS),
+                    commandAcls("pi-b", "edge.commands.group.south", "edge.desired.group.south", RESULTS)));
+            DeviceConfig a = commandDeviceA(dir, certs, saslPort, "{enabled: true, group: north}");
+            commandCompletesAndDesiredStateIsRead(kafka, a, "edge.commands.group.north", "edge.desired.group.north",
+                    "pi-a/output/relay");
 
-            Map<String, Object> consumerB = new HashMap<>(SecurityProperties.of(a.bridge().security()));
-            consumerB.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-                    + "username=\"pi-b\" password=\"secret-b\";");
-            consumerB.put("bootstrap.servers", "127.0.0.1:" + saslPort);
-            consumerB.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-            consumerB.put("value.deserializer",
-                    org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-            consumerB.put("isolation.level", "read_committed");
-            consumerB.put("default.api.timeout.ms", 20_000);
+            Map<String, Object> consumerB = readCommittedConsumer(asPiB(a, saslPort));
             for (String topic : List.of("edge.commands.group.north", "edge.desired.group.north")) {
                 try (var spy = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(consumerB)) {
                     spy.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 0)));
@@ -404,6 +272,116 @@ class SecureBridgeIT {
                 assertThat(own.poll(Duration.ofSeconds(2)).count()).as("pi-b reads its own group's topic").isZero();
             }
         }
+    }
+
+    private static final String RESULTS = "edge.command-results";
+    private static final String CHECKPOINTS = "edge.bridge.checkpoints";
+
+    /** A CA, the broker's keystore and pi-a's and pi-b's SCRAM passwords under {@code dir/certs}. */
+    private static Path commandAclCertificates(Path dir) throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        makeCa(certs, "ca");
+        makeBrokerKeystore(certs);
+        Files.writeString(certs.resolve("pi-a.password"), "secret-a\n");
+        Files.writeString(certs.resolve("pi-b.password"), "secret-b\n");
+        return certs;
+    }
+
+    private static EmbeddedKafka startCommandAclKafka(Path dir, Path certs, int saslPort) throws Exception {
+        return EmbeddedKafka.startWithSaslSslAndAcls(dir.resolve("kafka"), saslPort, certs.resolve("broker.p12"),
+                PASSWORD, Map.of("pi-a", "secret-a", "pi-b", "secret-b"));
+    }
+
+    /**
+     * As the super user: the checkpoint topic, pi-a's data topic, the results topic and {@code commandTopics} (one
+     * partition each), pi-a's bridge ACLs and {@code commandAcls}.
+     */
+    private static void createTopicsAndAcls(EmbeddedKafka kafka, List<String> commandTopics,
+                                            List<List<AclBinding>> commandAcls) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            new CheckpointStore(kafka.bootstrapServers(), CHECKPOINTS, Map.of()).ensureTopic(Duration.ofSeconds(30));
+            List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic("it.acl.pi-a", 1, (short) 1),
+                    new NewTopic(RESULTS, 1, (short) 1)));
+            commandTopics.forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
+            admin.createTopics(topics).all().get();
+            List<AclBinding> acls = new ArrayList<>(deviceAcls("pi-a", "it.acl.pi-a", CHECKPOINTS));
+            commandAcls.forEach(acls::addAll);
+            admin.createAcls(acls).all().get();
+        }
+    }
+
+    /** pi-a's configuration: SASL_SSL as pi-a, commands as {@code commandsYaml}. */
+    private static DeviceConfig commandDeviceA(Path dir, Path certs, int saslPort, String commandsYaml)
+            throws Exception {
+        Path deviceA = Files.createDirectories(dir.resolve("pi-a"));
+        Files.createSymbolicLink(deviceA.resolve("certs"), certs);
+        return ConfigLoader.parse(Path.of("pi-a.yaml"), """
+                device: {id: pi-a}
+                broker: {listener: {host: 127.0.0.1, port: %d}, data-directory: broker}
+                spool: {directory: spool}
+                agent: {state-directory: agent}
+                kafka:
+                  bootstrap-servers: 127.0.0.1:%d
+                  retry-backoff-max: 1s
+                  commands: %s
+                  security: {protocol: SASL_SSL, ca-file: certs/ca.pem, sasl-mechanism: SCRAM-SHA-512,
+                             username: pi-a, password-file: certs/pi-a.password}
+                  routes: [{mqtt-filter: "edge/#", kafka-topic: it.acl.pi-a}]
+                sensors: []
+                """.formatted(TestDevice.freePort(), saslPort, commandsYaml), deviceA);
+    }
+
+    /**
+     * Runs pi-a's broker service with its command bridge (under pi-a's ACLs only), sends it a desired state
+     * ({@code desiredKey}: {"level":"high"}) and a command for target relay, and waits for the command's one
+     * {@code completed} result and for the desired state in pi-a's {@code desired.status}.
+     */
+    private static void commandCompletesAndDesiredStateIsRead(EmbeddedKafka kafka, DeviceConfig a, String commandTopic,
+                                                              String desiredTopic, String desiredKey) throws Exception {
+        int mqttPort = a.broker().listeners().getFirst().port();
+        try (EdgeBrokerService service = EdgeBrokerService.start(a)) {
+            var relay = CommandTestClients.responder(mqttPort, "relay-a", "edge/pi-a/commands/relay",
+                    (target, payload) -> { });
+            Map<String, Object> plain = new HashMap<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                    "key.serializer", ByteArraySerializer.class.getName(),
+                    "value.serializer", ByteArraySerializer.class.getName()));
+            try (var sender = new KafkaProducer<byte[], byte[]>(plain)) {
+                sender.send(new ProducerRecord<>(desiredTopic, desiredKey.getBytes(),
+                        "{\"level\":\"high\"}".getBytes())).get();
+                var command = new ProducerRecord<>(commandTopic, "pi-a".getBytes(), "on".getBytes());
+                command.headers().add("command_id", "acl-1".getBytes()).add("target", "relay".getBytes());
+                sender.send(command).get();
+            }
+            var resultsById = CommandTestClients.results(kafka.bootstrapServers(), RESULTS, 1,
+                    Duration.ofSeconds(60), Duration.ofSeconds(1));
+            assertThat(resultsById).as("pi-a's result, written with pi-a's ACLs only").containsOnlyKeys("acl-1");
+            assertThat(resultsById.get("acl-1")).hasSize(1);
+            assertThat(resultsById.get("acl-1").get(0).get("state").asText()).isEqualTo("completed");
+            relay.disconnect();
+            Path desiredStatus = a.bridge().commands().directory().resolve(
+                    dev.edgeline.bridge.commands.DesiredStatusFile.NAME);
+            Awaits.until(Duration.ofSeconds(30), () -> readIfThere(desiredStatus).contains(
+                    "\"desired_id\":\"desired-0\",\"desired\":{\"output/relay\":{\"level\":\"high\"}}"),
+                    "pi-a's desired state, read with its ACLs");
+        }
+    }
+
+    /** Client settings as pi-b: pi-a's security settings with pi-b's SCRAM login. */
+    private static Map<String, Object> asPiB(DeviceConfig a, int saslPort) throws java.io.IOException {
+        Map<String, Object> asB = new HashMap<>(SecurityProperties.of(a.bridge().security()));
+        asB.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "username=\"pi-b\" password=\"secret-b\";");
+        asB.put("bootstrap.servers", "127.0.0.1:" + saslPort);
+        return asB;
+    }
+
+    private static Map<String, Object> readCommittedConsumer(Map<String, Object> client) {
+        Map<String, Object> consumer = new HashMap<>(client);
+        consumer.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        consumer.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        consumer.put("isolation.level", "read_committed");
+        consumer.put("default.api.timeout.ms", 20_000);
+        return consumer;
     }
 
     private static String readIfThere(Path file) {

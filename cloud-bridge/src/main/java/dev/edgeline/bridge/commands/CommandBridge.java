@@ -247,6 +247,11 @@ public final class CommandBridge implements AutoCloseable {
         boolean stored = false;
         for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
             if (commands.grouped() && !java.util.Arrays.equals(record.key(), deviceKey)) {
+                if (record.key() == null || record.key().length == 0) {
+                    LOG.warn("{}record at offset {} of the group's topic {} has no key: no device of the group "
+                            + "carries it out (a group's commands are keyed by device id)", logPrefix,
+                            record.offset(), partition.topic());
+                }
                 skipped.incrementAndGet();
                 if (skippedSinceMillis == 0) {
                     skippedSinceMillis = clock.millis();

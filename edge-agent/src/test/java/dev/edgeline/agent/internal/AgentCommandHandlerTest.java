@@ -130,7 +130,12 @@ class AgentCommandHandlerTest {
     }
 
     @Test
-    void read_takesAReadingNow_numberedAndStoredLikeAnyOther() {
+    void read_takesAReadingNow_numberedAndStoredLikeAnyOther() throws InterruptedException {
+        // The sampling thread takes the first scheduled reading at start; wait for it, so "read" is the second.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (out.stream().noneMatch(r -> r.stream().equals("env")) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         AgentCommandHandler.Answer answer = send("{\"action\":\"read\",\"sensor\":\"env\"}");
         assertThat(answer.rejected()).isFalse();
         List<Reading> env = out.stream().filter(r -> r.stream().equals("env")).toList();

@@ -52,7 +52,7 @@ final class DesiredStateCommand {
         }
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             DesiredStateReport report = new DesiredStateReport();
-            readDesired(consumer, commands.desiredTopicOf(device), commands.desiredKeyPrefixOf(device), report);
+            readDesired(consumer, commands, device, report);
             readResults(consumer, commands.resultsTopic(), device, report);
             return print(commands, device, report);
         } catch (KafkaException | IOException e) {
@@ -62,18 +62,20 @@ final class DesiredStateCommand {
     }
 
     /**
-     * Reads the compacted desired-state topic to its end: on a group's topic only the keys that start with
-     * {@code keyPrefix} ({@code <device>/}), without it.
+     * Reads {@code device}'s compacted desired-state topic to its end: on a group's topic only the device's own keys,
+     * as the device takes them ({@link CommandsConfig#ownDesiredKey}).
      */
-    private static void readDesired(KafkaConsumer<byte[], byte[]> consumer, String topic, String keyPrefix,
+    private static void readDesired(KafkaConsumer<byte[], byte[]> consumer, CommandsConfig commands, String device,
                                     DesiredStateReport report) throws IOException {
+        String topic = commands.desiredTopicOf(device);
         if (consumer.partitionsFor(topic, Duration.ofSeconds(15)).isEmpty()) {
             throw new IOException("desired-state topic " + topic + " does not exist (edge kafka topics --create)");
         }
         for (ConsumerRecord<byte[], byte[]> record : readToEnd(consumer, new TopicPartition(topic, 0))) {
-            String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
-            if (key.startsWith(keyPrefix)) {
-                report.desiredRecord(record.offset(), key.substring(keyPrefix.length()), record.value());
+            String key = commands.ownDesiredKey(device, record.key() == null ? ""
+                    : new String(record.key(), StandardCharsets.UTF_8));
+            if (key != null) {
+                report.desiredRecord(record.offset(), key, record.value());
             }
         }
     }

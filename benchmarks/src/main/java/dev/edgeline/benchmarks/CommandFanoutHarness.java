@@ -189,6 +189,16 @@ public final class CommandFanoutHarness {
         }
     }
 
+    /** The command topic of device {@code d}'s group in the grouped layout. */
+    private static String groupTopic(int d) {
+        return "fanout.group." + d / GROUP_SIZE;
+    }
+
+    /** The desired-state topic of device {@code d}'s group. */
+    private static String groupDesiredTopic(int d) {
+        return "fanout.desired.group." + d / GROUP_SIZE;
+    }
+
     private static String device(int d) {
         return String.format(Locale.ROOT, "pi-%05d", d);
     }
@@ -210,8 +220,8 @@ public final class CommandFanoutHarness {
                 }
             } else if (layout == Layout.GROUPED) {
                 for (int g = 0; g * GROUP_SIZE < devices; g++) {
-                    topics.add(new NewTopic(prefix + "group." + g, 1, REPLICATION));
-                    topics.add(new NewTopic(prefix + "desired.group." + g, 1, REPLICATION)
+                    topics.add(new NewTopic(groupTopic(g * GROUP_SIZE), 1, REPLICATION));
+                    topics.add(new NewTopic(groupDesiredTopic(g * GROUP_SIZE), 1, REPLICATION)
                             .configs(Map.of("cleanup.policy", "compact")));
                 }
             } else {
@@ -240,8 +250,8 @@ public final class CommandFanoutHarness {
                 case TOPIC_PER_DEVICE -> List.of(new TopicPartition(prefix + device, 0));
                 case WITH_DESIRED_STATE -> List.of(new TopicPartition(prefix + device, 0),
                         new TopicPartition(prefix + "desired." + device, 0));
-                case GROUPED -> List.of(new TopicPartition(prefix + "group." + d / GROUP_SIZE, 0),
-                        new TopicPartition(prefix + "desired.group." + d / GROUP_SIZE, 0));
+                case GROUPED -> List.of(new TopicPartition(groupTopic(d), 0), new TopicPartition(groupDesiredTopic(d),
+                        0));
                 case SHARED -> List.of(new TopicPartition(shared, Utils.toPositive(Utils.murmur2(
                         device.getBytes(StandardCharsets.UTF_8))) % SHARED_PARTITIONS));
             };
@@ -293,8 +303,7 @@ public final class CommandFanoutHarness {
                     long sentAt = System.nanoTime();
                     byte[] value = ByteBuffer.allocate(PAYLOAD_BYTES).putLong(sentAt).array();
                     outstanding.incrementAndGet();
-                    String topic = perDevice ? prefix + device : layout == Layout.GROUPED
-                            ? prefix + "group." + index / GROUP_SIZE : shared;
+                    String topic = perDevice ? prefix + device : layout == Layout.GROUPED ? groupTopic(index) : shared;
                     producer.send(new ProducerRecord<>(topic,
                             device.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
                                 outstanding.decrementAndGet();

@@ -82,6 +82,15 @@ public record CommandsConfig(boolean enabled, String topicPrefix, String desired
         return grouped() ? deviceId + "/" : "";
     }
 
+    /**
+     * {@code key}, a record key of {@code deviceId}'s desired-state topic, as the device takes it: itself on a topic of
+     * its own, without {@code <device>/} on its group's; null when it is a neighbour's.
+     */
+    public String ownDesiredKey(String deviceId, String key) {
+        String prefix = desiredKeyPrefixOf(deviceId);
+        return key.startsWith(prefix) ? key.substring(prefix.length()) : null;
+    }
+
     private static final java.util.regex.Pattern DESIRED_STATE_KEY =
             java.util.regex.Pattern.compile("(sensor|output)/[a-z0-9][a-z0-9_-]{0,63}");
 

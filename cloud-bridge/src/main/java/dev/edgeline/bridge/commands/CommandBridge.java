@@ -206,7 +206,7 @@ public final class CommandBridge implements AutoCloseable {
             consumer.seekToBeginning(List.of(desiredPartition));
             desiredEndAtConnect = consumer.endOffsets(List.of(desiredPartition), Duration.ofSeconds(30))
                     .get(desiredPartition);
-            desired = new DesiredState(logPrefix, commands.desiredKeyPrefixOf(device));
+            desired = new DesiredState(logPrefix, commands, device);
         } else {
             consumer.assign(List.of(partition));
             LOG.warn("{}no readable desired-state topic {}: desired state is not read (create it: bin/edge kafka "

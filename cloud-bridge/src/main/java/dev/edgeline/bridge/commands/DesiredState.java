@@ -29,29 +29,31 @@ final class DesiredState {
     static final String ID_PREFIX = "desired-";
 
     private final String logPrefix;
-    /** What starts this device's keys: "" on a topic of its own, {@code <device>/} on its group's. */
-    private final String keyPrefix;
+    private final CommandsConfig commands;
+    private final String device;
     private final Map<String, JsonNode> entries = new TreeMap<>();
     private long lastOffset = -1;
     private long offeredUpTo = -1;
     private ObjectNode offeredDocument = JSON.createObjectNode();
 
-    DesiredState(String logPrefix, String keyPrefix) {
+    DesiredState(String logPrefix, CommandsConfig commands, String device) {
         this.logPrefix = logPrefix;
-        this.keyPrefix = keyPrefix;
+        this.commands = commands;
+        this.device = device;
     }
 
     /** Takes in one record of the desired-state topic. */
     void apply(ConsumerRecord<byte[], byte[]> record) {
         String fullKey = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
-        if (!fullKey.startsWith(keyPrefix)) {
+        String key = commands.ownDesiredKey(device, fullKey);
+        if (key == null) {
             return; // a neighbour's, on the group's topic
         }
         lastOffset = record.offset();
-        String key = fullKey.substring(keyPrefix.length());
         if (!CommandsConfig.isDesiredStateKey(key)) {
             LOG.warn("{}desired-state record at offset {}: key '{}' is not {}sensor/<name> or {}output/<name>; "
-                    + "left out", logPrefix, record.offset(), fullKey, keyPrefix, keyPrefix);
+                    + "left out", logPrefix, record.offset(), fullKey, commands.desiredKeyPrefixOf(device),
+                    commands.desiredKeyPrefixOf(device));
             return;
         }
         if (record.value() == null) {

@@ -67,7 +67,7 @@ class CommandSchemasTest {
 
     @Test
     void theDesiredStateCommand_followsTheAgentCommandSchema_andItsEntriesTheDesiredStateSchema() {
-        DesiredState desired = new DesiredState("", "");
+        DesiredState desired = new DesiredState("", dev.edgeline.config.CommandsConfig.disabled(), "pi-a");
         desired.apply(desiredRecord(0, "sensor/env", "{\"period\":\"10s\",\"enabled\":true}"));
         desired.apply(desiredRecord(1, "output/relay", "{\"level\":\"high\"}"));
         desired.apply(desiredRecord(2, "sensor/door", "{\"enabled\":false}"));

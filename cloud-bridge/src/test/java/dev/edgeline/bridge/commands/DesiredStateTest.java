@@ -17,7 +17,7 @@ class DesiredStateTest {
 
     @Test
     void onATopicOfItsOwn_everyRecordCounts_andATombstoneRemovesItsKey() throws Exception {
-        DesiredState desired = new DesiredState("", "");
+        DesiredState desired = new DesiredState("", dev.edgeline.config.CommandsConfig.disabled(), "pi-a");
         desired.apply(record(0, "sensor/env", "{\"period\":\"5s\"}"));
         desired.apply(record(1, "output/relay", "{\"level\":\"high\"}"));
         desired.apply(record(2, "output/relay", null));
@@ -28,7 +28,8 @@ class DesiredStateTest {
 
     @Test
     void onAGroupsTopic_takesOnlyItsOwnKeys_withoutTheDevicePrefix_andItsNeighboursChangeNothing() throws Exception {
-        DesiredState desired = new DesiredState("", "pi-a/");
+        DesiredState desired = new DesiredState("", dev.edgeline.config.CommandsConfig.disabled().withGroup("site-1"),
+                "pi-a");
         desired.apply(record(0, "pi-a/sensor/env", "{\"period\":\"5s\"}"));
         desired.apply(record(1, "pi-b/sensor/env", "{\"period\":\"1s\"}"));
         desired.apply(record(2, "pi-ab/sensor/env", "{\"period\":\"2s\"}"));
